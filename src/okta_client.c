@@ -1,0 +1,469 @@
+#include "config.h"
+
+#include "okta_client.h"
+#include "okta_validate.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SESSIONS_PATH "/api/v1/sessions"
+
+/* The request being made, for log lines and error classification. */
+enum okta_step {
+	STEP_CREATE,
+	STEP_REFRESH,
+	STEP_GET,
+	STEP_REVOKE,
+};
+
+static const char *const step_names[] = {
+	[STEP_CREATE] = "createSession",
+	[STEP_REFRESH] = "refreshSession",
+	[STEP_GET] = "getSession",
+	[STEP_REVOKE] = "revokeSession",
+};
+
+struct okta_client {
+	CURL *curl;
+	struct curl_slist *headers; /* holds the API token: wiped on free */
+	char *org_url;
+	char *url;                  /* scratch for the request URL (holds a session id) */
+	size_t url_size;
+	struct okta_logger logger;
+	long long deadline_ms;      /* CLOCK_MONOTONIC */
+	long connections;
+	char curl_error[CURL_ERROR_SIZE];
+};
+
+struct http_response {
+	long status;
+	char *body;
+	size_t len;
+	bool too_large;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_result = CURLE_FAILED_INIT;
+
+static void global_init_once(void)
+{
+	/* Never paired with curl_global_cleanup(): the host process (sshd,
+	 * sudo) may use libcurl itself, and the module can be unloaded and
+	 * loaded again by pam_end/pam_start in one process. */
+	global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int okta_client_global_init(void)
+{
+	if (pthread_once(&global_once, global_init_once) != 0)
+		return -1;
+	return global_result == CURLE_OK ? 0 : -1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Format a failure line, blank out the secret it might echo (Okta's 404
+ * summary quotes the session id), and log it. */
+static void log_redacted(const struct okta_client *client, int priority, const char *secret,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void log_redacted(const struct okta_client *client, int priority, const char *secret,
+			 const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	okta_log_redact(line, secret);
+	okta_log(&client->logger, priority, "%s", line);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_response *resp = userdata;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (n > OKTA_RESPONSE_MAX - resp->len) {
+		resp->too_large = true;
+		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+	}
+	grown = realloc(resp->body, resp->len + n + 1);
+	if (grown == NULL)
+		return 0;
+	resp->body = grown;
+	memcpy(resp->body + resp->len, data, n);
+	resp->len += n;
+	resp->body[resp->len] = '\0';
+	return n;
+}
+
+/* Bodies may hold a session id: wipe before freeing. */
+static void response_clear(struct http_response *resp)
+{
+	if (resp->body != NULL)
+		explicit_bzero(resp->body, resp->len);
+	free(resp->body);
+	memset(resp, 0, sizeof(*resp));
+}
+
+/* Options that hold for every request of this client. */
+static int setup_handle(struct okta_client *client, const struct okta_config *cfg)
+{
+	CURL *c = client->curl;
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) \
+	if (rc == CURLE_OK) \
+		rc = curl_easy_setopt(c, opt, val)
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+	SET(CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)OKTA_RESPONSE_MAX);
+	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	SET(CURLOPT_HTTPHEADER, client->headers);
+	SET(CURLOPT_ERRORBUFFER, client->curl_error);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	/* "" turns proxies off even when http_proxy and friends are set:
+	 * only the administrator's configuration may route our traffic. */
+	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
+	if (cfg->ca_file != NULL) {
+		SET(CURLOPT_CAINFO, cfg->ca_file);
+	}
+#undef SET
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+static struct curl_slist *build_headers(const char *api_token)
+{
+	static const char *const fixed[] = {
+		"Accept: application/json",
+		"Content-Type: application/json",
+		"Expect:", /* no 100-continue round trip */
+	};
+	struct curl_slist *list = NULL;
+	struct curl_slist *grown;
+	char *auth;
+	size_t auth_len = strlen("Authorization: SSWS ") + strlen(api_token) + 1;
+	size_t i;
+
+	auth = malloc(auth_len);
+	if (auth == NULL)
+		return NULL;
+	snprintf(auth, auth_len, "Authorization: SSWS %s", api_token);
+	list = curl_slist_append(NULL, auth);
+	explicit_bzero(auth, auth_len);
+	free(auth);
+	for (i = 0; list != NULL && i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		grown = curl_slist_append(list, fixed[i]);
+		if (grown == NULL) {
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		list = grown;
+	}
+	return list;
+}
+
+static void free_headers(struct curl_slist *list)
+{
+	struct curl_slist *item;
+
+	for (item = list; item != NULL; item = item->next)
+		explicit_bzero(item->data, strlen(item->data));
+	curl_slist_free_all(list);
+}
+
+struct okta_client *okta_client_new(const struct okta_config *cfg,
+				    const struct okta_logger *logger)
+{
+	struct okta_client *client;
+
+	if (okta_client_global_init() != 0) {
+		okta_log(logger, LOG_ERR, "libcurl global initialisation failed");
+		return NULL;
+	}
+	client = calloc(1, sizeof(*client));
+	if (client == NULL)
+		return NULL;
+	client->logger = *logger;
+	client->url_size = strlen(cfg->org_url) + sizeof(SESSIONS_PATH "/") +
+			   OKTA_SESSION_ID_MAX + sizeof("/lifecycle/refresh");
+	client->url = malloc(client->url_size);
+	client->org_url = strdup(cfg->org_url);
+	client->headers = build_headers(cfg->api_token);
+	client->curl = curl_easy_init();
+	if (client->url == NULL || client->org_url == NULL || client->headers == NULL ||
+	    client->curl == NULL || setup_handle(client, cfg) != 0) {
+		okta_log(logger, LOG_ERR, "cannot set up the HTTP client");
+		okta_client_free(client);
+		return NULL;
+	}
+	return client;
+}
+
+void okta_client_free(struct okta_client *client)
+{
+	if (client == NULL)
+		return;
+	if (client->curl != NULL)
+		curl_easy_cleanup(client->curl);
+	free_headers(client->headers);
+	if (client->url != NULL)
+		explicit_bzero(client->url, client->url_size);
+	free(client->url);
+	free(client->org_url);
+	free(client);
+}
+
+void okta_client_begin(struct okta_client *client, const struct okta_logger *logger,
+		       long timeout_seconds)
+{
+	client->logger = *logger;
+	client->deadline_ms = now_ms() + timeout_seconds * 1000;
+}
+
+const struct okta_logger *okta_client_logger(const struct okta_client *client)
+{
+	return &client->logger;
+}
+
+long okta_client_connections(const struct okta_client *client)
+{
+	return client->connections;
+}
+
+/* Build org_url + path (+ "/" id + suffix) into the scratch URL. */
+static void build_url(struct okta_client *client, const char *session_id, const char *suffix)
+{
+	if (session_id == NULL)
+		snprintf(client->url, client->url_size, "%s" SESSIONS_PATH, client->org_url);
+	else
+		snprintf(client->url, client->url_size, "%s" SESSIONS_PATH "/%s%s", client->org_url,
+			 session_id, suffix);
+}
+
+/*
+ * One HTTP exchange under the deadline. Returns 0 when an HTTP status was
+ * received (resp filled), -1 on transport failure (logged here).
+ */
+static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
+			 const char *body, size_t body_len, const char *secret,
+			 struct http_response *resp)
+{
+	CURL *c = client->curl;
+	long long remaining = client->deadline_ms - now_ms();
+	long new_connections = 0;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if (remaining <= 0) {
+		okta_log(&client->logger, LOG_ERR, "%s: not sent, the timeout has already passed",
+			 step_names[step]);
+		return -1;
+	}
+	client->curl_error[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, client->url);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)remaining);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)remaining);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+	} else {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") == 0 ? NULL : method);
+	}
+
+	rc = curl_easy_perform(c);
+	/* POSTFIELDS is not copied: drop our pointer to the caller's buffer. */
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK)
+		client->connections += new_connections;
+	if (rc != CURLE_OK) {
+		if (resp->too_large)
+			okta_log(&client->logger, LOG_ERR, "%s: response body larger than %d bytes",
+				 step_names[step], OKTA_RESPONSE_MAX);
+		else
+			log_redacted(client, LOG_ERR, secret, "%s: request failed: %s (curl error %d)",
+				     step_names[step],
+				     client->curl_error[0] != '\0' ? client->curl_error
+								   : curl_easy_strerror(rc),
+				     (int)rc);
+		response_clear(resp);
+		return -1;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	okta_log(&client->logger, LOG_DEBUG, "%s: HTTP %ld, %zu bytes, %ld new connection(s)",
+		 step_names[step], resp->status, resp->len, new_connections);
+	return 0;
+}
+
+/* Which failures are the user's (a bad session token) and which mean Okta
+ * cannot be used right now. */
+static enum okta_status classify_failure(enum okta_step step, long status,
+					 const struct okta_error *err)
+{
+	if (step == STEP_CREATE) {
+		if (status == 400 || status == 404)
+			return OKTA_STATUS_REJECTED;
+		if (status == 401 && strcmp(err->code, "E0000004") == 0)
+			return OKTA_STATUS_REJECTED;
+		if (status == 403 && strcmp(err->code, "E0000005") == 0)
+			return OKTA_STATUS_REJECTED;
+		return OKTA_STATUS_UNAVAILABLE;
+	}
+	if (status == 404)
+		return OKTA_STATUS_NOT_FOUND;
+	return OKTA_STATUS_UNAVAILABLE;
+}
+
+static enum okta_status report_failure(struct okta_client *client, enum okta_step step,
+				       const char *secret, const struct http_response *resp)
+{
+	struct okta_error err;
+	enum okta_status status;
+
+	okta_parse_error(resp->body, resp->len, &err);
+	status = classify_failure(step, resp->status, &err);
+	log_redacted(client, status == OKTA_STATUS_UNAVAILABLE ? LOG_ERR : LOG_NOTICE, secret,
+		     "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s",
+		     step_names[step], resp->status,
+		     (resp->status >= 300 && resp->status < 400) ? " (redirects are not followed)" : "",
+		     err.code[0] != '\0' ? err.code : "-", err.summary, err.id[0] != '\0' ? err.id : "-");
+	return status;
+}
+
+/* A 200 must carry a session we can use safely: its id goes into a URL
+ * path and the PAM environment, its userId into the environment. */
+static enum okta_status read_session(struct okta_client *client, enum okta_step step,
+				     const char *expected_id, const struct http_response *resp,
+				     struct okta_session *out)
+{
+	enum okta_parse_result parsed = okta_parse_session(resp->body, resp->len, out);
+	const char *problem = NULL;
+
+	if (parsed != OKTA_PARSE_OK)
+		problem = okta_parse_result_str(parsed);
+	else if (!okta_session_id_is_valid(out->id))
+		problem = "session id is not 1-128 characters of [A-Za-z0-9_-]";
+	else if (expected_id != NULL && strcmp(out->id, expected_id) != 0)
+		problem = "session id differs from the one requested";
+	else if (!okta_user_id_is_valid(out->user_id))
+		problem = "userId is not 1-64 characters of [A-Za-z0-9_-]";
+	else if (out->expires_at != NULL && !okta_timestamp_is_valid(out->expires_at))
+		problem = "expiresAt is not a timestamp";
+	else if (step == STEP_REFRESH && out->expires_at == NULL)
+		problem = "expiresAt is missing";
+	if (problem == NULL)
+		return OKTA_STATUS_OK;
+	okta_log(&client->logger, LOG_ERR, "%s: HTTP 200 but unusable response: %s",
+		 step_names[step], problem);
+	okta_session_clear(out);
+	return OKTA_STATUS_UNAVAILABLE;
+}
+
+/* Shared by create, refresh and get: all three answer 200 with a Session. */
+static enum okta_status session_call(struct okta_client *client, enum okta_step step,
+				     const char *method, const char *body, size_t body_len,
+				     const char *session_id, struct okta_session *out)
+{
+	struct http_response resp;
+	enum okta_status status;
+
+	memset(out, 0, sizeof(*out));
+	if (http_exchange(client, step, method, body, body_len, session_id, &resp) != 0)
+		return OKTA_STATUS_UNAVAILABLE;
+	if (resp.status == 200)
+		status = read_session(client, step, session_id, &resp, out);
+	else
+		status = report_failure(client, step, session_id, &resp);
+	response_clear(&resp);
+	return status;
+}
+
+static bool checked_session_id(struct okta_client *client, enum okta_step step,
+			       const char *session_id)
+{
+	if (okta_session_id_is_valid(session_id))
+		return true;
+	okta_log(&client->logger, LOG_ERR, "%s: refusing a malformed session id", step_names[step]);
+	return false;
+}
+
+enum okta_status okta_create_session(struct okta_client *client, const char *session_token,
+				     struct okta_session *out)
+{
+	enum okta_status status;
+	size_t body_len = 0;
+	char *body = okta_build_create_body(session_token, &body_len);
+
+	memset(out, 0, sizeof(*out));
+	if (body == NULL) {
+		okta_log(&client->logger, LOG_ERR, "createSession: out of memory");
+		return OKTA_STATUS_UNAVAILABLE;
+	}
+	build_url(client, NULL, NULL);
+	status = session_call(client, STEP_CREATE, "POST", body, body_len, NULL, out);
+	explicit_bzero(body, body_len);
+	free(body);
+	return status;
+}
+
+enum okta_status okta_refresh_session(struct okta_client *client, const char *session_id,
+				      struct okta_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!checked_session_id(client, STEP_REFRESH, session_id))
+		return OKTA_STATUS_REJECTED;
+	build_url(client, session_id, "/lifecycle/refresh");
+	return session_call(client, STEP_REFRESH, "POST", "", 0, session_id, out);
+}
+
+enum okta_status okta_get_session(struct okta_client *client, const char *session_id,
+				  struct okta_session *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!checked_session_id(client, STEP_GET, session_id))
+		return OKTA_STATUS_REJECTED;
+	build_url(client, session_id, "");
+	return session_call(client, STEP_GET, "GET", NULL, 0, session_id, out);
+}
+
+enum okta_status okta_revoke_session(struct okta_client *client, const char *session_id)
+{
+	struct http_response resp;
+	enum okta_status status;
+
+	if (!checked_session_id(client, STEP_REVOKE, session_id))
+		return OKTA_STATUS_REJECTED;
+	build_url(client, session_id, "");
+	if (http_exchange(client, STEP_REVOKE, "DELETE", NULL, 0, session_id, &resp) != 0)
+		return OKTA_STATUS_UNAVAILABLE;
+	status = resp.status == 204 ? OKTA_STATUS_OK : report_failure(client, STEP_REVOKE,
+								       session_id, &resp);
+	response_clear(&resp);
+	return status;
+}

@@ -1,0 +1,64 @@
+/*
+ * The Okta Sessions API over libcurl. One client owns one curl handle, so
+ * consecutive calls reuse one TCP connection and one TLS session. Every call
+ * runs under the deadline set by okta_client_begin() and logs its own
+ * failure (one line, secrets redacted).
+ */
+#ifndef OKTA_CLIENT_H
+#define OKTA_CLIENT_H
+
+#include "okta_config.h"
+#include "okta_json.h"
+#include "okta_log.h"
+
+#define OKTA_RESPONSE_MAX (1024 * 1024)
+
+enum okta_status {
+	OKTA_STATUS_OK = 0,
+	OKTA_STATUS_REJECTED,    /* the credential or session is no good: the user's fault */
+	OKTA_STATUS_NOT_FOUND,   /* the session is unknown, expired or revoked */
+	OKTA_STATUS_UNAVAILABLE, /* network, TLS, deadline, 429, 5xx, API token, unusable answer */
+};
+
+struct okta_client;
+
+/* libcurl's global initialisation, done once per process in a thread-safe
+ * way. Returns 0 on success. okta_client_new() calls it. */
+int okta_client_global_init(void);
+
+/* NULL when out of memory or libcurl cannot be set up (logged). */
+struct okta_client *okta_client_new(const struct okta_config *cfg,
+				    const struct okta_logger *logger);
+void okta_client_free(struct okta_client *client);
+
+/*
+ * Start one PAM call's worth of work: every request until the next begin
+ * shares a deadline timeout_seconds from now, and logs through logger.
+ */
+void okta_client_begin(struct okta_client *client, const struct okta_logger *logger,
+		       long timeout_seconds);
+
+/* POST /api/v1/sessions. On success *out holds a session whose id and
+ * userId have been checked (status is the caller's business). */
+enum okta_status okta_create_session(struct okta_client *client, const char *session_token,
+				     struct okta_session *out);
+
+/* POST /api/v1/sessions/{id}/lifecycle/refresh; on success *out has an
+ * expiresAt and the same id. */
+enum okta_status okta_refresh_session(struct okta_client *client, const char *session_id,
+				      struct okta_session *out);
+
+/* GET /api/v1/sessions/{id}. */
+enum okta_status okta_get_session(struct okta_client *client, const char *session_id,
+				  struct okta_session *out);
+
+/* DELETE /api/v1/sessions/{id}: OK on 204, NOT_FOUND on 404. */
+enum okta_status okta_revoke_session(struct okta_client *client, const char *session_id);
+
+/* The logger set by the last okta_client_begin(). */
+const struct okta_logger *okta_client_logger(const struct okta_client *client);
+
+/* How many TCP connections this client has opened (for tests and bench). */
+long okta_client_connections(const struct okta_client *client);
+
+#endif

@@ -1,0 +1,516 @@
+#include "config.h"
+
+#include "okta_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define KEY_MAX 32
+
+static void set_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void free_secret(char *secret)
+{
+	if (secret == NULL)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+void okta_config_init(struct okta_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout = OKTA_TIMEOUT_DEFAULT;
+	cfg->refresh_on_open = true;
+	cfg->revoke_on_close = false;
+}
+
+void okta_config_clear(struct okta_config *cfg)
+{
+	free(cfg->org_url);
+	free_secret(cfg->api_token);
+	free(cfg->api_token_file);
+	free(cfg->ca_file);
+	free(cfg->login_suffix);
+	free(cfg->proxy);
+	okta_config_init(cfg);
+}
+
+/* Printable ASCII without space: what tokens, URLs and suffixes are made of. */
+static bool is_visible_ascii(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s <= ' ' || *s >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+bool okta_org_url_is_valid(const char *url)
+{
+	const char *host;
+	const char *p;
+	size_t host_len = 0;
+
+	if (strncmp(url, "https://", 8) != 0)
+		return false;
+	host = url + 8;
+	/* Host name or IPv4 address; an IPv6 literal in brackets. No user
+	 * info, path, query or fragment: org_url is an origin. */
+	if (*host == '[') {
+		for (p = host + 1; isxdigit((unsigned char)*p) || *p == ':' || *p == '.'; p++)
+			;
+		if (*p != ']' || p == host + 1)
+			return false;
+		p++;
+	} else {
+		for (p = host; isalnum((unsigned char)*p) || *p == '.' || *p == '-'; p++)
+			host_len++;
+		if (host_len == 0 || host_len > 253 || *host == '.' || *host == '-')
+			return false;
+	}
+	if (*p == ':') {
+		long port = 0;
+		const char *digits = ++p;
+
+		while (isdigit((unsigned char)*p) && p - digits < 6)
+			port = port * 10 + (*p++ - '0');
+		if (p == digits || port < 1 || port > 65535)
+			return false;
+	}
+	if (*p == '/')
+		p++;
+	return *p == '\0';
+}
+
+static bool is_absolute_path(const char *value)
+{
+	return value[0] == '/' && strlen(value) < PATH_MAX;
+}
+
+static bool is_proxy_url(const char *value)
+{
+	static const char *const schemes[] = { "http://", "https://", "socks4://", "socks4a://",
+					       "socks5://", "socks5h://" };
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+
+		if (strncmp(value, schemes[i], n) == 0 && value[n] != '\0')
+			return true;
+	}
+	return false;
+}
+
+static int parse_yes_no(const char *value, bool *out)
+{
+	if (strcmp(value, "yes") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(value, "no") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_timeout(const char *value, long *out)
+{
+	long n = 0;
+	const char *p;
+
+	for (p = value; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p) || n > OKTA_TIMEOUT_MAX)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	if (p == value || n < OKTA_TIMEOUT_MIN || n > OKTA_TIMEOUT_MAX)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int store_string(char **slot, const char *value, char *err, size_t errlen)
+{
+	*slot = strdup(value);
+	if (*slot == NULL) {
+		set_error(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+enum key_id {
+	KEY_ORG_URL,
+	KEY_API_TOKEN,
+	KEY_API_TOKEN_FILE,
+	KEY_CA_FILE,
+	KEY_LOGIN_SUFFIX,
+	KEY_TIMEOUT,
+	KEY_PROXY,
+	KEY_REFRESH_ON_OPEN,
+	KEY_REVOKE_ON_CLOSE,
+	KEY_COUNT
+};
+
+static const char *const key_names[KEY_COUNT] = {
+	"org_url", "api_token", "api_token_file", "ca_file", "login_suffix",
+	"timeout", "proxy", "refresh_on_open", "revoke_on_close",
+};
+
+static int lookup_key(const char *key)
+{
+	int i;
+
+	for (i = 0; i < KEY_COUNT; i++) {
+		if (strcmp(key, key_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Apply one "key = value" pair. Messages name the key, never the value:
+ * the value may be the API token. */
+static int apply_setting(struct okta_config *cfg, enum key_id key, const char *value,
+			 unsigned line, bool seen[KEY_COUNT], char *err, size_t errlen)
+{
+	const char *name = key_names[key];
+
+	/* A key given twice is an error: the administrator cannot know which
+	 * of the two would win. */
+	if (seen[key]) {
+		set_error(err, errlen, "line %u: '%s' is set more than once", line, name);
+		return -1;
+	}
+	seen[key] = true;
+
+	switch (key) {
+	case KEY_ORG_URL:
+		if (!okta_org_url_is_valid(value)) {
+			set_error(err, errlen,
+				  "line %u: org_url must be an https:// origin such as https://example.okta.com",
+				  line);
+			return -1;
+		}
+		if (store_string(&cfg->org_url, value, err, errlen) != 0)
+			return -1;
+		/* Drop the optional trailing slash: paths are appended. */
+		if (cfg->org_url[strlen(cfg->org_url) - 1] == '/')
+			cfg->org_url[strlen(cfg->org_url) - 1] = '\0';
+		return 0;
+	case KEY_API_TOKEN:
+		if (strlen(value) > OKTA_API_TOKEN_MAX || !is_visible_ascii(value)) {
+			set_error(err, errlen, "line %u: api_token is not a plausible API token", line);
+			return -1;
+		}
+		return store_string(&cfg->api_token, value, err, errlen);
+	case KEY_API_TOKEN_FILE:
+	case KEY_CA_FILE:
+		if (!is_absolute_path(value)) {
+			set_error(err, errlen, "line %u: %s must be an absolute path", line, name);
+			return -1;
+		}
+		return store_string(key == KEY_CA_FILE ? &cfg->ca_file : &cfg->api_token_file,
+				    value, err, errlen);
+	case KEY_LOGIN_SUFFIX:
+		if (strlen(value) > 255 || !is_visible_ascii(value)) {
+			set_error(err, errlen, "line %u: login_suffix must be printable ASCII without spaces",
+				  line);
+			return -1;
+		}
+		return store_string(&cfg->login_suffix, value, err, errlen);
+	case KEY_PROXY:
+		if (!is_visible_ascii(value) || !is_proxy_url(value)) {
+			set_error(err, errlen,
+				  "line %u: proxy must be a URL such as http://proxy.example:3128", line);
+			return -1;
+		}
+		return store_string(&cfg->proxy, value, err, errlen);
+	case KEY_TIMEOUT:
+		if (parse_timeout(value, &cfg->timeout) != 0) {
+			set_error(err, errlen, "line %u: timeout must be whole seconds from %d to %d",
+				  line, OKTA_TIMEOUT_MIN, OKTA_TIMEOUT_MAX);
+			return -1;
+		}
+		return 0;
+	case KEY_REFRESH_ON_OPEN:
+	case KEY_REVOKE_ON_CLOSE:
+		if (parse_yes_no(value, key == KEY_REFRESH_ON_OPEN ? &cfg->refresh_on_open
+								    : &cfg->revoke_on_close) != 0) {
+			set_error(err, errlen, "line %u: %s must be yes or no", line, name);
+			return -1;
+		}
+		return 0;
+	case KEY_COUNT:
+		break;
+	}
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* Copy the key for an error message: printable and short, whatever it was. */
+static void describe_key(const char *key, char out[KEY_MAX + 1])
+{
+	size_t i;
+
+	for (i = 0; i < KEY_MAX && key[i] != '\0'; i++)
+		out[i] = (key[i] > ' ' && key[i] < 0x7f) ? key[i] : '?';
+	out[i] = '\0';
+}
+
+static int parse_line(struct okta_config *cfg, char *line, unsigned lineno,
+		      bool seen[KEY_COUNT], char *err, size_t errlen)
+{
+	char *eq;
+	char *key;
+	char *value;
+	int id;
+	char shown[KEY_MAX + 1];
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (eq == NULL) {
+		set_error(err, errlen, "line %u: expected 'key = value'", lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	id = lookup_key(key);
+	if (id < 0) {
+		describe_key(key, shown);
+		set_error(err, errlen, "line %u: unknown key '%s'", lineno, shown);
+		return -1;
+	}
+	if (*value == '\0') {
+		set_error(err, errlen, "line %u: '%s' has no value", lineno, key_names[id]);
+		return -1;
+	}
+	return apply_setting(cfg, (enum key_id)id, value, lineno, seen, err, errlen);
+}
+
+int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
+		      char *err, size_t errlen)
+{
+	bool seen[KEY_COUNT] = { false };
+	char *copy;
+	char *line;
+	char *next;
+	unsigned lineno = 1;
+	int rc = 0;
+
+	if (len > OKTA_CONFIG_MAX_BYTES) {
+		set_error(err, errlen, "larger than %d bytes", OKTA_CONFIG_MAX_BYTES);
+		return -1;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		set_error(err, errlen, "contains a NUL byte");
+		return -1;
+	}
+	copy = malloc(len + 1);
+	if (copy == NULL) {
+		set_error(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+
+	for (line = copy; line != NULL && rc == 0; line = next, lineno++) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		rc = parse_line(cfg, line, lineno, seen, err, errlen);
+	}
+	/* The copy holds the API token when it is inline. */
+	explicit_bzero(copy, len);
+	free(copy);
+	return rc;
+}
+
+char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_bytes,
+			    size_t *len_out, char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf;
+	size_t used = 0;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the login. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		set_error(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_error(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_uid != required_owner) {
+		set_error(err, errlen, "%s: owned by uid %lu, must be owned by uid %lu", path,
+			  (unsigned long)st.st_uid, (unsigned long)required_owner);
+		close(fd);
+		return NULL;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		set_error(err, errlen, "%s: mode %04o gives group or others access, must be 0600 or stricter",
+			  path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return NULL;
+	}
+	if ((size_t)st.st_size > max_bytes) {
+		set_error(err, errlen, "%s: larger than %zu bytes", path, max_bytes);
+		close(fd);
+		return NULL;
+	}
+	buf = malloc(max_bytes + 1);
+	if (buf == NULL) {
+		set_error(err, errlen, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + used, max_bytes + 1 - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_error(err, errlen, "%s: read error: %s", path, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			close(fd);
+			buf[used] = '\0';
+			*len_out = used;
+			return buf;
+		}
+		used += (size_t)n;
+		if (used > max_bytes) {
+			set_error(err, errlen, "%s: larger than %zu bytes", path, max_bytes);
+			break;
+		}
+	}
+	close(fd);
+	explicit_bzero(buf, used);
+	free(buf);
+	return NULL;
+}
+
+/* The API token file holds the token alone; one trailing newline is allowed
+ * because every editor adds one. */
+static int load_api_token_file(struct okta_config *cfg, uid_t required_owner, char *err,
+			       size_t errlen)
+{
+	size_t len = 0;
+	char *token = okta_read_secure_file(cfg->api_token_file, required_owner,
+					    OKTA_API_TOKEN_MAX + 2, &len, err, errlen);
+
+	if (token == NULL)
+		return -1;
+	if (len > 0 && token[len - 1] == '\n')
+		token[--len] = '\0';
+	if (len > 0 && token[len - 1] == '\r')
+		token[--len] = '\0';
+	if (len == 0 || len > OKTA_API_TOKEN_MAX || !is_visible_ascii(token)) {
+		set_error(err, errlen, "%s: does not hold a plausible API token", cfg->api_token_file);
+		explicit_bzero(token, len);
+		free(token);
+		return -1;
+	}
+	cfg->api_token = token;
+	return 0;
+}
+
+static int check_complete(const struct okta_config *cfg, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (cfg->org_url == NULL) {
+		set_error(err, errlen, "org_url is required");
+		return -1;
+	}
+	if (cfg->ca_file != NULL && (stat(cfg->ca_file, &st) != 0 || !S_ISREG(st.st_mode))) {
+		set_error(err, errlen, "ca_file %s is not a readable regular file", cfg->ca_file);
+		return -1;
+	}
+	return 0;
+}
+
+int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
+		     char *err, size_t errlen)
+{
+	size_t len = 0;
+	char *text;
+	int rc;
+	char inner[256];
+
+	text = okta_read_secure_file(path, required_owner, OKTA_CONFIG_MAX_BYTES, &len, err, errlen);
+	if (text == NULL)
+		return -1;
+	rc = okta_config_parse(text, len, cfg, inner, sizeof(inner));
+	explicit_bzero(text, len);
+	free(text);
+	if (rc != 0) {
+		set_error(err, errlen, "%s: %s", path, inner);
+		return -1;
+	}
+	if (cfg->api_token != NULL && cfg->api_token_file != NULL) {
+		set_error(err, errlen, "%s: set api_token or api_token_file, not both", path);
+		return -1;
+	}
+	if (cfg->api_token == NULL && cfg->api_token_file == NULL) {
+		set_error(err, errlen, "%s: api_token or api_token_file is required", path);
+		return -1;
+	}
+	if (cfg->api_token_file != NULL && load_api_token_file(cfg, required_owner, err, errlen) != 0)
+		return -1;
+	if (check_complete(cfg, inner, sizeof(inner)) != 0) {
+		set_error(err, errlen, "%s: %s", path, inner);
+		return -1;
+	}
+	if (cfg->login_suffix == NULL && (cfg->login_suffix = strdup("")) == NULL) {
+		set_error(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}

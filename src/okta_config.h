@@ -1,0 +1,66 @@
+/*
+ * Configuration file: "key = value" lines, '#' comments. Parsing is split from
+ * loading so that the parser can be unit-tested and fuzzed on plain bytes,
+ * while the loader adds the file-system checks (owner, mode, regular file).
+ */
+#ifndef OKTA_CONFIG_H
+#define OKTA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define OKTA_CONFIG_DEFAULT_PATH "/etc/security/pam_okta_session.conf"
+#define OKTA_CONFIG_MAX_BYTES (64 * 1024)
+#define OKTA_TIMEOUT_DEFAULT 10
+#define OKTA_TIMEOUT_MIN 1
+#define OKTA_TIMEOUT_MAX 60
+#define OKTA_API_TOKEN_MAX 1024
+
+struct okta_config {
+	char *org_url;        /* "https://host[:port]", no trailing slash */
+	char *api_token;      /* secret: wiped by okta_config_clear() */
+	char *api_token_file; /* where api_token came from, if it came from a file */
+	char *ca_file;        /* NULL: the system trust store */
+	char *login_suffix;   /* "" when not set */
+	char *proxy;          /* NULL: no proxy, whatever the environment says */
+	long timeout;         /* seconds for all HTTP work of one PAM call */
+	bool refresh_on_open;
+	bool revoke_on_close;
+};
+
+/* Set every field to its default. */
+void okta_config_init(struct okta_config *cfg);
+
+/* Wipe the API token and free everything; the struct can be reused after. */
+void okta_config_clear(struct okta_config *cfg);
+
+/*
+ * Parse configuration text (not NUL-terminated; may contain NULs, which are
+ * refused). Checks syntax and values but not files. On error returns -1 and
+ * writes a message (never containing a value that could be a secret) to err.
+ * api_token_file is recorded but not read.
+ */
+int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
+		      char *err, size_t errlen);
+
+/*
+ * Read a file that holds secrets: it must be a regular file owned by
+ * required_owner and not group- or world-readable or -writable. On success
+ * returns a NUL-terminated heap buffer (wipe it after use) and its length.
+ */
+char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_bytes,
+			    size_t *len_out, char *err, size_t errlen);
+
+/*
+ * Load the configuration file at path: secure-file checks, parse, then load
+ * api_token_file (same checks), and the final consistency checks. The module
+ * passes required_owner = 0 (root); tests may pass their own uid.
+ */
+int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
+		     char *err, size_t errlen);
+
+/* Exposed for unit tests: strict https origin check used for org_url. */
+bool okta_org_url_is_valid(const char *url);
+
+#endif

@@ -1,0 +1,190 @@
+#include "config.h"
+
+#include "okta_json.h"
+
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* json-c hands out const pointers into its own buffers; wiping a secret there
+ * is the one place we must write through them. */
+static void wipe_const(const char *text, size_t len)
+{
+	if (text != NULL)
+		explicit_bzero((char *)(uintptr_t)text, len);
+}
+
+static json_object *parse_json(const char *body, size_t len)
+{
+	struct json_tokener *tok;
+	json_object *root;
+	size_t end;
+
+	if (len == 0 || len > INT32_MAX)
+		return NULL;
+	tok = json_tokener_new_ex(OKTA_JSON_MAX_DEPTH);
+	if (tok == NULL)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
+#ifdef JSON_TOKENER_VALIDATE_UTF8
+				   | JSON_TOKENER_VALIDATE_UTF8
+#endif
+	);
+	root = json_tokener_parse_ex(tok, body, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(root);
+		json_tokener_free(tok);
+		return NULL;
+	}
+	/* Only white space may follow the value: "{...}garbage" is not JSON. */
+	for (end = json_tokener_get_parse_end(tok); end < len; end++) {
+		if (body[end] != ' ' && body[end] != '\t' && body[end] != '\r' && body[end] != '\n') {
+			json_object_put(root);
+			root = NULL;
+			break;
+		}
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
+/* 0: copied (or absent and optional); -1: wrong type, or absent and required. */
+static int copy_string_field(json_object *obj, const char *key, int required, char **out)
+{
+	json_object *field;
+
+	if (!json_object_object_get_ex(obj, key, &field) || json_object_is_type(field, json_type_null))
+		return required ? -1 : 0;
+	if (!json_object_is_type(field, json_type_string))
+		return -1;
+	*out = strndup(json_object_get_string(field), (size_t)json_object_get_string_len(field));
+	return *out == NULL ? -1 : 0;
+}
+
+static void wipe_string_field(json_object *obj, const char *key)
+{
+	json_object *field;
+
+	if (json_object_object_get_ex(obj, key, &field) && json_object_is_type(field, json_type_string))
+		wipe_const(json_object_get_string(field), (size_t)json_object_get_string_len(field));
+}
+
+enum okta_parse_result okta_parse_session(const char *body, size_t len,
+					  struct okta_session *out)
+{
+	json_object *root;
+	enum okta_parse_result result = OKTA_PARSE_OK;
+
+	memset(out, 0, sizeof(*out));
+	root = parse_json(body, len);
+	if (root == NULL)
+		return OKTA_PARSE_NOT_JSON;
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return OKTA_PARSE_NOT_OBJECT;
+	}
+	if (copy_string_field(root, "id", 1, &out->id) != 0 ||
+	    copy_string_field(root, "userId", 1, &out->user_id) != 0 ||
+	    copy_string_field(root, "login", 1, &out->login) != 0 ||
+	    copy_string_field(root, "status", 1, &out->status) != 0 ||
+	    copy_string_field(root, "expiresAt", 0, &out->expires_at) != 0) {
+		result = OKTA_PARSE_BAD_FIELD;
+		okta_session_clear(out);
+	}
+	wipe_string_field(root, "id");
+	json_object_put(root);
+	return result;
+}
+
+void okta_session_clear(struct okta_session *session)
+{
+	if (session->id != NULL)
+		explicit_bzero(session->id, strlen(session->id));
+	free(session->id);
+	free(session->user_id);
+	free(session->login);
+	free(session->status);
+	free(session->expires_at);
+	memset(session, 0, sizeof(*session));
+}
+
+const char *okta_parse_result_str(enum okta_parse_result result)
+{
+	switch (result) {
+	case OKTA_PARSE_OK:
+		return "ok";
+	case OKTA_PARSE_NOT_JSON:
+		return "body is not valid JSON";
+	case OKTA_PARSE_NOT_OBJECT:
+		return "body is not a JSON object";
+	case OKTA_PARSE_BAD_FIELD:
+		return "a required field is missing or not a string";
+	case OKTA_PARSE_NO_MEMORY:
+		return "out of memory";
+	}
+	return "unknown parse result";
+}
+
+static void copy_printable(json_object *obj, const char *key, char *out, size_t outlen)
+{
+	json_object *field;
+	const char *text;
+	size_t i;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(obj, key, &field) || !json_object_is_type(field, json_type_string))
+		return;
+	text = json_object_get_string(field);
+	for (i = 0; i + 1 < outlen && text[i] != '\0'; i++)
+		out[i] = (text[i] >= ' ' && text[i] < 0x7f) ? text[i] : '?';
+	out[i] = '\0';
+}
+
+void okta_parse_error(const char *body, size_t len, struct okta_error *out)
+{
+	json_object *root;
+
+	memset(out, 0, sizeof(*out));
+	root = parse_json(body, len);
+	if (root == NULL)
+		return;
+	if (json_object_is_type(root, json_type_object)) {
+		copy_printable(root, "errorCode", out->code, sizeof(out->code));
+		copy_printable(root, "errorSummary", out->summary, sizeof(out->summary));
+		copy_printable(root, "errorId", out->id, sizeof(out->id));
+	}
+	json_object_put(root);
+}
+
+char *okta_build_create_body(const char *session_token, size_t *len_out)
+{
+	json_object *root;
+	json_object *token;
+	const char *text;
+	size_t text_len;
+	char *copy = NULL;
+
+	root = json_object_new_object();
+	if (root == NULL)
+		return NULL;
+	token = json_object_new_string(session_token);
+	if (token == NULL || json_object_object_add(root, "sessionToken", token) != 0) {
+		json_object_put(token);
+		json_object_put(root);
+		return NULL;
+	}
+	text = json_object_to_json_string_length(
+		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
+	if (text != NULL) {
+		copy = malloc(text_len + 1);
+		if (copy != NULL) {
+			memcpy(copy, text, text_len + 1);
+			*len_out = text_len;
+		}
+		wipe_const(text, text_len);
+	}
+	wipe_const(json_object_get_string(token), (size_t)json_object_get_string_len(token));
+	json_object_put(root);
+	return copy;
+}

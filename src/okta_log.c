@@ -1,0 +1,40 @@
+#include "config.h"
+
+#include "okta_log.h"
+
+#include <string.h>
+
+void okta_log(const struct okta_logger *logger, int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (logger == NULL || logger->fn == NULL)
+		return;
+	if (priority == LOG_DEBUG && !logger->debug)
+		return;
+	va_start(ap, fmt);
+	logger->fn(logger->ctx, priority, fmt, ap);
+	va_end(ap);
+}
+
+void okta_log_printable(const char *text, char *out, size_t outlen)
+{
+	size_t i = 0;
+
+	if (outlen == 0)
+		return;
+	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (text[i] >= ' ' && text[i] < 0x7f) ? text[i] : '?';
+	out[i] = '\0';
+}
+
+void okta_log_redact(char *text, const char *secret)
+{
+	size_t secret_len;
+	char *hit;
+
+	if (text == NULL || secret == NULL || (secret_len = strlen(secret)) == 0)
+		return;
+	while ((hit = strstr(text, secret)) != NULL)
+		memset(hit, '*', secret_len);
+}

@@ -1,0 +1,111 @@
+#include "config.h"
+
+#include "okta_validate.h"
+
+#include <string.h>
+
+static bool is_id_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+static bool all_id_chars(const char *s, size_t max)
+{
+	size_t n;
+
+	if (s == NULL)
+		return false;
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n >= max || !is_id_char(s[n]))
+			return false;
+	}
+	return n > 0;
+}
+
+bool okta_session_token_is_acceptable(const char *token)
+{
+	size_t n;
+
+	if (token == NULL)
+		return false;
+	for (n = 0; token[n] != '\0'; n++) {
+		if (n >= OKTA_SESSION_TOKEN_MAX || token[n] < ' ' || token[n] > '~')
+			return false;
+	}
+	return n > 0;
+}
+
+bool okta_session_id_is_valid(const char *id)
+{
+	return all_id_chars(id, OKTA_SESSION_ID_MAX);
+}
+
+bool okta_user_id_is_valid(const char *user_id)
+{
+	return all_id_chars(user_id, OKTA_USER_ID_MAX);
+}
+
+bool okta_pam_user_is_valid(const char *user)
+{
+	size_t n;
+
+	if (user == NULL || user[0] == '\0' || user[0] == '-')
+		return false;
+	for (n = 0; user[n] != '\0'; n++) {
+		if (n >= OKTA_PAM_USER_MAX)
+			return false;
+		if (is_id_char(user[n]) || user[n] == '.')
+			continue;
+		if (user[n] == '$' && user[n + 1] == '\0')
+			continue;
+		return false;
+	}
+	return true;
+}
+
+bool okta_timestamp_is_valid(const char *stamp)
+{
+	size_t n;
+
+	if (stamp == NULL)
+		return false;
+	for (n = 0; stamp[n] != '\0'; n++) {
+		if (n >= OKTA_TIMESTAMP_MAX || strchr("0123456789TZ:.+-", stamp[n]) == NULL)
+			return false;
+	}
+	return n > 0;
+}
+
+/* strcasecmp follows the locale (a Turkish locale folds 'I' to a dotless
+ * i): the binding must not depend on the host process's locale. */
+static char ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ascii_equal_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	}
+	return true;
+}
+
+bool okta_login_matches_user(const char *login, const char *user, const char *suffix)
+{
+	size_t user_len;
+	size_t suffix_len;
+
+	if (login == NULL || user == NULL || suffix == NULL)
+		return false;
+	user_len = strlen(user);
+	suffix_len = strlen(suffix);
+	if (user_len == 0 || strlen(login) != user_len + suffix_len)
+		return false;
+	return ascii_equal_nocase(login, user, user_len) &&
+	       ascii_equal_nocase(login + user_len, suffix, suffix_len);
+}

@@ -1,0 +1,354 @@
+/*
+ * PAM glue: module arguments, PAM items and environment, and the mapping
+ * from workflow results to PAM return codes. Everything that talks to Okta
+ * lives in okta_workflow.c and okta_client.c.
+ */
+#include "config.h"
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "okta_client.h"
+#include "okta_config.h"
+#include "okta_validate.h"
+#include "okta_workflow.h"
+
+#define STATE_KEY "pam_okta_session.state"
+#define TOKEN_PROMPT "Okta session token: "
+
+struct module_args {
+	const char *conf_path;
+	bool debug;
+};
+
+/* Kept with pam_set_data between auth and session calls of one handle, so
+ * that sudo, su and login reuse one connection (freed at pam_end). */
+struct module_state {
+	char *conf_path;
+	struct okta_client *client;
+};
+
+static void pam_log_sink(void *ctx, int priority, const char *fmt, va_list ap)
+{
+	pam_vsyslog((pam_handle_t *)ctx, priority, fmt, ap);
+}
+
+static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct module_args *args)
+{
+	int i;
+
+	args->conf_path = OKTA_CONFIG_DEFAULT_PATH;
+	args->debug = false;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/')
+			args->conf_path = argv[i] + 5;
+		else if (strcmp(argv[i], "debug") == 0)
+			args->debug = true;
+		else if (strcmp(argv[i], "use_first_pass") == 0 ||
+			 strcmp(argv[i], "try_first_pass") == 0)
+			continue; /* pam_get_authtok reads these itself */
+		else {
+			/* A typo here would silently change behaviour. */
+			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'", argv[i]);
+			return PAM_SERVICE_ERR;
+		}
+	}
+	return PAM_SUCCESS;
+}
+
+static void free_state(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct module_state *state = data;
+
+	(void)pamh;
+	(void)error_status;
+	okta_client_free(state->client);
+	free(state->conf_path);
+	free(state);
+}
+
+/* The client for this handle and configuration file, reused if auth
+ * already made one. */
+static struct okta_client *get_client(pam_handle_t *pamh, const struct module_args *args,
+				      const struct okta_config *cfg,
+				      const struct okta_logger *logger)
+{
+	const void *data = NULL;
+	struct module_state *state;
+
+	if (pam_get_data(pamh, STATE_KEY, &data) == PAM_SUCCESS && data != NULL) {
+		state = (struct module_state *)(uintptr_t)data;
+		if (strcmp(state->conf_path, args->conf_path) == 0)
+			return state->client;
+	}
+	state = calloc(1, sizeof(*state));
+	if (state == NULL)
+		return NULL;
+	state->conf_path = strdup(args->conf_path);
+	state->client = okta_client_new(cfg, logger);
+	if (state->conf_path == NULL || state->client == NULL ||
+	    pam_set_data(pamh, STATE_KEY, state, free_state) != PAM_SUCCESS) {
+		free_state(pamh, state, 0);
+		return NULL;
+	}
+	return state->client;
+}
+
+/* Arguments, configuration and client: what every hook needs first.
+ * Returns PAM_SUCCESS or PAM_SERVICE_ERR (logged). */
+static int prepare(pam_handle_t *pamh, int argc, const char **argv, struct module_args *args,
+		   struct okta_logger *logger, struct okta_config *cfg)
+{
+	char err[512];
+	int rc = parse_args(pamh, argc, argv, args);
+
+	okta_config_init(cfg);
+	logger->fn = pam_log_sink;
+	logger->ctx = pamh;
+	logger->debug = args->debug;
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (okta_config_load(args->conf_path, 0, cfg, err, sizeof(err)) != 0) {
+		pam_syslog(pamh, LOG_ERR, "configuration error: %s", err);
+		okta_config_clear(cfg);
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int get_checked_user(pam_handle_t *pamh, const char **user)
+{
+	char shown[64];
+	int rc = pam_get_user(pamh, user, NULL);
+
+	if (rc != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_ERR, "cannot get the user name: %s", pam_strerror(pamh, rc));
+		return rc;
+	}
+	if (!okta_pam_user_is_valid(*user)) {
+		okta_log_printable(*user, shown, sizeof(shown));
+		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name", shown);
+		return PAM_AUTH_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* Strings in the PAM environment are copied by libpam; ours are wiped. */
+static int put_env(pam_handle_t *pamh, const char *name, const char *value)
+{
+	size_t len = strlen(name) + 1 + strlen(value) + 1;
+	char *entry = malloc(len);
+	int rc;
+
+	if (entry == NULL)
+		return PAM_BUF_ERR;
+	snprintf(entry, len, "%s=%s", name, value);
+	rc = pam_putenv(pamh, entry);
+	explicit_bzero(entry, len);
+	free(entry);
+	return rc;
+}
+
+static int export_session(pam_handle_t *pamh, const struct okta_session *session)
+{
+	int rc = put_env(pamh, "OKTA_SESSION_ID", session->id);
+
+	if (rc == PAM_SUCCESS)
+		rc = put_env(pamh, "OKTA_USER_ID", session->user_id);
+	if (rc == PAM_SUCCESS)
+		rc = put_env(pamh, "OKTA_SESSION_EXPIRES_AT", session->expires_at);
+	return rc;
+}
+
+static int authenticate(pam_handle_t *pamh, const struct module_args *args,
+			const struct okta_config *cfg, const struct okta_logger *logger)
+{
+	struct okta_session session;
+	struct okta_client *client;
+	const char *user = NULL;
+	const char *token = NULL;
+	enum okta_status status;
+	int rc;
+
+	rc = get_checked_user(pamh, &user);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = pam_get_authtok(pamh, PAM_AUTHTOK, &token, TOKEN_PROMPT);
+	if (rc != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "no session token for '%s': %s", user,
+			   pam_strerror(pamh, rc));
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	}
+	if (!okta_session_token_is_acceptable(token)) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
+			   user, OKTA_SESSION_TOKEN_MAX);
+		return PAM_AUTH_ERR;
+	}
+	client = get_client(pamh, args, cfg, logger);
+	if (client == NULL)
+		return PAM_BUF_ERR;
+	okta_client_begin(client, logger, cfg->timeout);
+	status = okta_workflow_authenticate(client, cfg, user, token, &session);
+	switch (status) {
+	case OKTA_STATUS_OK:
+		rc = export_session(pamh, &session);
+		if (rc == PAM_SUCCESS)
+			pam_syslog(pamh, LOG_INFO, "Okta session established for '%s'", user);
+		okta_session_clear(&session);
+		return rc;
+	case OKTA_STATUS_REJECTED:
+	case OKTA_STATUS_NOT_FOUND:
+		return PAM_AUTH_ERR;
+	case OKTA_STATUS_UNAVAILABLE:
+		break;
+	}
+	return PAM_AUTHINFO_UNAVAIL;
+}
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct module_args args;
+	struct okta_logger logger;
+	struct okta_config cfg;
+	int rc;
+
+	(void)flags;
+	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = authenticate(pamh, &args, &cfg, &logger);
+	okta_config_clear(&cfg);
+	return rc;
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
+
+/*
+ * The session id left by authentication, which in sshd ran in another
+ * process: NULL with PAM_IGNORE when there is none, PAM_SESSION_ERR when
+ * what is there is not a session id (planted by another module?).
+ */
+static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
+			  const char **session_id)
+{
+	*session_id = pam_getenv(pamh, "OKTA_SESSION_ID");
+	if (*session_id == NULL || (*session_id)[0] == '\0') {
+		okta_log(logger, LOG_DEBUG, "no OKTA_SESSION_ID in the PAM environment; nothing to do");
+		*session_id = NULL;
+		return PAM_IGNORE;
+	}
+	if (!okta_session_id_is_valid(*session_id)) {
+		pam_syslog(pamh, LOG_ERR, "OKTA_SESSION_ID in the PAM environment is malformed; refused");
+		return PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
+			   const struct okta_config *cfg, const struct okta_logger *logger)
+{
+	struct okta_session session;
+	struct okta_client *client;
+	const char *session_id;
+	const char *user;
+	int rc;
+
+	if (!cfg->refresh_on_open)
+		return PAM_IGNORE;
+	rc = get_session_id(pamh, logger, &session_id);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (get_checked_user(pamh, &user) != PAM_SUCCESS)
+		return PAM_SESSION_ERR;
+	client = get_client(pamh, args, cfg, logger);
+	if (client == NULL)
+		return PAM_BUF_ERR;
+	okta_client_begin(client, logger, cfg->timeout);
+	if (okta_workflow_refresh(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
+		pam_syslog(pamh, LOG_ERR, "could not refresh the Okta session of '%s'", user);
+		return PAM_SESSION_ERR;
+	}
+	rc = put_env(pamh, "OKTA_SESSION_EXPIRES_AT", session.expires_at);
+	okta_session_clear(&session);
+	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct module_args args;
+	struct okta_logger logger;
+	struct okta_config cfg;
+	int rc;
+
+	(void)flags;
+	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = refresh_on_open(pamh, &args, &cfg, &logger);
+	okta_config_clear(&cfg);
+	return rc;
+}
+
+static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
+			   const struct okta_config *cfg, const struct okta_logger *logger)
+{
+	struct okta_client *client;
+	const char *session_id;
+	enum okta_status status;
+	int rc;
+
+	if (!cfg->revoke_on_close)
+		return PAM_IGNORE;
+	rc = get_session_id(pamh, logger, &session_id);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	client = get_client(pamh, args, cfg, logger);
+	if (client == NULL)
+		return PAM_BUF_ERR;
+	okta_client_begin(client, logger, cfg->timeout);
+	status = okta_revoke_session(client, session_id);
+	if (status != OKTA_STATUS_OK && status != OKTA_STATUS_NOT_FOUND) {
+		pam_syslog(pamh, LOG_ERR, "could not revoke the Okta session at close");
+		return PAM_SESSION_ERR;
+	}
+	/* The id no longer names a live session: drop it. */
+	pam_putenv(pamh, "OKTA_SESSION_ID");
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct module_args args;
+	struct okta_logger logger;
+	struct okta_config cfg;
+	int rc;
+
+	(void)flags;
+	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = revoke_on_close(pamh, &args, &cfg, &logger);
+	okta_config_clear(&cfg);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/*
+ * Test driver: runs PAM steps for one user through real libpam, with the
+ * tests' own service files (pam_start_confdir), answering every prompt
+ * with the bytes read from standard input. Output is one line per event so
+ * that the Python tests can assert on it:
+ *   prompt <style> <text>
+ *   step <name> <PAM_CODE_NAME> <int>
+ *   env NAME=VALUE            (the whole PAM environment at the end)
+ */
+#include "config.h"
+
+#include <security/pam_appl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STDIN_MAX (2 * 1024 * 1024)
+
+static char *answer;
+
+static const char *code_name(int rc)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+		{ PAM_SUCCESS, "PAM_SUCCESS" },
+		{ PAM_AUTH_ERR, "PAM_AUTH_ERR" },
+		{ PAM_AUTHINFO_UNAVAIL, "PAM_AUTHINFO_UNAVAIL" },
+		{ PAM_SERVICE_ERR, "PAM_SERVICE_ERR" },
+		{ PAM_IGNORE, "PAM_IGNORE" },
+		{ PAM_SESSION_ERR, "PAM_SESSION_ERR" },
+		{ PAM_USER_UNKNOWN, "PAM_USER_UNKNOWN" },
+		{ PAM_CONV_ERR, "PAM_CONV_ERR" },
+		{ PAM_BUF_ERR, "PAM_BUF_ERR" },
+		{ PAM_SYSTEM_ERR, "PAM_SYSTEM_ERR" },
+		{ PAM_PERM_DENIED, "PAM_PERM_DENIED" },
+		{ PAM_CRED_INSUFFICIENT, "PAM_CRED_INSUFFICIENT" },
+		{ PAM_MAXTRIES, "PAM_MAXTRIES" },
+		{ PAM_ABORT, "PAM_ABORT" },
+		{ PAM_INCOMPLETE, "PAM_INCOMPLETE" },
+		{ PAM_ACCT_EXPIRED, "PAM_ACCT_EXPIRED" },
+		{ PAM_NEW_AUTHTOK_REQD, "PAM_NEW_AUTHTOK_REQD" },
+		{ PAM_CRED_ERR, "PAM_CRED_ERR" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].code == rc)
+			return names[i].name;
+	}
+	return "PAM_OTHER";
+}
+
+static int converse(int n, const struct pam_message **msgs, struct pam_response **out, void *data)
+{
+	struct pam_response *replies;
+	int i;
+
+	(void)data;
+	replies = calloc((size_t)n, sizeof(*replies));
+	if (replies == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		printf("prompt %d %s\n", msgs[i]->msg_style, msgs[i]->msg != NULL ? msgs[i]->msg : "");
+		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
+			replies[i].resp = strdup(answer);
+			if (replies[i].resp == NULL) {
+				free(replies);
+				return PAM_BUF_ERR;
+			}
+		}
+	}
+	*out = replies;
+	return PAM_SUCCESS;
+}
+
+static char *read_stdin(void)
+{
+	char *buf = malloc(STDIN_MAX + 1);
+	size_t used = 0;
+	size_t n;
+
+	if (buf == NULL)
+		return NULL;
+	while (used < STDIN_MAX && (n = fread(buf + used, 1, STDIN_MAX - used, stdin)) > 0)
+		used += n;
+	buf[used] = '\0';
+	return buf;
+}
+
+static int run_step(pam_handle_t *pamh, const char *step)
+{
+	int rc;
+
+	if (strcmp(step, "auth") == 0)
+		rc = pam_authenticate(pamh, 0);
+	else if (strcmp(step, "setcred") == 0)
+		rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+	else if (strcmp(step, "acct") == 0)
+		rc = pam_acct_mgmt(pamh, 0);
+	else if (strcmp(step, "open") == 0)
+		rc = pam_open_session(pamh, 0);
+	else if (strcmp(step, "close") == 0)
+		rc = pam_close_session(pamh, 0);
+	else {
+		fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
+		return -1;
+	}
+	printf("step %s %s %d\n", step, code_name(rc), rc);
+	fflush(stdout);
+	return rc;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
+			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]...\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *confdir = NULL, *service = NULL, *user = NULL;
+	char *steps = NULL;
+	char *step, *save = NULL;
+	struct pam_conv conv = { converse, NULL };
+	pam_handle_t *pamh = NULL;
+	char **env;
+	int i, rc, last = PAM_SUCCESS;
+
+	for (i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "--confdir") == 0)
+			confdir = argv[++i];
+		else if (strcmp(argv[i], "--service") == 0)
+			service = argv[++i];
+		else if (strcmp(argv[i], "--user") == 0)
+			user = argv[++i];
+		else if (strcmp(argv[i], "--steps") == 0)
+			steps = argv[++i];
+		else if (strcmp(argv[i], "--setenv") == 0)
+			++i; /* applied after pam_start */
+		else
+			usage();
+	}
+	if (confdir == NULL || service == NULL || user == NULL)
+		usage();
+	answer = read_stdin();
+	if (answer == NULL)
+		return 1;
+	rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
+	if (rc != PAM_SUCCESS) {
+		fprintf(stderr, "pam_driver: pam_start_confdir: %d\n", rc);
+		return 1;
+	}
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
+			fprintf(stderr, "pam_driver: pam_putenv failed\n");
+			return 1;
+		}
+	}
+	steps = strdup(steps != NULL ? steps : "auth");
+	for (step = strtok_r(steps, ",", &save); step != NULL; step = strtok_r(NULL, ",", &save)) {
+		last = run_step(pamh, step);
+		if (last != PAM_SUCCESS && last != PAM_IGNORE)
+			break;
+	}
+	env = pam_getenvlist(pamh);
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		printf("env %s\n", env[i]);
+		free(env[i]);
+	}
+	free(env);
+	pam_end(pamh, last < 0 ? PAM_SYSTEM_ERR : last);
+	free(steps);
+	free(answer);
+	return 0;
+}
