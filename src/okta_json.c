@@ -15,38 +15,39 @@ static void wipe_const(const char *text, size_t len)
 		explicit_bzero((char *)(uintptr_t)text, len);
 }
 
-static json_object *parse_json(const char *body, size_t len)
+/* Returns 0 and the value in *out (NULL for a JSON null), or -1. */
+static int parse_json(const char *body, size_t len, json_object **out)
 {
 	struct json_tokener *tok;
 	json_object *root;
 	size_t end;
+	int rc = 0;
 
+	*out = NULL;
 	if (len == 0 || len > INT32_MAX)
-		return NULL;
+		return -1;
 	tok = json_tokener_new_ex(OKTA_JSON_MAX_DEPTH);
 	if (tok == NULL)
-		return NULL;
+		return -1;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
 #ifdef JSON_TOKENER_VALIDATE_UTF8
 				   | JSON_TOKENER_VALIDATE_UTF8
 #endif
 	);
 	root = json_tokener_parse_ex(tok, body, (int)len);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(root);
-		json_tokener_free(tok);
-		return NULL;
-	}
+	if (json_tokener_get_error(tok) != json_tokener_success)
+		rc = -1;
 	/* Only white space may follow the value: "{...}garbage" is not JSON. */
-	for (end = json_tokener_get_parse_end(tok); end < len; end++) {
-		if (body[end] != ' ' && body[end] != '\t' && body[end] != '\r' && body[end] != '\n') {
-			json_object_put(root);
-			root = NULL;
-			break;
-		}
+	for (end = json_tokener_get_parse_end(tok); rc == 0 && end < len; end++) {
+		if (body[end] != ' ' && body[end] != '\t' && body[end] != '\r' && body[end] != '\n')
+			rc = -1;
 	}
 	json_tokener_free(tok);
-	return root;
+	if (rc != 0)
+		json_object_put(root);
+	else
+		*out = root;
+	return rc;
 }
 
 /* 0: copied (or absent and optional); -1: wrong type, or absent and required. */
@@ -57,6 +58,10 @@ static int copy_string_field(json_object *obj, const char *key, int required, ch
 	if (!json_object_object_get_ex(obj, key, &field) || json_object_is_type(field, json_type_null))
 		return required ? -1 : 0;
 	if (!json_object_is_type(field, json_type_string))
+		return -1;
+	/* "\u0000" inside a string would cut "alice@example.com\u0000.evil"
+	 * short and make it match: refuse strings holding a NUL. */
+	if (strlen(json_object_get_string(field)) != (size_t)json_object_get_string_len(field))
 		return -1;
 	*out = strndup(json_object_get_string(field), (size_t)json_object_get_string_len(field));
 	return *out == NULL ? -1 : 0;
@@ -77,8 +82,7 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len,
 	enum okta_parse_result result = OKTA_PARSE_OK;
 
 	memset(out, 0, sizeof(*out));
-	root = parse_json(body, len);
-	if (root == NULL)
+	if (parse_json(body, len, &root) != 0)
 		return OKTA_PARSE_NOT_JSON;
 	if (!json_object_is_type(root, json_type_object)) {
 		json_object_put(root);
@@ -146,8 +150,7 @@ void okta_parse_error(const char *body, size_t len, struct okta_error *out)
 	json_object *root;
 
 	memset(out, 0, sizeof(*out));
-	root = parse_json(body, len);
-	if (root == NULL)
+	if (parse_json(body, len, &root) != 0)
 		return;
 	if (json_object_is_type(root, json_type_object)) {
 		copy_printable(root, "errorCode", out->code, sizeof(out->code));

@@ -35,6 +35,7 @@ void okta_log_redact(char *text, const char *secret)
 
 	if (text == NULL || secret == NULL || (secret_len = strlen(secret)) == 0)
 		return;
-	while ((hit = strstr(text, secret)) != NULL)
+	/* Search on after each hit: a secret made of '*' would match forever. */
+	for (hit = strstr(text, secret); hit != NULL; hit = strstr(hit + secret_len, secret))
 		memset(hit, '*', secret_len);
 }

@@ -57,7 +57,7 @@ bool okta_pam_user_is_valid(const char *user)
 			return false;
 		if (is_id_char(user[n]) || user[n] == '.')
 			continue;
-		if (user[n] == '$' && user[n + 1] == '\0')
+		if (user[n] == '$' && n > 0 && user[n + 1] == '\0')
 			continue;
 		return false;
 	}
