@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Run a command in a private mount namespace whose /dev/log is a given socket.
+
+    nsrun.py --log-socket SOCK --stage DIR [--chdir DIR] -- COMMAND [ARG]...
+
+Must run as root.  Inside a new mount namespace (nothing is visible to, or
+changed on, the host): the real /dev is bind-mounted on the empty directory
+DIR, a tmpfs is mounted over /dev, every entry of the real /dev except `log`
+is recreated (device nodes and directories by bind mount, symlinks copied),
+SOCK is bind-mounted onto /dev/log, DIR is detached, and COMMAND is exec'd.
+Used by logcapture.py.
+"""
+
+import ctypes
+import ctypes.util
+import os
+import stat
+import sys
+
+CLONE_NEWNS = 0x00020000
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_NOSUID = 2
+MNT_DETACH = 2
+
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def check(rc, what):
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+
+def mount(src, target, fstype, flags, data=None):
+    check(libc.mount(src and src.encode(), target.encode(),
+                     fstype and fstype.encode(), ctypes.c_ulong(flags),
+                     data and data.encode()),
+          "mount %s on %s" % (src, target))
+
+
+def bind(src, target, recursive=False):
+    mount(src, target, None, MS_BIND | (MS_REC if recursive else 0))
+
+
+def setup(log_socket, stage):
+    check(libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    bind("/dev", stage, recursive=True)
+    mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=0755")
+    for name in sorted(os.listdir(stage)):
+        if name == "log":
+            continue
+        src, dst = os.path.join(stage, name), os.path.join("/dev", name)
+        st = os.lstat(src)
+        if stat.S_ISLNK(st.st_mode):
+            os.symlink(os.readlink(src), dst)
+        elif stat.S_ISDIR(st.st_mode):
+            os.mkdir(dst, stat.S_IMODE(st.st_mode))
+            bind(src, dst, recursive=True)
+        else:
+            os.close(os.open(dst, os.O_CREAT | os.O_WRONLY, 0o600))
+            bind(src, dst)
+    os.close(os.open("/dev/log", os.O_CREAT | os.O_WRONLY, 0o666))
+    bind(log_socket, "/dev/log")
+    check(libc.umount2(stage.encode(), MNT_DETACH), "umount " + stage)
+
+
+def main(argv):
+    args = list(argv)
+    log_socket = stage = chdir = None
+    while args and args[0] != "--":
+        opt = args.pop(0)
+        if opt == "--log-socket":
+            log_socket = args.pop(0)
+        elif opt == "--stage":
+            stage = args.pop(0)
+        elif opt == "--chdir":
+            chdir = args.pop(0)
+        else:
+            sys.stderr.write("nsrun: unknown option %s\n" % opt)
+            return 2
+    if not args or not log_socket or not stage or len(args) < 2:
+        sys.stderr.write(__doc__)
+        return 2
+    cmd = args[1:]
+    try:
+        setup(log_socket, stage)
+        if chdir:
+            os.chdir(chdir)
+        os.execvp(cmd[0], cmd)
+    except OSError as e:
+        sys.stderr.write("nsrun: %s\n" % e)
+        return 127
+    return 127
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

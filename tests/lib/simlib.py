@@ -1,0 +1,227 @@
+"""Test-side wrapper around tests/sim/okta_sim.py (the Okta simulator).
+
+    with Simulator() as sim:
+        token = sim.mint("alice@example.com")
+        sim.fault("create", "status", status=500, count=1)
+        ... sim.requests() ...
+
+Talks to the simulator's control port with http.client only (never urllib:
+it would honour *_proxy environment variables).
+"""
+
+import atexit
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.environ.get("PAM_OKTA_SRCDIR") or os.path.dirname(os.path.dirname(HERE))
+SIM_DIR = os.path.join(SRCDIR, "tests", "sim")
+SIM_SCRIPT = os.path.join(SIM_DIR, "okta_sim.py")
+GEN_CERTS = os.path.join(SIM_DIR, "gen_certs.sh")
+
+
+def make_certs(directory):
+    """Create the TLS test material in `directory` (see gen_certs.sh)."""
+    subprocess.run(["sh", GEN_CERTS, directory], check=True,
+                   stdout=subprocess.DEVNULL)
+    return directory
+
+
+def closed_port():
+    """A 127.0.0.1 TCP port nothing listens on (bound then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def random_api_token():
+    chars = string.ascii_letters + string.digits
+    return "00" + "".join(secrets.choice(chars) for _ in range(40))
+
+
+class SimError(Exception):
+    pass
+
+
+_RUNNING = set()
+
+
+@atexit.register
+def _stop_all():
+    for sim in list(_RUNNING):
+        sim.stop()
+
+
+class Simulator:
+    """Starts okta_sim.py in a temporary directory with fresh certificates.
+
+    cert: which leaf the HTTPS server presents (server, expired, wronghost,
+    selfsigned: see gen_certs.sh).
+    """
+
+    def __init__(self, cert="server", idle_lifetime=None, lifetime=900,
+                 api_token=None, verbose=False):
+        self.cert = cert
+        self.idle_lifetime = idle_lifetime
+        self.lifetime = lifetime
+        self.api_token = api_token or random_api_token()
+        self.verbose = verbose
+        self.dir = None
+        self.proc = None
+        self.https_port = self.control_port = None
+
+    # -- lifecycle ---------------------------------------------------------
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix="okta-sim-")
+        self.cert_dir = make_certs(os.path.join(self.dir, "certs"))
+        state = os.path.join(self.dir, "state.json")
+        cmd = [sys.executable, SIM_SCRIPT,
+               "--cert", os.path.join(self.cert_dir, self.cert + ".pem"),
+               "--key", os.path.join(self.cert_dir, self.cert + ".key"),
+               "--api-token", self.api_token, "--state-file", state,
+               "--lifetime", str(self.lifetime), "--exit-with-parent"]
+        if self.idle_lifetime is not None:
+            cmd += ["--idle-lifetime", str(self.idle_lifetime)]
+        if self.verbose:
+            cmd.append("--verbose")
+        self.stderr_path = os.path.join(self.dir, "sim.stderr")
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=err)
+        _RUNNING.add(self)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(state):
+            if self.proc.poll() is not None:
+                raise SimError("simulator exited early (%s): %s"
+                               % (self.proc.returncode, self.stderr_text()))
+            if time.monotonic() > deadline:
+                self.stop()
+                raise SimError("simulator did not start within 10 s")
+            time.sleep(0.02)
+        with open(state) as f:
+            st = json.load(f)
+        self.https_port = st["https_port"]
+        self.control_port = st["control_port"]
+        self.pid = st["pid"]
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self._call("POST", "/shutdown")
+            except (OSError, SimError, http.client.HTTPException):
+                pass
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.terminate()
+                try:
+                    self.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        self.proc = None
+        _RUNNING.discard(self)
+        if self.dir and not os.environ.get("PAM_OKTA_KEEP_TMP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    def stderr_text(self):
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # -- properties ----------------------------------------------------------
+    @property
+    def org_url(self):
+        return "https://127.0.0.1:%d" % self.https_port
+
+    @property
+    def ca_file(self):
+        return os.path.join(self.cert_dir, "ca.pem")
+
+    @property
+    def other_ca_file(self):
+        return os.path.join(self.cert_dir, "other-ca.pem")
+
+    def cert_file(self, name):
+        return os.path.join(self.cert_dir, name + ".pem")
+
+    # -- control API -----------------------------------------------------------
+    def _call(self, method, path, body=None, ok=(200,)):
+        conn = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=30)
+        try:
+            data = None if body is None else json.dumps(body).encode()
+            hdrs = {"Content-Type": "application/json"} if data is not None else {}
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            raw = resp.read()
+        finally:
+            conn.close()
+        obj = json.loads(raw.decode()) if raw else None
+        if resp.status not in ok:
+            raise SimError("%s %s -> %d %s" % (method, path, resp.status, raw[:200]))
+        return resp.status, obj
+
+    def mint_full(self, login, ttl=None, session=None, token=None, **extra):
+        """Returns the control API answer {"sessionToken", "userId"}."""
+        spec = dict(extra, login=login)
+        if ttl is not None:
+            spec["ttl"] = ttl
+        if session is not None:
+            spec["session"] = session
+        if token is not None:
+            spec["token"] = token
+        return self._call("POST", "/tokens", spec)[1]
+
+    def mint(self, login, **kw):
+        """Mint a session token for `login`; returns the token string."""
+        return self.mint_full(login, **kw)["sessionToken"]
+
+    def fault(self, route, action, count=None, **params):
+        spec = dict(params, route=route, action=action)
+        if count is not None:
+            spec["count"] = count
+        self._call("POST", "/faults", spec)
+
+    def requests(self):
+        return self._call("GET", "/requests")[1]
+
+    def connections(self):
+        return self._call("GET", "/connections")[1]
+
+    def reset(self):
+        self._call("POST", "/reset")
+
+    @staticmethod
+    def _sid_path(sid):
+        return urllib.parse.quote(sid, safe="")
+
+    def session(self, sid):
+        """Internal view of a session, or None if the simulator never made it."""
+        status, obj = self._call("GET", "/sessions/" + self._sid_path(sid), ok=(200, 404))
+        return obj if status == 200 else None
+
+    def expire_session(self, sid):
+        return self._call("POST", "/sessions/%s/expire" % self._sid_path(sid))[1]
+
+    def revoke_session(self, sid):
+        return self._call("POST", "/sessions/%s/revoke" % self._sid_path(sid))[1]

@@ -1,0 +1,733 @@
+#!/usr/bin/env python3
+"""Okta Sessions API simulator for the pam_okta_session tests.
+
+Standard library only.  Serves a subset of Okta's Sessions API over HTTPS
+(TLS 1.2+, HTTP/1.1 keep-alive) on 127.0.0.1 and a plain-HTTP control API on
+a second 127.0.0.1 port.  See tests/sim/README.md for the control API.
+
+Usage:
+  okta_sim.py --cert CERT --key KEY --api-token TOKEN --state-file FILE
+              [--idle-lifetime SECONDS] [--lifetime SECONDS] [--verbose]
+"""
+
+import argparse
+import copy
+import datetime
+import hashlib
+import http.server
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import ssl
+import string
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+
+ALNUM = string.ascii_letters + string.digits
+TOKEN_CHARS = ALNUM + "_-"
+API = "/api/v1/sessions"
+RATE_LIMIT = 600
+
+ROUTE_RE = [
+    # (route name, method, regex on the path without query)
+    ("create", "POST", re.compile(r"^/api/v1/sessions$")),
+    ("refresh", "POST", re.compile(r"^/api/v1/sessions/([^/]+)/lifecycle/refresh$")),
+    ("get", "GET", re.compile(r"^/api/v1/sessions/([^/]+)$")),
+    ("delete", "DELETE", re.compile(r"^/api/v1/sessions/([^/]+)$")),
+]
+
+ERROR_SUMMARIES = {
+    "E0000003": "The request body was not well-formed.",
+    "E0000004": "Authentication failed",
+    "E0000005": "Invalid session",
+    "E0000006": "You do not have permission to perform the requested action",
+    "E0000007": "Not found: Resource not found: {id} (Session)",
+    "E0000009": "Internal Server Error",
+    "E0000011": "Invalid token provided",
+    "E0000022": "The endpoint does not support the provided HTTP method",
+    "E0000047": "API call exceeded rate limit due to too many requests.",
+}
+DEFAULT_CODE_FOR_STATUS = {
+    400: "E0000003",
+    401: "E0000011",
+    403: "E0000006",
+    404: "E0000007",
+    405: "E0000022",
+    429: "E0000047",
+    500: "E0000009",
+}
+
+VERBOSE = False
+
+
+def log(msg):
+    if VERBOSE:
+        sys.stderr.write("okta_sim: %s\n" % msg)
+        sys.stderr.flush()
+
+
+def rand(n, chars=ALNUM):
+    return "".join(secrets.choice(chars) for _ in range(n))
+
+
+def iso(ts):
+    """Okta timestamp: 2026-11-25T20:31:10.000Z (UTC, milliseconds)."""
+    dt = datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+def user_id_for(login):
+    """Stable Okta-like user id (00u + 17 chars) for a login (case-insensitive)."""
+    digest = hashlib.sha256(login.lower().encode("utf-8")).digest()
+    return "00u" + "".join(ALNUM[b % len(ALNUM)] for b in digest[:17])
+
+
+def error_body(code, summary):
+    return {
+        "errorCode": code,
+        "errorSummary": summary,
+        "errorLink": code,
+        "errorId": "oae" + rand(22),
+        "errorCauses": [],
+    }
+
+
+class Response:
+    """What the handler answers; faults build these too."""
+
+    def __init__(self, status, body=None, headers=None, raw=None,
+                 content_length=True, chunked=False, drop=False):
+        self.status = status
+        self.body = body          # JSON-serialisable object or None
+        self.raw = raw            # bytes, sent verbatim when not None
+        self.headers = dict(headers or {})
+        self.content_length = content_length
+        self.chunked = chunked
+        self.drop = drop
+
+    def payload(self):
+        if self.raw is not None:
+            return self.raw
+        if self.body is None:
+            return b""
+        return json.dumps(self.body).encode("utf-8")
+
+
+def okta_error(status, code=None, summary=None, headers=None, sid=""):
+    code = code or DEFAULT_CODE_FOR_STATUS.get(status, "E0000009")
+    if summary is None:
+        summary = ERROR_SUMMARIES.get(code, "Error").replace("{id}", sid)
+    return Response(status, error_body(code, summary), headers)
+
+
+class State:
+    """All mutable simulator state, guarded by one lock."""
+
+    def __init__(self, api_token, idle_lifetime):
+        self.lock = threading.RLock()
+        self.api_token = api_token
+        self.idle_lifetime = idle_lifetime
+        self.tokens = {}          # token -> dict(login, expires, used, session overrides)
+        self.sessions = {}        # id -> dict
+        self.requests = []
+        self.connections = []
+        self.faults = []
+        self.seq = 0
+        self.conn_seq = 0
+        self.generation = threading.Event()   # set on reset: wakes pending delays
+        self.rl_window = 0
+        self.rl_used = 0
+
+    # -- bookkeeping -------------------------------------------------------
+    def next_conn(self):
+        with self.lock:
+            self.conn_seq += 1
+            return self.conn_seq
+
+    def add_connection(self, rec):
+        with self.lock:
+            self.connections.append(rec)
+
+    def record(self, rec):
+        with self.lock:
+            self.seq += 1
+            rec["seq"] = self.seq
+            self.requests.append(rec)
+            return rec
+
+    def reset(self):
+        with self.lock:
+            self.requests = []
+            self.connections = []
+            self.faults = []
+            self.generation.set()
+            self.generation = threading.Event()
+
+    def rate_headers(self, remaining=None, reset_at=None):
+        with self.lock:
+            now = int(time.time())
+            window = now - now % 60
+            if window != self.rl_window:
+                self.rl_window, self.rl_used = window, 0
+            self.rl_used += 1
+            rem = max(RATE_LIMIT - self.rl_used, 0)
+        return {
+            "X-Rate-Limit-Limit": str(RATE_LIMIT),
+            "X-Rate-Limit-Remaining": str(rem if remaining is None else remaining),
+            "X-Rate-Limit-Reset": str(window + 60 if reset_at is None else reset_at),
+        }
+
+    # -- tokens & sessions -------------------------------------------------
+    def mint(self, spec):
+        login = spec.get("login")
+        if not isinstance(login, str) or not login:
+            raise ValueError("login (non-empty string) required")
+        ttl = spec.get("ttl", 300)
+        token = spec.get("token")
+        if token is None:
+            token = "20111" + rand(41, TOKEN_CHARS)
+        if not isinstance(token, str):
+            raise ValueError("token must be a string")
+        overrides = spec.get("session") or {}
+        if not isinstance(overrides, dict):
+            raise ValueError("session must be an object")
+        idle = spec.get("idle_lifetime", self.idle_lifetime)
+        with self.lock:
+            self.tokens[token] = {
+                "login": login,
+                "expires": time.time() + float(ttl),
+                "used": False,
+                "overrides": overrides,
+                "idle": float(idle),
+                "amr": spec.get("amr", ["pwd"]),
+            }
+        return {"sessionToken": token, "userId": user_id_for(login)}
+
+    def redeem(self, token):
+        """Consume a session token; returns the new session or None."""
+        with self.lock:
+            t = self.tokens.get(token)
+            if t is None or t["used"]:
+                return None
+            t["used"] = True   # one-time, even when expired
+            if time.time() > t["expires"]:
+                return None
+            now = time.time()
+            sid = "102" + rand(22)
+            overrides = copy.deepcopy(t["overrides"])
+            if isinstance(overrides.get("id"), str):
+                sid = overrides["id"]
+            s = {
+                "id": sid,
+                "login": t["login"],
+                "userId": user_id_for(t["login"]),
+                "createdAt": now,
+                "expiresAt": now + t["idle"],
+                "idle": t["idle"],
+                "lastPasswordVerification": now,
+                "lastFactorVerification": now,
+                "amr": list(t["amr"]),
+                "revoked": False,
+                "forced_expired": False,
+                "refresh_count": 0,
+                "overrides": overrides,
+            }
+            self.sessions[sid] = s
+            return s
+
+    def live_session(self, sid):
+        with self.lock:
+            s = self.sessions.get(sid)
+            if s is None or s["revoked"] or self.expired(s):
+                return None
+            return s
+
+    @staticmethod
+    def expired(s):
+        return s["forced_expired"] or time.time() > s["expiresAt"]
+
+    def refresh(self, sid):
+        with self.lock:
+            s = self.live_session(sid)
+            if s is None:
+                return None
+            # strictly increasing, so a test can tell two refreshes apart
+            s["expiresAt"] = max(time.time() + s["idle"], s["expiresAt"] + 0.001)
+            s["refresh_count"] += 1
+            return s
+
+    def revoke(self, sid):
+        with self.lock:
+            s = self.live_session(sid)
+            if s is None:
+                return False
+            s["revoked"] = True
+            return True
+
+    def render(self, s, base_url):
+        body = {
+            "id": s["id"],
+            "userId": s["userId"],
+            "login": s["login"],
+            "status": "ACTIVE",
+            "createdAt": iso(s["createdAt"]),
+            "expiresAt": iso(s["expiresAt"]),
+            "lastPasswordVerification": iso(s["lastPasswordVerification"]),
+            "lastFactorVerification": iso(s["lastFactorVerification"]),
+            "amr": s["amr"],
+            "idp": {"id": "00o" + user_id_for("idp")[3:], "type": "OKTA"},
+            "_links": {
+                "self": {
+                    "href": "%s%s/%s" % (base_url, API, s["id"]),
+                    "hints": {"allow": ["DELETE"]},
+                },
+            },
+        }
+        for k, v in s["overrides"].items():
+            if k.startswith("-"):          # {"-login": null} removes "login"
+                body.pop(k[1:], None)
+            else:
+                body[k] = v
+        return body
+
+    def internal_view(self, s):
+        with self.lock:
+            return {
+                "id": s["id"],
+                "login": s["login"],
+                "userId": s["userId"],
+                "revoked": s["revoked"],
+                "expired": self.expired(s),
+                "expiresAt": iso(s["expiresAt"]),
+                "refresh_count": s["refresh_count"],
+            }
+
+    # -- faults ------------------------------------------------------------
+    def take_fault(self, route):
+        with self.lock:
+            for f in self.faults:
+                if f["route"] in (route, "any"):
+                    if f.get("count") is not None:
+                        f["count"] -= 1
+                        if f["count"] <= 0:
+                            self.faults.remove(f)
+                    return dict(f)
+        return None
+
+
+def classify(method, path):
+    """Returns (route, session id or None, known_path)."""
+    for name, meth, rx in ROUTE_RE:
+        m = rx.match(path)
+        if m:
+            sid = m.group(1) if m.groups() else None
+            if meth == method:
+                return name, sid, True
+    known = any(rx.match(path) for _, _, rx in ROUTE_RE)
+    return None, None, known
+
+
+class OktaHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "okta-sim/1.0"
+    timeout = 30
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, fmt, *args):
+        log("conn %s: %s" % (getattr(self, "conn_id", "?"), fmt % args))
+
+    def setup(self):
+        super().setup()
+        self.conn_id = self.client_address.conn_id
+
+    # Every method goes through dispatch().
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def read_body(self):
+        te = self.headers.get("Transfer-Encoding", "")
+        if te.lower() == "chunked":
+            out = b""
+            while True:
+                line = self.rfile.readline(1024)
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out
+                out += self.rfile.read(size)
+                self.rfile.readline(16)
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def dispatch(self):
+        st = self.server.state
+        gen = st.generation
+        body = self.read_body()
+        rec = st.record({
+            "conn": self.conn_id,
+            "method": self.command,
+            "path": self.path,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "header_list": [[k, v] for k, v in self.headers.items()],
+            "body": body.decode("utf-8", "backslashreplace"),
+            "status": None,
+            "fault": None,
+            "time": time.time(),
+        })
+        try:
+            resp = self.answer(st, gen, rec, body)
+        except Exception:  # a simulator bug: make it visible
+            traceback.print_exc()
+            resp = okta_error(500)
+        self.send(st, rec, resp)
+
+    def answer(self, st, gen, rec, body):
+        path = urllib.parse.urlsplit(self.path).path
+        route, sid, known = classify(self.command, path)
+        fault = st.take_fault(route or "other")
+        if fault is not None:
+            rec["fault"] = fault["action"]
+            resp = self.apply_fault(st, gen, fault, route, sid)
+            if resp is not None:
+                return resp
+            last = fault
+            while last.get("action") == "delay" and isinstance(last.get("then"), dict):
+                last = last["then"]
+            if last.get("action") == "oversized":
+                return self.pad(self.normal(st, body, path, route, sid, known), last)
+        return self.normal(st, body, path, route, sid, known)
+
+    @staticmethod
+    def pad(resp, fault):
+        """The normal answer (a real, usable session) padded to `size` bytes."""
+        size = int(fault.get("size", 2 * 1024 * 1024))
+        body = resp.body if isinstance(resp.body, dict) else {}
+        body = dict(body, padding="")
+        pad = max(size - len(json.dumps(body).encode()), 0)
+        body["padding"] = "x" * pad
+        return Response(int(fault.get("status", resp.status or 200)), body, resp.headers)
+
+    def normal(self, st, body, path, route, sid, known):
+        auth = self.headers.get("Authorization")
+        if auth != "SSWS " + st.api_token:
+            return okta_error(401, "E0000011")
+        if route is None:
+            if known:
+                return okta_error(405, "E0000022")
+            return okta_error(404, "E0000007", "Not found: Resource not found: %s (Session)"
+                              % path.rsplit("/", 1)[-1])
+        if route == "create":
+            try:
+                req = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                req = None
+            if not isinstance(req, dict) or not isinstance(req.get("sessionToken"), str):
+                return okta_error(400, "E0000003")
+            s = st.redeem(req["sessionToken"])
+            if s is None:
+                return okta_error(401, "E0000004")
+            return Response(200, st.render(s, self.server.base_url))
+        sid = urllib.parse.unquote(sid)
+        if route == "get":
+            s = st.live_session(sid)
+        elif route == "refresh":
+            s = st.refresh(sid)
+        else:
+            s = st.live_session(sid)
+            if s is not None:
+                st.revoke(sid)
+                return Response(204)
+        if s is None:
+            return okta_error(404, "E0000007", sid=sid)
+        return Response(200, st.render(s, self.server.base_url))
+
+    def apply_fault(self, st, gen, f, route, sid):
+        """Returns a Response, or None to answer normally."""
+        action = f.get("action")
+        if action == "delay":
+            if gen.wait(float(f.get("seconds", 1))):
+                return Response(0, drop=True)   # reset while sleeping
+            then = f.get("then")
+            if isinstance(then, dict):
+                return self.apply_fault(st, gen, then, route, sid)
+            return None
+        if action == "status":
+            status = int(f.get("status", 500))
+            hdrs = dict(f.get("headers") or {})
+            if status == 429:
+                hdrs.setdefault("X-Rate-Limit-Remaining", "0")
+                hdrs.setdefault("X-Rate-Limit-Reset",
+                                str(int(time.time() + float(f.get("reset_in", 2)))))
+            return okta_error(status, f.get("errorCode"), f.get("errorSummary"),
+                              hdrs, sid=urllib.parse.unquote(sid or ""))
+        if action == "malformed":
+            return Response(int(f.get("status", 200)),
+                            raw=f.get("body", '{"id": "abc", "status": ').encode())
+        if action == "oversized":
+            return None   # answer() pads the normal answer
+        if action == "drop":
+            return Response(0, drop=True)
+        if action == "redirect":
+            loc = f.get("location") or "%s%s" % (self.server.base_url, self.path)
+            return Response(int(f.get("status", 302)), raw=b"",
+                            headers=dict({"Location": loc}, **(f.get("headers") or {})))
+        if action == "raw":
+            return Response(int(f.get("status", 200)),
+                            raw=f.get("body", "").encode("utf-8", "surrogateescape"),
+                            headers=f.get("headers") or {},
+                            content_length=not f.get("no_content_length", False),
+                            chunked=bool(f.get("chunked", False)))
+        sys.stderr.write("okta_sim: unknown fault action %r\n" % action)
+        return None
+
+    def send(self, st, rec, resp):
+        if resp.drop:
+            rec["status"] = None
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        rec["status"] = resp.status
+        payload = resp.payload()
+        rec["response_body"] = payload[:8192].decode("utf-8", "backslashreplace")
+        try:
+            self.send_response(resp.status)
+            hdrs = st.rate_headers()
+            if payload or resp.raw is None and resp.body is not None:
+                hdrs["Content-Type"] = "application/json"
+            if resp.chunked:
+                hdrs["Transfer-Encoding"] = "chunked"
+            elif resp.content_length:
+                hdrs["Content-Length"] = str(len(payload))
+            else:
+                self.close_connection = True
+            hdrs.update(resp.headers)
+            for k, v in hdrs.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                if resp.chunked:
+                    if payload:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(payload), payload))
+                    self.wfile.write(b"0\r\n\r\n")
+                else:
+                    self.wfile.write(payload)
+            self.wfile.flush()
+        except OSError as e:
+            log("conn %s: write failed: %s" % (self.conn_id, e))
+            self.close_connection = True
+
+
+class ConnAddr(tuple):
+    """client_address carrying the connection id."""
+
+
+class OktaServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+    request_queue_size = 64
+
+    def __init__(self, state, ctx):
+        self.state = state
+        self.ctx = ctx
+        super().__init__(("127.0.0.1", 0), OktaHandler)
+        self.base_url = "https://127.0.0.1:%d" % self.server_address[1]
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        a = ConnAddr(addr)
+        a.conn_id = self.state.next_conn()
+        return sock, a
+
+    def finish_request(self, request, client_address):
+        cid = client_address.conn_id
+        crec = {"conn": cid, "time": time.time(), "tls": False, "error": None,
+                "tls_version": None}
+        self.state.add_connection(crec)
+        request.settimeout(10)
+        try:
+            tls = self.ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            crec["error"] = "%s: %s" % (type(e).__name__, e)
+            log("conn %d: TLS handshake failed: %s" % (cid, e))
+            return
+        crec["tls"] = True
+        crec["tls_version"] = tls.version()
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def shutdown_request(self, request):
+        try:
+            request.close()
+        except OSError:
+            pass
+
+
+class ControlHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    server_version = "okta-sim-control/1.0"
+
+    def log_message(self, fmt, *args):
+        log("control: " + fmt % args)
+
+    def reply(self, status, obj):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n else b""
+        return json.loads(raw.decode()) if raw.strip() else {}
+
+    def do_GET(self):
+        self.route("GET")
+
+    def do_POST(self):
+        self.route("POST")
+
+    def route(self, method):
+        st = self.server.state
+        path = urllib.parse.urlsplit(self.path).path
+        parts = [urllib.parse.unquote(p) for p in path.split("/")[1:]]
+        try:
+            if method == "GET" and parts == ["requests"]:
+                with st.lock:
+                    return self.reply(200, list(st.requests))
+            if method == "GET" and parts == ["connections"]:
+                with st.lock:
+                    return self.reply(200, list(st.connections))
+            if method == "GET" and parts == ["faults"]:
+                with st.lock:
+                    return self.reply(200, list(st.faults))
+            if method == "GET" and parts == ["health"]:
+                return self.reply(200, {"ok": True})
+            if method == "POST" and parts == ["tokens"]:
+                return self.reply(200, st.mint(self.body()))
+            if method == "POST" and parts == ["reset"]:
+                st.reset()
+                return self.reply(200, {"ok": True})
+            if method == "POST" and parts == ["faults"]:
+                f = self.body()
+                if f.get("route") not in ("create", "refresh", "get", "delete", "any", "other"):
+                    return self.reply(400, {"error": "bad route"})
+                if "action" not in f:
+                    return self.reply(400, {"error": "action required"})
+                with st.lock:
+                    st.faults.append(f)
+                return self.reply(200, {"ok": True})
+            if method == "POST" and parts == ["shutdown"]:
+                self.reply(200, {"ok": True})
+                self.server.stop_event.set()
+                return None
+            if len(parts) >= 2 and parts[0] == "sessions":
+                sid = "/".join(parts[1:])   # ids may contain '/' (hostile ids)
+                action = None
+                if method == "POST" and parts[-1] in ("expire", "revoke"):
+                    sid, action = "/".join(parts[1:-1]), parts[-1]
+                with st.lock:
+                    s = st.sessions.get(sid)
+                    if s is None:
+                        return self.reply(404, {"error": "no such session"})
+                    if action == "expire":
+                        s["forced_expired"] = True
+                    elif action == "revoke":
+                        s["revoked"] = True
+                    elif method != "GET":
+                        return self.reply(405, {"error": "method"})
+                    return self.reply(200, st.internal_view(s))
+            return self.reply(404, {"error": "unknown control path"})
+        except (ValueError, TypeError) as e:
+            return self.reply(400, {"error": str(e)})
+
+
+class ControlServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, state, stop_event):
+        self.state = state
+        self.stop_event = stop_event
+        super().__init__(("127.0.0.1", 0), ControlHandler)
+
+
+def write_state(path, data):
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+    os.rename(tmp, path)
+
+
+def main(argv=None):
+    global VERBOSE
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--api-token", required=True)
+    p.add_argument("--state-file", required=True)
+    p.add_argument("--idle-lifetime", type=float, default=7200)
+    p.add_argument("--lifetime", type=float, default=900)
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="exit when the parent process goes away")
+    args = p.parse_args(argv)
+    VERBOSE = args.verbose
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(args.cert, args.key)
+
+    stop = threading.Event()
+    state = State(args.api_token, args.idle_lifetime)
+    okta = OktaServer(state, ctx)
+    control = ControlServer(state, stop)
+    for srv in (okta, control):
+        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
+                         daemon=True).start()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    write_state(args.state_file, {"https_port": okta.server_address[1],
+                                  "control_port": control.server_address[1],
+                                  "pid": os.getpid()})
+    log("listening https=%d control=%d" % (okta.server_address[1],
+                                           control.server_address[1]))
+    deadline = time.monotonic() + args.lifetime
+    parent = os.getppid()
+    while not stop.is_set() and time.monotonic() < deadline:
+        stop.wait(min(0.5, max(deadline - time.monotonic(), 0.01)))
+        if args.exit_with_parent and os.getppid() != parent:
+            log("parent %d went away" % parent)
+            break
+    okta.shutdown()
+    control.shutdown()
+    okta.server_close()
+    control.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Self-test of the Okta simulator (no PAM involved): TAP on stdout.
+
+Run: python3 tests/sim/test_okta_sim.py
+"""
+
+import http.client
+import json
+import os
+import re
+import socket
+import ssl
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+import taprunner  # noqa: E402
+from simlib import Simulator  # noqa: E402
+
+SIM = None
+LOGIN = "alice@example.com"
+OKTA_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def setUpModule():
+    global SIM
+    SIM = Simulator(idle_lifetime=60)
+    SIM.start()
+
+
+def tearDownModule():
+    SIM.stop()
+
+
+class Client:
+    """Keep-alive HTTPS client trusting the simulator's CA."""
+
+    def __init__(self, token=None):
+        ctx = ssl.create_default_context(cafile=SIM.ca_file)
+        self.conn = http.client.HTTPSConnection("127.0.0.1", SIM.https_port, context=ctx,
+                                                timeout=10)
+        self.token = SIM.api_token if token is None else token
+
+    def call(self, method, path, body=None):
+        hdrs = {"Authorization": "SSWS " + self.token, "Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            hdrs["Content-Type"] = "application/json"
+        self.conn.request(method, path, body=data, headers=hdrs)
+        resp = self.conn.getresponse()
+        raw = resp.read()
+        return resp, raw
+
+    def json(self, method, path, body=None):
+        resp, raw = self.call(method, path, body)
+        return resp.status, (json.loads(raw) if raw else None), resp
+
+    def close(self):
+        self.conn.close()
+
+
+class SimTest(unittest.TestCase):
+    def setUp(self):
+        SIM.reset()
+        self.c = Client()
+
+    def tearDown(self):
+        self.c.close()
+
+    def create(self, token):
+        return self.c.json("POST", "/api/v1/sessions", {"sessionToken": token})
+
+    def assert_error(self, status, body, resp, want_status, code):
+        self.assertEqual(status, want_status, body)
+        self.assertEqual(body["errorCode"], code)
+        self.assertEqual(set(body), {"errorCode", "errorSummary", "errorLink", "errorId",
+                                     "errorCauses"})
+        self.assertRegex(body["errorId"], r"^oae[A-Za-z0-9]{22}$")
+        self.assertEqual(resp.getheader("Content-Type"), "application/json")
+
+
+class TestSessionsApi(SimTest):
+    def test_lifecycle(self):
+        minted = SIM.mint_full(LOGIN)
+        self.assertRegex(minted["sessionToken"], r"^20111[A-Za-z0-9_-]{40,}$")
+        self.assertRegex(minted["userId"], r"^00u[A-Za-z0-9]{17}$")
+        status, s, resp = self.create(minted["sessionToken"])
+        self.assertEqual(status, 200)
+        self.assertRegex(s["id"], r"^102[A-Za-z0-9]{22}$")
+        self.assertEqual((s["login"], s["userId"], s["status"]),
+                         (LOGIN, minted["userId"], "ACTIVE"))
+        for k in ("createdAt", "expiresAt", "lastPasswordVerification",
+                  "lastFactorVerification"):
+            self.assertRegex(s[k], OKTA_TIME)
+        self.assertEqual(s["_links"]["self"]["href"],
+                         "%s/api/v1/sessions/%s" % (SIM.org_url, s["id"]))
+        for h in ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset"):
+            self.assertTrue(resp.getheader(h, "").isdigit(), h)
+        sid = s["id"]
+        status, r, _ = self.c.json("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid)
+        self.assertEqual(status, 200)
+        self.assertGreater(r["expiresAt"], s["expiresAt"])
+        self.assertEqual(self.c.json("GET", "/api/v1/sessions/" + sid)[0], 200)
+        resp, raw = self.c.call("DELETE", "/api/v1/sessions/" + sid)
+        self.assertEqual((resp.status, raw), (204, b""))
+        self.assertIsNone(resp.getheader("Content-Type"))
+        self.assert_error(*self.c.json("GET", "/api/v1/sessions/" + sid), 404, "E0000007")
+        view = SIM.session(sid)
+        self.assertEqual((view["revoked"], view["refresh_count"]), (True, 1))
+        reqs = SIM.requests()
+        self.assertEqual(len({q["conn"] for q in reqs}), 1, "keep-alive")
+        self.assertEqual([q["status"] for q in reqs], [200, 200, 200, 204, 404])
+        self.assertEqual(reqs[0]["headers"]["authorization"], "SSWS " + SIM.api_token)
+
+    def test_token_is_one_time(self):
+        token = SIM.mint(LOGIN)
+        self.assertEqual(self.create(token)[0], 200)
+        self.assert_error(*self.create(token), 401, "E0000004")
+
+    def test_expired_and_unknown_tokens(self):
+        self.assert_error(*self.create(SIM.mint(LOGIN, ttl=0)), 401, "E0000004")
+        self.assert_error(*self.create("nope"), 401, "E0000004")
+
+    def test_bad_bodies(self):
+        self.assert_error(*self.c.json("POST", "/api/v1/sessions", b"{not json"), 400,
+                          "E0000003")
+        self.assert_error(*self.c.json("POST", "/api/v1/sessions", {"x": 1}), 400, "E0000003")
+
+    def test_api_token_checked(self):
+        bad = Client("wrong")
+        try:
+            self.assert_error(*bad.json("POST", "/api/v1/sessions",
+                                        {"sessionToken": SIM.mint(LOGIN)}), 401, "E0000011")
+        finally:
+            bad.close()
+
+    def test_routing_errors(self):
+        self.assert_error(*self.c.json("GET", "/api/v1/users"), 404, "E0000007")
+        self.assert_error(*self.c.json("PUT", "/api/v1/sessions/abc"), 405, "E0000022")
+
+    def test_explicit_token_and_overrides(self):
+        token = 'a"b\\c'
+        SIM.mint(LOGIN, token=token, session={"id": "../x", "status": "MFA_REQUIRED",
+                                              "-userId": None, "login": None})
+        status, s, _ = self.create(token)
+        self.assertEqual((status, s["id"], s["status"], s["login"]),
+                         (200, "../x", "MFA_REQUIRED", None))
+        self.assertNotIn("userId", s)
+        self.assertEqual(SIM.session("../x")["login"], LOGIN)
+
+    def test_expire_session(self):
+        sid = self.create(SIM.mint(LOGIN))[1]["id"]
+        SIM.expire_session(sid)
+        self.assertTrue(SIM.session(sid)["expired"])
+        self.assert_error(*self.c.json("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid),
+                          404, "E0000007")
+
+
+class TestFaults(SimTest):
+    def test_status_defaults_and_count(self):
+        SIM.fault("create", "status", status=500, count=1)
+        SIM.fault("any", "status", status=429, count=1)
+        self.assert_error(*self.create("x"), 500, "E0000009")
+        status, body, resp = self.create("x")
+        self.assert_error(status, body, resp, 429, "E0000047")
+        self.assertEqual(resp.getheader("X-Rate-Limit-Remaining"), "0")
+        self.assertGreater(int(resp.getheader("X-Rate-Limit-Reset")), time.time())
+        self.assert_error(*self.create("x"), 401, "E0000004")   # faults used up
+
+    def test_status_with_error_code(self):
+        SIM.fault("refresh", "status", status=403, errorCode="E0000005", errorSummary="nope")
+        status, body, _ = self.c.json("POST", "/api/v1/sessions/abc/lifecycle/refresh")
+        self.assertEqual((status, body["errorCode"], body["errorSummary"]),
+                         (403, "E0000005", "nope"))
+
+    def test_malformed(self):
+        SIM.fault("get", "malformed")
+        resp, raw = self.c.call("GET", "/api/v1/sessions/abc")
+        self.assertEqual(resp.status, 200)
+        self.assertRaises(ValueError, json.loads, raw)
+
+    def test_oversized_is_a_real_padded_session(self):
+        SIM.fault("create", "oversized", size=100000)
+        resp, raw = self.c.call("POST", "/api/v1/sessions", b'{"sessionToken": "%s"}'
+                                % SIM.mint(LOGIN).encode())
+        self.assertEqual((resp.status, len(raw)), (200, 100000))
+        self.assertEqual(json.loads(raw)["login"], LOGIN)
+
+    def test_redirect(self):
+        SIM.fault("create", "redirect")
+        resp, _ = self.c.call("POST", "/api/v1/sessions", {"sessionToken": "x"})
+        self.assertEqual(resp.status, 302)
+        self.assertEqual(resp.getheader("Location"), SIM.org_url + "/api/v1/sessions")
+
+    def test_raw_without_content_length(self):
+        SIM.fault("get", "raw", status=200, body='{"a": 1}', no_content_length=True)
+        resp, raw = self.c.call("GET", "/api/v1/sessions/abc")
+        self.assertEqual((resp.status, raw, resp.getheader("Content-Length")),
+                         (200, b'{"a": 1}', None))
+
+    def test_drop(self):
+        SIM.fault("create", "drop")
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError,
+                                ssl.SSLError)):
+            self.create("x")
+        self.assertIsNone(SIM.requests()[0]["status"])
+
+    def test_delay(self):
+        SIM.fault("create", "delay", seconds=0.5, then={"action": "status", "status": 500})
+        t0 = time.monotonic()
+        status = self.create("x")[0]
+        self.assertGreaterEqual(time.monotonic() - t0, 0.5)
+        self.assertEqual(status, 500)
+
+
+class TestServer(unittest.TestCase):
+    def test_failed_handshake_recorded(self):
+        SIM.reset()
+        ctx = ssl.create_default_context(cafile=SIM.other_ca_file)
+        with socket.create_connection(("127.0.0.1", SIM.https_port), timeout=5) as s:
+            with self.assertRaises((ssl.SSLError, OSError)):
+                ctx.wrap_socket(s, server_hostname="127.0.0.1")
+        deadline = time.monotonic() + 2
+        while not SIM.connections() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertFalse(SIM.connections()[0]["tls"])
+        self.assertEqual(SIM.requests(), [])
+
+
+if __name__ == "__main__":
+    taprunner.main()
