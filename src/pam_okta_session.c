@@ -20,9 +20,17 @@
 #define STATE_KEY "pam_okta_session.state"
 #define TOKEN_PROMPT "Okta session token: "
 
+/* Where the session token comes from. */
+enum token_source {
+	TOKEN_PROMPT_ALWAYS, /* default: our own prompt, whatever earlier modules read */
+	TOKEN_TRY_FIRST,     /* try_first_pass: an earlier module's PAM_AUTHTOK, else prompt */
+	TOKEN_USE_FIRST,     /* use_first_pass: an earlier module's PAM_AUTHTOK, or fail */
+};
+
 struct module_args {
 	const char *conf_path;
 	bool debug;
+	enum token_source token_source;
 };
 
 /* Kept with pam_set_data between auth and session calls of one handle, so
@@ -43,14 +51,16 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 
 	args->conf_path = OKTA_CONFIG_DEFAULT_PATH;
 	args->debug = false;
+	args->token_source = TOKEN_PROMPT_ALWAYS;
 	for (i = 0; i < argc; i++) {
 		if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/')
 			args->conf_path = argv[i] + 5;
 		else if (strcmp(argv[i], "debug") == 0)
 			args->debug = true;
-		else if (strcmp(argv[i], "use_first_pass") == 0 ||
-			 strcmp(argv[i], "try_first_pass") == 0)
-			continue; /* pam_get_authtok reads these itself */
+		else if (strcmp(argv[i], "use_first_pass") == 0)
+			args->token_source = TOKEN_USE_FIRST;
+		else if (strcmp(argv[i], "try_first_pass") == 0)
+			args->token_source = TOKEN_TRY_FIRST;
 		else {
 			/* A typo here would silently change behaviour. */
 			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'", argv[i]);
@@ -164,25 +174,53 @@ static int export_session(pam_handle_t *pamh, const struct okta_session *session
 	return rc;
 }
 
-static int authenticate(pam_handle_t *pamh, const struct module_args *args,
-			const struct okta_config *cfg, const struct okta_logger *logger)
+/*
+ * The session token, as a heap copy the caller wipes and frees.
+ * pam_get_authtok() is not used on purpose: it returns an earlier module's
+ * PAM_AUTHTOK (say, the Unix password pam_unix read) even without
+ * try_first_pass, which would send that password to Okta as a session
+ * token. Only the two options below take an earlier module's item, and a
+ * token we prompt for is not stored as PAM_AUTHTOK, so later modules never
+ * see it.
+ */
+static int get_session_token(pam_handle_t *pamh, const struct module_args *args, char **token)
+{
+	const void *item = NULL;
+	int rc;
+
+	*token = NULL;
+	if (args->token_source != TOKEN_PROMPT_ALWAYS &&
+	    pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL) {
+		*token = strdup(item);
+		return *token != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+	}
+	if (args->token_source == TOKEN_USE_FIRST) {
+		pam_syslog(pamh, LOG_NOTICE, "use_first_pass given, but no earlier module read a token");
+		return PAM_AUTH_ERR;
+	}
+	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, token, "%s", TOKEN_PROMPT);
+	if (rc == PAM_SUCCESS && *token == NULL)
+		rc = PAM_CONV_ERR;
+	return rc;
+}
+
+static void free_token(char *token)
+{
+	if (token == NULL)
+		return;
+	explicit_bzero(token, strlen(token));
+	free(token);
+}
+
+static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
+			const struct okta_config *cfg, const struct okta_logger *logger,
+			const char *user, const char *token)
 {
 	struct okta_session session;
 	struct okta_client *client;
-	const char *user = NULL;
-	const char *token = NULL;
 	enum okta_status status;
 	int rc;
 
-	rc = get_checked_user(pamh, &user);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = pam_get_authtok(pamh, PAM_AUTHTOK, &token, TOKEN_PROMPT);
-	if (rc != PAM_SUCCESS) {
-		pam_syslog(pamh, LOG_NOTICE, "no session token for '%s': %s", user,
-			   pam_strerror(pamh, rc));
-		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
-	}
 	if (!okta_session_token_is_acceptable(token)) {
 		pam_syslog(pamh, LOG_NOTICE,
 			   "session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
@@ -208,6 +246,27 @@ static int authenticate(pam_handle_t *pamh, const struct module_args *args,
 		break;
 	}
 	return PAM_AUTHINFO_UNAVAIL;
+}
+
+static int authenticate(pam_handle_t *pamh, const struct module_args *args,
+			const struct okta_config *cfg, const struct okta_logger *logger)
+{
+	const char *user = NULL;
+	char *token = NULL;
+	int rc;
+
+	rc = get_checked_user(pamh, &user);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = get_session_token(pamh, args, &token);
+	if (rc != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "no session token for '%s': %s", user,
+			   pam_strerror(pamh, rc));
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	}
+	rc = run_workflow(pamh, args, cfg, logger, user, token);
+	free_token(token);
+	return rc;
 }
 
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)

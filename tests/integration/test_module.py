@@ -215,6 +215,30 @@ class TestAuthenticate(OktaTestCase):
         self.assertEqual(SIM.requests()[0]["headers"].get("authorization"),
                          "SSWS " + SIM.api_token)
 
+    def test_first_pass_options(self):
+        """use_first_pass/try_first_pass take the token an earlier module read
+        (pam_unix prompts "Password: " and stores PAM_AUTHTOK even for an
+        unknown user); without them the module prompts again."""
+        for args, token_prompts in ((["use_first_pass"], 0), (["try_first_pass"], 0), ([], 1)):
+            with self.subTest(args=args):
+                SIM.reset()
+                ph.write_service(self.confdir, SERVICE,
+                                 ["auth optional pam_unix.so"]
+                                 + ph.okta_line("auth", self.conf_path, args=args)
+                                 + ["account required pam_permit.so",
+                                    "session required pam_permit.so"])
+                r = self.run_pam(SIM.mint(LOGIN))
+                self.assert_step(r, "auth", "PAM_SUCCESS")
+                texts = [text for style, text in r.prompts if style == PAM_PROMPT_ECHO_OFF]
+                self.assertEqual(texts.count("Okta session token: "), token_prompts, r.describe())
+                self.assertEqual(len(texts), 1 + token_prompts, r.describe())
+
+    def test_use_first_pass_without_earlier_token(self):
+        ph.write_okta_service(self.confdir, SERVICE, self.conf_path, args=["use_first_pass"])
+        r = self.assert_auth_fails_without_request("PAM_AUTH_ERR", SIM.mint(LOGIN))
+        self.assertEqual([p for p in r.prompts if p[0] == PAM_PROMPT_ECHO_OFF], [], r.describe())
+        self.assert_logged(r, "use_first_pass")
+
     def test_env_proxy_ignored(self):
         proxy = "http://127.0.0.1:%d" % closed_port()
         env = {k: proxy for k in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
