@@ -38,7 +38,7 @@ static void revoke_unused(struct okta_client *client, const struct okta_logger *
 	enum okta_status status = okta_revoke_session(client, session_id);
 
 	if (status == OKTA_STATUS_OK || status == OKTA_STATUS_NOT_FOUND)
-		okta_log(logger, LOG_NOTICE, "revoked the Okta session that was refused");
+		okta_log(logger, LOG_DEBUG, "revoked the Okta session that was refused");
 	else
 		okta_log(logger, LOG_ERR, "could not revoke the Okta session that was refused");
 }

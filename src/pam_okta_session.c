@@ -345,7 +345,8 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 		return PAM_BUF_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
 	if (okta_workflow_refresh(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
-		pam_syslog(pamh, LOG_ERR, "could not refresh the Okta session of '%s'", user);
+		/* The failure itself was logged where it happened. */
+		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", user);
 		return PAM_SESSION_ERR;
 	}
 	rc = put_env(pamh, "OKTA_SESSION_EXPIRES_AT", session.expires_at);
