@@ -1,0 +1,30 @@
+#!/bin/sh
+# Checks the built module carries the hardening configure asked for:
+# full RELRO, non-executable stack, stack protector and _FORTIFY_SOURCE,
+# and that it links only libpam, libcurl, json-c and libc. TAP output.
+module=${PAM_OKTA_MODULE:-.libs/pam_okta_session.so}
+n=0
+failed=0
+check() { # check "description" command...
+	desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >/dev/null 2>&1; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		failed=1
+	fi
+}
+dyn=$(readelf -dW "$module")
+seg=$(readelf -lW "$module")
+syms=$(nm -D "$module")
+echo "1..6"
+check "RELRO segment" sh -c 'printf "%s\n" "$0" | grep -q GNU_RELRO' "$seg"
+check "BIND_NOW (full RELRO)" sh -c 'printf "%s\n" "$0" | grep -q BIND_NOW' "$dyn"
+check "stack is not executable" sh -c 'printf "%s\n" "$0" | grep GNU_STACK | grep -vq RWE' "$seg"
+check "stack protector" sh -c 'printf "%s\n" "$0" | grep -q __stack_chk_fail' "$syms"
+check "_FORTIFY_SOURCE checked functions" sh -c 'printf "%s\n" "$0" | grep -q "__[a-z_]*_chk@"' "$syms"
+check "links only libpam, libcurl, json-c, libc" sh -c \
+	'printf "%s\n" "$0" | sed -n "s/.*NEEDED.*\[\(.*\)\]/\1/p" | grep -Ev "^(libpam\.so|libcurl\.so|libjson-c\.so|libc\.so)" | grep -q . && exit 1 || exit 0' "$dyn"
+exit $failed
