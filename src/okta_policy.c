@@ -76,18 +76,18 @@ const char *okta_verdict_name(enum okta_verdict verdict)
 	return "unknown verdict";
 }
 
-/* "a, b, c" from the configured groups (names with a comma shown quoted). */
-static void join_groups(const struct okta_config *cfg, char *out, size_t outlen)
+/* items joined with sep into out (cut to fit); an item holding a comma is
+ * shown in double quotes, as it is written in the configuration. */
+static void join_list(char *const *items, size_t count, const char *sep, char *out, size_t outlen)
 {
 	size_t used = 0;
 	size_t i;
 
 	out[0] = '\0';
-	for (i = 0; i < cfg->require_group_count && used < outlen; i++) {
-		const char *name = cfg->require_groups[i];
-		const char *quote = strchr(name, ',') != NULL ? "\"" : "";
-		int n = snprintf(out + used, outlen - used, "%s%s%s%s", i > 0 ? ", " : "", quote,
-				 name, quote);
+	for (i = 0; i < count && used < outlen; i++) {
+		const char *quote = strchr(items[i], ',') != NULL ? "\"" : "";
+		int n = snprintf(out + used, outlen - used, "%s%s%s%s", i > 0 ? sep : "", quote,
+				 items[i], quote);
 
 		if (n < 0)
 			break;
@@ -103,7 +103,7 @@ void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rul
 	if (!rule_is_configured(cfg, rule))
 		snprintf(out, outlen, "(not set)");
 	else if (rule == OKTA_RULE_GROUP)
-		join_groups(cfg, out, outlen);
+		join_list(cfg->require_groups, cfg->require_group_count, ", ", out, outlen);
 	else if (rule == OKTA_RULE_MFA)
 		snprintf(out, outlen, "yes");
 	else
@@ -165,7 +165,7 @@ static void check_group(const struct okta_config *cfg, const struct okta_group_l
 			   match->name != NULL ? match->name : "", match->id);
 		return;
 	}
-	join_groups(cfg, wanted, sizeof(wanted));
+	join_list(cfg->require_groups, cfg->require_group_count, ", ", wanted, sizeof(wanted));
 	set_reason(v, OKTA_VERDICT_REFUSE, "not a member of any of: %s (%zu groups checked)", wanted,
 		   groups->count);
 }
@@ -188,21 +188,6 @@ bool okta_amr_is_strong_factor(const char *amr)
 	return false;
 }
 
-static void join_amr(const struct okta_session *session, char *out, size_t outlen)
-{
-	size_t used = 0;
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < session->amr_count && used < outlen; i++) {
-		int n = snprintf(out + used, outlen - used, "%s%s", i > 0 ? "," : "", session->amr[i]);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 static void check_mfa(const struct okta_config *cfg, const struct okta_session *session,
 		      struct okta_rule_verdict *v)
 {
@@ -215,7 +200,7 @@ static void check_mfa(const struct okta_config *cfg, const struct okta_session *
 		set_reason(v, OKTA_VERDICT_ERROR, "the session's amr is not a list of short strings");
 		return;
 	}
-	join_amr(session, shown, sizeof(shown));
+	join_list(session->amr, session->amr_count, ",", shown, sizeof(shown));
 	for (i = 0; i < session->amr_count; i++) {
 		if (okta_amr_is_strong_factor(session->amr[i])) {
 			set_reason(v, OKTA_VERDICT_PASS, "amr [%s]", shown);
