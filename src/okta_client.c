@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "okta_client.h"
+#include "okta_link.h"
 #include "okta_validate.h"
 
 #include <curl/curl.h>
@@ -18,6 +19,7 @@ enum okta_step {
 	STEP_REFRESH,
 	STEP_GET,
 	STEP_REVOKE,
+	STEP_GROUPS,
 };
 
 static const char *const step_names[] = {
@@ -25,6 +27,7 @@ static const char *const step_names[] = {
 	[STEP_REFRESH] = "refreshSession",
 	[STEP_GET] = "getSession",
 	[STEP_REVOKE] = "revokeSession",
+	[STEP_GROUPS] = "listUserGroups",
 };
 
 struct okta_client {
@@ -44,6 +47,9 @@ struct http_response {
 	char *body;
 	size_t len;
 	bool too_large;
+	char *links;      /* every Link header value, joined with ", " */
+	size_t links_len;
+	bool links_too_large;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -110,9 +116,53 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Collect Link headers (listUserGroups paging); every other header is
+ * ignored. Bounded like bodies, but smaller: Okta sends two short links. */
+#define LINKS_MAX (16 * 1024)
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_response *resp = userdata;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* A new response (after an interim one): forget earlier links. */
+		free(resp->links);
+		resp->links = NULL;
+		resp->links_len = 0;
+		return n;
+	}
+	if (n < 5 || !okta_ascii_equal_nocase(data, "link:", 5))
+		return n;
+	data += 5;
+	n -= 5;
+	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+		n--;
+	if (resp->links_len + n + 2 > LINKS_MAX) {
+		resp->links_too_large = true;
+		return size * nmemb;
+	}
+	grown = realloc(resp->links, resp->links_len + n + 3);
+	if (grown == NULL) {
+		resp->links_too_large = true;
+		return size * nmemb;
+	}
+	resp->links = grown;
+	if (resp->links_len > 0) {
+		memcpy(resp->links + resp->links_len, ", ", 2);
+		resp->links_len += 2;
+	}
+	memcpy(resp->links + resp->links_len, data, n);
+	resp->links_len += n;
+	resp->links[resp->links_len] = '\0';
+	return size * nmemb;
+}
+
 /* Bodies may hold a session id: wipe before freeing. */
 static void response_clear(struct http_response *resp)
 {
+	free(resp->links);
 	if (resp->body != NULL)
 		explicit_bzero(resp->body, resp->len);
 	free(resp->body);
@@ -145,6 +195,7 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_HTTPHEADER, client->headers);
 	SET(CURLOPT_ERRORBUFFER, client->curl_error);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
 	/* "" turns proxies off even when http_proxy and friends are set:
 	 * only the administrator's configuration may route our traffic. */
 	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
@@ -208,8 +259,9 @@ struct okta_client *okta_client_new(const struct okta_config *cfg,
 	if (client == NULL)
 		return NULL;
 	client->logger = *logger;
+	/* Room for the longest session URL or a listUserGroups next link. */
 	client->url_size = strlen(cfg->org_url) + sizeof(SESSIONS_PATH "/") +
-			   OKTA_SESSION_ID_MAX + sizeof("/lifecycle/refresh");
+			   OKTA_SESSION_ID_MAX + sizeof("/lifecycle/refresh") + OKTA_LINK_URL_MAX;
 	client->url = malloc(client->url_size);
 	client->org_url = strdup(cfg->org_url);
 	client->headers = build_headers(cfg->api_token);
@@ -288,6 +340,7 @@ static int http_exchange(struct okta_client *client, enum okta_step step, const 
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)remaining);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)remaining);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
 	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
@@ -466,4 +519,102 @@ enum okta_status okta_revoke_session(struct okta_client *client, const char *ses
 								       session_id, &resp);
 	response_clear(&resp);
 	return status;
+}
+
+/* ------------------------------------------------------------ listUserGroups */
+
+/* Where the next page is: 1 and a checked URL in client->url, 0 when this
+ * was the last page, -1 (logged) when the links are unusable. */
+static int next_page_url(struct okta_client *client, const char *user_id, unsigned page,
+			 const struct http_response *resp)
+{
+	char next[OKTA_LINK_URL_MAX + 1];
+	char shown[160];
+	int found = 0;
+
+	if (resp->links_too_large)
+		found = -1;
+	else if (resp->links != NULL)
+		found = okta_link_find_next(resp->links, next, sizeof(next));
+	if (found < 0) {
+		okta_log(&client->logger, LOG_ERR,
+			 "listUserGroups: page %u: malformed, oversized or ambiguous Link header", page);
+		return -1;
+	}
+	if (found == 0)
+		return 0;
+	if (!okta_groups_link_is_allowed(client->org_url, user_id, next)) {
+		okta_log_printable(next, shown, sizeof(shown));
+		okta_log(&client->logger, LOG_ERR,
+			 "listUserGroups: page %u: next link '%s' leaves %s/api/v1/users/%s/groups; not followed",
+			 page, shown, client->org_url, user_id);
+		return -1;
+	}
+	snprintf(client->url, client->url_size, "%s", next);
+	return 1;
+}
+
+/* One page: its groups appended to list, *more set when another follows. */
+static enum okta_status groups_page(struct okta_client *client, const char *user_id,
+				    unsigned page, struct okta_group_list *list, bool *more)
+{
+	struct http_response resp;
+	enum okta_parse_result parsed;
+	enum okta_status status = OKTA_STATUS_OK;
+	int next;
+
+	*more = false;
+	if (http_exchange(client, STEP_GROUPS, "GET", NULL, 0, NULL, &resp) != 0)
+		return OKTA_STATUS_UNAVAILABLE;
+	if (resp.status != 200) {
+		status = report_failure(client, STEP_GROUPS, NULL, &resp);
+		response_clear(&resp);
+		return status;
+	}
+	parsed = okta_parse_groups(resp.body, resp.len,
+				   (size_t)OKTA_GROUPS_PAGES_MAX * OKTA_GROUPS_PAGE_LIMIT, list);
+	if (parsed != OKTA_PARSE_OK) {
+		okta_log(&client->logger, LOG_ERR, "listUserGroups: page %u: HTTP 200 but unusable response: %s",
+			 page, okta_parse_result_str(parsed));
+		status = OKTA_STATUS_UNAVAILABLE;
+	} else {
+		next = next_page_url(client, user_id, page, &resp);
+		if (next < 0)
+			status = OKTA_STATUS_UNAVAILABLE;
+		*more = next == 1;
+	}
+	response_clear(&resp);
+	return status;
+}
+
+enum okta_status okta_list_user_groups(struct okta_client *client, const char *user_id,
+				       struct okta_group_list *out)
+{
+	enum okta_status status = OKTA_STATUS_OK;
+	bool more = true;
+	unsigned page;
+
+	memset(out, 0, sizeof(*out));
+	if (!okta_user_id_is_valid(user_id)) {
+		okta_log(&client->logger, LOG_ERR, "listUserGroups: refusing a malformed user id");
+		return OKTA_STATUS_UNAVAILABLE;
+	}
+	snprintf(client->url, client->url_size, "%s/api/v1/users/%s/groups?limit=%d", client->org_url,
+		 user_id, OKTA_GROUPS_PAGE_LIMIT);
+	for (page = 1; status == OKTA_STATUS_OK && more; page++) {
+		if (page > OKTA_GROUPS_PAGES_MAX) {
+			okta_log(&client->logger, LOG_ERR,
+				 "listUserGroups: more than %d pages of groups; giving up", OKTA_GROUPS_PAGES_MAX);
+			status = OKTA_STATUS_UNAVAILABLE;
+			break;
+		}
+		status = groups_page(client, user_id, page, out, &more);
+	}
+	if (status != OKTA_STATUS_OK) {
+		okta_group_list_clear(out);
+		return status;
+	}
+	okta_log(&client->logger, LOG_DEBUG, "listUserGroups: %zu groups in %u page(s)", out->count,
+		 page - 1);
+	return OKTA_STATUS_OK;
 }

@@ -55,6 +55,23 @@ enum okta_status okta_get_session(struct okta_client *client, const char *sessio
 /* DELETE /api/v1/sessions/{id}: OK on 204, NOT_FOUND on 404. */
 enum okta_status okta_revoke_session(struct okta_client *client, const char *session_id);
 
+/* listUserGroups paging: at most this many pages of this many groups. */
+#define OKTA_GROUPS_PAGE_LIMIT 200
+#define OKTA_GROUPS_PAGES_MAX 50
+
+/*
+ * GET /api/v1/users/{user_id}/groups?limit=200, then every page its
+ * `Link: <...>; rel="next"` header names, on the same connection and under
+ * the same deadline. A next link is followed only when it stays on org_url's
+ * origin and this user's groups path (okta_groups_link_is_allowed).
+ * OK: *out holds the complete list. NOT_FOUND: Okta does not know the user
+ * (404, on any page). UNAVAILABLE: anything else, including a foreign next
+ * link and more than OKTA_GROUPS_PAGES_MAX pages (logged). On failure *out
+ * is empty.
+ */
+enum okta_status okta_list_user_groups(struct okta_client *client, const char *user_id,
+				       struct okta_group_list *out);
+
 /* The logger set by the last okta_client_begin(). */
 const struct okta_logger *okta_client_logger(const struct okta_client *client);
 

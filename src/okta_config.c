@@ -37,6 +37,15 @@ static void free_secret(char *secret)
 	free(secret);
 }
 
+static void free_group_list(char **groups, size_t count)
+{
+	size_t i;
+
+	for (i = 0; groups != NULL && i < count; i++)
+		free(groups[i]);
+	free(groups);
+}
+
 void okta_config_init(struct okta_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -53,6 +62,7 @@ void okta_config_clear(struct okta_config *cfg)
 	free(cfg->ca_file);
 	free(cfg->login_suffix);
 	free(cfg->proxy);
+	free_group_list(cfg->require_groups, cfg->require_group_count);
 	okta_config_init(cfg);
 }
 
@@ -136,17 +146,18 @@ static int parse_yes_no(const char *value, bool *out)
 	return -1;
 }
 
-static int parse_timeout(const char *value, long *out)
+/* Whole decimal number from min to max; no sign, no spaces. */
+static int parse_bounded_number(const char *value, long min, long max, long *out)
 {
 	long n = 0;
 	const char *p;
 
 	for (p = value; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p) || n > OKTA_TIMEOUT_MAX)
+		if (!isdigit((unsigned char)*p) || n > max)
 			return -1;
 		n = n * 10 + (*p - '0');
 	}
-	if (p == value || n < OKTA_TIMEOUT_MIN || n > OKTA_TIMEOUT_MAX)
+	if (p == value || n < min || n > max)
 		return -1;
 	*out = n;
 	return 0;
@@ -172,12 +183,16 @@ enum key_id {
 	KEY_PROXY,
 	KEY_REFRESH_ON_OPEN,
 	KEY_REVOKE_ON_CLOSE,
+	KEY_REQUIRE_GROUP,
+	KEY_REQUIRE_MFA,
+	KEY_MAX_AUTH_AGE,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	"org_url", "api_token", "api_token_file", "ca_file", "login_suffix",
 	"timeout", "proxy", "refresh_on_open", "revoke_on_close",
+	"require_group", "require_mfa", "max_auth_age",
 };
 
 static int lookup_key(const char *key)
@@ -188,6 +203,126 @@ static int lookup_key(const char *key)
 		if (strcmp(key, key_names[i]) == 0)
 			return i;
 	}
+	return -1;
+}
+
+/* ------------------------------------------------------------ access policy */
+
+/* Bytes a group name may hold: anything but control characters (names
+ * may be UTF-8 and hold spaces). */
+static bool is_group_name_text(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Take one require_group entry from *cursor: a double-quoted name (taken
+ * verbatim, commas and spaces included; no escapes) or a bare name (spaces
+ * around it trimmed, no '"' inside). Advances *cursor past the following
+ * comma. Returns a heap copy, or NULL with a reason in *problem.
+ */
+static char *next_group_entry(const char **cursor, const char **problem)
+{
+	const char *p = *cursor;
+	const char *start;
+	const char *end;
+	char *entry;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"') {
+		start = ++p;
+		end = strchr(start, '"');
+		if (end == NULL) {
+			*problem = "has an unterminated \"";
+			return NULL;
+		}
+		p = end + 1;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != ',' && *p != '\0') {
+			*problem = "has text after a closing \"";
+			return NULL;
+		}
+	} else {
+		start = p;
+		p += strcspn(p, ",");
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (memchr(start, '"', (size_t)(end - start)) != NULL) {
+			*problem = "has a \" inside a name (quote the whole name)";
+			return NULL;
+		}
+	}
+	if (end == start || (size_t)(end - start) > OKTA_GROUP_NAME_MAX ||
+	    !is_group_name_text(start, (size_t)(end - start))) {
+		*problem = "has an empty name, a name over 255 bytes or a control character";
+		return NULL;
+	}
+	*cursor = *p == ',' ? p + 1 : p;
+	entry = strndup(start, (size_t)(end - start));
+	if (entry == NULL)
+		*problem = "out of memory";
+	return entry;
+}
+
+/* "NAME[, NAME...]" into cfg->require_groups. */
+static int parse_group_list(struct okta_config *cfg, const char *value, unsigned line,
+			    char *err, size_t errlen)
+{
+	char **groups = calloc(OKTA_REQUIRE_GROUP_MAX, sizeof(*groups));
+	const char *cursor = value;
+	const char *problem = NULL;
+	size_t count = 0;
+
+	if (groups == NULL) {
+		set_error(err, errlen, "out of memory");
+		return -1;
+	}
+	while (problem == NULL) {
+		if (count == OKTA_REQUIRE_GROUP_MAX) {
+			problem = "has more than 32 groups";
+			break;
+		}
+		groups[count] = next_group_entry(&cursor, &problem);
+		if (groups[count] == NULL)
+			break;
+		count++;
+		if (*cursor == '\0' && cursor[-1] != ',')
+			break;
+	}
+	if (problem != NULL) {
+		set_error(err, errlen, "line %u: require_group %s", line, problem);
+		free_group_list(groups, count);
+		return -1;
+	}
+	cfg->require_groups = groups;
+	cfg->require_group_count = count;
+	return 0;
+}
+
+static int apply_policy_setting(struct okta_config *cfg, enum key_id key, const char *value,
+				unsigned line, char *err, size_t errlen)
+{
+	if (key == KEY_REQUIRE_GROUP)
+		return parse_group_list(cfg, value, line, err, errlen);
+	if (key == KEY_REQUIRE_MFA) {
+		if (parse_yes_no(value, &cfg->require_mfa) == 0)
+			return 0;
+		set_error(err, errlen, "line %u: require_mfa must be yes or no", line);
+		return -1;
+	}
+	if (parse_bounded_number(value, OKTA_AUTH_AGE_MIN, OKTA_AUTH_AGE_MAX, &cfg->max_auth_age) == 0)
+		return 0;
+	set_error(err, errlen, "line %u: max_auth_age must be whole seconds from %d to %d", line,
+		  OKTA_AUTH_AGE_MIN, OKTA_AUTH_AGE_MAX);
 	return -1;
 }
 
@@ -249,7 +384,7 @@ static int apply_setting(struct okta_config *cfg, enum key_id key, const char *v
 		}
 		return store_string(&cfg->proxy, value, err, errlen);
 	case KEY_TIMEOUT:
-		if (parse_timeout(value, &cfg->timeout) != 0) {
+		if (parse_bounded_number(value, OKTA_TIMEOUT_MIN, OKTA_TIMEOUT_MAX, &cfg->timeout) != 0) {
 			set_error(err, errlen, "line %u: timeout must be whole seconds from %d to %d",
 				  line, OKTA_TIMEOUT_MIN, OKTA_TIMEOUT_MAX);
 			return -1;
@@ -263,6 +398,10 @@ static int apply_setting(struct okta_config *cfg, enum key_id key, const char *v
 			return -1;
 		}
 		return 0;
+	case KEY_REQUIRE_GROUP:
+	case KEY_REQUIRE_MFA:
+	case KEY_MAX_AUTH_AGE:
+		return apply_policy_setting(cfg, key, value, line, err, errlen);
 	case KEY_COUNT:
 		break;
 	}

@@ -17,6 +17,12 @@
 #define OKTA_TIMEOUT_MAX 60
 #define OKTA_API_TOKEN_MAX 1024
 
+/* Access policy limits (see README "Access policy"). */
+#define OKTA_REQUIRE_GROUP_MAX 32    /* entries in require_group */
+#define OKTA_GROUP_NAME_MAX 255      /* bytes per entry: Okta's limit on group names */
+#define OKTA_AUTH_AGE_MIN 1
+#define OKTA_AUTH_AGE_MAX 31536000   /* one year, in seconds */
+
 struct okta_config {
 	char *org_url;        /* "https://host[:port]", no trailing slash */
 	char *api_token;      /* secret: wiped by okta_config_clear() */
@@ -27,6 +33,11 @@ struct okta_config {
 	long timeout;         /* seconds for all HTTP work of one PAM call */
 	bool refresh_on_open;
 	bool revoke_on_close;
+	/* Access policy; all off by default (see okta_policy.h). */
+	char **require_groups;        /* group names or ids (00g...), NULL when not set */
+	size_t require_group_count;
+	bool require_mfa;
+	long max_auth_age;            /* seconds; 0 when not set */
 };
 
 /* Set every field to its default. */

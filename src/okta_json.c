@@ -75,6 +75,64 @@ static void wipe_string_field(json_object *obj, const char *key)
 		wipe_const(json_object_get_string(field), (size_t)json_object_get_string_len(field));
 }
 
+static void free_string_array(char **items, size_t count)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < count; i++)
+		free(items[i]);
+	free(items);
+}
+
+/* amr: an array of short strings. 0: copied or absent; -1: another shape
+ * (*out stays empty). */
+static int copy_amr(json_object *obj, char ***out, size_t *count_out)
+{
+	json_object *field;
+	char **items;
+	size_t count;
+	size_t i;
+
+	if (!json_object_object_get_ex(obj, "amr", &field) || json_object_is_type(field, json_type_null))
+		return 0;
+	if (!json_object_is_type(field, json_type_array))
+		return -1;
+	count = json_object_array_length(field);
+	if (count > OKTA_AMR_MAX)
+		return -1;
+	items = calloc(count + 1, sizeof(*items));
+	if (items == NULL)
+		return -1;
+	for (i = 0; i < count; i++) {
+		json_object *item = json_object_array_get_idx(field, i);
+		const char *text = json_object_get_string(item);
+
+		if (!json_object_is_type(item, json_type_string) ||
+		    strlen(text) != (size_t)json_object_get_string_len(item) ||
+		    strlen(text) > OKTA_AMR_VALUE_MAX || (items[i] = strdup(text)) == NULL) {
+			free_string_array(items, i);
+			return -1;
+		}
+	}
+	*out = items;
+	*count_out = count;
+	return 0;
+}
+
+/* The optional fields only the access policy reads: a wrong shape is
+ * recorded, not fatal (see OKTA_FIELD_*). */
+static void copy_policy_fields(json_object *root, struct okta_session *out)
+{
+	if (copy_amr(root, &out->amr, &out->amr_count) != 0)
+		out->malformed |= OKTA_FIELD_AMR;
+	if (copy_string_field(root, "lastPasswordVerification", 0,
+			      &out->last_password_verification) != 0)
+		out->malformed |= OKTA_FIELD_LAST_PASSWORD;
+	if (copy_string_field(root, "lastFactorVerification", 0,
+			      &out->last_factor_verification) != 0)
+		out->malformed |= OKTA_FIELD_LAST_FACTOR;
+}
+
 enum okta_parse_result okta_parse_session(const char *body, size_t len,
 					  struct okta_session *out)
 {
@@ -95,6 +153,8 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len,
 	    copy_string_field(root, "expiresAt", 0, &out->expires_at) != 0) {
 		result = OKTA_PARSE_BAD_FIELD;
 		okta_session_clear(out);
+	} else {
+		copy_policy_fields(root, out);
 	}
 	wipe_string_field(root, "id");
 	json_object_put(root);
@@ -110,6 +170,9 @@ void okta_session_clear(struct okta_session *session)
 	free(session->login);
 	free(session->status);
 	free(session->expires_at);
+	free_string_array(session->amr, session->amr_count);
+	free(session->last_password_verification);
+	free(session->last_factor_verification);
 	memset(session, 0, sizeof(*session));
 }
 
@@ -122,6 +185,8 @@ const char *okta_parse_result_str(enum okta_parse_result result)
 		return "body is not valid JSON";
 	case OKTA_PARSE_NOT_OBJECT:
 		return "body is not a JSON object";
+	case OKTA_PARSE_NOT_ARRAY:
+		return "body is not a JSON array";
 	case OKTA_PARSE_BAD_FIELD:
 		return "a required field is missing or not a string";
 	case OKTA_PARSE_NO_MEMORY:
@@ -190,4 +255,89 @@ char *okta_build_create_body(const char *session_token, size_t *len_out)
 	wipe_const(json_object_get_string(token), (size_t)json_object_get_string_len(token));
 	json_object_put(root);
 	return copy;
+}
+
+/* One Group object: string id, optional profile.name. */
+static int read_group(json_object *item, struct okta_group *out)
+{
+	json_object *profile;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_object_is_type(item, json_type_object) ||
+	    copy_string_field(item, "id", 1, &out->id) != 0)
+		return -1;
+	if (!json_object_object_get_ex(item, "profile", &profile) ||
+	    json_object_is_type(profile, json_type_null))
+		return 0;
+	if (json_object_is_type(profile, json_type_object) &&
+	    copy_string_field(profile, "name", 0, &out->name) == 0)
+		return 0;
+	free(out->id);
+	out->id = NULL;
+	return -1;
+}
+
+static void free_groups(struct okta_group *groups, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		free(groups[i].id);
+		free(groups[i].name);
+	}
+}
+
+static int reserve_groups(struct okta_group_list *list, size_t needed)
+{
+	struct okta_group *grown;
+	size_t capacity = list->capacity > 0 ? list->capacity : 16;
+
+	if (needed <= list->capacity)
+		return 0;
+	while (capacity < needed)
+		capacity *= 2;
+	grown = realloc(list->items, capacity * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	list->items = grown;
+	list->capacity = capacity;
+	return 0;
+}
+
+enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t max_groups,
+					 struct okta_group_list *list)
+{
+	json_object *root;
+	enum okta_parse_result result = OKTA_PARSE_OK;
+	size_t count;
+	size_t i;
+
+	if (parse_json(body, len, &root) != 0)
+		return OKTA_PARSE_NOT_JSON;
+	if (!json_object_is_type(root, json_type_array)) {
+		json_object_put(root);
+		return OKTA_PARSE_NOT_ARRAY;
+	}
+	count = json_object_array_length(root);
+	if (list->count > max_groups || count > max_groups - list->count)
+		result = OKTA_PARSE_BAD_FIELD;
+	else if (reserve_groups(list, list->count + count) != 0)
+		result = OKTA_PARSE_NO_MEMORY;
+	for (i = 0; result == OKTA_PARSE_OK && i < count; i++) {
+		if (read_group(json_object_array_get_idx(root, i), &list->items[list->count + i]) != 0) {
+			free_groups(list->items + list->count, i);
+			result = OKTA_PARSE_BAD_FIELD;
+		}
+	}
+	if (result == OKTA_PARSE_OK)
+		list->count += count;
+	json_object_put(root);
+	return result;
+}
+
+void okta_group_list_clear(struct okta_group_list *list)
+{
+	free_groups(list->items, list->count);
+	free(list->items);
+	memset(list, 0, sizeof(*list));
 }

@@ -11,6 +11,18 @@
 /* Nesting deeper than this is refused: Okta's sessions are 4 levels deep. */
 #define OKTA_JSON_MAX_DEPTH 16
 
+/* Limits on the session's amr list: Okta sends a handful of short codes. */
+#define OKTA_AMR_MAX 32
+#define OKTA_AMR_VALUE_MAX 32
+
+/* Bits of okta_session.malformed: optional fields that were present but of
+ * the wrong shape. Only the access policy reads them, and only a rule that
+ * needs the field fails on them (so a session is not refused for a field no
+ * rule looks at). */
+#define OKTA_FIELD_AMR 0x1u
+#define OKTA_FIELD_LAST_PASSWORD 0x2u
+#define OKTA_FIELD_LAST_FACTOR 0x4u
+
 /* The fields of an Okta Session object this module uses. All are
  * NUL-terminated heap copies or NULL when absent. */
 struct okta_session {
@@ -19,6 +31,11 @@ struct okta_session {
 	char *login;
 	char *status;
 	char *expires_at;
+	char **amr;       /* authentication methods ("pwd", "mfa", ...) */
+	size_t amr_count;
+	char *last_password_verification;
+	char *last_factor_verification;
+	unsigned malformed; /* OKTA_FIELD_* bits */
 };
 
 enum okta_parse_result {
@@ -27,12 +44,17 @@ enum okta_parse_result {
 	OKTA_PARSE_NOT_OBJECT,    /* valid JSON, but not an object */
 	OKTA_PARSE_BAD_FIELD,     /* a field this module needs is missing or not a string */
 	OKTA_PARSE_NO_MEMORY,
+	OKTA_PARSE_NOT_ARRAY,     /* valid JSON, but not an array */
 };
 
 /*
  * Parse a Session object. id, userId, login and status are required strings;
  * expiresAt is optional here (the caller decides whether it needs it) but
- * must be a string when present. On failure *out is left empty.
+ * must be a string when present. amr (array of at most OKTA_AMR_MAX strings
+ * of at most OKTA_AMR_VALUE_MAX bytes), lastPasswordVerification and
+ * lastFactorVerification (strings) are optional; when present in another
+ * shape they are left empty and flagged in malformed. On failure *out is
+ * left empty.
  */
 enum okta_parse_result okta_parse_session(const char *body, size_t len,
 					  struct okta_session *out);
@@ -56,6 +78,32 @@ struct okta_error {
 };
 
 void okta_parse_error(const char *body, size_t len, struct okta_error *out);
+
+/* One of the user's groups, from GET /api/v1/users/{id}/groups. */
+struct okta_group {
+	char *id;   /* "00g..." */
+	char *name; /* profile.name; NULL when Okta sent none */
+};
+
+/* Groups gathered over all pages. */
+struct okta_group_list {
+	struct okta_group *items;
+	size_t count;
+	size_t capacity;
+};
+
+/*
+ * Parse one page of listUserGroups (a JSON array of Group objects) and
+ * append its groups to list. Every element must be an object with a string
+ * id; profile.name is optional but must be a string when present. Fails
+ * (list unchanged) when the page or any element is malformed, or when the
+ * list would exceed max_groups.
+ */
+enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t max_groups,
+					 struct okta_group_list *list);
+
+/* Free every group; the list is empty afterwards. */
+void okta_group_list_clear(struct okta_group_list *list);
 
 /*
  * {"sessionToken": "<token>"} with JSON escaping done by json-c. Returns a

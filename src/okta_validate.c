@@ -84,7 +84,7 @@ static char ascii_lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool ascii_equal_nocase(const char *a, const char *b, size_t n)
+bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n)
 {
 	size_t i;
 
@@ -106,6 +106,6 @@ bool okta_login_matches_user(const char *login, const char *user, const char *su
 	suffix_len = strlen(suffix);
 	if (user_len == 0 || strlen(login) != user_len + suffix_len)
 		return false;
-	return ascii_equal_nocase(login, user, user_len) &&
-	       ascii_equal_nocase(login + user_len, suffix, suffix_len);
+	return okta_ascii_equal_nocase(login, user, user_len) &&
+	       okta_ascii_equal_nocase(login + user_len, suffix, suffix_len);
 }

@@ -1,9 +1,11 @@
 #include "config.h"
 
 #include "okta_workflow.h"
+#include "okta_policy.h"
 #include "okta_validate.h"
 
 #include <string.h>
+#include <time.h>
 
 /* The session must be ACTIVE and its login must be user + login_suffix:
  * a valid token of another person must never open this account. */
@@ -43,6 +45,68 @@ static void revoke_unused(struct okta_client *client, const struct okta_logger *
 		okta_log(logger, LOG_ERR, "could not revoke the Okta session that was refused");
 }
 
+/*
+ * Evaluate the policy rules in mask. A refusal writes the one line that
+ * says which rule refused whom, and why (rule values and group names are
+ * not secrets; the session id never appears). REJECTED when a rule is not
+ * satisfied, UNAVAILABLE when what it needs came malformed from Okta.
+ */
+static enum okta_status enforce_policy(const struct okta_logger *logger,
+				       const struct okta_config *cfg, const char *user,
+				       const struct okta_session *session,
+				       const struct okta_group_list *groups, long long now,
+				       unsigned mask, const char *step)
+{
+	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
+	const struct okta_rule_verdict *failed;
+	char shown_login[128];
+
+	okta_policy_evaluate(cfg, session, groups, now, mask, verdicts);
+	failed = okta_policy_first_failure(verdicts);
+	if (failed == NULL)
+		return OKTA_STATUS_OK;
+	okta_log_printable(session->login, shown_login, sizeof(shown_login));
+	okta_log(logger, failed->verdict == OKTA_VERDICT_ERROR ? LOG_ERR : LOG_WARNING,
+		 "%s: access policy %s refused Okta login '%s' as user '%s': %s", step,
+		 okta_rule_name(failed->rule), shown_login, user, failed->reason);
+	return failed->verdict == OKTA_VERDICT_ERROR ? OKTA_STATUS_UNAVAILABLE : OKTA_STATUS_REJECTED;
+}
+
+/*
+ * The access policy on a just-created session, before it is refreshed:
+ * first the rules that need nothing but the session (no request), then
+ * require_group with listUserGroups on the same connection. A refusal thus
+ * costs no refresh, and only a session we hand out is extended.
+ */
+static enum okta_status apply_auth_policy(struct okta_client *client,
+					  const struct okta_config *cfg, const char *user,
+					  const struct okta_session *session)
+{
+	const struct okta_logger *logger = okta_client_logger(client);
+	long long now = (long long)time(NULL);
+	struct okta_group_list groups;
+	enum okta_status status;
+
+	status = enforce_policy(logger, cfg, user, session, NULL, now,
+				OKTA_RULE_BIT(OKTA_RULE_MFA) | OKTA_RULE_BIT(OKTA_RULE_AUTH_AGE),
+				"createSession");
+	if (status != OKTA_STATUS_OK || cfg->require_group_count == 0)
+		return status;
+	status = okta_list_user_groups(client, session->user_id, &groups);
+	if (status == OKTA_STATUS_NOT_FOUND) {
+		okta_log(logger, LOG_WARNING,
+			 "listUserGroups: access policy require_group refused user '%s': Okta does not know user %s",
+			 user, session->user_id);
+		return OKTA_STATUS_REJECTED;
+	}
+	if (status != OKTA_STATUS_OK)
+		return status;
+	status = enforce_policy(logger, cfg, user, session, &groups, now,
+				OKTA_RULE_BIT(OKTA_RULE_GROUP), "listUserGroups");
+	okta_group_list_clear(&groups);
+	return status;
+}
+
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_token, struct okta_session *out)
@@ -57,6 +121,8 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 		return status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_REJECTED : status;
 
 	status = check_binding(logger, cfg, user, &created, "createSession");
+	if (status == OKTA_STATUS_OK)
+		status = apply_auth_policy(client, cfg, user, &created);
 	if (status == OKTA_STATUS_OK) {
 		status = okta_workflow_refresh(client, cfg, user, created.id, out);
 		/* Gone between create and refresh: the token bought nothing. */
@@ -78,6 +144,22 @@ enum okta_status okta_workflow_refresh(struct okta_client *client,
 	if (status != OKTA_STATUS_OK)
 		return status;
 	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession");
+	if (status != OKTA_STATUS_OK)
+		okta_session_clear(out);
+	return status;
+}
+
+enum okta_status okta_workflow_open_session(struct okta_client *client,
+					    const struct okta_config *cfg, const char *user,
+					    const char *session_id, struct okta_session *out)
+{
+	enum okta_status status = okta_workflow_refresh(client, cfg, user, session_id, out);
+
+	if (status != OKTA_STATUS_OK)
+		return status;
+	/* Only require_mfa: see okta_workflow.h. */
+	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL, (long long)time(NULL),
+				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession");
 	if (status != OKTA_STATUS_OK)
 		okta_session_clear(out);
 	return status;

@@ -12,10 +12,15 @@
 #include "okta_json.h"
 
 /*
- * createSession, check status ACTIVE and that login is user + login_suffix
- * (revoking the session otherwise), then refreshSession. On OK, *out holds
- * id, userId, login and the refreshed expiresAt.
- * REJECTED: bad token, inactive session or another person's session.
+ * createSession, check status ACTIVE and that login is user + login_suffix,
+ * apply the access policy (require_mfa and max_auth_age on the created
+ * session, then require_group with listUserGroups), then refreshSession.
+ * A session refused at any step is revoked. On OK, *out holds id, userId,
+ * login and the refreshed expiresAt.
+ * REJECTED: bad token, inactive session, another person's session, a
+ * policy rule not satisfied, or a user Okta does not know (listUserGroups
+ * 404). UNAVAILABLE also covers an incomplete group list and policy data in
+ * a malformed shape.
  */
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
@@ -29,5 +34,21 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 enum okta_status okta_workflow_refresh(struct okta_client *client,
 				       const struct okta_config *cfg, const char *user,
 				       const char *session_id, struct okta_session *out);
+
+/*
+ * The session-open refresh: okta_workflow_refresh, then require_mfa again on
+ * the refreshed session (REJECTED when it fails; nothing is revoked: this
+ * call did not create the session). require_mfa costs no request and
+ * refuses a session id that did not come from our authentication (planted
+ * in the PAM environment). max_auth_age is not re-checked: it is measured
+ * when the user authenticates, and the age only grows, so a re-check
+ * seconds later (sshd opens the session after its own round trips) could
+ * only turn a login that just passed into a failed session. require_group is
+ * not re-checked either: it would cost a request per page for a list read
+ * moments before.
+ */
+enum okta_status okta_workflow_open_session(struct okta_client *client,
+					    const struct okta_config *cfg, const char *user,
+					    const char *session_id, struct okta_session *out);
 
 #endif

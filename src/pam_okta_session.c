@@ -344,7 +344,7 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 	if (client == NULL)
 		return PAM_BUF_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
-	if (okta_workflow_refresh(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
+	if (okta_workflow_open_session(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
 		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", user);
 		return PAM_SESSION_ERR;

@@ -196,6 +196,13 @@ class Simulator:
         """Mint a session token for `login`; returns the token string."""
         return self.mint_full(login, **kw)["sessionToken"]
 
+    def add_user(self, login, groups=(), **extra):
+        """Register an Okta user with group memberships (names or
+        {"name","id"?,"type"?}); extra: link_base, next_link. Returns
+        {"userId", "groups": [{"id","name"}]}."""
+        spec = dict(extra, login=login, groups=list(groups))
+        return self._call("POST", "/users", spec)[1]
+
     def fault(self, route, action, count=None, **params):
         spec = dict(params, route=route, action=action)
         if count is not None:

@@ -40,9 +40,11 @@ ROUTE_RE = [
     ("refresh", "POST", re.compile(r"^/api/v1/sessions/([^/]+)/lifecycle/refresh$")),
     ("get", "GET", re.compile(r"^/api/v1/sessions/([^/]+)$")),
     ("delete", "DELETE", re.compile(r"^/api/v1/sessions/([^/]+)$")),
+    ("groups", "GET", re.compile(r"^/api/v1/users/([^/]+)/groups$")),
 ]
 
 ERROR_SUMMARIES = {
+    "E0000001": "Api validation failed: {id}",
     "E0000003": "The request body was not well-formed.",
     "E0000004": "Authentication failed",
     "E0000005": "Invalid session",
@@ -143,6 +145,7 @@ class State:
         self.generation = threading.Event()   # set on reset: wakes pending delays
         self.rl_window = 0
         self.rl_used = 0
+        self.users = {}           # userId -> user record (see "Users and groups")
 
     # -- bookkeeping -------------------------------------------------------
     def next_conn(self):
@@ -206,6 +209,7 @@ class State:
                 "overrides": overrides,
                 "idle": float(idle),
                 "amr": spec.get("amr", ["pwd"]),
+                "verification": verification_spec(spec),
             }
         return {"sessionToken": token, "userId": user_id_for(login)}
 
@@ -238,6 +242,7 @@ class State:
                 "refresh_count": 0,
                 "overrides": overrides,
             }
+            apply_verification(s, t["verification"])
             self.sessions[sid] = s
             return s
 
@@ -313,12 +318,139 @@ class State:
         with self.lock:
             for f in self.faults:
                 if f["route"] in (route, "any"):
+                    if f.get("skip"):     # let the next `skip` matching requests pass
+                        f["skip"] -= 1
+                        return None
                     if f.get("count") is not None:
                         f["count"] -= 1
                         if f["count"] <= 0:
                             self.faults.remove(f)
                     return dict(f)
         return None
+
+
+# -- Users, groups and verification times (access-policy tests) ------------------
+GROUP_PAGE_MAX = 200
+
+
+def group_id_for(name):
+    """Stable Okta-like group id (00g + 17 chars) for a group name."""
+    digest = hashlib.sha256(("group:" + name).encode("utf-8")).digest()
+    return "00g" + "".join(ALNUM[b % len(ALNUM)] for b in digest[:17])
+
+
+def verification_spec(spec):
+    """Mint options last_password_age / last_factor_age: seconds before the
+    session is created (a number), or None to send the field as null."""
+    out = {}
+    for key in ("last_password_age", "last_factor_age"):
+        if key in spec:
+            age = spec[key]
+            if age is not None and not isinstance(age, (int, float)):
+                raise ValueError("%s must be a number or null" % key)
+            out[key] = age
+    return out
+
+
+def apply_verification(s, verification):
+    for key, field in (("last_password_age", "lastPasswordVerification"),
+                       ("last_factor_age", "lastFactorVerification")):
+        if key not in verification:
+            continue
+        if verification[key] is None:
+            s["overrides"].setdefault(field, None)
+        else:
+            s[field] = s["createdAt"] - float(verification[key])
+
+
+def make_group(entry):
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise ValueError("a group is a name or {\"name\", \"id\"?, \"type\"?}")
+    gid = entry.get("id") or group_id_for(entry["name"])
+    return {
+        "id": gid,
+        "created": "2024-01-02T03:04:05.000Z",
+        "lastUpdated": "2024-01-02T03:04:05.000Z",
+        "lastMembershipUpdated": "2024-01-02T03:04:05.000Z",
+        "objectClass": ["okta:user_group"],
+        "type": entry.get("type", "OKTA_GROUP"),
+        "profile": {"name": entry["name"], "description": entry.get("description", "")},
+    }
+
+
+def add_user(st, spec):
+    """POST /users: {"login", "groups": [name | {"name","id"?,"type"?}],
+    "link_base"?, "next_link"?}. Replaces an existing user of that login."""
+    login = spec.get("login")
+    if not isinstance(login, str) or not login:
+        raise ValueError("login (non-empty string) required")
+    groups = spec.get("groups") or []
+    if not isinstance(groups, list):
+        raise ValueError("groups must be a list")
+    user = {
+        "login": login,
+        "id": user_id_for(login),
+        "groups": [make_group(g) for g in groups],
+        "link_base": spec.get("link_base"),
+        "next_link": spec.get("next_link"),
+    }
+    with st.lock:
+        st.users[user["id"]] = user
+    return {"userId": user["id"],
+            "groups": [{"id": g["id"], "name": g["profile"]["name"]} for g in user["groups"]]}
+
+
+def find_user(st, key):
+    """A user by id or login (case-insensitive), as Okta's {id} accepts both."""
+    with st.lock:
+        if key in st.users:
+            return st.users[key]
+        for user in st.users.values():
+            if user["login"].lower() == key.lower():
+                return user
+    return None
+
+
+class LinkedResponse(Response):
+    """A response with headers that repeat (Okta sends one Link header per link)."""
+
+    def __init__(self, status, body, links):
+        super().__init__(status, body)
+        self.repeated_headers = [("Link", link) for link in links]
+
+
+def groups_answer(st, base_url, user_key, raw_path):
+    """GET /api/v1/users/{id}/groups?limit=&after= with Okta's Link paging."""
+    user = find_user(st, user_key)
+    if user is None:
+        return okta_error(404, "E0000007",
+                          "Not found: Resource not found: %s (User)" % user_key)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(raw_path).query)
+    try:
+        limit = int(query.get("limit", [str(GROUP_PAGE_MAX)])[0])
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        return okta_error(400, "E0000001", "Api validation failed: limit")
+    limit = min(limit, GROUP_PAGE_MAX)
+    groups = user["groups"]
+    start = 0
+    if "after" in query:
+        ids = [g["id"] for g in groups]
+        if query["after"][0] not in ids:
+            return okta_error(400, "E0000001", "Api validation failed: after")
+        start = ids.index(query["after"][0]) + 1
+    page = groups[start:start + limit]
+    base = "%s/api/v1/users/%s/groups" % (user["link_base"] or base_url, user["id"])
+    self_query = "limit=%d" % limit if "after" not in query else \
+        "after=%s&limit=%d" % (query["after"][0], limit)
+    links = ['<%s?%s>; rel="self"' % (base, self_query)]
+    if start + limit < len(groups):
+        nxt = user["next_link"] or "%s?after=%s&limit=%d" % (base, page[-1]["id"], limit)
+        links.append('<%s>; rel="next"' % nxt)
+    return LinkedResponse(200, page, links)
 
 
 def classify(method, path):
@@ -438,6 +570,8 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
             if s is None:
                 return okta_error(401, "E0000004")
             return Response(200, st.render(s, self.server.base_url))
+        if route == "groups":
+            return groups_answer(st, self.server.base_url, urllib.parse.unquote(sid), self.path)
         sid = urllib.parse.unquote(sid)
         if route == "get":
             s = st.live_session(sid)
@@ -516,6 +650,8 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
             hdrs.update(resp.headers)
             for k, v in hdrs.items():
+                self.send_header(k, v)
+            for k, v in getattr(resp, "repeated_headers", ()):
                 self.send_header(k, v)
             self.end_headers()
             if self.command != "HEAD":
@@ -623,6 +759,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                     return self.reply(200, list(st.faults))
             if method == "GET" and parts == ["health"]:
                 return self.reply(200, {"ok": True})
+            if method == "POST" and parts == ["users"]:
+                return self.reply(200, add_user(st, self.body()))
             if method == "POST" and parts == ["tokens"]:
                 return self.reply(200, st.mint(self.body()))
             if method == "POST" and parts == ["reset"]:
@@ -630,7 +768,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                 return self.reply(200, {"ok": True})
             if method == "POST" and parts == ["faults"]:
                 f = self.body()
-                if f.get("route") not in ("create", "refresh", "get", "delete", "any", "other"):
+                if f.get("route") not in ("create", "refresh", "get", "delete", "groups", "any",
+                                          "other"):
                     return self.reply(400, {"error": "bad route"})
                 if "action" not in f:
                     return self.reply(400, {"error": "action required"})

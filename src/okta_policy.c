@@ -1,0 +1,410 @@
+#include "config.h"
+
+#include "okta_policy.h"
+#include "okta_log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+
+static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, const char *fmt, ...)
+{
+	char raw[sizeof(v->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	/* Reasons quote Okta's data (group names, amr): keep log lines clean. */
+	okta_log_printable(raw, v->reason, sizeof(v->reason));
+	v->verdict = verdict;
+}
+
+static bool rule_is_configured(const struct okta_config *cfg, enum okta_rule rule)
+{
+	switch (rule) {
+	case OKTA_RULE_GROUP:
+		return cfg->require_group_count > 0;
+	case OKTA_RULE_MFA:
+		return cfg->require_mfa;
+	case OKTA_RULE_AUTH_AGE:
+		return cfg->max_auth_age > 0;
+	case OKTA_RULE_COUNT:
+		break;
+	}
+	return false;
+}
+
+bool okta_policy_active(const struct okta_config *cfg)
+{
+	return rule_is_configured(cfg, OKTA_RULE_GROUP) || rule_is_configured(cfg, OKTA_RULE_MFA) ||
+	       rule_is_configured(cfg, OKTA_RULE_AUTH_AGE);
+}
+
+const char *okta_rule_name(enum okta_rule rule)
+{
+	switch (rule) {
+	case OKTA_RULE_GROUP:
+		return "require_group";
+	case OKTA_RULE_MFA:
+		return "require_mfa";
+	case OKTA_RULE_AUTH_AGE:
+		return "max_auth_age";
+	case OKTA_RULE_COUNT:
+		break;
+	}
+	return "unknown rule";
+}
+
+const char *okta_verdict_name(enum okta_verdict verdict)
+{
+	switch (verdict) {
+	case OKTA_VERDICT_OFF:
+		return "off";
+	case OKTA_VERDICT_PASS:
+		return "pass";
+	case OKTA_VERDICT_NOT_CHECKED:
+		return "not checked";
+	case OKTA_VERDICT_REFUSE:
+		return "refuse";
+	case OKTA_VERDICT_ERROR:
+		return "error";
+	}
+	return "unknown verdict";
+}
+
+/* items joined with sep into out (cut to fit); an item holding a comma is
+ * shown in double quotes, as it is written in the configuration. */
+static void join_list(char *const *items, size_t count, const char *sep, char *out, size_t outlen)
+{
+	size_t used = 0;
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < count && used < outlen; i++) {
+		const char *quote = strchr(items[i], ',') != NULL ? "\"" : "";
+		int n = snprintf(out + used, outlen - used, "%s%s%s%s", i > 0 ? sep : "", quote,
+				 items[i], quote);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rule, char *out,
+			       size_t outlen)
+{
+	if (outlen == 0)
+		return;
+	if (!rule_is_configured(cfg, rule))
+		snprintf(out, outlen, "(not set)");
+	else if (rule == OKTA_RULE_GROUP)
+		join_list(cfg->require_groups, cfg->require_group_count, ", ", out, outlen);
+	else if (rule == OKTA_RULE_MFA)
+		snprintf(out, outlen, "yes");
+	else
+		snprintf(out, outlen, "%ld", cfg->max_auth_age);
+}
+
+bool okta_group_entry_is_id(const char *entry)
+{
+	size_t i;
+
+	if (strncmp(entry, "00g", 3) != 0)
+		return false;
+	for (i = 3; entry[i] != '\0'; i++) {
+		char c = entry[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return false;
+	}
+	return i == 20;
+}
+
+/* The first group of the list that a configured entry names, or NULL.
+ * Names are compared byte for byte (case-sensitive): a near miss refuses. */
+static const struct okta_group *find_required_group(const struct okta_config *cfg,
+						    const struct okta_group_list *groups)
+{
+	size_t e;
+	size_t g;
+
+	for (e = 0; e < cfg->require_group_count; e++) {
+		const char *entry = cfg->require_groups[e];
+		bool by_id = okta_group_entry_is_id(entry);
+
+		for (g = 0; g < groups->count; g++) {
+			const char *field = by_id ? groups->items[g].id : groups->items[g].name;
+
+			if (field != NULL && strcmp(field, entry) == 0)
+				return &groups->items[g];
+		}
+	}
+	return NULL;
+}
+
+static void check_group(const struct okta_config *cfg, const struct okta_group_list *groups,
+			struct okta_rule_verdict *v)
+{
+	const struct okta_group *match;
+	char wanted[200];
+
+	if (cfg->require_group_count == 0)
+		return;
+	if (groups == NULL) {
+		set_reason(v, OKTA_VERDICT_NOT_CHECKED, "the user's groups were not fetched");
+		return;
+	}
+	match = find_required_group(cfg, groups);
+	if (match != NULL) {
+		set_reason(v, OKTA_VERDICT_PASS, "member of '%s' (%s)",
+			   match->name != NULL ? match->name : "", match->id);
+		return;
+	}
+	join_list(cfg->require_groups, cfg->require_group_count, ", ", wanted, sizeof(wanted));
+	set_reason(v, OKTA_VERDICT_REFUSE, "not a member of any of: %s (%zu groups checked)", wanted,
+		   groups->count);
+}
+
+bool okta_amr_is_strong_factor(const char *amr)
+{
+	/* RFC 8176 values that prove something beyond a password: a second
+	 * factor, a possession or a biometric. Not counted: pwd, kba (a
+	 * security question), pin, geo, rba, user, wia. */
+	static const char *const strong[] = {
+		"mfa", "mca", "otp", "hwk", "swk", "sms", "tel", "sc",
+		"fpt", "face", "iris", "retina", "vbm", "pop",
+	};
+	size_t i;
+
+	for (i = 0; amr != NULL && i < sizeof(strong) / sizeof(strong[0]); i++) {
+		if (strcmp(amr, strong[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void check_mfa(const struct okta_config *cfg, const struct okta_session *session,
+		      struct okta_rule_verdict *v)
+{
+	char shown[128];
+	size_t i;
+
+	if (!cfg->require_mfa)
+		return;
+	if (session->malformed & OKTA_FIELD_AMR) {
+		set_reason(v, OKTA_VERDICT_ERROR, "the session's amr is not a list of short strings");
+		return;
+	}
+	join_list(session->amr, session->amr_count, ",", shown, sizeof(shown));
+	for (i = 0; i < session->amr_count; i++) {
+		if (okta_amr_is_strong_factor(session->amr[i])) {
+			set_reason(v, OKTA_VERDICT_PASS, "amr [%s]", shown);
+			return;
+		}
+	}
+	set_reason(v, OKTA_VERDICT_REFUSE, "amr [%s] shows no factor beyond the password", shown);
+}
+
+/* One verification time: 1 and *t when present, 0 when absent, -1 (verdict
+ * set) when malformed. */
+static int read_verification(const char *name, const char *value, bool malformed,
+			     long long *t, struct okta_rule_verdict *v)
+{
+	if (malformed) {
+		set_reason(v, OKTA_VERDICT_ERROR, "the session's %s is not a string", name);
+		return -1;
+	}
+	if (value == NULL)
+		return 0;
+	if (okta_timestamp_parse(value, t) != 0) {
+		set_reason(v, OKTA_VERDICT_ERROR, "the session's %s is not a UTC timestamp", name);
+		return -1;
+	}
+	return 1;
+}
+
+static void check_auth_age(const struct okta_config *cfg, const struct okta_session *session,
+			   long long now, struct okta_rule_verdict *v)
+{
+	long long factor = 0;
+	long long password = 0;
+	long long latest;
+	long long age;
+	int has_factor;
+	int has_password = 0;
+	const char *what = cfg->require_mfa ? "last factor verification" : "last verification";
+
+	if (cfg->max_auth_age <= 0)
+		return;
+	has_factor = read_verification("lastFactorVerification", session->last_factor_verification,
+				       session->malformed & OKTA_FIELD_LAST_FACTOR, &factor, v);
+	if (has_factor < 0)
+		return;
+	/* With require_mfa only a factor verification counts: a fresh
+	 * password on top of a morning's factor is not a fresh MFA. */
+	if (!cfg->require_mfa) {
+		has_password = read_verification("lastPasswordVerification",
+						 session->last_password_verification,
+						 session->malformed & OKTA_FIELD_LAST_PASSWORD,
+						 &password, v);
+		if (has_password < 0)
+			return;
+	}
+	if (!has_factor && !has_password) {
+		set_reason(v, OKTA_VERDICT_REFUSE, "the session has no %s",
+			   cfg->require_mfa ? "lastFactorVerification"
+					    : "lastPasswordVerification or lastFactorVerification");
+		return;
+	}
+	latest = has_factor && (!has_password || factor > password) ? factor : password;
+	if (latest > now + OKTA_CLOCK_SKEW_MAX) {
+		set_reason(v, OKTA_VERDICT_ERROR,
+			   "last verification is %lld s in the future: check this host's clock",
+			   latest - now);
+		return;
+	}
+	age = latest > now ? 0 : now - latest;
+	if (age > cfg->max_auth_age)
+		set_reason(v, OKTA_VERDICT_REFUSE, "%s %lld s ago, more than %ld s", what, age,
+			   cfg->max_auth_age);
+	else
+		set_reason(v, OKTA_VERDICT_PASS, "%s %lld s ago", what, age);
+}
+
+enum okta_verdict okta_policy_evaluate(const struct okta_config *cfg,
+				       const struct okta_session *session,
+				       const struct okta_group_list *groups, long long now,
+				       unsigned mask, struct okta_rule_verdict verdicts[OKTA_RULE_COUNT])
+{
+	enum okta_verdict overall = OKTA_VERDICT_PASS;
+	int r;
+
+	for (r = 0; r < OKTA_RULE_COUNT; r++) {
+		verdicts[r].rule = (enum okta_rule)r;
+		verdicts[r].verdict = OKTA_VERDICT_OFF;
+		verdicts[r].reason[0] = '\0';
+	}
+	if (mask & OKTA_RULE_BIT(OKTA_RULE_GROUP))
+		check_group(cfg, groups, &verdicts[OKTA_RULE_GROUP]);
+	if (mask & OKTA_RULE_BIT(OKTA_RULE_MFA))
+		check_mfa(cfg, session, &verdicts[OKTA_RULE_MFA]);
+	if (mask & OKTA_RULE_BIT(OKTA_RULE_AUTH_AGE))
+		check_auth_age(cfg, session, now, &verdicts[OKTA_RULE_AUTH_AGE]);
+	for (r = 0; r < OKTA_RULE_COUNT; r++) {
+		/* A configured rule left out of mask is reported as such. */
+		if (!(mask & OKTA_RULE_BIT(r)) && rule_is_configured(cfg, (enum okta_rule)r))
+			set_reason(&verdicts[r], OKTA_VERDICT_NOT_CHECKED, "not checked at this step");
+		/* The verdicts are ordered by severity. */
+		if (verdicts[r].verdict > overall)
+			overall = verdicts[r].verdict;
+	}
+	return overall;
+}
+
+const struct okta_rule_verdict *
+okta_policy_first_failure(const struct okta_rule_verdict verdicts[OKTA_RULE_COUNT])
+{
+	int r;
+
+	for (r = 0; r < OKTA_RULE_COUNT; r++) {
+		if (verdicts[r].verdict == OKTA_VERDICT_ERROR)
+			return &verdicts[r];
+	}
+	for (r = 0; r < OKTA_RULE_COUNT; r++) {
+		if (verdicts[r].verdict == OKTA_VERDICT_REFUSE)
+			return &verdicts[r];
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ timestamps */
+
+/* Read exactly n digits. */
+static bool read_digits(const char **p, int n, int *out)
+{
+	int value = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char c = (*p)[i];
+
+		if (c < '0' || c > '9')
+			return false;
+		value = value * 10 + (c - '0');
+	}
+	*p += n;
+	*out = value;
+	return true;
+}
+
+static bool expect_char(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static bool is_leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil): plain arithmetic, no timegm, no TZ. */
+static long long days_from_civil(int y, int m, int d)
+{
+	long long era;
+	long long yoe;
+	long long doy;
+	long long doe;
+
+	y -= m <= 2;
+	era = y / 400; /* y >= 1969 here: no negative rounding */
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int okta_timestamp_parse(const char *text, long long *out)
+{
+	const char *p = text;
+	int y, mo, d, h, mi, s;
+	int digit;
+	int fraction_digits = 0;
+
+	if (text == NULL)
+		return -1;
+	if (!read_digits(&p, 4, &y) || !expect_char(&p, '-') || !read_digits(&p, 2, &mo) ||
+	    !expect_char(&p, '-') || !read_digits(&p, 2, &d) || !expect_char(&p, 'T') ||
+	    !read_digits(&p, 2, &h) || !expect_char(&p, ':') || !read_digits(&p, 2, &mi) ||
+	    !expect_char(&p, ':') || !read_digits(&p, 2, &s))
+		return -1;
+	if (*p == '.') {
+		p++;
+		while (fraction_digits < 10 && read_digits(&p, 1, &digit))
+			fraction_digits++;
+		if (fraction_digits == 0 || fraction_digits > 9)
+			return -1;
+	}
+	if (!expect_char(&p, 'Z') || *p != '\0')
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	    mi > 59 || s > 59)
+		return -1;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+	return 0;
+}
