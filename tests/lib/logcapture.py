@@ -134,22 +134,31 @@ class LogSink:
         self.close()
 
 
-def logged_command(cmd, sink, chdir=None):
-    """The argv that runs `cmd` with /dev/log connected to `sink`."""
+def logged_command(cmd, sink, chdir=None, mounts=(), die_with_parent=False):
+    """The argv that runs `cmd` with /dev/log connected to `sink`.
+
+    mounts: nsrun.py operations applied in order after /dev is set up:
+    ("tmpfs", dir), ("mkdir", dir), ("bind", src, dst).
+    die_with_parent: the command gets SIGTERM when this process dies.
+    """
     argv = [sys.executable, NSRUN, "--log-socket", sink.path, "--stage", sink.stage]
     if chdir:
         argv += ["--chdir", chdir]
+    if die_with_parent:
+        argv.append("--die-with-parent")
+    for op in mounts:
+        argv += ["--" + op[0]] + list(op[1:])
     return argv + ["--"] + list(cmd)
 
 
-def run_logged(cmd, sink, wait=True, **popen_kw):
-    """Run `cmd` in the log namespace.
+def run_logged(cmd, sink, wait=True, mounts=(), die_with_parent=False, **popen_kw):
+    """Run `cmd` in the log namespace (with `mounts`, see logged_command()).
 
     wait=True: subprocess.run(**popen_kw) (pass input=, timeout=, capture_output=...),
     then sink.sync(); returns the CompletedProcess.
     wait=False: returns the Popen (call sink.sync() after it has exited).
     """
-    argv = logged_command(cmd, sink, popen_kw.pop("chdir", None))
+    argv = logged_command(cmd, sink, popen_kw.pop("chdir", None), mounts, die_with_parent)
     if not wait:
         return subprocess.Popen(argv, **popen_kw)
     proc = subprocess.run(argv, **popen_kw)

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Run a command in a private mount namespace whose /dev/log is a given socket.
 
-    nsrun.py --log-socket SOCK --stage DIR [--chdir DIR] -- COMMAND [ARG]...
+    nsrun.py --log-socket SOCK --stage DIR [--chdir DIR] [--die-with-parent]
+             [--tmpfs DIR | --mkdir DIR | --bind SRC DST]... -- COMMAND [ARG]...
 
 Must run as root.  Inside a new mount namespace (nothing is visible to, or
 changed on, the host): the real /dev is bind-mounted on the empty directory
 DIR, a tmpfs is mounted over /dev, every entry of the real /dev except `log`
 is recreated (device nodes and directories by bind mount, symlinks copied),
-SOCK is bind-mounted onto /dev/log, DIR is detached, and COMMAND is exec'd.
-Used by logcapture.py.
+SOCK is bind-mounted onto /dev/log, DIR is detached.  Then, in the order
+given, `--tmpfs DIR` mounts an empty tmpfs on DIR, `--mkdir DIR` creates a
+directory (0755; meant for inside such a tmpfs), `--bind SRC DST` bind-mounts
+SRC over the existing DST (how the end-to-end tests put their own
+/etc/pam.d, /etc/passwd, ... in front of the host's without changing them).
+With `--die-with-parent` the command gets SIGTERM when the process that
+started nsrun dies.  Finally COMMAND is exec'd.  Used by logcapture.py.
 """
 
 import ctypes
@@ -23,6 +29,8 @@ MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MS_NOSUID = 2
 MNT_DETACH = 2
+PR_SET_PDEATHSIG = 1
+SIGTERM = 15
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
@@ -67,17 +75,47 @@ def setup(log_socket, stage):
     check(libc.umount2(stage.encode(), MNT_DETACH), "umount " + stage)
 
 
+def apply_mounts(ops):
+    """ops: [("tmpfs", dir) | ("mkdir", dir) | ("bind", src, dst)], in order."""
+    for op in ops:
+        if op[0] == "tmpfs":
+            mount("tmpfs", op[1], "tmpfs", MS_NOSUID, "mode=0755")
+        elif op[0] == "mkdir":
+            os.mkdir(op[1], 0o755)
+        else:
+            bind(op[1], op[2])
+
+
+def die_with_parent():
+    parent = os.getppid()
+    check(libc.prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
+    if os.getppid() != parent:   # it died before prctl took effect
+        raise OSError(0, "parent already gone")
+
+
 def main(argv):
     args = list(argv)
     log_socket = stage = chdir = None
+    ops = []
+    orphan_guard = False
     while args and args[0] != "--":
         opt = args.pop(0)
+        if opt in ("--log-socket", "--stage", "--chdir", "--tmpfs", "--mkdir", "--bind") \
+                and len(args) < (2 if opt == "--bind" else 1):
+            sys.stderr.write("nsrun: %s needs an argument\n" % opt)
+            return 2
         if opt == "--log-socket":
             log_socket = args.pop(0)
         elif opt == "--stage":
             stage = args.pop(0)
         elif opt == "--chdir":
             chdir = args.pop(0)
+        elif opt in ("--tmpfs", "--mkdir"):
+            ops.append((opt[2:], args.pop(0)))
+        elif opt == "--bind":
+            ops.append(("bind", args.pop(0), args.pop(0)))
+        elif opt == "--die-with-parent":
+            orphan_guard = True
         else:
             sys.stderr.write("nsrun: unknown option %s\n" % opt)
             return 2
@@ -86,7 +124,10 @@ def main(argv):
         return 2
     cmd = args[1:]
     try:
+        if orphan_guard:
+            die_with_parent()
         setup(log_socket, stage)
+        apply_mounts(ops)
         if chdir:
             os.chdir(chdir)
         os.execvp(cmd[0], cmd)

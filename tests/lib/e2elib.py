@@ -1,0 +1,287 @@
+"""End-to-end harness: real sshd, sudo and su in a sandboxed mount namespace.
+
+    box = Sandbox()                       # root only
+    alice = box.add_user("alice")
+    box.write_pam_service("sudo", box.okta_stack(conf_path))
+    box.write_sudoers("alice ALL=(ALL:ALL) ALL")
+    proc = box.run(["sudo", "-S", "id", "-u"], user="alice", input=b"token\\n")
+    res = box.run_pty(["su", "-", "alice"], user="bob", answers=[(TOKEN_PROMPT, b"...")])
+    box.close()
+
+Every command runs through nsrun.py (see logcapture.py) in its own private
+mount namespace in which:
+
+- a test directory is bind-mounted over /etc/pam.d, and modified copies of
+  /etc/passwd, /etc/shadow, /etc/group and /etc/gshadow (the host's entries
+  plus the test users) over the originals, a test sudoers over /etc/sudoers;
+- /run and /var/log are empty tmpfs (sshd's privilege separation directory
+  /run/sshd is created there; sudo timestamps, utmp, wtmp, btmp and lastlog
+  written by sshd, sudo and su land there and vanish);
+- /dev/log is the sandbox's LogSink.
+
+The host's files are never written.  Test users exist only inside these
+namespaces; their home directories are in the sandbox's temporary directory.
+"""
+
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import logcapture
+import pamharness
+
+TOKEN_PROMPT = rb"Okta session token: ?"
+ACCOUNT_FILES = ("passwd", "shadow", "group", "gshadow")
+BASE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+FIRST_TEST_ID = 61000
+LOG_WARNING = 4
+
+
+def require_root_and_programs(*programs):
+    """SkipTest (with the reason) when the end-to-end tests cannot run here.
+
+    Without root they are skipped (taprunner turns that into a failure under
+    CI=true).  A missing program is a skip on a developer machine but an
+    error under CI=true: .ci/deps installs them, so CI must run these tests.
+    """
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("needs root (mount namespaces, sshd, setuid programs)")
+    missing = [p for p in programs if shutil.which(p, path=BASE_PATH) is None]
+    if missing:
+        why = "programs not installed: %s (bash .ci/deps installs them)" % " ".join(missing)
+        if os.environ.get("CI", "").lower() == "true":
+            raise RuntimeError(why)
+        raise unittest.SkipTest(why)
+    if not os.path.exists(pamharness.MODULE):
+        raise RuntimeError("module not built: %s (set PAM_OKTA_MODULE)" % pamharness.MODULE)
+
+
+class User:
+    def __init__(self, name, uid, gid, home):
+        self.name, self.uid, self.gid, self.home = name, uid, gid, home
+
+
+class PtyResult:
+    """What a command run on a terminal printed, and when.
+
+    output: everything read from the terminal (bytes)
+    answered: [(prompt regex, monotonic time the answer was written)]
+    ended: monotonic time the terminal closed; status: exit code (or -signal)
+    """
+
+    def __init__(self, output, answered, started, ended, status):
+        self.output, self.answered = output, answered
+        self.started, self.ended, self.status = started, ended, status
+
+    @property
+    def text(self):
+        return self.output.decode("utf-8", "backslashreplace")
+
+    def since_last_answer(self):
+        """Seconds from the last answer to the end: how long the verdict took."""
+        return self.ended - self.answered[-1][1]
+
+    def describe(self):
+        return "exit %s after %.2fs; answered %d prompt(s); terminal output:\n%s" % (
+            self.status, self.ended - self.started, len(self.answered), self.text)
+
+
+def _exit_code(status):
+    return os.waitstatus_to_exitcode(status)
+
+
+def run_on_pty(argv, answers, env, timeout):
+    """Run argv with a new pseudo-terminal as its controlling terminal.
+
+    answers: [(regex bytes, reply bytes)], answered in order, each once, when
+    the regex matches the output since the previous answer (a reply gets a
+    newline).  Returns a PtyResult; kills the process group after `timeout`.
+    """
+    started = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:   # child: never returns
+        try:
+            os.execvpe(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    output, answered, pending, mark = b"", [], list(answers), 0
+    deadline = started + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise TimeoutError("%s: no end after %ss; output so far:\n%s"
+                                   % (argv[-1], timeout, output.decode(errors="replace")))
+            ready, _, _ = select.select([fd], [], [], min(left, 0.5))
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 4096)
+            except OSError:   # EIO: the terminal's last user closed it
+                data = b""
+            if not data:
+                break
+            output += data
+            if pending and re.search(pending[0][0], output[mark:]):
+                regex, reply = pending.pop(0)
+                os.write(fd, reply + b"\n")
+                answered.append((regex, time.monotonic()))
+                mark = len(output)
+        ended = time.monotonic()
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return PtyResult(output, answered, started, ended, _exit_code(status))
+
+
+class Sandbox:
+    """A temporary directory holding the namespace's /etc replacements,
+    the test users' homes and a LogSink; see the module docstring."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="okta-e2e-")
+        os.chmod(self.dir, 0o755)   # test users must reach their homes
+        self.etc = os.path.join(self.dir, "etc")
+        self.pam_dir = os.path.join(self.etc, "pam.d")
+        os.makedirs(self.pam_dir)
+        for name in ACCOUNT_FILES:
+            src, dst = os.path.join("/etc", name), os.path.join(self.etc, name)
+            shutil.copy2(src, dst)
+            st = os.stat(src)
+            os.chown(dst, st.st_uid, st.st_gid)
+        self.write_pam_service("other", ["auth required pam_deny.so",
+                                          "account required pam_deny.so",
+                                          "password required pam_deny.so",
+                                          "session required pam_deny.so"])
+        self.sudoers = os.path.join(self.etc, "sudoers")
+        self.write_sudoers("")
+        self.users = {}
+        self.sink = logcapture.LogSink(os.path.join(self.dir, "log"))
+
+    def close(self):
+        self.sink.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- accounts ------------------------------------------------------------------
+    def _free_id(self, files):
+        taken = set()
+        for name in files:
+            with open(os.path.join(self.etc, name)) as f:
+                taken.update(int(line.split(":")[2]) for line in f if line.count(":") >= 3)
+        n = FIRST_TEST_ID
+        while n in taken:
+            n += 1
+        return n
+
+    def _append(self, name, line):
+        with open(os.path.join(self.etc, name), "a") as f:
+            f.write(line + "\n")
+
+    def add_user(self, name, shell="/bin/sh"):
+        """A user that exists only in the sandbox: locked password (tokens
+        only), home directory in the sandbox."""
+        uid = self._free_id(["passwd"])
+        gid = self._free_id(["group"])
+        home = os.path.join(self.dir, "home", name)
+        os.makedirs(home)
+        os.chown(home, uid, gid)
+        self._append("passwd", "%s:x:%d:%d:okta e2e test user:%s:%s" % (name, uid, gid, home, shell))
+        self._append("shadow", "%s:!:19000:0:99999:7:::" % name)
+        self._append("group", "%s:x:%d:" % (name, gid))
+        self._append("gshadow", "%s:!::" % name)
+        user = User(name, uid, gid, home)
+        self.users[name] = user
+        return user
+
+    def user_file(self, user, relpath, text, mode=0o600):
+        """Write a file in a test user's home, owned by the user (directories 0700)."""
+        path = os.path.join(user.home, relpath)
+        parent = os.path.dirname(path)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, 0o700)
+            os.chown(parent, user.uid, user.gid)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chown(path, user.uid, user.gid)
+        os.chmod(path, mode)
+        return path
+
+    # -- PAM and sudo configuration ---------------------------------------------------------
+    def write_pam_service(self, name, lines):
+        return pamharness.write_service(self.pam_dir, name, lines)
+
+    @staticmethod
+    def okta_stack(conf, account="pam_unix.so"):
+        """A service the way the README tells administrators to set it up:
+        the module alone in auth, in session before pam_unix."""
+        module = "%s conf=%s debug" % (pamharness.MODULE, conf)
+        return ["auth     required  " + module,
+                "account  required  " + account,
+                "password required  pam_deny.so",
+                "session  required  " + module,
+                "session  required  pam_unix.so"]
+
+    def write_sudoers(self, rules):
+        pamharness.write_secure_file(self.sudoers,
+                                     "Defaults !lecture, !fqdn, passwd_tries=1, "
+                                     "timestamp_timeout=0\n" + rules + "\n", mode=0o440)
+
+    # -- running -----------------------------------------------------------------------------
+    def mounts(self):
+        ops = [("tmpfs", "/run"), ("mkdir", "/run/sshd"), ("tmpfs", "/var/log"),
+               ("bind", self.pam_dir, "/etc/pam.d"), ("bind", self.sudoers, "/etc/sudoers")]
+        ops += [("bind", os.path.join(self.etc, n), os.path.join("/etc", n)) for n in ACCOUNT_FILES]
+        return ops
+
+    def command(self, argv, user=None, die_with_parent=False):
+        """The argv running `argv` in the sandbox, as `user` (a name) if given."""
+        if user is not None:
+            u = self.users[user]
+            argv = ["setpriv", "--reuid=%d" % u.uid, "--regid=%d" % u.gid, "--init-groups",
+                    "--reset-env", "--"] + list(argv)
+        return logcapture.logged_command(argv, self.sink, mounts=self.mounts(),
+                                         die_with_parent=die_with_parent)
+
+    @staticmethod
+    def env():
+        return {"PATH": BASE_PATH, "LC_ALL": "C"}
+
+    def run(self, argv, user=None, timeout=60, **kw):
+        """subprocess.run in the sandbox (output captured), then sync the log."""
+        proc = subprocess.run(self.command(argv, user), env=self.env(), capture_output=True,
+                              timeout=timeout, **kw)
+        self.sink.sync()
+        return proc
+
+    def start(self, argv, **popen_kw):
+        """A daemon in the sandbox that gets SIGTERM if the test process dies."""
+        return subprocess.Popen(self.command(argv, die_with_parent=True), env=self.env(),
+                                **popen_kw)
+
+    def run_pty(self, argv, user=None, answers=(), timeout=60):
+        """run_on_pty() in the sandbox, then sync the log."""
+        res = run_on_pty(self.command(argv, user), answers, self.env(), timeout)
+        self.sink.sync()
+        return res
+
+    def log_lines(self):
+        self.sink.sync()
+        return self.sink.lines()
+
+    def module_complaints(self):
+        """pam_okta_session's log lines at warning level or worse."""
+        self.sink.sync()
+        with self.sink._lock:
+            records = list(self.sink.records)
+        return [r.raw for r in records
+                if "pam_okta_session(" in r.message and r.severity is not None
+                and r.severity <= LOG_WARNING]
