@@ -38,6 +38,10 @@ struct module_args {
 struct module_state {
 	char *conf_path;
 	struct okta_client *client;
+	/* Who authenticated on this handle; NULL until auth succeeds. sudo
+	 * opens the session with PAM_USER set to the target user (root), but
+	 * the Okta session still belongs to the invoking user. */
+	char *auth_user;
 };
 
 static void pam_log_sink(void *ctx, int priority, const char *fmt, va_list ap)
@@ -78,7 +82,17 @@ static void free_state(pam_handle_t *pamh, void *data, int error_status)
 	(void)error_status;
 	okta_client_free(state->client);
 	free(state->conf_path);
+	free(state->auth_user);
 	free(state);
+}
+
+static struct module_state *find_state(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+
+	if (pam_get_data(pamh, STATE_KEY, &data) != PAM_SUCCESS)
+		return NULL;
+	return (struct module_state *)(uintptr_t)data;
 }
 
 /* The client for this handle and configuration file, reused if auth
@@ -87,14 +101,10 @@ static struct okta_client *get_client(pam_handle_t *pamh, const struct module_ar
 				      const struct okta_config *cfg,
 				      const struct okta_logger *logger)
 {
-	const void *data = NULL;
-	struct module_state *state;
+	struct module_state *state = find_state(pamh);
 
-	if (pam_get_data(pamh, STATE_KEY, &data) == PAM_SUCCESS && data != NULL) {
-		state = (struct module_state *)(uintptr_t)data;
-		if (strcmp(state->conf_path, args->conf_path) == 0)
-			return state->client;
-	}
+	if (state != NULL && strcmp(state->conf_path, args->conf_path) == 0)
+		return state->client;
 	state = calloc(1, sizeof(*state));
 	if (state == NULL)
 		return NULL;
@@ -212,6 +222,22 @@ static void free_token(char *token)
 	free(token);
 }
 
+/* Called after get_client() made the state for this handle. */
+static int remember_auth_user(pam_handle_t *pamh, const char *user)
+{
+	struct module_state *state = find_state(pamh);
+	char *copy;
+
+	if (state == NULL)
+		return PAM_BUF_ERR;
+	copy = strdup(user);
+	if (copy == NULL)
+		return PAM_BUF_ERR;
+	free(state->auth_user);
+	state->auth_user = copy;
+	return PAM_SUCCESS;
+}
+
 static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 			const struct okta_config *cfg, const struct okta_logger *logger,
 			const char *user, const char *token)
@@ -235,6 +261,8 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	switch (status) {
 	case OKTA_STATUS_OK:
 		rc = export_session(pamh, &session);
+		if (rc == PAM_SUCCESS)
+			rc = remember_auth_user(pamh, user);
 		if (rc == PAM_SUCCESS)
 			pam_syslog(pamh, LOG_INFO, "Okta session established for '%s'", user);
 		okta_session_clear(&session);
@@ -324,6 +352,20 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
 	return PAM_SUCCESS;
 }
 
+/* The user the Okta session must belong to: whoever authenticated on this
+ * handle (sudo, su), else PAM_USER (sshd authenticates in another process,
+ * for the same user). */
+static int get_session_user(pam_handle_t *pamh, const char **user)
+{
+	struct module_state *state = find_state(pamh);
+
+	if (state != NULL && state->auth_user != NULL) {
+		*user = state->auth_user;
+		return PAM_SUCCESS;
+	}
+	return get_checked_user(pamh, user);
+}
+
 static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 			   const struct okta_config *cfg, const struct okta_logger *logger)
 {
@@ -338,11 +380,12 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 	rc = get_session_id(pamh, logger, &session_id);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	if (get_checked_user(pamh, &user) != PAM_SUCCESS)
-		return PAM_SESSION_ERR;
+	/* get_client() may replace the state that get_session_user() reads */
 	client = get_client(pamh, args, cfg, logger);
 	if (client == NULL)
 		return PAM_BUF_ERR;
+	if (get_session_user(pamh, &user) != PAM_SUCCESS)
+		return PAM_SESSION_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
 	if (okta_workflow_open_session(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
