@@ -18,27 +18,21 @@ import socket
 import subprocess
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
 import e2elib  # noqa: E402
-import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
-from simlib import Simulator, closed_port  # noqa: E402
+from simlib import closed_port  # noqa: E402
 
 USER, LOGIN, OTHER_LOGIN = "alice", "alice@example.com", "bob@example.com"
 TIMEOUT = 2            # the module's `timeout` (seconds)
 SSHD_LIFETIME = 600    # sshd is killed after this many seconds whatever happens
-CREATE = ("POST", "/api/v1/sessions")
+CREATE = e2elib.CREATE
 REMOTE = 'echo "e2e-remote user=$(id -un) sid=${OKTA_SESSION_ID-} uid=${OKTA_USER_ID-}"'
 REMOTE_RE = re.compile(r"e2e-remote user=(\S*) sid=(\S*) uid=(\S*)")
 
-SIM = BOX = SSHD = None
-
-
-def refresh(sid):
-    return ("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid)
+SSHD = None
 
 
 class Sshd:
@@ -156,160 +150,108 @@ class Sshd:
 
 
 def setUpModule():
-    global SIM, BOX, SSHD
+    global SSHD
     e2elib.require_root_and_programs("sshd", "ssh", "ssh-keygen", "setpriv", "timeout")
-    SIM = Simulator()
-    SIM.start()
-    BOX = e2elib.Sandbox()
-    alice = BOX.add_user(USER)
-    SSHD = Sshd(BOX, alice)
-    BOX.write_pam_service("sshd", BOX.okta_stack(conf_path()))
+    sim, box = e2elib.start_world([USER], ["sshd"], timeout=TIMEOUT)
+    e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box = sim, box
+    SSHD = Sshd(box, box.users[USER])
     SSHD.start()
 
 
 def tearDownModule():
     if SSHD is not None:
         SSHD.stop()
-    if BOX is not None:
-        BOX.close()
-    if SIM is not None:
-        SIM.stop()
+    e2elib.stop_world(e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box)
 
 
-def conf_path():
-    return os.path.join(BOX.dir, "okta.conf")
-
-
-def write_conf(**overrides):
-    keys = {"org_url": SIM.org_url, "api_token": SIM.api_token, "ca_file": SIM.ca_file,
-            "login_suffix": "@example.com", "timeout": TIMEOUT}
-    keys.update(overrides)
-    ph.write_conf(conf_path(), **keys)
-
-
-class SshdTestCase(unittest.TestCase):
-    maxDiff = None
+class SshdTestCase(e2elib.E2ETestCase):
+    timeout = TIMEOUT
 
     def setUp(self):
-        SIM.reset()
-        write_conf()
-        BOX.sink.clear()
+        super().setUp()
         self.sshd_offset = SSHD.stderr_size()
 
-    # -- running the client ----------------------------------------------------------
     def ssh(self, token=None, port=None, methods="keyboard-interactive", key=False):
         """Log in as the test user; answer the token prompt with `token` (None: no answer)."""
         answers = [] if token is None else [(e2elib.TOKEN_PROMPT, token.encode())]
-        self.last = BOX.run_pty(SSHD.client_argv(port or SSHD.port_token, methods, key),
-                                user=USER, answers=answers, timeout=60)
+        self.last = self.box.run_pty(SSHD.client_argv(port or SSHD.port_token, methods, key),
+                                     user=USER, answers=answers, timeout=60)
         return self.last
 
-    def describe(self, res=None):
-        res = res or self.last
-        return "%s\n--- simulator requests\n%s\n--- syslog\n%s\n--- sshd's log\n%s" % (
-            res.describe(), self.api_requests(), "\n".join(BOX.log_lines()), self.sshd_log())
+    def describe(self):
+        return "%s\n--- sshd's log\n%s" % (super().describe(), self.sshd_log())
 
     def sshd_log(self):
         """What sshd logged during this test."""
         return SSHD.stderr(self.sshd_offset)
 
-    # -- simulator views ------------------------------------------------------------------
-    @staticmethod
-    def api_requests():
-        return [(q["method"], q["path"]) for q in SIM.requests()]
-
-    # -- assertions ----------------------------------------------------------------------------
     def assert_logged_in(self, res, minted):
-        """The remote command ran as the user with the session the simulator
-        created; the simulator saw create and refresh on one connection (the
-        auth process) and the session-open refresh on another (the session
-        process)."""
-        self.assertEqual(res.status, 0, self.describe(res))
+        """The remote command ran as the user, with the session the simulator
+        created (auth and session open in different sshd processes)."""
+        self.assertEqual(res.status, 0, self.describe())
         m = REMOTE_RE.search(res.text)
-        self.assertIsNotNone(m, self.describe(res))
-        user, sid, okta_user_id = m.groups()
-        self.assertEqual(user, USER)
-        reqs = SIM.requests()
-        self.assertEqual(reqs[0]["status"], 200, self.describe(res))
-        created = json.loads(reqs[0]["response_body"])
-        self.assertEqual(sid, created["id"], "the shell's OKTA_SESSION_ID is the created session")
-        self.assertEqual(okta_user_id, minted["userId"])
-        self.assertEqual(self.api_requests(), [CREATE, refresh(sid), refresh(sid)],
-                         self.describe(res))
-        self.assertTrue(all(q["status"] == 200 for q in reqs), self.describe(res))
-        self.assertEqual(reqs[0]["conn"], reqs[1]["conn"], "auth: create+refresh, one connection")
-        self.assertNotEqual(reqs[1]["conn"], reqs[2]["conn"],
-                            "session open ran in another sshd process, so another connection")
-        self.assertEqual(SIM.session(sid)["refresh_count"], 2)
-        self.assert_logged("Okta session established for '%s'" % USER)
-        self.assertEqual(BOX.module_complaints(), [], "the module logged no problem")
+        self.assertIsNotNone(m, self.describe())
+        sid = self.assert_workflow(USER, session_in_same_process=False)
+        self.assertEqual(m.groups(), (USER, sid, minted["userId"]),
+                         "the shell's OKTA_SESSION_ID is the created session")
         return sid
 
     def assert_refused(self, res, within=TIMEOUT + 1.0):
         """No remote command ran; the refusal came within `within` seconds of the answer."""
-        self.assertNotEqual(res.status, 0, self.describe(res))
-        self.assertIsNone(REMOTE_RE.search(res.text), self.describe(res))
-        self.assertIn("Permission denied", res.text, self.describe(res))
-        if res.answered:
-            took = res.since_last_answer()
-            sys.stdout.write("# %s: refused %.3fs after the token was sent (timeout %ds)\n"
-                             % (self.id().split(".")[-1], took, TIMEOUT))
-            self.assertLess(took, within, self.describe(res))
-            return took
-        return None
-
-    def assert_logged(self, *needles):
-        for line in BOX.log_lines():
-            if all(n in line for n in needles):
-                return line
-        self.fail("no syslog line contains all of %r\n%s" % (needles, self.describe()))
+        self.assertNotEqual(res.status, 0, self.describe())
+        self.assertIsNone(REMOTE_RE.search(res.text), self.describe())
+        self.assertIn("Permission denied", res.text, self.describe())
+        if not res.answered:
+            return None
+        took = res.since_last_answer()
+        sys.stdout.write("# %s: refused %.3fs after the token was sent (timeout %ds)\n"
+                         % (self.id().split(".")[-1], took, TIMEOUT))
+        self.assertLess(took, within, self.describe())
+        return took
 
 
 class TestTokenLogin(SshdTestCase):
     """Port A: AuthenticationMethods keyboard-interactive (token only)."""
 
     def test_valid_token_logs_in(self):
-        minted = SIM.mint_full(LOGIN)
+        minted = self.sim.mint_full(LOGIN)
         res = self.ssh(minted["sessionToken"])
-        self.assertEqual(len(res.answered), 1, "exactly one token prompt\n" + self.describe(res))
+        self.assertEqual(len(res.answered), 1, "exactly one token prompt\n" + self.describe())
         self.assert_logged_in(res, minted)
 
     def test_bad_token_refused(self):
         self.assert_refused(self.ssh("20111not-a-real-session-token"))
-        self.assertEqual(self.api_requests(), [CREATE])
-        self.assertEqual(SIM.requests()[0]["status"], 401)
+        self.assert_only_create(401)
         self.assert_logged("createSession", "401", "E0000004")
 
     def test_used_token_refused(self):
-        minted = SIM.mint_full(LOGIN)
+        minted = self.sim.mint_full(LOGIN)
         self.assert_logged_in(self.ssh(minted["sessionToken"]), minted)
-        SIM.reset()
+        self.sim.reset()
         self.assert_refused(self.ssh(minted["sessionToken"]))
-        self.assertEqual(self.api_requests(), [CREATE])
-        self.assertEqual(SIM.requests()[0]["status"], 401)
+        self.assert_only_create(401)
 
     def test_other_users_token_refused(self):
-        self.assert_refused(self.ssh(SIM.mint(OTHER_LOGIN)))
-        reqs = SIM.requests()
+        self.assert_refused(self.ssh(self.sim.mint(OTHER_LOGIN)))
+        reqs = self.sim.requests()
         sid = json.loads(reqs[0]["response_body"])["id"]
         self.assertEqual(self.api_requests(), [CREATE, ("DELETE", "/api/v1/sessions/" + sid)],
                          "the other user's session is created, refused and revoked")
-        self.assertTrue(SIM.session(sid)["revoked"])
+        self.assertTrue(self.sim.session(sid)["revoked"])
         self.assert_logged("Okta login '%s' tried to log in as user '%s'" % (OTHER_LOGIN, USER))
 
     def test_okta_unreachable_refused(self):
-        write_conf(org_url="https://127.0.0.1:%d" % closed_port())
-        self.assert_refused(self.ssh(SIM.mint(LOGIN)))
+        self.box.write_okta_conf(self.sim, timeout=TIMEOUT, org_url="https://127.0.0.1:%d" % closed_port())
+        self.assert_refused(self.ssh(self.sim.mint(LOGIN)))
         self.assertEqual(self.api_requests(), [])
         self.assert_logged("createSession")
 
     def test_okta_hanging_refused_at_timeout(self):
-        SIM.fault("create", "delay", seconds=TIMEOUT + 10)
-        took = self.assert_refused(self.ssh(SIM.mint(LOGIN)))
+        self.sim.fault("create", "delay", seconds=TIMEOUT + 10)
+        took = self.assert_refused(self.ssh(self.sim.mint(LOGIN)))
         self.assertGreaterEqual(took, TIMEOUT - 0.1,
                                 "refused before the deadline: was the delay in effect?")
-        self.assertEqual(self.api_requests(), [CREATE])
-        self.assertIsNone(SIM.requests()[0]["status"], "no answer was ever sent")
+        self.assert_only_create(None)   # no answer was ever sent
         self.assert_logged("createSession")
 
     def test_empty_answer_refused_without_request(self):
@@ -321,10 +263,10 @@ class TestKeyThenToken(SshdTestCase):
     """Port B: AuthenticationMethods publickey,keyboard-interactive."""
 
     def test_key_then_token_logs_in(self):
-        minted = SIM.mint_full(LOGIN)
+        minted = self.sim.mint_full(LOGIN)
         res = self.ssh(minted["sessionToken"], SSHD.port_key,
                        "publickey,keyboard-interactive", key=True)
-        self.assertEqual(len(res.answered), 1, self.describe(res))
+        self.assertEqual(len(res.answered), 1, self.describe())
         self.assert_logged_in(res, minted)
         self.assertIn("Partial publickey for %s" % USER, self.sshd_log())
         self.assertIn("Accepted keyboard-interactive/pam for %s" % USER, self.sshd_log())
@@ -332,7 +274,7 @@ class TestKeyThenToken(SshdTestCase):
     def test_key_then_bad_token_refused(self):
         self.assert_refused(self.ssh("20111not-a-real-session-token", SSHD.port_key,
                                      "publickey,keyboard-interactive", key=True))
-        self.assertEqual(self.api_requests(), [CREATE])
+        self.assert_only_create(401)
 
     def test_key_alone_is_not_enough(self):
         res = self.ssh(None, SSHD.port_key, "publickey", key=True)
@@ -343,7 +285,7 @@ class TestKeyThenToken(SshdTestCase):
         self.assertEqual(self.api_requests(), [])
 
     def test_token_alone_is_not_enough(self):
-        res = self.ssh(SIM.mint(LOGIN), SSHD.port_key, "keyboard-interactive")
+        res = self.ssh(self.sim.mint(LOGIN), SSHD.port_key, "keyboard-interactive")
         self.assert_refused(res)
         self.assertEqual(res.answered, [], "no token prompt before the key")
         self.assertEqual(self.api_requests(), [])

@@ -23,6 +23,7 @@ The host's files are never written.  Test users exist only inside these
 namespaces; their home directories are in the sandbox's temporary directory.
 """
 
+import json
 import os
 import pty
 import re
@@ -36,8 +37,11 @@ import unittest
 
 import logcapture
 import pamharness
+from simlib import Simulator
 
 TOKEN_PROMPT = rb"Okta session token: ?"
+LOGIN_SUFFIX = "@example.com"
+CREATE = ("POST", "/api/v1/sessions")
 ACCOUNT_FILES = ("passwd", "shadow", "group", "gshadow")
 BASE_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 FIRST_TEST_ID = 61000
@@ -230,6 +234,17 @@ class Sandbox:
                 "session  required  " + module,
                 "session  required  pam_unix.so"]
 
+    @property
+    def conf_path(self):
+        return os.path.join(self.dir, "okta.conf")
+
+    def write_okta_conf(self, sim, **overrides):
+        """The module's configuration for `sim` (root:0600), with `overrides`."""
+        keys = {"org_url": sim.org_url, "api_token": sim.api_token, "ca_file": sim.ca_file,
+                "login_suffix": LOGIN_SUFFIX, "timeout": 3}
+        keys.update(overrides)
+        return pamharness.write_conf(self.conf_path, **keys)
+
     def write_sudoers(self, rules):
         pamharness.write_secure_file(self.sudoers,
                                      "Defaults !lecture, !fqdn, passwd_tries=1, "
@@ -285,3 +300,104 @@ class Sandbox:
         return [r.raw for r in records
                 if "pam_okta_session(" in r.message and r.severity is not None
                 and r.severity <= LOG_WARNING]
+
+
+# -- test fixtures -------------------------------------------------------------------------
+def refresh(sid):
+    return ("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid)
+
+
+def start_world(users, services, timeout=3):
+    """A running simulator and a Sandbox with `users` and the PAM `services`
+    using the module (okta_stack) with a configuration for that simulator."""
+    sim = Simulator()
+    sim.start()
+    try:
+        box = Sandbox()
+    except BaseException:
+        sim.stop()
+        raise
+    for name in users:
+        box.add_user(name)
+    box.write_okta_conf(sim, timeout=timeout)
+    for service in services:
+        box.write_pam_service(service, box.okta_stack(box.conf_path))
+    return sim, box
+
+
+def stop_world(sim, box):
+    if box is not None:
+        box.close()
+    if sim is not None:
+        sim.stop()
+
+
+class E2ETestCase(unittest.TestCase):
+    """Base for the end-to-end tests: the test module's setUpModule sets
+    E2ETestCase.sim and .box (start_world).  Per test: simulator log and
+    faults reset, configuration rewritten, syslog cleared.  Subclasses set
+    self.last to the command's result and may extend describe()."""
+
+    sim = box = None
+    timeout = 3
+    maxDiff = None
+
+    def setUp(self):
+        self.sim.reset()
+        self.box.write_okta_conf(self.sim, timeout=self.timeout)
+        self.box.sink.clear()
+        self.last = None
+
+    def describe(self):
+        out = self.last.describe() if hasattr(self.last, "describe") else repr(self.last)
+        return "%s\n--- simulator requests\n%s\n--- syslog\n%s" % (
+            out, self.request_summary(), "\n".join(self.box.log_lines()))
+
+    def request_summary(self):
+        return [(q["method"], q["path"], q["status"], q["conn"]) for q in self.sim.requests()]
+
+    def api_requests(self):
+        return [(q["method"], q["path"]) for q in self.sim.requests()]
+
+    def assert_logged(self, *needles):
+        """Some syslog line contains every needle."""
+        for line in self.box.log_lines():
+            if all(n in line for n in needles):
+                return line
+        self.fail("no syslog line contains all of %r\n%s" % (needles, self.describe()))
+
+    def assert_only_create(self, status):
+        """The simulator saw one create request, answered with `status`."""
+        self.assertEqual([(q["method"], q["path"], q["status"]) for q in self.sim.requests()],
+                         [CREATE + (status,)], self.describe())
+
+    def assert_workflow(self, user, session_in_same_process):
+        """create + refresh (auth, one connection) then refresh (session open),
+        all 200, logged as established for `user` with no module complaint;
+        returns the session id.
+
+        session_in_same_process: sudo and su open the session in the process
+        that authenticated, so the connection is reused; sshd opens it in
+        another process, so it takes a second connection."""
+        reqs = self.sim.requests()
+        self.assertTrue(reqs and reqs[0]["status"] == 200, self.describe())
+        sid = json.loads(reqs[0]["response_body"])["id"]
+        self.assertEqual(self.api_requests(), [CREATE, refresh(sid), refresh(sid)],
+                         self.describe())
+        self.assertTrue(all(q["status"] == 200 for q in reqs), self.describe())
+        self.assertEqual(reqs[0]["conn"], reqs[1]["conn"],
+                         "auth: create and refresh on one connection\n" + self.describe())
+        if session_in_same_process:
+            self.assertEqual(reqs[2]["conn"], reqs[0]["conn"],
+                             "session open in the same process reuses the connection\n"
+                             + self.describe())
+            self.assertEqual(len(self.sim.connections()), 1, "one TLS handshake")
+        else:
+            self.assertNotEqual(reqs[2]["conn"], reqs[0]["conn"],
+                                "session open ran in another process: another connection\n"
+                                + self.describe())
+        self.assertEqual(self.sim.session(sid)["refresh_count"], 2)
+        self.assert_logged("Okta session established for '%s'" % user)
+        self.assertEqual(self.box.module_complaints(), [],
+                         "the module logged no problem\n" + self.describe())
+        return sid
