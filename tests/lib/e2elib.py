@@ -23,6 +23,7 @@ The host's files are never written.  Test users exist only inside these
 namespaces; their home directories are in the sandbox's temporary directory.
 """
 
+import atexit
 import json
 import os
 import pty
@@ -147,12 +148,23 @@ def run_on_pty(argv, answers, env, timeout):
     return PtyResult(output, answered, started, ended, _exit_code(status))
 
 
+_OPEN_SANDBOXES = set()
+
+
+@atexit.register
+def _close_all():   # also after SIGTERM (taprunner turns it into an exit)
+    for box in list(_OPEN_SANDBOXES):
+        box.close()
+
+
 class Sandbox:
     """A temporary directory holding the namespace's /etc replacements,
     the test users' homes and a LogSink; see the module docstring."""
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="okta-e2e-")
+        self.sink = None
+        _OPEN_SANDBOXES.add(self)
         os.chmod(self.dir, 0o755)   # test users must reach their homes
         self.etc = os.path.join(self.dir, "etc")
         self.pam_dir = os.path.join(self.etc, "pam.d")
@@ -172,7 +184,11 @@ class Sandbox:
         self.sink = logcapture.LogSink(os.path.join(self.dir, "log"))
 
     def close(self):
-        self.sink.close()
+        if self not in _OPEN_SANDBOXES:
+            return
+        _OPEN_SANDBOXES.discard(self)
+        if self.sink is not None:
+            self.sink.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # -- accounts ------------------------------------------------------------------
@@ -310,13 +326,9 @@ def refresh(sid):
 def start_world(users, services, timeout=3):
     """A running simulator and a Sandbox with `users` and the PAM `services`
     using the module (okta_stack) with a configuration for that simulator."""
-    sim = Simulator()
+    sim = Simulator()   # both are cleaned up at exit if what follows fails
     sim.start()
-    try:
-        box = Sandbox()
-    except BaseException:
-        sim.stop()
-        raise
+    box = Sandbox()
     for name in users:
         box.add_user(name)
     box.write_okta_conf(sim, timeout=timeout)

@@ -145,7 +145,7 @@ def logged_command(cmd, sink, chdir=None, mounts=(), die_with_parent=False):
     if chdir:
         argv += ["--chdir", chdir]
     if die_with_parent:
-        argv.append("--die-with-parent")
+        argv += ["--die-with-parent", str(os.getpid())]
     for op in mounts:
         argv += ["--" + op[0]] + list(op[1:])
     return argv + ["--"] + list(cmd)

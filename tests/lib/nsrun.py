@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run a command in a private mount namespace whose /dev/log is a given socket.
 
-    nsrun.py --log-socket SOCK --stage DIR [--chdir DIR] [--die-with-parent]
+    nsrun.py --log-socket SOCK --stage DIR [--chdir DIR]
+             [--die-with-parent PID]
              [--tmpfs DIR | --mkdir DIR | --bind SRC DST]... -- COMMAND [ARG]...
 
 Must run as root.  Inside a new mount namespace (nothing is visible to, or
@@ -13,8 +14,9 @@ given, `--tmpfs DIR` mounts an empty tmpfs on DIR, `--mkdir DIR` creates a
 directory (0755; meant for inside such a tmpfs), `--bind SRC DST` bind-mounts
 SRC over the existing DST (how the end-to-end tests put their own
 /etc/pam.d, /etc/passwd, ... in front of the host's without changing them).
-With `--die-with-parent` the command gets SIGTERM when the process that
-started nsrun dies.  Finally COMMAND is exec'd.  Used by logcapture.py.
+With `--die-with-parent PID` (the pid of the process starting nsrun) the
+command gets SIGTERM when that process dies.  Finally COMMAND is exec'd.
+Used by logcapture.py.
 """
 
 import ctypes
@@ -86,21 +88,23 @@ def apply_mounts(ops):
             bind(op[1], op[2])
 
 
-def die_with_parent():
-    parent = os.getppid()
+def die_with_parent(parent):
+    """SIGTERM when `parent` (the pid that started us) dies, even if it
+    already died while this interpreter was starting."""
     check(libc.prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
-    if os.getppid() != parent:   # it died before prctl took effect
-        raise OSError(0, "parent already gone")
+    if os.getppid() != parent:
+        raise OSError(0, "parent %d already gone" % parent)
 
 
 def main(argv):
     args = list(argv)
     log_socket = stage = chdir = None
     ops = []
-    orphan_guard = False
+    parent = None
     while args and args[0] != "--":
         opt = args.pop(0)
-        if opt in ("--log-socket", "--stage", "--chdir", "--tmpfs", "--mkdir", "--bind") \
+        if opt in ("--log-socket", "--stage", "--chdir", "--tmpfs", "--mkdir", "--bind",
+                   "--die-with-parent") \
                 and len(args) < (2 if opt == "--bind" else 1):
             sys.stderr.write("nsrun: %s needs an argument\n" % opt)
             return 2
@@ -115,7 +119,7 @@ def main(argv):
         elif opt == "--bind":
             ops.append(("bind", args.pop(0), args.pop(0)))
         elif opt == "--die-with-parent":
-            orphan_guard = True
+            parent = int(args.pop(0))
         else:
             sys.stderr.write("nsrun: unknown option %s\n" % opt)
             return 2
@@ -124,8 +128,8 @@ def main(argv):
         return 2
     cmd = args[1:]
     try:
-        if orphan_guard:
-            die_with_parent()
+        if parent is not None:
+            die_with_parent(parent)
         setup(log_socket, stage)
         apply_mounts(ops)
         if chdir:
