@@ -39,6 +39,7 @@ struct okta_client {
 	struct okta_logger logger;
 	long long deadline_ms;      /* CLOCK_MONOTONIC */
 	long connections;
+	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
 };
 
@@ -301,6 +302,11 @@ const struct okta_logger *okta_client_logger(const struct okta_client *client)
 	return &client->logger;
 }
 
+const struct okta_call_result *okta_client_last_result(const struct okta_client *client)
+{
+	return &client->last;
+}
+
 long okta_client_connections(const struct okta_client *client)
 {
 	return client->connections;
@@ -330,6 +336,7 @@ static int http_exchange(struct okta_client *client, enum okta_step step, const 
 	CURLcode rc;
 
 	memset(resp, 0, sizeof(*resp));
+	memset(&client->last, 0, sizeof(client->last));
 	if (remaining <= 0) {
 		okta_log(&client->logger, LOG_ERR, "%s: not sent, the timeout has already passed",
 			 step_names[step]);
@@ -369,6 +376,7 @@ static int http_exchange(struct okta_client *client, enum okta_step step, const 
 		return -1;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	client->last.http_status = resp->status;
 	okta_log(&client->logger, LOG_DEBUG, "%s: HTTP %ld, %zu bytes, %ld new connection(s)",
 		 step_names[step], resp->status, resp->len, new_connections);
 	return 0;
@@ -400,6 +408,7 @@ static enum okta_status report_failure(struct okta_client *client, enum okta_ste
 	enum okta_status status;
 
 	okta_parse_error(resp->body, resp->len, &err);
+	snprintf(client->last.error_code, sizeof(client->last.error_code), "%s", err.code);
 	status = classify_failure(step, resp->status, &err);
 	log_redacted(client, status == OKTA_STATUS_UNAVAILABLE ? LOG_ERR : LOG_NOTICE, secret,
 		     "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s",

@@ -75,6 +75,20 @@ enum okta_status okta_list_user_groups(struct okta_client *client, const char *u
 /* The logger set by the last okta_client_begin(). */
 const struct okta_logger *okta_client_logger(const struct okta_client *client);
 
+/*
+ * What the last request of this client got back, for callers that must tell
+ * failures apart beyond enum okta_status (the admin check tool's probe).
+ * http_status is 0 when no HTTP answer came (network, TLS, deadline);
+ * error_code is Okta's errorCode of a failed call, "" when there was none.
+ * Reset when a request starts.
+ */
+struct okta_call_result {
+	long http_status;
+	char error_code[16];
+};
+
+const struct okta_call_result *okta_client_last_result(const struct okta_client *client);
+
 /* How many TCP connections this client has opened (for tests and bench). */
 long okta_client_connections(const struct okta_client *client);
 

@@ -1,0 +1,504 @@
+/*
+ * pam_okta_session_check: tells an administrator, before they change
+ * /etc/pam.d, whether pam_okta_session will work with a configuration file.
+ * A thin command line over the same library the module uses: the loader's
+ * file checks, a harmless live probe of the Sessions API and, on request,
+ * the whole create-bind-refresh workflow for a session token read from
+ * standard input. Prints one line per check on stdout; the library's own
+ * log lines go to stderr. Never prints the API token, the session token or
+ * a whole session id.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "okta_client.h"
+#include "okta_config.h"
+#include "okta_validate.h"
+#include "okta_workflow.h"
+
+/* Exit codes (documented in pam_okta_session_check(8) and README.md). */
+#define EXIT_OK 0
+#define EXIT_CHECK_FAILED 1 /* a check failed: the module would refuse logins */
+#define EXIT_USAGE 2        /* bad command line or configuration (PAM_SERVICE_ERR) */
+#define EXIT_UNAVAILABLE 3  /* Okta unreachable, TLS, timeout, 5xx, API token (PAM_AUTHINFO_UNAVAIL) */
+
+/* Well-formed, so it is sent, but not an id Okta would ever issue. */
+#define PROBE_SESSION_ID "pam_okta_session_check-probe-0000000000"
+#define SHOWN_ID_PREFIX 4
+
+struct options {
+	const char *conf_path;
+	const char *user;
+	bool token_from_stdin;
+	bool revoke;
+	bool verbose;
+};
+
+/* Library log lines go to stderr, except while "holding": then the last
+ * line is kept for the check's own report (the probe expects a 404 that
+ * the client logs as a failure). */
+struct log_sink {
+	bool verbose;
+	bool hold;
+	char last[512];
+};
+
+static const char *priority_name(int priority)
+{
+	switch (priority) {
+	case LOG_DEBUG:
+		return "debug";
+	case LOG_INFO:
+		return "info";
+	case LOG_NOTICE:
+		return "notice";
+	case LOG_WARNING:
+		return "warning";
+	default:
+		return "error";
+	}
+}
+
+static void stderr_sink(void *ctx, int priority, const char *fmt, va_list ap)
+{
+	struct log_sink *sink = ctx;
+
+	vsnprintf(sink->last, sizeof(sink->last), fmt, ap);
+	if (!sink->hold || sink->verbose)
+		fprintf(stderr, "pam_okta_session_check: %s: %s\n", priority_name(priority),
+			sink->last);
+}
+
+static void report(bool ok, const char *check, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One line per check on stdout: "ok CHECK: detail" or "FAIL CHECK: detail". */
+static void report(bool ok, const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s: ", ok ? "ok" : "FAIL", check);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: pam_okta_session_check [--conf PATH] [--verbose]\n"
+		"       pam_okta_session_check [--conf PATH] [--verbose] --session-token-stdin --user USER [--revoke]\n"
+		"\n"
+		"Checks a pam_okta_session configuration: the file's owner and mode, org_url,\n"
+		"ca_file, proxy, then GET /api/v1/sessions/<an id that cannot exist> (404\n"
+		"E0000007 proves TLS, reachability and a valid API token).\n"
+		"\n"
+		"  --conf PATH             configuration file (default " OKTA_CONFIG_DEFAULT_PATH ")\n"
+		"  --session-token-stdin   also run the login workflow for a session token read\n"
+		"                          from standard input (never from the command line)\n"
+		"  --user USER             the local user the session must belong to\n"
+		"  --revoke                revoke the Okta session afterwards\n"
+		"  --verbose               all library log lines on stderr, debug included\n"
+		"  --help, --version\n"
+		"\n"
+		"Exit status: 0 all checks passed; 1 a check failed; 2 usage or configuration\n"
+		"error; 3 Okta unreachable or refused the API token.\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *opts)
+{
+	static const struct option longopts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "session-token-stdin", no_argument, NULL, 's' },
+		{ "revoke", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->conf_path = OKTA_CONFIG_DEFAULT_PATH;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			opts->conf_path = optarg;
+			break;
+		case 'u':
+			opts->user = optarg;
+			break;
+		case 's':
+			opts->token_from_stdin = true;
+			break;
+		case 'r':
+			opts->revoke = true;
+			break;
+		case 'v':
+			opts->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("pam_okta_session_check %s\n", PACKAGE_VERSION);
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "pam_okta_session_check: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (opts->token_from_stdin != (opts->user != NULL) || (opts->revoke && !opts->token_from_stdin)) {
+		fprintf(stderr, "pam_okta_session_check: --session-token-stdin and --user go together; "
+				"--revoke needs both\n");
+		return -1;
+	}
+	if (opts->user != NULL && !okta_pam_user_is_valid(opts->user)) {
+		fprintf(stderr, "pam_okta_session_check: --user: not a plain account name "
+				"(the module refuses it too)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read one line (the session token) from standard input straight into buf,
+ * without stdio's buffers, with echo off on a terminal. Returns its length,
+ * or -1 when it is too long or cannot be read.
+ */
+static long read_token(char *buf, size_t size)
+{
+	struct termios saved;
+	struct termios quiet;
+	bool restore = false;
+	size_t used = 0;
+	char *newline = NULL;
+
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		fputs("Okta session token: ", stderr);
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	}
+	while (used < size && newline == NULL) {
+		ssize_t n = read(STDIN_FILENO, buf + used, size - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		newline = memchr(buf + used, '\n', (size_t)n);
+		used += (size_t)n;
+	}
+	if (restore) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+		fputc('\n', stderr);
+	}
+	if (newline != NULL)
+		used = (size_t)(newline - buf);
+	else if (used == size)
+		return -1;
+	if (used > 0 && buf[used - 1] == '\r')
+		used--;
+	explicit_bzero(buf + used, size - used);
+	return (long)used;
+}
+
+/* A URL for display: user info (proxy credentials) replaced by "***". */
+static void show_url(const char *url, char *out, size_t outlen)
+{
+	const char *authority = strstr(url, "://");
+	const char *end;
+	const char *at;
+
+	authority = authority != NULL ? authority + 3 : url;
+	end = authority + strcspn(authority, "/?#");
+	at = memchr(authority, '@', (size_t)(end - authority));
+	if (at == NULL)
+		okta_log_printable(url, out, outlen);
+	else {
+		char printable[256];
+
+		okta_log_printable(at + 1, printable, sizeof(printable));
+		snprintf(out, outlen, "%.*s***@%s", (int)(authority - url), url, printable);
+	}
+}
+
+static void report_file(const char *check, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		report(true, check, "%s (regular file, owner uid %lu, mode %04o)", path,
+		       (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	else
+		report(true, check, "%s", path);
+}
+
+/* ca_file: the loader only checked that it is a regular file. A bundle
+ * without certificates cannot work; one that others may write lets them
+ * add a CA of their own. */
+static int check_ca_file(const char *path)
+{
+	static const char marker[] = "-----BEGIN CERTIFICATE-----";
+	char line[256];
+	struct stat st;
+	unsigned certificates = 0;
+	FILE *f;
+
+	if (path == NULL) {
+		report(true, "ca_file", "not set: the system trust store verifies Okta's certificate");
+		return EXIT_OK;
+	}
+	f = fopen(path, "re");
+	if (f == NULL) {
+		report(false, "ca_file", "%s: cannot read: %s", path, strerror(errno));
+		return EXIT_CHECK_FAILED;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, marker, sizeof(marker) - 1) == 0)
+			certificates++;
+	}
+	if (fstat(fileno(f), &st) != 0)
+		memset(&st, 0, sizeof(st));
+	fclose(f);
+	if (certificates == 0) {
+		report(false, "ca_file", "%s: no PEM certificate in it", path);
+		return EXIT_CHECK_FAILED;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		report(false, "ca_file", "%s: %u certificate(s), but owner uid %lu / mode %04o lets "
+					 "others change which CAs are trusted: make it root-owned and not "
+					 "group- or world-writable",
+		       path, certificates, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return EXIT_CHECK_FAILED;
+	}
+	report(true, "ca_file", "%s (%u certificate(s))", path, certificates);
+	return EXIT_OK;
+}
+
+/* Everything the loader accepted, one line each. */
+static int report_config(const struct options *opts, const struct okta_config *cfg)
+{
+	char shown[512];
+	int rc;
+
+	report_file("config", opts->conf_path);
+	if (cfg->api_token_file != NULL)
+		report_file("api_token", cfg->api_token_file);
+	else
+		report(true, "api_token", "inline in the configuration file (%zu characters)",
+		       strlen(cfg->api_token));
+	report(true, "org_url", "%s", cfg->org_url);
+	rc = check_ca_file(cfg->ca_file);
+	if (cfg->proxy != NULL) {
+		show_url(cfg->proxy, shown, sizeof(shown));
+		report(true, "proxy", "%s (proxy environment variables are ignored)", shown);
+	} else
+		report(true, "proxy", "none: direct connection (proxy environment variables are ignored)");
+	okta_log_printable(cfg->login_suffix, shown, sizeof(shown));
+	report(true, "login_suffix", "Okta login must be <user>%s", shown);
+	report(true, "timeout", "%ld s for all HTTP work of one PAM call", cfg->timeout);
+	return rc;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Which answer to the probe means what; see the exit codes above. */
+static int judge_probe(enum okta_status status, const struct okta_call_result *result,
+		       const char *logged, double elapsed)
+{
+	long http = result->http_status;
+	const char *code = result->error_code[0] != '\0' ? result->error_code : "-";
+
+	if (status == OKTA_STATUS_NOT_FOUND && http == 404 && strcmp(code, "E0000007") == 0) {
+		report(true, "probe", "HTTP 404 E0000007 in %.2f s: TLS, reachability and the API token work",
+		       elapsed);
+		return EXIT_OK;
+	}
+	if (http == 0) {
+		report(false, "probe", "Okta unreachable (network, TLS or timeout) after %.2f s: %s", elapsed, logged);
+		return EXIT_UNAVAILABLE;
+	}
+	if (http == 401 && strcmp(code, "E0000011") == 0) {
+		report(false, "probe", "HTTP 401 E0000011: Okta refused the API token (api_token / api_token_file)");
+		return EXIT_UNAVAILABLE;
+	}
+	if (http == 403) {
+		report(false, "probe", "HTTP 403 %s: the API token may not manage sessions", code);
+		return EXIT_UNAVAILABLE;
+	}
+	if (http == 429 || http >= 500) {
+		report(false, "probe", "HTTP %ld %s: Okta is unavailable now", http, code);
+		return EXIT_UNAVAILABLE;
+	}
+	report(false, "probe", "unexpected answer HTTP %ld %s (is org_url an Okta org?): %s", http,
+	       code, status == OKTA_STATUS_OK ? "a session that cannot exist was found" : logged);
+	return EXIT_CHECK_FAILED;
+}
+
+/* GET a session id that cannot exist: harmless, and Okta's 404 tells TLS,
+ * reachability and the API token apart from every failure. */
+static int probe(struct okta_client *client, const struct okta_config *cfg,
+		 const struct okta_logger *logger, struct log_sink *sink)
+{
+	struct okta_session session;
+	struct timespec start;
+	enum okta_status status;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	sink->hold = true;
+	sink->last[0] = '\0';
+	okta_client_begin(client, logger, cfg->timeout);
+	status = okta_get_session(client, PROBE_SESSION_ID, &session);
+	okta_session_clear(&session);
+	rc = judge_probe(status, okta_client_last_result(client), sink->last, seconds_since(&start));
+	sink->hold = false;
+	return rc;
+}
+
+/* The first characters, then one '*' per hidden character. */
+static void mask_session_id(const char *id, char *out, size_t outlen)
+{
+	size_t len = strlen(id);
+	size_t i;
+
+	for (i = 0; i < len && i + 1 < outlen; i++)
+		out[i] = i < SHOWN_ID_PREFIX ? id[i] : '*';
+	out[i] = '\0';
+}
+
+static int revoke_afterwards(struct okta_client *client, const struct okta_config *cfg,
+		  const struct okta_logger *logger, const char *session_id)
+{
+	enum okta_status status;
+
+	okta_client_begin(client, logger, cfg->timeout);
+	status = okta_revoke_session(client, session_id);
+	if (status == OKTA_STATUS_OK || status == OKTA_STATUS_NOT_FOUND) {
+		report(true, "revoke", "the Okta session is revoked");
+		return EXIT_OK;
+	}
+	report(false, "revoke", "could not revoke the Okta session (see the log line above)");
+	return EXIT_UNAVAILABLE;
+}
+
+/* What pam_sm_authenticate does, with the outputs printed instead of put in
+ * the PAM environment. */
+static int run_workflow(struct okta_client *client, const struct okta_config *cfg,
+			const struct okta_logger *logger, const struct options *opts,
+			const char *token)
+{
+	struct okta_session session;
+	enum okta_status status;
+	char shown_id[OKTA_SESSION_ID_MAX + 1];
+	char shown_login[128];
+	int rc = EXIT_OK;
+
+	okta_client_begin(client, logger, cfg->timeout);
+	status = okta_workflow_authenticate(client, cfg, opts->user, token, &session);
+	if (status == OKTA_STATUS_UNAVAILABLE) {
+		report(false, "workflow", "Okta unavailable (see the log lines above); "
+					  "the module would return PAM_AUTHINFO_UNAVAIL");
+		return EXIT_UNAVAILABLE;
+	}
+	if (status != OKTA_STATUS_OK) {
+		report(false, "workflow", "refused for user '%s' (see the log lines above); "
+					  "the module would return PAM_AUTH_ERR", opts->user);
+		return EXIT_CHECK_FAILED;
+	}
+	okta_log_printable(session.login, shown_login, sizeof(shown_login));
+	mask_session_id(session.id, shown_id, sizeof(shown_id));
+	report(true, "workflow", "session created, bound to user '%s' (Okta login '%s') and refreshed",
+	       opts->user, shown_login);
+	printf("OKTA_SESSION_ID=%s\nOKTA_USER_ID=%s\nOKTA_SESSION_EXPIRES_AT=%s\n", shown_id,
+	       session.user_id, session.expires_at);
+	fflush(stdout);
+	if (opts->revoke)
+		rc = revoke_afterwards(client, cfg, logger, session.id);
+	okta_session_clear(&session);
+	return rc;
+}
+
+/* The probe, then the workflow when asked; the first failure decides. */
+static int run_online_checks(const struct okta_config *cfg, const struct options *opts,
+			     struct log_sink *sink, const char *token)
+{
+	struct okta_logger logger = { stderr_sink, sink, opts->verbose };
+	struct okta_client *client = okta_client_new(cfg, &logger);
+	int rc;
+
+	if (client == NULL) {
+		report(false, "probe", "cannot set up the HTTP client (see the log line above)");
+		return EXIT_UNAVAILABLE;
+	}
+	rc = probe(client, cfg, &logger, sink);
+	if (rc == EXIT_OK && token != NULL)
+		rc = run_workflow(client, cfg, &logger, opts, token);
+	okta_client_free(client);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct okta_config cfg;
+	struct log_sink sink = { 0 };
+	char token[OKTA_SESSION_TOKEN_MAX + 2];
+	char err[512];
+	long token_len = 0;
+	int rc;
+
+	if (parse_options(argc, argv, &opts) != 0)
+		return EXIT_USAGE;
+	sink.verbose = opts.verbose;
+	if (opts.token_from_stdin) {
+		token_len = read_token(token, sizeof(token));
+		if (token_len < 0 || !okta_session_token_is_acceptable(token)) {
+			explicit_bzero(token, sizeof(token));
+			fprintf(stderr, "pam_okta_session_check: the session token on standard input is "
+					"empty, over %d bytes or not printable ASCII\n",
+				OKTA_SESSION_TOKEN_MAX);
+			return EXIT_USAGE;
+		}
+		token[token_len] = '\0';
+	}
+
+	okta_config_init(&cfg);
+	if (okta_config_load(opts.conf_path, 0, &cfg, err, sizeof(err)) != 0) {
+		report(false, "config", "%s", err);
+		rc = EXIT_USAGE;
+	} else {
+		rc = report_config(&opts, &cfg);
+		if (rc == EXIT_OK)
+			rc = run_online_checks(&cfg, &opts, &sink, opts.token_from_stdin ? token : NULL);
+	}
+	explicit_bzero(token, sizeof(token));
+	okta_config_clear(&cfg);
+	return rc;
+}

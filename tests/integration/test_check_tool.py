@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""pam_okta_session_check (the administrator's check tool) against the simulator.
+
+Run: python3 tests/integration/test_check_tool.py [name-substring...]   (as root)
+Env: PAM_OKTA_CHECK (the tool), PAM_OKTA_SRCDIR, PAM_OKTA_BUILDDIR.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+import pamharness as ph  # noqa: E402
+import taprunner  # noqa: E402
+from simlib import Simulator, closed_port  # noqa: E402
+
+TOOL = os.environ.get("PAM_OKTA_CHECK") or os.path.join(ph.BUILDDIR, "pam_okta_session_check")
+SIM = None
+USER = "alice"
+LOGIN = "alice@example.com"
+CREATE = ("POST", "/api/v1/sessions")
+PROBE_PREFIX = "/api/v1/sessions/pam_okta_session_check-probe-"
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 2, 3
+
+
+def setUpModule():
+    global SIM
+    if os.geteuid() != 0:
+        raise unittest.SkipTest("needs root (the tool insists on root-owned 0600 config files)")
+    if not os.path.exists(TOOL):
+        raise RuntimeError("check tool not built: %s (set PAM_OKTA_CHECK)" % TOOL)
+    SIM = Simulator()
+    SIM.start()
+
+
+def tearDownModule():
+    if SIM is not None:
+        SIM.stop()
+
+
+class CheckResult:
+    def __init__(self, proc, elapsed):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout.decode("utf-8", "backslashreplace")
+        self.stderr = proc.stderr.decode("utf-8", "backslashreplace")
+        self.elapsed = elapsed
+        self.lines = self.stdout.splitlines()
+
+    def line(self, status, check):
+        """The report line for `check` with `status` (ok / FAIL), or None."""
+        prefix = "%s %s: " % (status, check)
+        return next((l for l in self.lines if l.startswith(prefix)), None)
+
+    def describe(self):
+        return "rc=%s elapsed=%.2fs\n--- stdout\n%s--- stderr\n%s" % (
+            self.rc, self.elapsed, self.stdout, self.stderr)
+
+
+class CheckToolTest(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        SIM.reset()
+        self.tmp = tempfile.mkdtemp(prefix="okta-check-")
+        os.chmod(self.tmp, 0o755)
+        self.conf_path = os.path.join(self.tmp, "okta.conf")
+        self.secrets = [SIM.api_token]
+        self.write_conf()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write_conf(self, _mode=0o600, _uid=0, **overrides):
+        keys = {"org_url": SIM.org_url, "api_token": SIM.api_token, "ca_file": SIM.ca_file,
+                "login_suffix": "@example.com", "timeout": 3}
+        keys.update(overrides)
+        ph.write_conf(self.conf_path, _mode=_mode, _uid=_uid, **keys)
+
+    def run_tool(self, *args, stdin=b"", conf=True):
+        """Run the tool; every run must keep the secrets out of its output."""
+        cmd = [TOOL] + (["--conf", self.conf_path] if conf else []) + list(args)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               # must be ignored: only the configuration file may set a proxy
+               "https_proxy": "http://127.0.0.1:%d" % closed_port(),
+               "all_proxy": "http://127.0.0.1:%d" % closed_port()}
+        start = time.monotonic()
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, env=env, timeout=60)
+        result = CheckResult(proc, time.monotonic() - start)
+        for secret in self.secrets:
+            self.assertNotIn(secret, result.stdout + result.stderr, "secret printed")
+        return result
+
+    def assert_exit(self, r, code):
+        self.assertEqual(r.rc, code, r.describe())
+
+    def assert_line(self, r, status, check, *fragments):
+        line = r.line(status, check)
+        self.assertIsNotNone(line, "no '%s %s:' line\n%s" % (status, check, r.describe()))
+        for fragment in fragments:
+            self.assertIn(fragment, line, r.describe())
+        return line
+
+    @staticmethod
+    def api_requests():
+        return [(q["method"], q["path"]) for q in SIM.requests()]
+
+    def assert_only_probe_sent(self, r):
+        got = self.api_requests()
+        self.assertEqual(len(got), 1, r.describe())
+        self.assertEqual(got[0][0], "GET")
+        self.assertTrue(got[0][1].startswith(PROBE_PREFIX), got)
+
+    # -- configuration and probe ------------------------------------------------
+    def test_good_config(self):
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_OK)
+        self.assert_line(r, "ok", "config", self.conf_path, "owner uid 0", "mode 0600")
+        self.assert_line(r, "ok", "api_token", "inline")
+        self.assert_line(r, "ok", "org_url", SIM.org_url)
+        self.assert_line(r, "ok", "ca_file", SIM.ca_file, "1 certificate")
+        self.assert_line(r, "ok", "proxy", "none")
+        self.assert_line(r, "ok", "login_suffix", "<user>@example.com")
+        self.assert_line(r, "ok", "timeout", "3 s")
+        self.assert_line(r, "ok", "probe", "HTTP 404 E0000007")
+        self.assertFalse([l for l in r.lines if l.startswith("FAIL")], r.describe())
+        self.assertEqual(r.stderr, "", "an expected 404 is not an error")
+        self.assert_only_probe_sent(r)
+        self.assertEqual(SIM.requests()[0]["headers"]["authorization"], "SSWS " + SIM.api_token)
+
+    def test_api_token_file(self):
+        token_file = ph.write_secure_file(os.path.join(self.tmp, "token"), SIM.api_token + "\n")
+        self.write_conf(api_token=None, api_token_file=token_file)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_OK)
+        self.assert_line(r, "ok", "api_token", token_file, "mode 0600")
+        self.assert_line(r, "ok", "probe", "HTTP 404 E0000007")
+
+    def test_bad_api_token(self):
+        self.write_conf(api_token="00wrongwrongwrongwrongwrongwrongwrongwrong1")
+        self.secrets.append("00wrongwrongwrongwrongwrongwrongwrongwrong1")
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "FAIL", "probe", "401 E0000011", "API token")
+        self.assert_only_probe_sent(r)
+
+    def test_api_token_without_rights(self):
+        SIM.fault("get", "status", status=403, count=1)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "FAIL", "probe", "403 E0000006")
+
+    def test_okta_5xx(self):
+        SIM.fault("get", "status", status=503, count=1)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "FAIL", "probe", "HTTP 503", "unavailable")
+
+    def test_okta_down(self):
+        self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "FAIL", "probe", "Okta unreachable", "curl error 7")
+
+    def test_slow_okta_times_out(self):
+        self.write_conf(timeout=1)
+        SIM.fault("get", "delay", seconds=5, count=1)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "FAIL", "probe", "Okta unreachable", "curl error 28")
+        self.assertLess(r.elapsed, 1 + 1.5, r.describe())
+
+    def test_unexpected_answer(self):
+        SIM.fault("get", "status", status=404, errorCode="E0000022", count=1)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "probe", "unexpected answer HTTP 404 E0000022")
+
+    def test_session_that_cannot_exist_found(self):
+        SIM.fault("get", "malformed", status=200,
+                  body=json.dumps({"id": "x", "status": "ACTIVE"}), count=1)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "probe", "unexpected answer HTTP 200")
+
+    def test_insecure_config_file(self):
+        for mode, uid, expected in ((0o640, 0, "mode 0640"), (0o604, 0, "mode 0604"),
+                                    (0o600, 1, "owned by uid 1")):
+            with self.subTest(mode=oct(mode), uid=uid):
+                SIM.reset()
+                self.write_conf(_mode=mode, _uid=uid)
+                r = self.run_tool()
+                self.assert_exit(r, EXIT_USAGE)
+                self.assert_line(r, "FAIL", "config", self.conf_path, expected)
+                self.assertEqual(self.api_requests(), [], "nothing may be sent")
+
+    def test_invalid_config(self):
+        self.write_conf(org_url="http://example.okta.com")
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_USAGE)
+        self.assert_line(r, "FAIL", "config", "org_url must be an https:// origin")
+
+    def test_missing_config(self):
+        r = self.run_tool("--conf", os.path.join(self.tmp, "nope.conf"), conf=False)
+        self.assert_exit(r, EXIT_USAGE)
+        self.assert_line(r, "FAIL", "config", "cannot open")
+
+    def test_untrusted_ca(self):
+        self.write_conf(ca_file=SIM.other_ca_file)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "ok", "ca_file", SIM.other_ca_file)
+        self.assert_line(r, "FAIL", "probe", "Okta unreachable", "certificate")
+        self.assertEqual(SIM.requests(), [], "no request may pass an untrusted TLS handshake")
+
+    def test_ca_file_without_certificates(self):
+        empty = os.path.join(self.tmp, "empty.pem")
+        with open(empty, "w") as f:
+            f.write("not a certificate\n")
+        self.write_conf(ca_file=empty)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "ca_file", "no PEM certificate")
+        self.assertEqual(self.api_requests(), [])
+
+    def test_ca_file_writable_by_others(self):
+        bundle = os.path.join(self.tmp, "ca.pem")
+        shutil.copy(SIM.ca_file, bundle)
+        os.chmod(bundle, 0o666)
+        self.write_conf(ca_file=bundle)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "ca_file", "mode 0666", "not group- or world-writable")
+
+    def test_proxy_credentials_hidden(self):
+        self.write_conf(proxy="http://proxyuser:Pr0xyS3cret@127.0.0.1:%d" % closed_port())
+        self.secrets.append("Pr0xyS3cret")
+        r = self.run_tool()
+        self.assert_line(r, "ok", "proxy", "http://***@127.0.0.1:")
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "FAIL", "probe", "Okta unreachable")
+
+    # -- the whole workflow ---------------------------------------------------------
+    def test_workflow_valid_token(self):
+        minted = SIM.mint_full(LOGIN)
+        self.secrets.append(minted["sessionToken"])
+        r = self.run_tool("--session-token-stdin", "--user", USER,
+                          stdin=(minted["sessionToken"] + "\n").encode())
+        self.assert_exit(r, EXIT_OK)
+        got = self.api_requests()
+        self.assertEqual(len(got), 3, r.describe())
+        self.assertTrue(got[0][1].startswith(PROBE_PREFIX))
+        self.assertEqual(got[1], CREATE)
+        sid = json.loads(SIM.requests()[1]["response_body"])["id"]
+        self.secrets.append(sid)
+        self.assertEqual(got[2], ("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid))
+        self.assertNotIn(sid, r.stdout + r.stderr, "the full session id was printed")
+        self.assert_line(r, "ok", "workflow", "'%s'" % USER, LOGIN)
+        self.assertIn("OKTA_SESSION_ID=%s%s" % (sid[:4], "*" * (len(sid) - 4)), r.lines)
+        self.assertIn("OKTA_USER_ID=%s" % minted["userId"], r.lines)
+        self.assertIn("OKTA_SESSION_EXPIRES_AT=%s" % SIM.session(sid)["expiresAt"], r.lines)
+        self.assertEqual(SIM.session(sid)["refresh_count"], 1)
+        self.assertFalse(SIM.session(sid)["revoked"], "revoked without --revoke")
+        self.assertEqual(len({q["conn"] for q in SIM.requests()}), 1, "one connection")
+
+    def test_workflow_revoke(self):
+        token = SIM.mint(LOGIN)
+        self.secrets.append(token)
+        r = self.run_tool("--session-token-stdin", "--user", USER, "--revoke",
+                          stdin=token.encode())
+        self.assert_exit(r, EXIT_OK)
+        sid = json.loads(SIM.requests()[1]["response_body"])["id"]
+        self.assertEqual(self.api_requests()[-1], ("DELETE", "/api/v1/sessions/%s" % sid))
+        self.assertTrue(SIM.session(sid)["revoked"])
+        self.assert_line(r, "ok", "revoke", "revoked")
+
+    def test_workflow_bad_token(self):
+        r = self.run_tool("--session-token-stdin", "--user", USER, stdin=b"not-a-real-token\n")
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "workflow", "refused", "PAM_AUTH_ERR")
+        self.assertIn("createSession: HTTP 401, errorCode=E0000004", r.stderr)
+        self.assertEqual(self.api_requests()[1:], [CREATE])
+        self.assertNotIn("OKTA_SESSION_ID", r.stdout)
+
+    def test_workflow_other_users_token(self):
+        token = SIM.mint("mallory@example.com")
+        self.secrets.append(token)
+        r = self.run_tool("--session-token-stdin", "--user", USER, stdin=token.encode())
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assertIn("Okta login 'mallory@example.com' tried to log in as user 'alice'", r.stderr)
+        sid = json.loads(SIM.requests()[1]["response_body"])["id"]
+        self.assertTrue(SIM.session(sid)["revoked"], "refused session must be revoked")
+        self.assertNotIn("OKTA_SESSION_ID", r.stdout)
+
+    def test_workflow_skipped_when_probe_fails(self):
+        SIM.fault("get", "status", status=500, count=1)
+        token = SIM.mint(LOGIN)
+        self.secrets.append(token)
+        r = self.run_tool("--session-token-stdin", "--user", USER, stdin=token.encode())
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assertEqual(len(self.api_requests()), 1, "token must not be spent")
+
+    # -- usage -----------------------------------------------------------------------
+    def test_usage_errors(self):
+        cases = ((["--session-token-stdin"], b"tok"),
+                 (["--user", USER], b""),
+                 (["--revoke"], b""),
+                 (["--session-token-stdin", "--user", "bob@evil"], b"tok"),
+                 (["--session-token-stdin", "--user", USER], b""),
+                 (["--session-token-stdin", "--user", USER], b"x" * 5000),
+                 (["--session-token-stdin", "--user", USER], b"tab\there"),
+                 (["--session-token", "tok"], b""),
+                 (["extra"], b""))
+        for args, stdin in cases:
+            with self.subTest(args=args, stdin=stdin[:10]):
+                r = self.run_tool(*args, stdin=stdin)
+                self.assert_exit(r, EXIT_USAGE)
+                self.assertEqual(r.stdout, "", "no checks may run")
+        self.assertEqual(self.api_requests(), [], "nothing may be sent")
+
+    def test_help(self):
+        r = self.run_tool("--help", conf=False)
+        self.assert_exit(r, EXIT_OK)
+        self.assertIn("--session-token-stdin", r.stdout)
+        self.assertIn("Exit status", r.stdout)
+
+
+if __name__ == "__main__":
+    taprunner.main()
