@@ -8,19 +8,7 @@ srcdir=${PAM_OKTA_SRCDIR:?}
 man=$srcdir/man
 tmp=$(mktemp -d /tmp/okta-man-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-ok() { # ok RESULT DESCRIPTION [DETAIL]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /'
-		failed=$((failed + 1))
-	fi
-}
+. "$srcdir"/tests/lib/tap.sh
 
 clean_run() { # clean_run CMD...: succeeds, prints nothing on stderr
 	"$@" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ]
@@ -28,60 +16,47 @@ clean_run() { # clean_run CMD...: succeeds, prints nothing on stderr
 
 for page in pam_okta_session.8 pam_okta_session.conf.5 pam_okta_session_check.8; do
 	clean_run groff -man -Tutf8 -ww -z "$man/$page"
-	ok $? "$page: groff -man -ww without warnings" "$(cat "$tmp/err")"
+	tap_ok $? "$page: groff -man -ww without warnings" "$(cat "$tmp/err")"
 
 	LC_ALL=C.UTF-8 MANWIDTH=80 clean_run man --warnings -E UTF-8 -l "$man/$page"
-	ok $? "$page: man -l renders without warnings" "$(cat "$tmp/err")"
+	tap_ok $? "$page: man -l renders without warnings" "$(cat "$tmp/err")"
 	grep -q '^NAME' "$tmp/out" && grep -q '^SEE ALSO' "$tmp/out"
-	ok $? "$page: rendered page has NAME and SEE ALSO" "$(head -n 5 "$tmp/out")"
+	tap_ok $? "$page: rendered page has NAME and SEE ALSO" "$(head -n 5 "$tmp/out")"
 
 	if command -v mandoc >/dev/null 2>&1; then
 		clean_run mandoc -Tlint -W warning "$man/$page"
-		ok $? "$page: mandoc -Tlint finds no warning" "$(cat "$tmp/out" "$tmp/err")"
+		tap_ok $? "$page: mandoc -Tlint finds no warning" "$(cat "$tmp/out" "$tmp/err")"
 	elif [ "${CI:-}" = true ]; then
-		ok 1 "$page: mandoc -Tlint" "mandoc is missing (bash .ci/deps installs it)"
+		tap_ok 1 "$page: mandoc -Tlint" "mandoc is missing (bash .ci/deps installs it)"
 	else
-		n=$((n + 1)); echo "ok $n - $page: mandoc -Tlint # SKIP mandoc not installed"
+		tap_skip "$page: mandoc -Tlint" "mandoc not installed"
 	fi
 done
 
 # Rendered text, hyphenation off, so that names are whole words.
 render() { printf '.nh\n.ad l\n' | cat - "$man/$1" | groff -man -Tascii -P-cbou 2>/dev/null; }
 
-keys=$(sed -n '/key_names\[KEY_COUNT\] = {/,/};/p' "$srcdir/src/okta_config.c" |
-	grep -o '"[a-z_]*"' | tr -d '"')
-[ "$(echo "$keys" | wc -w)" -ge 9 ]
-ok $? "found the configuration keys in src/okta_config.c" "$keys"
-render pam_okta_session.conf.5 >"$tmp/conf5"
-for key in $keys; do
-	grep -Eq "^ +$key( |$)" "$tmp/conf5"
-	ok $? "pam_okta_session.conf(5) documents key $key"
-done
+# documents PAGE WHAT MIN NAMES ERE: the code has at least MIN NAMES, and the
+# rendered PAGE matches ERE (printf format, %s = the name) for each of them.
+documents() {
+	tap_ok "$([ "$(echo "$4" | wc -w)" -ge "$3" ]; echo $?)" "found the ${2}s in the code" "$4"
+	render "$1" >"$tmp/page"
+	for name in $4; do
+		grep -Eq -- "$(printf "$5" "$name")" "$tmp/page"
+		tap_ok $? "$1 documents $2 $name"
+	done
+}
 
-args=$(grep -o 'strn\?cmp(argv\[i\], "[a-z_=]*"' "$srcdir/src/pam_okta_session.c" |
-	sed 's/.*"\(.*\)"/\1/')
-[ "$(echo "$args" | wc -w)" -ge 4 ]
-ok $? "found the module arguments in src/pam_okta_session.c" "$args"
-render pam_okta_session.8 >"$tmp/mod8"
-for arg in $args; do
-	grep -q -- "$arg" "$tmp/mod8"
-	ok $? "pam_okta_session(8) documents argument $arg"
-done
-
-opts=$(grep -o '{ "[a-z-]*", [a-z_]*_argument' "$srcdir/src/pam_okta_session_check.c" |
-	sed 's/{ "\([a-z-]*\)".*/\1/')
-[ "$(echo "$opts" | wc -w)" -ge 7 ]
-ok $? "found the check tool's options in src/pam_okta_session_check.c" "$opts"
-render pam_okta_session_check.8 >"$tmp/check8"
-for opt in $opts; do
-	grep -Eq "^ +--$opt( |$)" "$tmp/check8"
-	ok $? "pam_okta_session_check(8) documents --$opt"
-done
+documents pam_okta_session.conf.5 key 9 "$(sed -n '/key_names\[KEY_COUNT\] = {/,/};/p' \
+	"$srcdir/src/okta_config.c" | grep -o '"[a-z_]*"' | tr -d '"')" '^ +%s( |$)'
+documents pam_okta_session.8 argument 4 "$(grep -o 'strn\?cmp(argv\[i\], "[a-z_=]*"' \
+	"$srcdir/src/pam_okta_session.c" | sed 's/.*"\(.*\)"/\1/')" '%s'
+documents pam_okta_session_check.8 option 7 "$(grep -o '{ "[a-z-]*", [a-z_]*_argument' \
+	"$srcdir/src/pam_okta_session_check.c" | sed 's/{ "\([a-z-]*\)".*/\1/')" '^ +--%s( |$)'
 for code in 0 1 2 3; do
 	grep -q "^#define EXIT_[A-Z_]* $code" "$srcdir/src/pam_okta_session_check.c" &&
-		grep -Eq "^ +$code  " "$tmp/check8"
-	ok $? "exit status $code is in the code and in pam_okta_session_check(8)"
+		grep -Eq "^ +$code  " "$tmp/page"
+	tap_ok $? "exit status $code is in the code and in pam_okta_session_check(8)"
 done
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_finish
