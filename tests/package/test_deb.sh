@@ -88,8 +88,8 @@ tap_ok $? "module installed in the multiarch security directory $(dirname "$modu
 	"$(ls -l "$(dirname "$module")" 2>&1 | grep okta)"
 
 loaded=$(python3 - "$module" 2>&1 <<'EOF'
-import ctypes, sys
-lib = ctypes.CDLL(sys.argv[1], mode=ctypes.RTLD_NOW)
+import ctypes, os, sys
+lib = ctypes.CDLL(sys.argv[1], mode=os.RTLD_NOW)
 for hook in ("pam_sm_authenticate", "pam_sm_open_session", "pam_sm_close_session",
              "pam_sm_setcred", "pam_sm_acct_mgmt"):
     getattr(lib, hook)
