@@ -295,6 +295,28 @@ static int check_ca_file(const char *path)
 	return EXIT_OK;
 }
 
+/* The access policy the workflow will enforce (group names are not secret). */
+static void report_policy(const struct okta_config *cfg)
+{
+	char groups[512] = "";
+	char shown[256];
+	size_t used = 0;
+	size_t i;
+
+	if (cfg->require_group_count == 0 && !cfg->require_mfa && cfg->max_auth_age == 0) {
+		report(true, "policy", "none (require_group, require_mfa, max_auth_age not set)");
+		return;
+	}
+	for (i = 0; i < cfg->require_group_count && used < sizeof(groups); i++) {
+		okta_log_printable(cfg->require_groups[i], shown, sizeof(shown));
+		used += (size_t)snprintf(groups + used, sizeof(groups) - used, "%s'%s'",
+					 i > 0 ? ", " : "", shown);
+	}
+	report(true, "policy", "require_group = %s; require_mfa = %s; max_auth_age = %ld s%s",
+	       cfg->require_group_count > 0 ? groups : "(none)", cfg->require_mfa ? "yes" : "no",
+	       cfg->max_auth_age, cfg->max_auth_age == 0 ? " (not set)" : "");
+}
+
 /* Everything the loader accepted, one line each. */
 static int report_config(const struct options *opts, const struct okta_config *cfg)
 {
@@ -317,6 +339,7 @@ static int report_config(const struct options *opts, const struct okta_config *c
 	okta_log_printable(cfg->login_suffix, shown, sizeof(shown));
 	report(true, "login_suffix", "Okta login must be <user>%s", shown);
 	report(true, "timeout", "%ld s for all HTTP work of one PAM call", cfg->timeout);
+	report_policy(cfg);
 	return rc;
 }
 

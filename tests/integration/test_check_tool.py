@@ -127,11 +127,20 @@ class CheckToolTest(unittest.TestCase):
         self.assert_line(r, "ok", "proxy", "none")
         self.assert_line(r, "ok", "login_suffix", "<user>@example.com")
         self.assert_line(r, "ok", "timeout", "3 s")
+        self.assert_line(r, "ok", "policy", "none")
         self.assert_line(r, "ok", "probe", "HTTP 404 E0000007")
         self.assertFalse([l for l in r.lines if l.startswith("FAIL")], r.describe())
         self.assertEqual(r.stderr, "", "an expected 404 is not an error")
         self.assert_only_probe_sent(r)
         self.assertEqual(SIM.requests()[0]["headers"]["authorization"], "SSWS " + SIM.api_token)
+
+    def test_policy_reported(self):
+        self.write_conf(require_group='bastion-admins, "Ops, EU"', require_mfa="yes",
+                        max_auth_age=900)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_OK)
+        self.assert_line(r, "ok", "policy", "require_group = 'bastion-admins', 'Ops, EU'",
+                         "require_mfa = yes", "max_auth_age = 900 s")
 
     def test_api_token_file(self):
         token_file = ph.write_secure_file(os.path.join(self.tmp, "token"), SIM.api_token + "\n")
