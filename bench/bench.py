@@ -35,9 +35,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 USER = "alice"
 SUFFIX = "@example.com"
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+RUN_MEASURED = os.environ.get("PAM_OKTA_RUN_MEASURED") or os.path.join(
+    pamharness.BUILDDIR, "bench", "run_measured")
 
 # Round trips a login cannot avoid: TCP handshake, TLS 1.3 handshake, one per request.
-IDEAL_RTTS = {"module-1p": 5,   # one connection: TCP, TLS, create, refresh, refresh
+IDEAL_RTTS = {"bare": 0, "loaded": 0,"module-1p": 5,   # one connection: TCP, TLS, create, refresh, refresh
               "module-2p": 7,   # auth: TCP, TLS, create, refresh; open: TCP, TLS, refresh
               "script": 9,      # three curl runs, each TCP, TLS, request
               "floor": 5}
@@ -49,29 +52,22 @@ class BenchError(Exception):
 
 # -- running one process ---------------------------------------------------------
 class Run:
-    """One child process: wall time, CPU (user+sys, its waited-for descendants
-    included) and peak RSS (KiB, largest process), from wait4()."""
+    """One child process, started through bench/run_measured: wall time, CPU
+    (user+sys, with the descendants it waited for) and peak RSS (KiB, of the
+    largest of those processes), all from wait4()."""
 
     def __init__(self, cmd, stdin):
-        # posix_spawn (vfork-like), not fork: a forked copy of this Python
-        # process would count in the child's peak RSS.
-        in_r, in_w = os.pipe()
-        out_r, out_w = os.pipe()
-        actions = [(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
-                   (os.POSIX_SPAWN_DUP2, out_w, 2)]
-        start = time.perf_counter()
-        pid = os.posix_spawn(cmd[0], cmd, ENV, file_actions=actions)
-        os.close(in_r)
-        os.close(out_w)
-        with open(in_w, "wb") as f:
-            f.write(stdin)
-        with open(out_r, "rb") as f:
-            self.output = f.read().decode("utf-8", "replace")
-        _, status, usage = os.wait4(pid, 0)
-        self.wall = time.perf_counter() - start
-        self.returncode = os.waitstatus_to_exitcode(status)
-        self.cpu = usage.ru_utime + usage.ru_stime
-        self.maxrss = usage.ru_maxrss
+        with tempfile.NamedTemporaryFile(prefix="okta-bench-rusage-") as report:
+            proc = subprocess.run([RUN_MEASURED, report.name] + cmd, input=stdin,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ENV)
+            self.output = proc.stdout.decode("utf-8", "replace")
+            fields = report.read().split()
+        if proc.returncode != 0 or len(fields) != 5:
+            raise BenchError("run_measured failed:\n" + self.output)
+        status, wall_us, user_us, sys_us, self.maxrss = (int(f) for f in fields)
+        self.returncode = status
+        self.wall = wall_us / 1e6
+        self.cpu = (user_us + sys_us) / 1e6
         self.steps = re.findall(r"^step (\w+) (\w+) ", self.output, re.M)
         self.env = dict(re.findall(r"^env (OKTA_\w+)=(.*)$", self.output, re.M))
 
@@ -103,10 +99,19 @@ class Bed:
         os.makedirs(state_dir, mode=0o700)
         header = pamharness.write_secure_file(os.path.join(tmp, "okta-auth-header"),
                                               "Authorization: SSWS %s\n" % sim.api_token)
-        for net, port in (("wan", self.proxy_port), ("lan", sim.https_port)):
+        # "lan-sysca": the system trust store as ca_file (what a deployment without
+        # ca_file loads), plus the simulator's CA so that it verifies
+        bundle = os.path.join(tmp, "system-bundle-and-sim-ca.pem")
+        with open(bundle, "w") as out:
+            for path in (SYSTEM_BUNDLE, sim.ca_file):
+                with open(path) as f:
+                    out.write(f.read())
+        for net, port, ca in (("wan", self.proxy_port, sim.ca_file),
+                              ("lan", sim.https_port, sim.ca_file),
+                              ("lan-sysca", sim.https_port, bundle)):
             url = "https://127.0.0.1:%d" % port
             conf = pamharness.write_conf(os.path.join(tmp, "okta-%s.conf" % net), org_url=url,
-                                         api_token=sim.api_token, ca_file=sim.ca_file,
+                                         api_token=sim.api_token, ca_file=ca,
                                          login_suffix=SUFFIX, timeout=10)
             module = "%s conf=%s" % (pamharness.MODULE, conf)
             pamharness.write_service(self.confdir, "module-" + net, [
@@ -121,6 +126,12 @@ class Bed:
                 "auth required pam_exec.so expose_authtok quiet " + script,
                 "account required pam_permit.so",
                 "session required pam_exec.so quiet " + script])
+        permit = ["auth required pam_permit.so", "account required pam_permit.so",
+                  "session required pam_permit.so"]
+        pamharness.write_service(self.confdir, "bare", permit)
+        # no OKTA_SESSION_ID, so the module answers PAM_IGNORE without a request
+        pamharness.write_service(self.confdir, "loaded", permit + [
+            "session optional %s conf=%s" % (pamharness.MODULE, conf)])
 
     def start_proxy(self):
         state = os.path.join(self.tmp, "proxy.json")
@@ -162,18 +173,31 @@ class Bed:
         elif kind == "script":
             runs = [Run(driver(self.confdir, "script-" + net, "auth,open"), token)]
             runs[0].require(["auth", "open"])
+        elif kind in ("bare", "loaded"):
+            # where a login's fixed cost goes: the process with libpam alone,
+            # then with the module loaded (libcurl and its libraries) but idle
+            runs = [Run(driver(self.confdir, kind, "auth,open"), token)]
+            runs[0].require(["auth", "open"])
         else:
             start = time.perf_counter()
             in_process_login(self.port(net), self.sim, token.decode())
             runs = []
             floor_wall = time.perf_counter() - start
-        figures = self.check_okta_side()
+        if kind in ("bare", "loaded"):
+            figures = self.check_nothing_sent()
+        else:
+            figures = self.check_okta_side()
         if runs:
             figures.update(wall=sum(r.wall for r in runs), cpu=sum(r.cpu for r in runs),
                            rss=max(r.maxrss for r in runs))
         else:
             figures.update(wall=floor_wall, cpu=None, rss=None)
         return figures
+
+    def check_nothing_sent(self):
+        if self.sim.requests() or self.sim.connections():
+            raise BenchError("an idle module talked to Okta")
+        return {"conns": 0, "tls": 0, "requests": 0}
 
     def check_okta_side(self):
         """What Okta saw: create + two refreshes, all 200, session refreshed twice."""
@@ -245,7 +269,9 @@ def fmt_set(values):
     return "/".join(str(v) for v in values)
 
 
-LABELS = {"module-1p": "module, 1 process (sudo/su/login)",
+LABELS = {"bare": "cost of the process: pam_driver + libpam + pam_permit, no Okta",
+          "loaded": "... + the module loaded (libcurl & its libraries), idle",
+          "module-1p": "module, 1 process (sudo/su/login)",
           "module-2p": "module, 2 processes (sshd)",
           "script": "pam_exec + curl + jq script",
           "floor": "floor: in-process client, no PAM"}
@@ -260,10 +286,12 @@ def report(args, results, tps, loads):
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for (kind, net), s in results.items():
         r = rtt if net == "wan" else 0
+        label = LABELS[kind] + (", system CA bundle (%d certs)" % args.bundle_certs
+                                if net == "lan-sysca" else "")
         ideal = IDEAL_RTTS[kind] * r
         ratio = "%.3f" % (s["wall_med"] / ideal) if ideal else "-"
         out.append("| %s | %g | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            LABELS[kind], r * 1000, ms(s["wall_med"]), ms(s["wall_p95"]),
+            label, r * 1000, ms(s["wall_med"]), ms(s["wall_p95"]),
             "%d x %g = %s" % (IDEAL_RTTS[kind], r * 1000, ms(ideal)) if r else "0",
             ratio, ms(s["cpu_med"]), s["rss"] if s["rss"] is not None else "-",
             fmt_set(s["conns"]), fmt_set(s["tls"])))
@@ -286,16 +314,21 @@ def report(args, results, tps, loads):
                % (ls["wall_med"] / lm["wall_med"]))
     out.append("| script / module 1 process, CPU median, no delay | %.2f | >= 5 |"
                % (ls["cpu_med"] / lm["cpu_med"]))
+    lb = results[("module-1p", "lan-sysca")]
+    out.append("| module 1 process, CPU median, system CA bundle / 1-cert CA file | %.2f | |"
+               % (lb["cpu_med"] / lm["cpu_med"]))
     out.append("")
     out.append("### Many logins in one process, no added delay\n")
     out.append("`pam_driver --repeat %d --steps auth,open`: each login its own PAM handle "
-               "(pam_start .. pam_end), so its own connection.\n" % tps["n"])
-    out.append("| logins | wall s | logins/s | wall per login ms | CPU per login ms "
+               "(pam_start .. pam_end), so its own connection.\n" % args.tps_logins)
+    out.append("| CA | logins | wall s | logins/s | wall per login ms | CPU per login ms "
                "| TCP conns | TLS handshakes |")
-    out.append("|---|---|---|---|---|---|---|")
-    out.append("| %d | %.2f | %.1f | %s | %s | %d | %d |" % (
-        tps["n"], tps["wall"], tps["n"] / tps["wall"], ms(tps["wall"] / tps["n"]),
-        ms(tps["cpu"] / tps["n"]), tps["conns"], tps["tls"]))
+    out.append("|---|---|---|---|---|---|---|---|")
+    for net, t in tps.items():
+        out.append("| %s | %d | %.2f | %.1f | %s | %s | %d | %d |" % (
+            "system bundle" if net == "lan-sysca" else "1-cert CA file",
+            t["n"], t["wall"], t["n"] / t["wall"], ms(t["wall"] / t["n"]),
+            ms(t["cpu"] / t["n"]), t["conns"], t["tls"]))
     out.append("")
     out.append("Load average (1/5/15 min) before: %s; after: %s." % loads)
     return "\n".join(out)
@@ -337,7 +370,10 @@ def main():
 
     loads_before = loadavg()
     kinds = ["module-1p", "module-2p", "script", "floor"]
-    plan = [(k, "wan") for k in kinds] + [(k, "lan") for k in kinds]
+    plan = ([(k, "wan") for k in kinds] + [(k, "lan") for k in kinds]
+            + [("module-1p", "lan-sysca"), ("bare", "lan"), ("loaded", "lan")])
+    with open(SYSTEM_BUNDLE) as f:
+        args.bundle_certs = f.read().count("BEGIN CERTIFICATE")
     results = {key: [] for key in plan}
     with simlib.Simulator(lifetime=7200) as sim, \
             tempfile.TemporaryDirectory(prefix="okta-bench-") as tmp:
@@ -351,7 +387,8 @@ def main():
                 for key in plan:
                     results[key].append(bed.login(*key))
                 print("bench: round %d/%d done" % (i + 1, args.logins), file=sys.stderr)
-            tps = logins_per_second(bed, args.tps_logins)
+            tps = {net: logins_per_second(bed, net, args.tps_logins)
+                   for net in ("lan", "lan-sysca")}
         finally:
             bed.stop()
     summary = {key: summarise(v) for key, v in results.items()}
@@ -364,10 +401,10 @@ def main():
     return 0
 
 
-def logins_per_second(bed, n):
+def logins_per_second(bed, net, n):
     bed.sim.reset()
     tokens = [bed.sim.mint(USER + SUFFIX) for _ in range(n)]
-    run = Run(driver(bed.confdir, "module-lan", "auth,open", repeat=n),
+    run = Run(driver(bed.confdir, "module-" + net, "auth,open", repeat=n),
               ("\n".join(tokens) + "\n").encode())
     ok = run.steps.count(("open", "PAM_SUCCESS"))
     if run.returncode != 0 or ok != n or run.steps.count(("auth", "PAM_SUCCESS")) != n:

@@ -24,7 +24,8 @@ okta() {
 		-H 'Content-Type: application/json' -X "$1" --data-binary @- \
 		-w '\n%{http_code}' "$ORG_URL$2")
 	status=${out##*$'\n'}
-	[ "$status" = 200 ] || { echo "okta-login: $1 $2: HTTP $status" >&2; return 1; }
+	# (the path holds the session id: not in the message)
+	[ "$status" = 200 ] || { echo "okta-login: $1 request: HTTP $status" >&2; return 1; }
 	printf '%s' "${out%$'\n'*}"
 }
 
@@ -35,17 +36,19 @@ check_session() {
 	[ "$status" = ACTIVE ] || { echo "okta-login: session not ACTIVE" >&2; return 1; }
 	[ "${login,,}" = "${PAM_USER,,}${LOGIN_SUFFIX,,}" ] ||
 		{ echo "okta-login: session of another user" >&2; return 1; }
-	[[ $id =~ ^[A-Za-z0-9_-]{1,128}$ ]] || { echo "okta-login: bad session id" >&2; return 1; }
+	# (no {1,128} bounds in bash regexes: glibc compiles them into huge automata)
+	[[ $id =~ ^[A-Za-z0-9_-]+$ && ${#id} -le 128 ]] ||
+		{ echo "okta-login: bad session id" >&2; return 1; }
 	printf '%s' "$id"
 }
 
-[[ ${PAM_USER:-} =~ ^[A-Za-z0-9._-]{1,128}$ ]] || exit 1
+[[ ${PAM_USER:-} =~ ^[A-Za-z0-9._-]+$ && ${#PAM_USER} -le 128 ]] || exit 1
 state="$STATE_DIR/$PAM_USER"
 case "${PAM_TYPE:-}" in
 auth)
 	token=
 	IFS= read -r -d '' token || true  # pam_exec writes the token, NUL-terminated
-	[[ $token =~ ^[A-Za-z0-9_-]{1,4096}$ ]] || exit 1
+	[[ $token =~ ^[A-Za-z0-9_-]+$ && ${#token} -le 4096 ]] || exit 1
 	session=$(printf '{"sessionToken":"%s"}' "$token" | okta POST /api/v1/sessions)
 	id=$(check_session "$session")
 	session=$(okta POST "/api/v1/sessions/$id/lifecycle/refresh" </dev/null)
