@@ -6,6 +6,9 @@
  *   prompt <style> <text>
  *   step <name> <PAM_CODE_NAME> <int>
  *   env NAME=VALUE            (the whole PAM environment at the end)
+ * With --repeat N (for the benchmark) it runs N logins one after another in
+ * this one process, each with its own PAM handle, answering the prompts of
+ * login i with line i of standard input (one one-time token per line).
  */
 #include "config.h"
 
@@ -17,7 +20,7 @@
 
 #define STDIN_MAX (2 * 1024 * 1024)
 
-static char *answer;
+static const char *answer;
 
 static const char *code_name(int rc)
 {
@@ -116,19 +119,56 @@ static int run_step(pam_handle_t *pamh, const char *step)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
-			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]...\n");
+			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n");
 	exit(2);
+}
+
+/* One login: pam_start, the steps (stopping at the first failure), the
+ * environment, pam_end. Returns 0, or 1 when pam_start fails. */
+static int run_login(int argc, char **argv, const char *confdir, const char *service,
+		     const char *user, const char *step_list)
+{
+	struct pam_conv conv = { converse, NULL };
+	pam_handle_t *pamh = NULL;
+	char *steps, *step, *save = NULL;
+	char **env;
+	int i, rc, last = PAM_SUCCESS;
+
+	rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
+	if (rc != PAM_SUCCESS) {
+		fprintf(stderr, "pam_driver: pam_start_confdir: %d\n", rc);
+		return 1;
+	}
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
+			fprintf(stderr, "pam_driver: pam_putenv failed\n");
+			return 1;
+		}
+	}
+	steps = strdup(step_list);
+	for (step = strtok_r(steps, ",", &save); step != NULL; step = strtok_r(NULL, ",", &save)) {
+		last = run_step(pamh, step);
+		if (last != PAM_SUCCESS && last != PAM_IGNORE)
+			break;
+	}
+	env = pam_getenvlist(pamh);
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		printf("env %s\n", env[i]);
+		free(env[i]);
+	}
+	free(env);
+	pam_end(pamh, last < 0 ? PAM_SYSTEM_ERR : last);
+	free(steps);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL;
-	char *steps = NULL;
-	char *step, *save = NULL;
-	struct pam_conv conv = { converse, NULL };
-	pam_handle_t *pamh = NULL;
-	char **env;
-	int i, rc, last = PAM_SUCCESS;
+	const char *steps = "auth";
+	char *input, *line, *save = NULL;
+	long repeat = 0, n;
+	int i, rc = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -143,39 +183,27 @@ int main(int argc, char **argv)
 			steps = argv[++i];
 		else if (strcmp(argv[i], "--setenv") == 0)
 			++i; /* applied after pam_start */
+		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
+			continue;
 		else
 			usage();
 	}
 	if (confdir == NULL || service == NULL || user == NULL)
 		usage();
-	answer = read_stdin();
-	if (answer == NULL)
+	input = read_stdin();
+	if (input == NULL)
 		return 1;
-	rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
-	if (rc != PAM_SUCCESS) {
-		fprintf(stderr, "pam_driver: pam_start_confdir: %d\n", rc);
-		return 1;
-	}
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
-			fprintf(stderr, "pam_driver: pam_putenv failed\n");
-			return 1;
+	if (repeat == 0) {
+		answer = input;
+		rc = run_login(argc, argv, confdir, service, user, steps);
+	} else {
+		line = strtok_r(input, "\n", &save);
+		for (n = 0; n < repeat && rc == 0; n++) {
+			answer = line != NULL ? line : "";
+			rc = run_login(argc, argv, confdir, service, user, steps);
+			line = strtok_r(NULL, "\n", &save);
 		}
 	}
-	steps = strdup(steps != NULL ? steps : "auth");
-	for (step = strtok_r(steps, ",", &save); step != NULL; step = strtok_r(NULL, ",", &save)) {
-		last = run_step(pamh, step);
-		if (last != PAM_SUCCESS && last != PAM_IGNORE)
-			break;
-	}
-	env = pam_getenvlist(pamh);
-	for (i = 0; env != NULL && env[i] != NULL; i++) {
-		printf("env %s\n", env[i]);
-		free(env[i]);
-	}
-	free(env);
-	pam_end(pamh, last < 0 ? PAM_SYSTEM_ERR : last);
-	free(steps);
-	free(answer);
-	return 0;
+	free(input);
+	return rc;
 }

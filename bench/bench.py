@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""Benchmark: a whole login (authenticate + open session) through real libpam.
+
+Compares, over one Okta simulator:
+  module, 1 process   tests/pam_driver --steps auth,open (sudo, su, login)
+  module, 2 processes --steps auth, then --steps open --setenv OKTA_SESSION_ID (sshd)
+  script              pam_exec.so running bench/okta-login.sh (curl + jq), same stack
+  floor               an in-process Python client doing the same three requests on
+                      one TLS connection: what this test bed itself costs
+  ideal               counted round trips x RTT
+at a simulated WAN round-trip time (bench/delay_proxy.py) and with no added
+delay, plus logins per second of many logins in one process. Every login is
+checked (PAM results, requests and answers seen by the simulator, the
+session refreshed twice); a failed login stops the benchmark.
+
+Run by `make bench` (bench/run). Prints a Markdown report on stdout.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+import pamharness
+import simlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+USER = "alice"
+SUFFIX = "@example.com"
+ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+RUN_MEASURED = os.environ.get("PAM_OKTA_RUN_MEASURED") or os.path.join(
+    pamharness.BUILDDIR, "bench", "run_measured")
+
+# Round trips a login cannot avoid: TCP handshake, TLS 1.3 handshake, one per request.
+IDEAL_RTTS = {"bare": 0, "loaded": 0,"module-1p": 5,   # one connection: TCP, TLS, create, refresh, refresh
+              "module-2p": 7,   # auth: TCP, TLS, create, refresh; open: TCP, TLS, refresh
+              "script": 9,      # three curl runs, each TCP, TLS, request
+              "floor": 5}
+
+
+class BenchError(Exception):
+    pass
+
+
+# -- running one process ---------------------------------------------------------
+class Run:
+    """One child process, started through bench/run_measured: wall time, CPU
+    (user+sys, with the descendants it waited for) and peak RSS (KiB, of the
+    largest of those processes), all from wait4()."""
+
+    def __init__(self, cmd, stdin):
+        with tempfile.NamedTemporaryFile(prefix="okta-bench-rusage-") as report:
+            proc = subprocess.run([RUN_MEASURED, report.name] + cmd, input=stdin,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ENV)
+            self.output = proc.stdout.decode("utf-8", "replace")
+            fields = report.read().split()
+        if proc.returncode != 0 or len(fields) != 5:
+            raise BenchError("run_measured failed:\n" + self.output)
+        status, wall_us, user_us, sys_us, self.maxrss = (int(f) for f in fields)
+        self.returncode = status
+        self.wall = wall_us / 1e6
+        self.cpu = (user_us + sys_us) / 1e6
+        self.steps = re.findall(r"^step (\w+) (\w+) ", self.output, re.M)
+        self.env = dict(re.findall(r"^env (OKTA_\w+)=(.*)$", self.output, re.M))
+
+    def require(self, steps):
+        want = [(s, "PAM_SUCCESS") for s in steps]
+        if self.returncode != 0 or self.steps != want:
+            raise BenchError("login failed: wanted %s, driver said (rc %d):\n%s"
+                             % (want, self.returncode, self.output))
+
+
+def driver(confdir, service, steps, setenv=(), repeat=None):
+    cmd = [pamharness.DRIVER, "--confdir", confdir, "--service", service, "--user", USER,
+           "--steps", steps]
+    for item in setenv:
+        cmd += ["--setenv", item]
+    if repeat is not None:
+        cmd += ["--repeat", str(repeat)]
+    return cmd
+
+
+# -- the test bed ------------------------------------------------------------------
+class Bed:
+    def __init__(self, tmp, sim, rtt_ms):
+        self.tmp, self.sim, self.rtt_ms = tmp, sim, rtt_ms
+        self.proxy_port = self.start_proxy()
+        self.confdir = os.path.join(tmp, "pam.d")
+        os.makedirs(self.confdir)
+        state_dir = os.path.join(tmp, "script-state")
+        os.makedirs(state_dir, mode=0o700)
+        header = pamharness.write_secure_file(os.path.join(tmp, "okta-auth-header"),
+                                              "Authorization: SSWS %s\n" % sim.api_token)
+        # "lan-sysca": the system trust store as ca_file (what a deployment without
+        # ca_file loads), plus the simulator's CA so that it verifies
+        bundle = os.path.join(tmp, "system-bundle-and-sim-ca.pem")
+        with open(bundle, "w") as out:
+            for path in (SYSTEM_BUNDLE, sim.ca_file):
+                with open(path) as f:
+                    out.write(f.read())
+        for net, port, ca in (("wan", self.proxy_port, sim.ca_file),
+                              ("lan", sim.https_port, sim.ca_file),
+                              ("lan-sysca", sim.https_port, bundle)):
+            url = "https://127.0.0.1:%d" % port
+            conf = pamharness.write_conf(os.path.join(tmp, "okta-%s.conf" % net), org_url=url,
+                                         api_token=sim.api_token, ca_file=ca,
+                                         login_suffix=SUFFIX, timeout=10)
+            module = "%s conf=%s" % (pamharness.MODULE, conf)
+            pamharness.write_service(self.confdir, "module-" + net, [
+                "auth required " + module, "account required pam_permit.so",
+                "session required " + module])
+            sconf = pamharness.write_secure_file(
+                os.path.join(tmp, "script-%s.conf" % net),
+                "ORG_URL=%s\nCA_FILE=%s\nAUTH_HEADER_FILE=%s\nLOGIN_SUFFIX=%s\nSTATE_DIR=%s\n"
+                % (url, sim.ca_file, header, SUFFIX, state_dir))
+            script = "/bin/bash %s %s" % (os.path.join(HERE, "okta-login.sh"), sconf)
+            pamharness.write_service(self.confdir, "script-" + net, [
+                "auth required pam_exec.so expose_authtok quiet " + script,
+                "account required pam_permit.so",
+                "session required pam_exec.so quiet " + script])
+        permit = ["auth required pam_permit.so", "account required pam_permit.so",
+                  "session required pam_permit.so"]
+        pamharness.write_service(self.confdir, "bare", permit)
+        # no OKTA_SESSION_ID, so the module answers PAM_IGNORE without a request
+        pamharness.write_service(self.confdir, "loaded", permit + [
+            "session optional %s conf=%s" % (pamharness.MODULE, conf)])
+
+    def start_proxy(self):
+        state = os.path.join(self.tmp, "proxy.json")
+        self.proxy = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "delay_proxy.py"), "--target-port",
+             str(self.sim.https_port), "--rtt-ms", str(self.rtt_ms), "--state-file", state],
+            stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(state):
+            if self.proxy.poll() is not None or time.monotonic() > deadline:
+                raise BenchError("delay proxy did not start")
+            time.sleep(0.02)
+        with open(state) as f:
+            return json.load(f)["port"]
+
+    def stop(self):
+        self.proxy.terminate()
+        self.proxy.wait(10)
+
+    def port(self, net):
+        return self.proxy_port if net == "wan" else self.sim.https_port
+
+    # -- one login of each kind, checked -----------------------------------------
+    def login(self, kind, net):
+        """Returns {"wall", "cpu", "rss", "conns", "tls", "requests"}."""
+        self.sim.reset()
+        token = self.sim.mint(USER + SUFFIX).encode()
+        if kind == "module-1p":
+            runs = [Run(driver(self.confdir, "module-" + net, "auth,open"), token)]
+            runs[0].require(["auth", "open"])
+        elif kind == "module-2p":
+            first = Run(driver(self.confdir, "module-" + net, "auth"), token)
+            first.require(["auth"])
+            sid = first.env.get("OKTA_SESSION_ID", "")
+            second = Run(driver(self.confdir, "module-" + net, "open",
+                                setenv=["OKTA_SESSION_ID=" + sid]), b"")
+            second.require(["open"])
+            runs = [first, second]
+        elif kind == "script":
+            runs = [Run(driver(self.confdir, "script-" + net, "auth,open"), token)]
+            runs[0].require(["auth", "open"])
+        elif kind in ("bare", "loaded"):
+            # where a login's fixed cost goes: the process with libpam alone,
+            # then with the module loaded (libcurl and its libraries) but idle
+            runs = [Run(driver(self.confdir, kind, "auth,open"), token)]
+            runs[0].require(["auth", "open"])
+        else:
+            start = time.perf_counter()
+            in_process_login(self.port(net), self.sim, token.decode())
+            runs = []
+            floor_wall = time.perf_counter() - start
+        if kind in ("bare", "loaded"):
+            figures = self.check_nothing_sent()
+        else:
+            figures = self.check_okta_side()
+        if runs:
+            figures.update(wall=sum(r.wall for r in runs), cpu=sum(r.cpu for r in runs),
+                           rss=max(r.maxrss for r in runs))
+        else:
+            figures.update(wall=floor_wall, cpu=None, rss=None)
+        return figures
+
+    def check_nothing_sent(self):
+        if self.sim.requests() or self.sim.connections():
+            raise BenchError("an idle module talked to Okta")
+        return {"conns": 0, "tls": 0, "requests": 0}
+
+    def check_okta_side(self):
+        """What Okta saw: create + two refreshes, all 200, session refreshed twice."""
+        reqs = self.sim.requests()
+        routes = [(r["method"], re.sub(r"/sessions/[^/]+", "/sessions/{id}", r["path"]),
+                   r["status"]) for r in reqs]
+        want = [("POST", "/api/v1/sessions", 200),
+                ("POST", "/api/v1/sessions/{id}/lifecycle/refresh", 200),
+                ("POST", "/api/v1/sessions/{id}/lifecycle/refresh", 200)]
+        if routes != want:
+            raise BenchError("Okta saw %s, wanted %s" % (routes, want))
+        sid = json.loads(reqs[0]["response_body"])["id"]
+        if self.sim.session(sid)["refresh_count"] != 2:
+            raise BenchError("session was not refreshed twice")
+        conns = self.sim.connections()
+        return {"conns": len(conns), "tls": sum(1 for c in conns if c["tls"]),
+                "requests": len(reqs)}
+
+
+def in_process_login(port, sim, token):
+    """The three requests from an already running process on one connection:
+    no process start, no PAM; the cost of the simulator and the network."""
+    ctx = ssl.create_default_context(cafile=sim.ca_file)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    headers = {"Authorization": "SSWS " + sim.api_token, "Accept": "application/json",
+               "Content-Type": "application/json"}
+    try:
+        conn.request("POST", "/api/v1/sessions", json.dumps({"sessionToken": token}), headers)
+        resp = conn.getresponse()
+        sid = json.loads(resp.read())["id"]
+        for _ in range(2):
+            conn.request("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid, "", headers)
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status != 200:
+                raise BenchError("floor client: refresh HTTP %d" % resp.status)
+    finally:
+        conn.close()
+
+
+# -- statistics and report ---------------------------------------------------------
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[max(0, -(-95 * len(xs) // 100) - 1)]   # nearest rank
+
+
+def ms(x):
+    return "-" if x is None else "%.1f" % (x * 1000)
+
+
+def summarise(samples):
+    walls = [s["wall"] for s in samples]
+    cpus = [s["cpu"] for s in samples if s["cpu"] is not None]
+    rss = [s["rss"] for s in samples if s["rss"] is not None]
+    per = lambda key: sorted({s[key] for s in samples})
+    return {"wall_med": median(walls), "wall_p95": p95(walls),
+            "cpu_med": median(cpus) if cpus else None,
+            "rss": max(rss) if rss else None,
+            "conns": per("conns"), "tls": per("tls"), "n": len(samples)}
+
+
+def fmt_set(values):
+    return "/".join(str(v) for v in values)
+
+
+LABELS = {"bare": "cost of the process: pam_driver + libpam + pam_permit, no Okta",
+          "loaded": "... + the module loaded (libcurl & its libraries), idle",
+          "module-1p": "module, 1 process (sudo/su/login)",
+          "module-2p": "module, 2 processes (sshd)",
+          "script": "pam_exec + curl + jq script",
+          "floor": "floor: in-process client, no PAM"}
+
+
+def report(args, results, tps, loads):
+    rtt = args.rtt_ms / 1000
+    out = []
+    out.append("### Per login (authenticate + open session), %d logins each\n" % args.logins)
+    out.append("| variant | RTT ms | wall median ms | wall p95 ms | ideal ms | median/ideal "
+               "| CPU median ms | peak RSS KiB | TCP conns | TLS handshakes |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    for (kind, net), s in results.items():
+        r = rtt if net == "wan" else 0
+        label = LABELS[kind] + (", system CA bundle (%d certs)" % args.bundle_certs
+                                if net == "lan-sysca" else "")
+        ideal = IDEAL_RTTS[kind] * r
+        ratio = "%.3f" % (s["wall_med"] / ideal) if ideal else "-"
+        out.append("| %s | %g | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            label, r * 1000, ms(s["wall_med"]), ms(s["wall_p95"]),
+            "%d x %g = %s" % (IDEAL_RTTS[kind], r * 1000, ms(ideal)) if r else "0",
+            ratio, ms(s["cpu_med"]), s["rss"] if s["rss"] is not None else "-",
+            fmt_set(s["conns"]), fmt_set(s["tls"])))
+    out.append("")
+    out.append("### Ratios\n")
+    out.append("| ratio | value | target |")
+    out.append("|---|---|---|")
+    m1, m2, sc = (results[("module-1p", "wan")], results[("module-2p", "wan")],
+                  results[("script", "wan")])
+    out.append("| module 1 process / ideal, wall median, RTT %g ms | %.3f | <= 1.10 |"
+               % (args.rtt_ms, m1["wall_med"] / (5 * rtt)))
+    out.append("| module 2 processes / ideal, wall median, RTT %g ms | %.3f | <= 1.10 |"
+               % (args.rtt_ms, m2["wall_med"] / (7 * rtt)))
+    out.append("| floor (test bed alone) / ideal, RTT %g ms | %.3f | |"
+               % (args.rtt_ms, results[("floor", "wan")]["wall_med"] / (5 * rtt)))
+    out.append("| script / module 1 process, wall median, RTT %g ms | %.2f | |"
+               % (args.rtt_ms, sc["wall_med"] / m1["wall_med"]))
+    lm, ls = results[("module-1p", "lan")], results[("script", "lan")]
+    out.append("| script / module 1 process, wall median, no delay | %.2f | >= 5 |"
+               % (ls["wall_med"] / lm["wall_med"]))
+    out.append("| script / module 1 process, CPU median, no delay | %.2f | >= 5 |"
+               % (ls["cpu_med"] / lm["cpu_med"]))
+    lb = results[("module-1p", "lan-sysca")]
+    out.append("| module 1 process, CPU median, system CA bundle / 1-cert CA file | %.2f | |"
+               % (lb["cpu_med"] / lm["cpu_med"]))
+    out.append("")
+    out.append("### Many logins in one process, no added delay\n")
+    out.append("`pam_driver --repeat %d --steps auth,open`: each login its own PAM handle "
+               "(pam_start .. pam_end), so its own connection.\n" % args.tps_logins)
+    out.append("| CA | logins | wall s | logins/s | wall per login ms | CPU per login ms "
+               "| TCP conns | TLS handshakes |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for net, t in tps.items():
+        out.append("| %s | %d | %.2f | %.1f | %s | %s | %d | %d |" % (
+            "system bundle" if net == "lan-sysca" else "1-cert CA file",
+            t["n"], t["wall"], t["n"] / t["wall"], ms(t["wall"] / t["n"]),
+            ms(t["cpu"] / t["n"]), t["conns"], t["tls"]))
+    out.append("")
+    out.append("Load average (1/5/15 min) before: %s; after: %s." % loads)
+    return "\n".join(out)
+
+
+def machine():
+    def first_line(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    pkgs = "".join(first_line(["dpkg-query", "-W", "-f=%s ${Version}, " % pkg, pkg])
+                   for pkg in ("libpam0g", "libcurl4", "libjson-c5", "curl", "jq"))
+    return ("nproc %d, CPU %s, kernel %s, %s%s, Python %s"
+            % (os.cpu_count(), cpu, platform.release(), pkgs,
+               first_line(["openssl", "version"]), platform.python_version()))
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rtt-ms", type=float, default=50)
+    p.add_argument("--logins", type=int, default=30)
+    p.add_argument("--tps-logins", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=2)
+    args = p.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("bench: must run as root (the module wants root-owned 0600 files)")
+
+    loads_before = loadavg()
+    kinds = ["module-1p", "module-2p", "script", "floor"]
+    plan = ([(k, "wan") for k in kinds] + [(k, "lan") for k in kinds]
+            + [("module-1p", "lan-sysca"), ("bare", "lan"), ("loaded", "lan")])
+    with open(SYSTEM_BUNDLE) as f:
+        args.bundle_certs = f.read().count("BEGIN CERTIFICATE")
+    results = {key: [] for key in plan}
+    with simlib.Simulator(lifetime=7200) as sim, \
+            tempfile.TemporaryDirectory(prefix="okta-bench-") as tmp:
+        bed = Bed(tmp, sim, args.rtt_ms)
+        try:
+            for key in plan:
+                for _ in range(args.warmup):
+                    bed.login(*key)
+            # interleaved, so that load changes on the machine hit every variant alike
+            for i in range(args.logins):
+                for key in plan:
+                    results[key].append(bed.login(*key))
+                print("bench: round %d/%d done" % (i + 1, args.logins), file=sys.stderr)
+            tps = {net: logins_per_second(bed, net, args.tps_logins)
+                   for net in ("lan", "lan-sysca")}
+        finally:
+            bed.stop()
+    summary = {key: summarise(v) for key, v in results.items()}
+    print("## pam_okta_session benchmark\n")
+    print("Machine: %s.\n" % machine())
+    print("Command: `make bench` (bench/bench.py --rtt-ms %g --logins %d --tps-logins %d)."
+          " WAN delay: bench/delay_proxy.py (RTT %g ms).\n"
+          % (args.rtt_ms, args.logins, args.tps_logins, args.rtt_ms))
+    print(report(args, summary, tps, (loads_before, loadavg())))
+    return 0
+
+
+def logins_per_second(bed, net, n):
+    bed.sim.reset()
+    tokens = [bed.sim.mint(USER + SUFFIX) for _ in range(n)]
+    run = Run(driver(bed.confdir, "module-" + net, "auth,open", repeat=n),
+              ("\n".join(tokens) + "\n").encode())
+    ok = run.steps.count(("open", "PAM_SUCCESS"))
+    if run.returncode != 0 or ok != n or run.steps.count(("auth", "PAM_SUCCESS")) != n:
+        raise BenchError("repeat run: %d of %d logins succeeded:\n%s"
+                         % (ok, n, run.output[-2000:]))
+    reqs = bed.sim.requests()
+    if len(reqs) != 3 * n or any(r["status"] != 200 for r in reqs):
+        raise BenchError("repeat run: Okta saw %d requests, wanted %d, all 200"
+                         % (len(reqs), 3 * n))
+    conns = bed.sim.connections()
+    return {"n": n, "wall": run.wall, "cpu": run.cpu, "conns": len(conns),
+            "tls": sum(1 for c in conns if c["tls"])}
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        sys.exit("bench: FAILED: %s" % e)
