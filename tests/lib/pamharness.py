@@ -69,6 +69,25 @@ PASS_ENV = ("PATH", "LD_LIBRARY_PATH", "LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTI
             "LSAN_OPTIONS", "MSAN_OPTIONS", "TSAN_OPTIONS", "VALGRIND_OPTS")
 
 
+# What AddressSanitizer, LeakSanitizer, UBSan and ThreadSanitizer print when
+# they find something.  A test run against a sanitizer build must fail on
+# any of them, whatever the exit status says.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer")
+
+
+class SanitizerReport(AssertionError):
+    pass
+
+
+def check_sanitizer_report(stderr, what):
+    """Raise SanitizerReport if `stderr` (text) holds a sanitizer report."""
+    for marker in SANITIZER_MARKERS:
+        if marker in stderr:
+            raise SanitizerReport("%s: sanitizer report (%r) on stderr:\n%s"
+                                  % (what, marker, stderr[-12000:]))
+
+
 # -- files ---------------------------------------------------------------------
 def write_secure_file(path, text, mode=0o600, uid=0, gid=0):
     """Write `text` to `path`, then chown/chmod (the module insists on root:0600)."""
@@ -214,4 +233,6 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         elapsed = time.monotonic() - start
         with sink._lock:
             records = list(sink.records)
-    return DriverResult(proc, elapsed, records)
+    result = DriverResult(proc, elapsed, records)
+    check_sanitizer_report(result.stderr, "pam_driver")
+    return result

@@ -192,6 +192,11 @@ class Simulator:
             spec["token"] = token
         return self._call("POST", "/tokens", spec)[1]
 
+    def mint_bulk(self, specs):
+        """Mint many tokens in one control call (specs: dicts as for /tokens);
+        returns [{"sessionToken", "userId"}] in the same order."""
+        return self._call("POST", "/tokens/bulk", list(specs))[1]
+
     def mint(self, login, **kw):
         """Mint a session token for `login`; returns the token string."""
         return self.mint_full(login, **kw)["sessionToken"]
