@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import logcapture  # noqa: E402
 import pamharness as ph  # noqa: E402
+import secretlog  # noqa: E402
 import taprunner  # noqa: E402
 from simlib import Simulator  # noqa: E402
 
@@ -133,7 +134,8 @@ class StressTestCase(unittest.TestCase):
 
     def run_stress(self, users, per_thread, wrapper=(), rss_at=(), env=None, timeout=3600):
         """One pam_stress run: thread i logs in as users[i], per_thread times."""
-        minted = SIM.mint_bulk([{"login": user + SUFFIX} for user in users
+        # Tokens outlive the slowest run (valgrind: about 12 minutes).
+        minted = SIM.mint_bulk([{"login": user + SUFFIX, "ttl": timeout} for user in users
                                 for _ in range(per_thread)])
         jobs = [(user, minted[i * per_thread + k]["sessionToken"])
                 for i, user in enumerate(users) for k in range(per_thread)]
@@ -149,6 +151,7 @@ class StressTestCase(unittest.TestCase):
                                          env=env, timeout=timeout)
             elapsed = time.monotonic() - start
             run = StressRun(proc, elapsed, sink.lines())
+        secretlog.record_run("pam_stress x%d" % len(jobs), run.logs, run.stderr)
         ph.check_sanitizer_report(run.stderr, "pam_stress")
         return run
 

@@ -25,6 +25,7 @@ import tempfile
 import time
 
 import logcapture
+import secretlog
 
 SRCDIR = os.environ.get("PAM_OKTA_SRCDIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -105,6 +106,7 @@ def write_conf(path, _mode=0o600, _uid=0, _gid=0, _extra_lines=(), **keys):
     Keys whose value is None are left out; `_extra_lines` are appended
     verbatim (for duplicate or malformed lines).
     """
+    secretlog.record_secrets("write_conf", [keys.get("api_token")])
     lines = ["%s = %s" % (k, v) for k, v in keys.items() if v is not None]
     lines += list(_extra_lines)
     return write_secure_file(path, "".join(l + "\n" for l in lines), _mode, _uid, _gid)
@@ -234,5 +236,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         with sink._lock:
             records = list(sink.records)
     result = DriverResult(proc, elapsed, records)
+    secretlog.record_run("pam_driver --user %s --steps %s" % (user, steps), result.logs,
+                         result.stderr, [(step, name) for step, name, _ in result.step_list])
     check_sanitizer_report(result.stderr, "pam_driver")
     return result

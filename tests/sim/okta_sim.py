@@ -624,6 +624,9 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             if method == "GET" and parts == ["faults"]:
                 with st.lock:
                     return self.reply(200, list(st.faults))
+            if method == "GET" and parts == ["secrets"]:
+                with st.lock:
+                    return self.reply(200, [st.api_token] + list(st.tokens) + list(st.sessions))
             if method == "GET" and parts == ["health"]:
                 return self.reply(200, {"ok": True})
             if method == "POST" and parts == ["tokens"]:
