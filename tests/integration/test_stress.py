@@ -112,10 +112,14 @@ def linked_library(binary, name):
     return m.group(1)
 
 
-def module_is_sanitized():
-    """Was the module built with AddressSanitizer (the CI's second build)?"""
+def module_sanitizer():
+    """"ASan" or "TSan" when the module was built with that sanitizer (the
+    CI's second and third builds), else None."""
     out = subprocess.run(["ldd", ph.MODULE], capture_output=True, text=True).stdout
-    return "libasan" in out
+    for lib, name in (("libasan", "ASan"), ("libtsan", "TSan")):
+        if lib in out:
+            return name
+    return None
 
 
 class StressTestCase(unittest.TestCase):
@@ -203,7 +207,7 @@ class TestOneProcess(StressTestCase):
         self.assert_all_correct(run, ["alice"], TRANSACTIONS)
         self.assert_fds_unchanged(run)
         growth = run.rss[RSS_LAST] - run.rss[RSS_WARM]
-        asan = module_is_sanitized()
+        sanitizer = module_sanitizer()
         print("# %d transactions in one process in %.1f s (%.1f ms each); open fds: start %d, "
               "after 1st %d, after last %d; VmRSS after 1st %d KiB, after %d %d KiB, after %d "
               "%d KiB (growth %+d KiB, bound %d KiB)"
@@ -211,10 +215,11 @@ class TestOneProcess(StressTestCase):
                  run.fds["start"], run.fds["warm"], run.fds["end"], run.rss[1],
                  RSS_WARM, run.rss[RSS_WARM], RSS_LAST, run.rss[RSS_LAST], growth,
                  RSS_GROWTH_MAX_KB))
-        if asan:
-            # ASan holds freed memory in its quarantine (256 MiB): RSS says
-            # nothing there. LeakSanitizer checks leaks at exit instead.
-            print("# RSS bound not asserted in the AddressSanitizer build (quarantine)")
+        if sanitizer:
+            # ASan holds freed memory in its quarantine (256 MiB) and TSan
+            # keeps shadow and history memory: RSS says nothing there.
+            # LeakSanitizer checks leaks at exit instead.
+            print("# RSS bound not asserted in the %s build (sanitizer memory)" % sanitizer)
         else:
             self.assertLessEqual(growth, RSS_GROWTH_MAX_KB, "resident memory grows")
 
@@ -230,9 +235,9 @@ class TestOneProcess(StressTestCase):
         self.run_valgrind(50)
 
     def run_valgrind(self, transactions, preload=None):
-        if module_is_sanitized():
-            self.skipTest("valgrind cannot run AddressSanitizer binaries; in this build "
-                          "test_1000_transactions_fds_and_rss runs under ASan + LeakSanitizer")
+        if module_sanitizer():
+            self.skipTest("valgrind cannot run %s binaries; in this build the other tests "
+                          "run under that sanitizer" % module_sanitizer())
         if shutil.which("valgrind") is None:
             raise RuntimeError("valgrind is not installed (.ci/deps installs it)")
         vlog = os.path.join(self.tmp, "valgrind.log")
