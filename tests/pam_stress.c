@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <security/pam_appl.h>
@@ -248,26 +249,41 @@ static void usage(void)
 
 static void parse_args(int argc, char **argv, int *threads)
 {
-	int i;
+	static const struct option options[] = {
+		{ "confdir", required_argument, NULL, 'c' },
+		{ "service", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "per-thread", required_argument, NULL, 'n' },
+		{ "rss-at", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
 
-	for (i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			confdir = optarg;
+			break;
+		case 's':
+			service = optarg;
+			break;
+		case 't':
+			*threads = atoi(optarg);
+			break;
+		case 'n':
+			per_thread = atoi(optarg);
+			break;
+		case 'r':
+			if (rss_samples == MAX_RSS_SAMPLES)
+				usage();
+			rss_at[rss_samples++] = atol(optarg);
+			break;
+		default:
 			usage();
-		if (strcmp(argv[i], "--confdir") == 0)
-			confdir = argv[++i];
-		else if (strcmp(argv[i], "--service") == 0)
-			service = argv[++i];
-		else if (strcmp(argv[i], "--threads") == 0)
-			*threads = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--per-thread") == 0)
-			per_thread = atoi(argv[++i]);
-		else if (strcmp(argv[i], "--rss-at") == 0 && rss_samples < MAX_RSS_SAMPLES)
-			rss_at[rss_samples++] = atol(argv[++i]);
-		else
-			usage();
+		}
 	}
-	if (confdir == NULL || service == NULL || *threads < 1 || *threads > MAX_THREADS ||
-	    per_thread < 1)
+	if (optind != argc || confdir == NULL || service == NULL || *threads < 1 ||
+	    *threads > MAX_THREADS || per_thread < 1)
 		usage();
 }
 
