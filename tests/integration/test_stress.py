@@ -99,8 +99,10 @@ class StressRun:
 
     def describe(self, lines=40):
         return ("rc=%s elapsed=%.1fs\n--- stdout (first %d lines)\n%s\n--- stderr (last 8000)\n%s"
+                "\n--- logs (first %d lines)\n%s"
                 % (self.returncode, self.elapsed, lines,
-                   "\n".join(self.stdout.splitlines()[:lines]), self.stderr[-8000:]))
+                   "\n".join(self.stdout.splitlines()[:lines]), self.stderr[-8000:],
+                   lines, "\n".join(self.logs[:lines])))
 
 
 def linked_library(binary, name):
@@ -130,7 +132,10 @@ class StressTestCase(unittest.TestCase):
         self.confdir = os.path.join(self.tmp, "pam.d")
         conf = ph.write_conf(os.path.join(self.tmp, "okta.conf"), org_url=SIM.org_url,
                              api_token=SIM.api_token, ca_file=SIM.ca_file,
-                             login_suffix=SUFFIX, timeout=20, revoke_on_close="yes")
+                             login_suffix=SUFFIX, revoke_on_close="yes",
+                             # the maximum: under valgrind on a loaded machine the first
+                             # transaction (TLS and libcurl set-up) took over 20 s once
+                             timeout=60)
         ph.write_okta_service(self.confdir, SERVICE, conf)
 
     def tearDown(self):
