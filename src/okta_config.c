@@ -29,6 +29,18 @@ static void set_error(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "<path>: <what>: <reason>". strerror() may share one buffer between
+ * threads, and a PAM host may log users in from several threads: the GNU
+ * strerror_r (config.h defines _GNU_SOURCE) returns a thread-safe text. */
+static void set_errno_error(char *err, size_t errlen, const char *path, const char *what,
+			    int errnum)
+{
+	char reason[128];
+
+	set_error(err, errlen, "%s: %s: %s", path, what,
+		  strerror_r(errnum, reason, sizeof(reason)));
+}
+
 static void free_secret(char *secret)
 {
 	if (secret == NULL)
@@ -512,11 +524,11 @@ char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_b
 	/* O_NONBLOCK: a FIFO planted at the path must not hang the login. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		set_errno_error(err, errlen, path, "cannot open", errno);
 		return NULL;
 	}
 	if (fstat(fd, &st) != 0) {
-		set_error(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
+		set_errno_error(err, errlen, path, "cannot stat", errno);
 		close(fd);
 		return NULL;
 	}
@@ -554,7 +566,7 @@ char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_b
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			set_error(err, errlen, "%s: read error: %s", path, strerror(errno));
+			set_errno_error(err, errlen, path, "read error", errno);
 			break;
 		}
 		if (n == 0) {

@@ -25,6 +25,7 @@ import tempfile
 import time
 
 import logcapture
+import secretlog
 
 SRCDIR = os.environ.get("PAM_OKTA_SRCDIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -69,6 +70,25 @@ PASS_ENV = ("PATH", "LD_LIBRARY_PATH", "LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTI
             "LSAN_OPTIONS", "MSAN_OPTIONS", "TSAN_OPTIONS", "VALGRIND_OPTS")
 
 
+# What AddressSanitizer, LeakSanitizer, UBSan and ThreadSanitizer print when
+# they find something.  A test run against a sanitizer build must fail on
+# any of them, whatever the exit status says.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer")
+
+
+class SanitizerReport(AssertionError):
+    pass
+
+
+def check_sanitizer_report(stderr, what):
+    """Raise SanitizerReport if `stderr` (text) holds a sanitizer report."""
+    for marker in SANITIZER_MARKERS:
+        if marker in stderr:
+            raise SanitizerReport("%s: sanitizer report (%r) on stderr:\n%s"
+                                  % (what, marker, stderr[-12000:]))
+
+
 # -- files ---------------------------------------------------------------------
 def write_secure_file(path, text, mode=0o600, uid=0, gid=0):
     """Write `text` to `path`, then chown/chmod (the module insists on root:0600)."""
@@ -86,6 +106,7 @@ def write_conf(path, _mode=0o600, _uid=0, _gid=0, _extra_lines=(), **keys):
     Keys whose value is None are left out; `_extra_lines` are appended
     verbatim (for duplicate or malformed lines).
     """
+    secretlog.record_secrets("write_conf", [keys.get("api_token")])
     lines = ["%s = %s" % (k, v) for k, v in keys.items() if v is not None]
     lines += list(_extra_lines)
     return write_secure_file(path, "".join(l + "\n" for l in lines), _mode, _uid, _gid)
@@ -214,4 +235,8 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         elapsed = time.monotonic() - start
         with sink._lock:
             records = list(sink.records)
-    return DriverResult(proc, elapsed, records)
+    result = DriverResult(proc, elapsed, records)
+    secretlog.record_run("pam_driver --user %s --steps %s" % (user, steps), result.logs,
+                         result.stderr, [(step, name) for step, name, _ in result.step_list])
+    check_sanitizer_report(result.stderr, "pam_driver")
+    return result

@@ -23,6 +23,8 @@ import tempfile
 import time
 import urllib.parse
 
+import secretlog
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get("PAM_OKTA_SRCDIR") or os.path.dirname(os.path.dirname(HERE))
 SIM_DIR = os.path.join(SRCDIR, "tests", "sim")
@@ -120,9 +122,16 @@ class Simulator:
         self.https_port = st["https_port"]
         self.control_port = st["control_port"]
         self.pid = st["pid"]
+        secretlog.record_secrets("simulator api token", [self.api_token])
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
+            if secretlog.enabled():
+                try:
+                    secretlog.record_secrets("simulator sessions and tokens",
+                                             self._call("GET", "/secrets")[1])
+                except (OSError, SimError, http.client.HTTPException, ValueError):
+                    pass
             try:
                 self._call("POST", "/shutdown")
             except (OSError, SimError, http.client.HTTPException):
@@ -190,7 +199,16 @@ class Simulator:
             spec["session"] = session
         if token is not None:
             spec["token"] = token
-        return self._call("POST", "/tokens", spec)[1]
+        minted = self._call("POST", "/tokens", spec)[1]
+        secretlog.record_secrets("mint", [minted["sessionToken"]])
+        return minted
+
+    def mint_bulk(self, specs):
+        """Mint many tokens in one control call (specs: dicts as for /tokens);
+        returns [{"sessionToken", "userId"}] in the same order."""
+        minted = self._call("POST", "/tokens/bulk", list(specs))[1]
+        secretlog.record_secrets("mint_bulk", [m["sessionToken"] for m in minted])
+        return minted
 
     def mint(self, login, **kw):
         """Mint a session token for `login`; returns the token string."""

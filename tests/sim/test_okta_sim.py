@@ -120,6 +120,16 @@ class TestSessionsApi(SimTest):
         self.assertEqual(self.create(token)[0], 200)
         self.assert_error(*self.create(token), 401, "E0000004")
 
+    def test_bulk_mint(self):
+        minted = SIM.mint_bulk([{"login": "u%d@example.com" % i} for i in range(50)]
+                               + [{"login": LOGIN, "ttl": 0}])
+        self.assertEqual(len(minted), 51)
+        self.assertEqual(len({m["sessionToken"] for m in minted}), 51)
+        status, body, _ = self.create(minted[7]["sessionToken"])
+        self.assertEqual((status, body["login"], body["userId"]),
+                         (200, "u7@example.com", minted[7]["userId"]))
+        self.assert_error(*self.create(minted[-1]["sessionToken"]), 401, "E0000004")
+
     def test_expired_and_unknown_tokens(self):
         self.assert_error(*self.create(SIM.mint(LOGIN, ttl=0)), 401, "E0000004")
         self.assert_error(*self.create("nope"), 401, "E0000004")
