@@ -2,9 +2,11 @@
 
 #include "okta_client.h"
 #include "okta_link.h"
+#include "okta_http.h"
 #include "okta_validate.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,14 @@
 #include <time.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
+/* Okta's headers are well under 2 KiB; a server that sends more than this
+ * is hostile or broken, and is cut off at once instead of at the deadline. */
+#define RESPONSE_HEADERS_MAX (64 * 1024)
+/* Wait before retrying a 502/503/504 or a failed connection. */
+#define RETRY_BACKOFF_MS 250
+/* A retry is only worth making with at least this much time left after
+ * waiting for it. */
+#define RETRY_MIN_TIME_MS 100
 
 /* The request being made, for log lines and error classification. */
 enum okta_step {
@@ -51,6 +61,9 @@ struct http_response {
 	char *links;      /* every Link header value, joined with ", " */
 	size_t links_len;
 	bool links_too_large;
+	size_t header_bytes;
+	bool headers_too_large;
+	long long rate_limit_reset; /* X-Rate-Limit-Reset (epoch seconds), 0 if none */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -117,47 +130,61 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* Collect Link headers (listUserGroups paging); every other header is
- * ignored. Bounded like bodies, but smaller: Okta sends two short links. */
+/* Collect Link headers (listUserGroups paging), joined with ", ". Bounded
+ * like bodies, but smaller: Okta sends two short links. */
 #define LINKS_MAX (16 * 1024)
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+static void collect_link(struct http_response *resp, const char *value, size_t n)
 {
-	struct http_response *resp = userdata;
-	size_t n = size * nmemb;
 	char *grown;
 
-	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		/* A new response (after an interim one): forget earlier links. */
-		free(resp->links);
-		resp->links = NULL;
-		resp->links_len = 0;
-		return n;
-	}
-	if (n < 5 || !okta_ascii_equal_nocase(data, "link:", 5))
-		return n;
-	data += 5;
-	n -= 5;
-	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n'))
+	while (n > 0 && (value[n - 1] == '\r' || value[n - 1] == '\n'))
 		n--;
 	if (resp->links_len + n + 2 > LINKS_MAX) {
 		resp->links_too_large = true;
-		return size * nmemb;
+		return;
 	}
 	grown = realloc(resp->links, resp->links_len + n + 3);
 	if (grown == NULL) {
 		resp->links_too_large = true;
-		return size * nmemb;
+		return;
 	}
 	resp->links = grown;
 	if (resp->links_len > 0) {
 		memcpy(resp->links + resp->links_len, ", ", 2);
 		resp->links_len += 2;
 	}
-	memcpy(resp->links + resp->links_len, data, n);
+	memcpy(resp->links + resp->links_len, value, n);
 	resp->links_len += n;
 	resp->links[resp->links_len] = '\0';
-	return size * nmemb;
+}
+
+/* Called once per header line, the status line included: caps the size of
+ * the headers, keeps X-Rate-Limit-Reset and the Link headers. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_response *resp = userdata;
+	size_t n = size * nmemb;
+	long long reset;
+
+	if (n > RESPONSE_HEADERS_MAX - resp->header_bytes) {
+		resp->headers_too_large = true;
+		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+	}
+	resp->header_bytes += n;
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		/* A new response (after a 1xx or a proxy's CONNECT answer):
+		 * only the final response's headers count. */
+		free(resp->links);
+		resp->links = NULL;
+		resp->links_len = 0;
+		resp->rate_limit_reset = 0;
+	} else if (okta_http_parse_rate_limit_reset(data, n, &reset)) {
+		resp->rate_limit_reset = reset;
+	} else if (n >= 5 && okta_ascii_equal_nocase(data, "link:", 5)) {
+		collect_link(resp, data + 5, n - 5);
+	}
+	return n;
 }
 
 /* Bodies may hold a session id: wipe before freeing. */
@@ -197,6 +224,9 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_ERRORBUFFER, client->curl_error);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
+	/* No CURLOPT_ACCEPT_ENCODING: Okta's answers are small, so we offer no
+	 * compression and libcurl decodes none. A gzip "bomb" stays the few
+	 * compressed bytes it is on the wire and fails to parse as JSON. */
 	/* "" turns proxies off even when http_proxy and friends are set:
 	 * only the administrator's configuration may route our traffic. */
 	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
@@ -322,30 +352,21 @@ static void build_url(struct okta_client *client, const char *session_id, const 
 			 session_id, suffix);
 }
 
-/*
- * One HTTP exchange under the deadline. Returns 0 when an HTTP status was
- * received (resp filled), -1 on transport failure (logged here).
- */
-static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
-			 const char *body, size_t body_len, const char *secret,
-			 struct http_response *resp)
+/* One HTTP request and its answer, bounded by the remaining deadline. The
+ * caller checks that some time remains. */
+static CURLcode http_attempt(struct okta_client *client, enum okta_step step, const char *method,
+			     const char *body, size_t body_len, struct http_response *resp)
 {
 	CURL *c = client->curl;
-	long long remaining = client->deadline_ms - now_ms();
+	long remaining = (long)(client->deadline_ms - now_ms());
 	long new_connections = 0;
 	CURLcode rc;
 
 	memset(resp, 0, sizeof(*resp));
-	memset(&client->last, 0, sizeof(client->last));
-	if (remaining <= 0) {
-		okta_log(&client->logger, LOG_ERR, "%s: not sent, the timeout has already passed",
-			 step_names[step]);
-		return -1;
-	}
 	client->curl_error[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, client->url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)remaining);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)remaining);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, remaining > 0 ? remaining : 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, remaining > 0 ? remaining : 1L);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
 	if (strcmp(method, "POST") == 0) {
@@ -362,23 +383,162 @@ static int http_exchange(struct okta_client *client, enum okta_step step, const 
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
 	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK)
 		client->connections += new_connections;
+	client->last.http_status = 0;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+		client->last.http_status = resp->status;
+		okta_log(&client->logger, LOG_DEBUG, "%s: HTTP %ld, %zu bytes, %ld new connection(s)",
+			 step_names[step], resp->status, resp->len, new_connections);
+	}
+	return rc;
+}
+
+/* Why a request failed without an HTTP status, for log lines. */
+static void describe_transport_failure(const struct okta_client *client, CURLcode rc,
+				       const struct http_response *resp, char *out, size_t outlen)
+{
+	if (resp->headers_too_large)
+		snprintf(out, outlen, "response headers larger than %d bytes", RESPONSE_HEADERS_MAX);
+	else if (resp->too_large)
+		snprintf(out, outlen, "response body larger than %d bytes", OKTA_RESPONSE_MAX);
+	else
+		snprintf(out, outlen, "request failed: %s (curl error %d)",
+			 client->curl_error[0] != '\0' ? client->curl_error : curl_easy_strerror(rc),
+			 (int)rc);
+}
+
+/* No TCP connection was made, so the server cannot have seen the request. */
+static bool never_connected(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+/* The connection broke after the request may have been sent. */
+static bool connection_broke(CURLcode rc)
+{
+	return rc == CURLE_GOT_NOTHING || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+	       rc == CURLE_PARTIAL_FILE;
+}
+
+static long long epoch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The retry policy, all of it: how long to wait before trying a failed
+ * request once more, or -1 not to retry.
+ *  - 429: wait until X-Rate-Limit-Reset (UTC epoch seconds); without that
+ *    header we do not know when the limit lifts, so no retry.
+ *  - 503, and no connection at all: the request surely was not processed, so
+ *    even createSession (which spends the one-time token) is retried.
+ *  - 502, 504 and a connection that broke: the request may have been
+ *    processed; only the session calls that are safe to repeat (refresh,
+ *    get, revoke) are retried, never createSession.
+ *  - anything else (4xx, 500, TLS failures, timeouts, oversized answers):
+ *    retrying cannot help.
+ * The wait never runs past the deadline: when it would, fail at once.
+ */
+static long long retry_delay_ms(enum okta_step step, CURLcode rc,
+				const struct http_response *resp, long long remaining_ms)
+{
+	bool repeatable = step != STEP_CREATE;
+	long long delay;
+
 	if (rc != CURLE_OK) {
-		if (resp->too_large)
-			okta_log(&client->logger, LOG_ERR, "%s: response body larger than %d bytes",
-				 step_names[step], OKTA_RESPONSE_MAX);
+		if (never_connected(rc) || (repeatable && connection_broke(rc)))
+			delay = RETRY_BACKOFF_MS;
 		else
-			log_redacted(client, LOG_ERR, secret, "%s: request failed: %s (curl error %d)",
-				     step_names[step],
-				     client->curl_error[0] != '\0' ? client->curl_error
-								   : curl_easy_strerror(rc),
-				     (int)rc);
+			return -1;
+	} else if (resp->status == 429) {
+		if (resp->rate_limit_reset <= 0)
+			return -1;
+		delay = resp->rate_limit_reset * 1000 - epoch_ms();
+		if (delay < 0)
+			delay = 0; /* already reset (or our clock is behind) */
+	} else if (resp->status == 503 || (repeatable && (resp->status == 502 ||
+							   resp->status == 504))) {
+		delay = RETRY_BACKOFF_MS;
+	} else {
+		return -1;
+	}
+	return delay + RETRY_MIN_TIME_MS <= remaining_ms ? delay : -1;
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(ms / 1000);
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+		;
+}
+
+/* One line saying why a request is tried again, or why a 429 is not. */
+static void log_retry(struct okta_client *client, enum okta_step step, CURLcode rc,
+		      const struct http_response *resp, const char *secret, long long delay)
+{
+	char reason[CURL_ERROR_SIZE + 64];
+
+	if (rc != CURLE_OK)
+		describe_transport_failure(client, rc, resp, reason, sizeof(reason));
+	else
+		snprintf(reason, sizeof(reason), "HTTP %ld%s", resp->status,
+			 resp->status == 429 ? " (rate limited)" : "");
+	if (delay >= 0)
+		log_redacted(client, LOG_WARNING, secret, "%s: %s; retrying once in %lld ms",
+			     step_names[step], reason, delay);
+	else if (rc == CURLE_OK && resp->status == 429)
+		okta_log(&client->logger, LOG_NOTICE,
+			 "%s: rate limited; X-Rate-Limit-Reset %s, not retrying",
+			 step_names[step], resp->rate_limit_reset > 0 ? "is beyond the timeout"
+								      : "missing or malformed");
+}
+
+/*
+ * One HTTP exchange under the deadline, retried at most once as
+ * retry_delay_ms() allows. Returns 0 when an HTTP status was received (resp
+ * filled), -1 on transport failure (logged here).
+ */
+static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
+			 const char *body, size_t body_len, const char *secret,
+			 struct http_response *resp)
+{
+	char reason[CURL_ERROR_SIZE + 64];
+	long long delay;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof(*resp));
+	memset(&client->last, 0, sizeof(client->last));
+	if (client->deadline_ms - now_ms() <= 0) {
+		okta_log(&client->logger, LOG_ERR, "%s: not sent, the timeout has already passed",
+			 step_names[step]);
+		return -1;
+	}
+	rc = http_attempt(client, step, method, body, body_len, resp);
+	delay = retry_delay_ms(step, rc, resp, client->deadline_ms - now_ms());
+	log_retry(client, step, rc, resp, secret, delay);
+	if (delay >= 0) {
+		response_clear(resp);
+		sleep_ms(delay);
+		rc = http_attempt(client, step, method, body, body_len, resp);
+	}
+	if (rc != CURLE_OK) {
+		describe_transport_failure(client, rc, resp, reason, sizeof(reason));
+		log_redacted(client, LOG_ERR, secret, "%s: %s", step_names[step], reason);
 		response_clear(resp);
 		return -1;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-	client->last.http_status = resp->status;
-	okta_log(&client->logger, LOG_DEBUG, "%s: HTTP %ld, %zu bytes, %ld new connection(s)",
-		 step_names[step], resp->status, resp->len, new_connections);
 	return 0;
 }
 

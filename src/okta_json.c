@@ -3,6 +3,7 @@
 #include "okta_json.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,77 @@ static void copy_policy_fields(json_object *root, struct okta_session *out)
 		out->malformed |= OKTA_FIELD_LAST_FACTOR;
 }
 
+/* Index of the '"' that closes the string opening at body[open], or len. */
+static size_t end_of_string(const char *body, size_t len, size_t open)
+{
+	size_t i;
+
+	for (i = open + 1; i < len; i++) {
+		if (body[i] == '\\')
+			i++; /* skip the escaped character ('\"' included) */
+		else if (body[i] == '"')
+			return i;
+	}
+	return len;
+}
+
+/* In the outermost object (depth 1) every string that follows '{' or ','
+ * is a key; strings in any other place are values or deeper down. */
+size_t okta_json_top_level_key_count(const char *body, size_t len)
+{
+	size_t depth = 0;
+	size_t keys = 0;
+	size_t i;
+	bool root_is_object = false;
+	bool key_expected = false;
+
+	for (i = 0; i < len; i++) {
+		switch (body[i]) {
+		case '"':
+			if (depth == 1 && key_expected)
+				keys++;
+			key_expected = false;
+			i = end_of_string(body, len, i);
+			break;
+		case '{':
+		case '[':
+			if (depth == 0)
+				root_is_object = body[i] == '{';
+			depth++;
+			key_expected = depth == 1 && root_is_object;
+			break;
+		case '}':
+		case ']':
+			if (depth > 0)
+				depth--;
+			key_expected = false;
+			break;
+		case ',':
+			key_expected = depth == 1 && root_is_object;
+			break;
+		default:
+			break;
+		}
+	}
+	return root_is_object ? keys : 0;
+}
+
+/*
+ * json-c keeps the last of two equal keys without saying so, so
+ * {"login":"bob@x","login":"alice@x"} would read as alice's session while
+ * another JSON reader (a proxy, an audit tool) sees bob's. A Session that
+ * names a key twice is refused. Rather than a second JSON parser that
+ * compares keys (escapes make "log\u0069n" equal to "login"), we count the
+ * keys in the text and compare with the distinct keys json-c kept: any
+ * difference is a repeat, however it was spelled. Nested objects are not
+ * checked: the module reads only top-level fields.
+ */
+static bool has_duplicate_top_level_key(json_object *root, const char *body, size_t len)
+{
+	return okta_json_top_level_key_count(body, len) !=
+	       (size_t)json_object_object_length(root);
+}
+
 enum okta_parse_result okta_parse_session(const char *body, size_t len,
 					  struct okta_session *out)
 {
@@ -146,11 +218,13 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len,
 		json_object_put(root);
 		return OKTA_PARSE_NOT_OBJECT;
 	}
-	if (copy_string_field(root, "id", 1, &out->id) != 0 ||
-	    copy_string_field(root, "userId", 1, &out->user_id) != 0 ||
-	    copy_string_field(root, "login", 1, &out->login) != 0 ||
-	    copy_string_field(root, "status", 1, &out->status) != 0 ||
-	    copy_string_field(root, "expiresAt", 0, &out->expires_at) != 0) {
+	if (has_duplicate_top_level_key(root, body, len))
+		result = OKTA_PARSE_DUPLICATE_KEY;
+	else if (copy_string_field(root, "id", 1, &out->id) != 0 ||
+		 copy_string_field(root, "userId", 1, &out->user_id) != 0 ||
+		 copy_string_field(root, "login", 1, &out->login) != 0 ||
+		 copy_string_field(root, "status", 1, &out->status) != 0 ||
+		 copy_string_field(root, "expiresAt", 0, &out->expires_at) != 0) {
 		result = OKTA_PARSE_BAD_FIELD;
 		okta_session_clear(out);
 	} else {
@@ -189,6 +263,8 @@ const char *okta_parse_result_str(enum okta_parse_result result)
 		return "body is not a JSON array";
 	case OKTA_PARSE_BAD_FIELD:
 		return "a required field is missing or not a string";
+	case OKTA_PARSE_DUPLICATE_KEY:
+		return "body names a key twice";
 	case OKTA_PARSE_NO_MEMORY:
 		return "out of memory";
 	}

@@ -43,6 +43,7 @@ enum okta_parse_result {
 	OKTA_PARSE_NOT_JSON,      /* syntax, encoding, depth or trailing bytes */
 	OKTA_PARSE_NOT_OBJECT,    /* valid JSON, but not an object */
 	OKTA_PARSE_BAD_FIELD,     /* a field this module needs is missing or not a string */
+	OKTA_PARSE_DUPLICATE_KEY, /* the Session object names a key twice */
 	OKTA_PARSE_NO_MEMORY,
 	OKTA_PARSE_NOT_ARRAY,     /* valid JSON, but not an array */
 };
@@ -58,6 +59,15 @@ enum okta_parse_result {
  */
 enum okta_parse_result okta_parse_session(const char *body, size_t len,
 					  struct okta_session *out);
+
+/*
+ * How many keys the outermost JSON object of body names, counting repeats
+ * ("login" twice counts 2). 0 when body does not start (after white space)
+ * with an object. Meant for bodies json-c has already accepted, but safe on
+ * any bytes. Compared with the number of distinct keys json-c kept, it tells
+ * whether a key was given twice (see okta_parse_session()).
+ */
+size_t okta_json_top_level_key_count(const char *body, size_t len);
 
 /* Wipe the id and free every field; the struct is empty afterwards. */
 void okta_session_clear(struct okta_session *session);

@@ -317,7 +317,8 @@ class TestOktaFailures(OktaTestCase):
         self.assert_logged(r, "500", "E0000009", err["errorId"])
 
     def test_rate_limited(self):
-        SIM.fault("create", "status", status=429)
+        # Reset beyond the timeout: no retry (test_hostile.py covers retries).
+        SIM.fault("create", "status", status=429, reset_in=60)
         self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
 
     def test_refresh_500(self):

@@ -400,6 +400,68 @@ static void test_parse_depth(void **state)
 	}
 }
 
+/* json-c keeps the last of two equal keys; the module must refuse them. */
+static void test_parse_duplicate_keys(void **state)
+{
+	static const struct {
+		const char *label;
+		const char *body;
+	} cases[] = {
+		{"login twice, the right one last",
+		 "{\"login\":\"bob@example.com\",\"id\":\"102a\",\"userId\":\"00u1\","
+		 "\"login\":\"alice@example.com\",\"status\":\"ACTIVE\"}"},
+		{"id twice", "{\"id\":\"102a\",\"id\":\"102b\",\"userId\":\"00u1\","
+			     "\"login\":\"a@x\",\"status\":\"ACTIVE\"}"},
+		{"escaped spelling of login",
+		 "{\"id\":\"102a\",\"userId\":\"00u1\",\"log\\u0069n\":\"bob@x\","
+		 "\"login\":\"a@x\",\"status\":\"ACTIVE\"}"},
+		{"unused key twice", "{\"amr\":[],\"id\":\"102a\",\"userId\":\"00u1\","
+				     "\"login\":\"a@x\",\"status\":\"ACTIVE\",\"amr\":[\"pwd\"]}"},
+	};
+	struct okta_session out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++)
+		parse_checked(cases[i].body, strlen(cases[i].body), OKTA_PARSE_DUPLICATE_KEY,
+			      cases[i].label, &out);
+	/* The same key in two nested objects is not a repeat. */
+	parse_checked(BODY(okta_example_session), OKTA_PARSE_OK, "Okta example", &out);
+	okta_session_clear(&out);
+}
+
+static void test_top_level_key_count(void **state)
+{
+	static const struct {
+		const char *body;
+		size_t keys;
+	} cases[] = {
+		{"{}", 0},
+		{" {\"a\":1}", 1},
+		{"{\"a\":\"b\",\"c\":\"d\"}", 2},
+		{"{\"a\":{\"x\":1,\"y\":2},\"b\":[\"s\",\"t\"]}", 2},
+		{"{\"a\\\"\":\"}{,\\\"\",\"b\":[{\"c\":1}]}", 2},
+		{"{\"a\":1,\"a\":2}", 2},
+		{"[\"a\",\"b\"]", 0},
+		{"\"a\"", 0},
+		{"", 0},
+		{"{\"a\":\"unterminated", 1},
+		{"{\"a\\", 1},
+		{"}}]]{\"a\":1", 1},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		size_t got = okta_json_top_level_key_count(cases[i].body, strlen(cases[i].body));
+
+		if (got != cases[i].keys)
+			fail_msg("%s: %zu keys, expected %zu", cases[i].body, got, cases[i].keys);
+	}
+	/* Reads no byte past len: a key cut off by len is not there. */
+	assert_int_equal(okta_json_top_level_key_count("{\"a\":1,\"b\":2}", 6), 1);
+}
+
 static void test_session_clear_twice(void **state)
 {
 	struct okta_session out;
@@ -417,7 +479,7 @@ static void test_parse_result_str(void **state)
 {
 	static const enum okta_parse_result all[] = {
 		OKTA_PARSE_OK, OKTA_PARSE_NOT_JSON, OKTA_PARSE_NOT_OBJECT, OKTA_PARSE_BAD_FIELD,
-		OKTA_PARSE_NO_MEMORY,
+		OKTA_PARSE_DUPLICATE_KEY, OKTA_PARSE_NO_MEMORY,
 	};
 	size_t i;
 	size_t j;
@@ -631,6 +693,8 @@ int main(void)
 		cmocka_unit_test(test_parse_encoding),
 		cmocka_unit_test(test_parse_escaped_nul_refused),
 		cmocka_unit_test(test_parse_depth),
+		cmocka_unit_test(test_parse_duplicate_keys),
+		cmocka_unit_test(test_top_level_key_count),
 		cmocka_unit_test(test_session_clear_twice),
 		cmocka_unit_test(test_parse_result_str),
 		cmocka_unit_test(test_parse_error),
