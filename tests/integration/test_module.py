@@ -408,7 +408,7 @@ class TestServerCertificates(OktaTestCase):
         for sim in cls.bad.values():
             sim.stop()
 
-    def assert_refused(self, cert):
+    def assert_refused(self, cert, reason):
         bad = self.bad[cert]
         bad.reset()
         self.write_conf(org_url=bad.org_url, api_token=bad.api_token, ca_file=bad.ca_file)
@@ -416,16 +416,18 @@ class TestServerCertificates(OktaTestCase):
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
         self.assertEqual(bad.requests(), [], r.describe())
         # (curl checks the host name after the handshake: no "tls" assertion)
-        self.assertTrue(bad.connections(), "the module never even connected")
+        self.assertEqual(len(bad.connections()), 1, "never connected, or retried")
+        self.assert_logged(r, "createSession", reason, "curl error 60")
+        self.assertLess(r.elapsed, 3 + 1.5, "timeout = 3 not honoured")
 
     def test_expired_certificate(self):
-        self.assert_refused("expired")
+        self.assert_refused("expired", "certificate has expired")
 
     def test_certificate_for_another_host(self):
-        self.assert_refused("wronghost")
+        self.assert_refused("wronghost", "no alternative certificate subject name matches")
 
     def test_self_signed_certificate(self):
-        self.assert_refused("selfsigned")
+        self.assert_refused("selfsigned", "self-signed certificate")
 
 
 class TestConfig(OktaTestCase):

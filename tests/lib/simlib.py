@@ -68,12 +68,14 @@ class Simulator:
     """Starts okta_sim.py in a temporary directory with fresh certificates.
 
     cert: which leaf the HTTPS server presents (server, expired, wronghost,
-    selfsigned: see gen_certs.sh).
+    selfsigned: see gen_certs.sh). tls_max: "1.0" or "1.1" for a server that
+    speaks only that old TLS version.
     """
 
     def __init__(self, cert="server", idle_lifetime=None, lifetime=900,
-                 api_token=None, verbose=False):
+                 api_token=None, verbose=False, tls_max=None):
         self.cert = cert
+        self.tls_max = tls_max
         self.idle_lifetime = idle_lifetime
         self.lifetime = lifetime
         self.api_token = api_token or random_api_token()
@@ -103,6 +105,8 @@ class Simulator:
             cmd += ["--idle-lifetime", str(self.idle_lifetime)]
         if self.verbose:
             cmd.append("--verbose")
+        if self.tls_max:
+            cmd += ["--tls-max", self.tls_max]
         self.stderr_path = os.path.join(self.dir, "sim.stderr")
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,

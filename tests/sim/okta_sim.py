@@ -28,6 +28,8 @@ import threading
 import time
 import traceback
 import urllib.parse
+import warnings
+import zlib
 
 ALNUM = string.ascii_letters + string.digits
 TOKEN_CHARS = ALNUM + "_-"
@@ -112,6 +114,10 @@ class Response:
         self.content_length = content_length
         self.chunked = chunked
         self.drop = drop
+        # hostile ways of sending (see HOSTILE_ACTIONS)
+        self.trickle = None       # (seconds per byte, "head" or "body")
+        self.cut = None           # send only this many body bytes, then close
+        self.endless_headers = None   # seconds to keep sending header lines
 
     def payload(self):
         if self.raw is not None:
@@ -540,8 +546,9 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
             last = fault
             while last.get("action") == "delay" and isinstance(last.get("then"), dict):
                 last = last["then"]
-            if last.get("action") == "oversized":
-                return self.pad(self.normal(st, body, path, route, sid, known), last)
+            transform = HOSTILE_ACTIONS.get(last.get("action"))
+            if transform is not None:
+                return transform(self.normal(st, body, path, route, sid, known), last)
         return self.normal(st, body, path, route, sid, known)
 
     @staticmethod
@@ -612,8 +619,8 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
         if action == "malformed":
             return Response(int(f.get("status", 200)),
                             raw=f.get("body", '{"id": "abc", "status": ').encode())
-        if action == "oversized":
-            return None   # answer() pads the normal answer
+        if action in HOSTILE_ACTIONS:
+            return None   # answer() transforms the normal answer
         if action == "drop":
             return Response(0, drop=True)
         if action == "redirect":
@@ -641,6 +648,15 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
         rec["status"] = resp.status
         payload = resp.payload()
         rec["response_body"] = payload[:8192].decode("utf-8", "backslashreplace")
+        if resp.trickle or resp.cut is not None or resp.endless_headers:
+            self.close_connection = True
+        if resp.trickle:
+            self.wfile = TrickleWriter(self.wfile, resp.trickle[0], st.generation,
+                                       paced=resp.trickle[1] == "head")
+        if resp.cut is not None:
+            payload_sent = payload[:resp.cut]
+        else:
+            payload_sent = payload
         try:
             self.send_response(resp.status)
             hdrs = st.rate_headers()
@@ -657,18 +673,134 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
                 self.send_header(k, v)
             for k, v in getattr(resp, "repeated_headers", ()):
                 self.send_header(k, v)
+            if resp.endless_headers:
+                self.send_endless_headers(st.generation, resp.endless_headers)
+                return
             self.end_headers()
+            if resp.trickle:
+                self.wfile.paced = True
             if self.command != "HEAD":
                 if resp.chunked:
                     if payload:
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(payload), payload))
                     self.wfile.write(b"0\r\n\r\n")
                 else:
-                    self.wfile.write(payload)
+                    self.wfile.write(payload_sent)
             self.wfile.flush()
         except OSError as e:
             log("conn %s: write failed: %s" % (self.conn_id, e))
             self.close_connection = True
+
+
+    def send_endless_headers(self, gen, seconds):
+        """Header lines of 1000 bytes, as fast as the client reads them, until
+        it hangs up, the simulator is reset or `seconds` have passed."""
+        end = time.monotonic() + seconds
+        line = 0
+        while time.monotonic() < end and not gen.is_set():
+            for _ in range(64):
+                line += 1
+                self.send_header("X-Filler-%d" % line, "x" * 980)
+            self.flush_headers()
+        self.close_connection = True
+
+
+class TrickleWriter:
+    """Wraps a handler's wfile: once `paced`, writes one byte every
+    `interval` seconds (slowloris); stops when the simulator is reset."""
+
+    def __init__(self, raw, interval, gen, paced):
+        self.raw, self.interval, self.gen, self.paced = raw, interval, gen, paced
+
+    def write(self, data):
+        if not self.paced:
+            return self.raw.write(data)
+        for i in range(len(data)):
+            if self.gen.wait(self.interval):
+                raise OSError("reset while trickling")
+            self.raw.write(data[i:i + 1])
+            self.raw.flush()
+        return len(data)
+
+    def flush(self):
+        self.raw.flush()
+
+    def __getattr__(self, name):   # closed, close(), ...
+        return getattr(self.raw, name)
+
+
+# -- hostile answers: each turns the normal answer into something nasty ---------
+def hostile_trickle(resp, fault):
+    resp.trickle = (float(fault.get("interval", 0.1)), fault.get("part", "head"))
+    return resp
+
+
+def hostile_cut(resp, fault):
+    resp.cut = int(fault.get("bytes", len(resp.payload()) // 2))
+    return resp
+
+
+def hostile_no_content_length(resp, fault):
+    """Body ends at connection close; with `bytes`, after that many bytes."""
+    resp.content_length = False
+    if "bytes" in fault:
+        resp.cut = int(fault["bytes"])
+    return resp
+
+
+def hostile_gzip_bomb(resp, fault):
+    """gzip of the normal JSON followed by `size` bytes of white space: ~1000:1.
+    Decoded without a limit it would even be a valid session."""
+    size = int(fault.get("size", 64 * 1024 * 1024))
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [z.compress(resp.payload())]
+    chunk = b" " * (1024 * 1024)
+    while size > 0:
+        parts.append(z.compress(chunk[:size]))
+        size -= len(chunk)
+    parts.append(z.flush())
+    out = Response(resp.status, raw=b"".join(parts), headers=resp.headers)
+    out.headers["Content-Encoding"] = "gzip"
+    out.headers["Content-Type"] = "application/json"
+    return out
+
+
+def hostile_huge_headers(resp, fault):
+    """`size` bytes of extra header lines, each about `line` bytes long."""
+    size = int(fault.get("size", 1024 * 1024))
+    line = max(int(fault.get("line", 1000)), 20)
+    for i in range(max(size // line, 1)):
+        resp.headers["X-Filler-%d" % i] = "x" * (line - 20)
+    return resp
+
+
+def hostile_endless_headers(resp, fault):
+    resp.endless_headers = float(fault.get("seconds", 30))
+    return resp
+
+
+def hostile_patch(resp, fault):
+    """Byte replacements [[old, new], ...] on the normal body. Strings are
+    UTF-8 with surrogateescape, so "\udcff" stands for the byte 0xff."""
+    data = resp.payload()
+    for old, new in fault.get("replace", []):
+        old = old.encode("utf-8", "surrogateescape")
+        if old not in data:
+            raise ValueError("patch: %r not in the answer" % old)
+        data = data.replace(old, new.encode("utf-8", "surrogateescape"))
+    return Response(resp.status, raw=data, headers=resp.headers)
+
+
+HOSTILE_ACTIONS = {
+    "oversized": OktaHandler.pad,
+    "trickle": hostile_trickle,
+    "cut": hostile_cut,
+    "no_content_length": hostile_no_content_length,
+    "gzip_bomb": hostile_gzip_bomb,
+    "huge_headers": hostile_huge_headers,
+    "endless_headers": hostile_endless_headers,
+    "patch": hostile_patch,
+}
 
 
 class ConnAddr(tuple):
@@ -842,6 +974,8 @@ def main(argv=None):
     p.add_argument("--idle-lifetime", type=float, default=7200)
     p.add_argument("--lifetime", type=float, default=900)
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--tls-max", choices=("1.0", "1.1"),
+                   help="speak only this old TLS version (default: TLS 1.2+)")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="exit when the parent process goes away")
     args = p.parse_args(argv)
@@ -849,6 +983,14 @@ def main(argv=None):
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if args.tls_max:
+        old = {"1.0": "TLSv1", "1.1": "TLSv1_1"}[args.tls_max]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            version = getattr(ssl.TLSVersion, old)
+            ctx.minimum_version = ctx.maximum_version = version
+        # OpenSSL 3 allows TLS < 1.2 only at security level 0.
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     ctx.load_cert_chain(args.cert, args.key)
 
     stop = threading.Event()
