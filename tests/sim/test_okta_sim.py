@@ -226,6 +226,102 @@ class TestFaults(SimTest):
         self.assertEqual(status, 500)
 
 
+class TestHostileModes(unittest.TestCase):
+    """The hostile answers, read with plain sockets (http.client hides them)."""
+
+    def setUp(self):
+        SIM.reset()
+
+    @staticmethod
+    def exchange(route_path=b"/api/v1/sessions", read_timeout=5, limit=1 << 20):
+        """Send a createSession with a fresh token; read for at most
+        read_timeout seconds; returns (bytes read, seconds)."""
+        body = json.dumps({"sessionToken": SIM.mint(LOGIN)}).encode()
+        req = (b"POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: SSWS %s\r\n"
+               b"Content-Type: application/json\r\nConnection: close\r\n"
+               b"Content-Length: %d\r\n\r\n%s"
+               % (route_path, SIM.api_token.encode(), len(body), body))
+        ctx = ssl.create_default_context(cafile=SIM.ca_file)
+        data = b""
+        t0 = time.monotonic()
+        with socket.create_connection(("127.0.0.1", SIM.https_port), timeout=read_timeout) as s:
+            with ctx.wrap_socket(s, server_hostname="127.0.0.1") as tls:
+                tls.sendall(req)
+                try:
+                    while len(data) < limit and time.monotonic() < t0 + read_timeout:
+                        tls.settimeout(max(t0 + read_timeout - time.monotonic(), 0.01))
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                except (socket.timeout, ssl.SSLError, OSError):
+                    pass
+        return data, time.monotonic() - t0
+
+    def test_trickle(self):
+        SIM.fault("create", "trickle", interval=0.05)
+        data, secs = self.exchange(read_timeout=0.6)
+        self.assertTrue(b"HTTP/1.1 200".startswith(data[:12]) and 3 <= len(data) <= 20,
+                        (len(data), data[:40]))
+
+    def test_cut(self):
+        SIM.fault("create", "cut", bytes=10)
+        data, _ = self.exchange()
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertEqual(len(body), 10)
+        self.assertGreater(int(re.search(rb"Content-Length: (\d+)", head).group(1)), 100)
+
+    def test_no_content_length_cut(self):
+        SIM.fault("create", "no_content_length", bytes=-1)
+        data, _ = self.exchange()
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertNotIn(b"Content-Length", head)
+        self.assertTrue(body.startswith(b"{"), body[:20])
+        self.assertRaises(ValueError, json.loads, body)
+
+    def test_gzip_bomb(self):
+        import zlib
+        SIM.fault("create", "gzip_bomb", size=8 * 1024 * 1024)
+        data, _ = self.exchange()
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertIn(b"Content-Encoding: gzip", head)
+        self.assertLess(len(body), 64 * 1024)
+        plain = zlib.decompress(body, 31)
+        self.assertGreater(len(plain), 8 * 1024 * 1024)
+        self.assertEqual(json.loads(plain)["login"], LOGIN)
+
+    def test_huge_and_endless_headers(self):
+        SIM.fault("create", "huge_headers", size=300000, line=1000, count=1)
+        data, _ = self.exchange()
+        self.assertGreater(data.index(b"\r\n\r\n"), 290000)
+        SIM.fault("create", "endless_headers", seconds=5)
+        data, secs = self.exchange(limit=4 << 20)
+        self.assertGreaterEqual(len(data), 4 << 20)
+        self.assertNotIn(b"\r\n\r\n", data)
+
+    def test_patch(self):
+        SIM.fault("create", "patch", replace=[['"pwd"', '"pwd\udcff"']])
+        data, _ = self.exchange()
+        self.assertIn(b'"pwd\xff"', data)
+
+
+class TestOldTlsServer(unittest.TestCase):
+    def test_tls_1_0_only(self):
+        import warnings
+        with Simulator(tls_max="1.0") as old:
+            ctx = ssl.create_default_context(cafile=old.ca_file)   # TLS 1.2+ client
+            with socket.create_connection(("127.0.0.1", old.https_port), timeout=5) as s:
+                with self.assertRaises(ssl.SSLError):
+                    ctx.wrap_socket(s, server_hostname="127.0.0.1")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                ctx.minimum_version = ssl.TLSVersion.TLSv1
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+            with socket.create_connection(("127.0.0.1", old.https_port), timeout=5) as s:
+                with ctx.wrap_socket(s, server_hostname="127.0.0.1") as tls:
+                    self.assertEqual(tls.version(), "TLSv1")
+
+
 class TestServer(unittest.TestCase):
     def test_failed_handshake_recorded(self):
         SIM.reset()
