@@ -16,12 +16,14 @@ import os
 import secrets
 import shutil
 import socket
+import ssl
 import string
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
+import warnings
 
 import secretlog
 
@@ -177,6 +179,21 @@ class Simulator:
 
     def cert_file(self, name):
         return os.path.join(self.cert_dir, name + ".pem")
+
+    def negotiate_tls(self, oldest="1.2"):
+        """Handshake with a Python client that allows TLS `oldest` (1.0, 1.1
+        or 1.2) and newer; returns the version agreed ("TLSv1", ...), or
+        raises ssl.SSLError."""
+        ctx = ssl.create_default_context(cafile=self.ca_file)
+        if oldest != "1.2":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                ctx.minimum_version = {"1.0": ssl.TLSVersion.TLSv1,
+                                       "1.1": ssl.TLSVersion.TLSv1_1}[oldest]
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")   # OpenSSL 3: old TLS needs level 0
+        with socket.create_connection(("127.0.0.1", self.https_port), timeout=5) as raw:
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                return tls.version()
 
     # -- control API -----------------------------------------------------------
     def _call(self, method, path, body=None, ok=(200,)):
