@@ -499,7 +499,8 @@ static void log_retry(struct okta_client *client, enum okta_step step, CURLcode 
 		log_redacted(client, LOG_WARNING, secret, "%s: %s; retrying once in %lld ms",
 			     step_names[step], reason, delay);
 	else if (rc == CURLE_OK && resp->status == 429)
-		okta_log(&client->logger, LOG_NOTICE,
+		/* debug: the failure itself gets its one line from report_failure() */
+		okta_log(&client->logger, LOG_DEBUG,
 			 "%s: rate limited; X-Rate-Limit-Reset %s, not retrying",
 			 step_names[step], resp->rate_limit_reset > 0 ? "is beyond the timeout"
 								      : "missing or malformed");

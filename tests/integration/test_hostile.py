@@ -104,6 +104,7 @@ class TestRetries(HostileTestCase):
         sim().fault("create", "status", status=429,
                     headers={"X-Rate-Limit-Reset": str(int(time.time()) + 30)})
         r = self.assert_auth_unavailable([CREATE], "createSession", "beyond the timeout")
+        self.assert_logged(r, "createSession", "HTTP 429", "E0000047")
         self.assertLess(r.elapsed, 1.0 + SLACK, "must not wait at all")
 
     def test_429_without_usable_reset_not_retried(self):
