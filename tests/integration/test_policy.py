@@ -146,7 +146,8 @@ class TestRequireGroup(PolicyTestCase):
         # connection, so "drop" drops every later page.)
         for fault in ({"action": "status", "status": 500, "count": 1},
                       {"action": "drop"},
-                      {"action": "status", "status": 429, "count": 1},
+                      # (reset beyond the timeout: a 429 is otherwise retried)
+                      {"action": "status", "status": 429, "count": 1, "reset_in": 60},
                       {"action": "malformed", "body": '[{"id": "00g1"', "count": 1},
                       {"action": "status", "status": 404, "count": 1}):
             with self.subTest(fault=fault):
