@@ -165,10 +165,12 @@ class CheckToolTest(unittest.TestCase):
         self.assert_line(r, "FAIL", "probe", "403 E0000006")
 
     def test_okta_5xx(self):
-        SIM.fault("get", "status", status=503, count=1)
+        # every time: the probe, like the module, retries a single 503 once
+        SIM.fault("get", "status", status=503)
         r = self.run_tool()
         self.assert_exit(r, EXIT_UNAVAILABLE)
         self.assert_line(r, "FAIL", "probe", "HTTP 503", "unavailable")
+        self.assertEqual(len(SIM.requests()), 2, "one retry of the 503")
 
     def test_okta_down(self):
         self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
