@@ -55,13 +55,19 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 				       const struct okta_config *cfg, const char *user,
 				       const struct okta_session *session,
 				       const struct okta_group_list *groups, long long now,
-				       unsigned mask, const char *step)
+				       unsigned mask, const char *step,
+				       struct okta_rule_verdict *report)
 {
 	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
 	const struct okta_rule_verdict *failed;
 	char shown_login[128];
+	int r;
 
 	okta_policy_evaluate(cfg, session, groups, now, mask, verdicts);
+	for (r = 0; report != NULL && r < OKTA_RULE_COUNT; r++) {
+		if (mask & OKTA_RULE_BIT(r))
+			report[r] = verdicts[r];
+	}
 	failed = okta_policy_first_failure(verdicts);
 	if (failed == NULL)
 		return OKTA_STATUS_OK;
@@ -80,7 +86,8 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
  */
 static enum okta_status apply_auth_policy(struct okta_client *client,
 					  const struct okta_config *cfg, const char *user,
-					  const struct okta_session *session)
+					  const struct okta_session *session,
+					  struct okta_rule_verdict *report)
 {
 	const struct okta_logger *logger = okta_client_logger(client);
 	long long now = (long long)time(NULL);
@@ -89,7 +96,7 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 
 	status = enforce_policy(logger, cfg, user, session, NULL, now,
 				OKTA_RULE_BIT(OKTA_RULE_MFA) | OKTA_RULE_BIT(OKTA_RULE_AUTH_AGE),
-				"createSession");
+				"createSession", report);
 	if (status != OKTA_STATUS_OK || cfg->require_group_count == 0)
 		return status;
 	status = okta_list_user_groups(client, session->user_id, &groups);
@@ -102,27 +109,31 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 	if (status != OKTA_STATUS_OK)
 		return status;
 	status = enforce_policy(logger, cfg, user, session, &groups, now,
-				OKTA_RULE_BIT(OKTA_RULE_GROUP), "listUserGroups");
+				OKTA_RULE_BIT(OKTA_RULE_GROUP), "listUserGroups", report);
 	okta_group_list_clear(&groups);
 	return status;
 }
 
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_token, struct okta_session *out)
+					    const char *session_token, struct okta_session *out,
+					    struct okta_rule_verdict *policy_report)
 {
 	const struct okta_logger *logger = okta_client_logger(client);
 	struct okta_session created;
 	enum okta_status status;
 
 	memset(out, 0, sizeof(*out));
+	/* An empty mask evaluates nothing: OFF or NOT_CHECKED for every rule. */
+	if (policy_report != NULL)
+		okta_policy_evaluate(cfg, NULL, NULL, 0, 0, policy_report);
 	status = okta_create_session(client, session_token, &created);
 	if (status != OKTA_STATUS_OK)
 		return status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_REJECTED : status;
 
 	status = check_binding(logger, cfg, user, &created, "createSession");
 	if (status == OKTA_STATUS_OK)
-		status = apply_auth_policy(client, cfg, user, &created);
+		status = apply_auth_policy(client, cfg, user, &created, policy_report);
 	if (status == OKTA_STATUS_OK) {
 		status = okta_workflow_refresh(client, cfg, user, created.id, out);
 		/* Gone between create and refresh: the token bought nothing. */
@@ -159,7 +170,7 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 		return status;
 	/* Only require_mfa: see okta_workflow.h. */
 	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL, (long long)time(NULL),
-				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession");
+				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession", NULL);
 	if (status != OKTA_STATUS_OK)
 		okta_session_clear(out);
 	return status;

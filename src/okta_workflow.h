@@ -10,6 +10,7 @@
 #include "okta_client.h"
 #include "okta_config.h"
 #include "okta_json.h"
+#include "okta_policy.h"
 
 /*
  * createSession, check status ACTIVE and that login is user + login_suffix,
@@ -24,7 +25,15 @@
  */
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_token, struct okta_session *out);
+					    const char *session_token, struct okta_session *out,
+					    struct okta_rule_verdict *policy_report);
+
+/*
+ * policy_report above, when not NULL, receives OKTA_RULE_COUNT verdicts:
+ * OFF for rules not configured, NOT_CHECKED for rules the workflow did not
+ * reach (it stops at the first refusal), else the rule's verdict. The admin
+ * check tool prints them; the PAM module passes NULL.
+ */
 
 /*
  * Refresh an existing session and check it still belongs to user.

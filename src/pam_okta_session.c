@@ -257,7 +257,7 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	if (client == NULL)
 		return PAM_BUF_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
-	status = okta_workflow_authenticate(client, cfg, user, token, &session);
+	status = okta_workflow_authenticate(client, cfg, user, token, &session, NULL);
 	switch (status) {
 	case OKTA_STATUS_OK:
 		rc = export_session(pamh, &session);

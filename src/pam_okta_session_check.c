@@ -431,12 +431,30 @@ static int revoke_afterwards(struct okta_client *client, const struct okta_confi
 	return EXIT_UNAVAILABLE;
 }
 
+/* One line per configured rule of the access policy: which would pass or
+ * refuse this session ("not checked" where the workflow stopped earlier). */
+static void report_policy_verdicts(const struct okta_rule_verdict verdicts[OKTA_RULE_COUNT])
+{
+	char what[64];
+	int r;
+
+	for (r = 0; r < OKTA_RULE_COUNT; r++) {
+		if (verdicts[r].verdict == OKTA_VERDICT_OFF)
+			continue;
+		snprintf(what, sizeof(what), "policy %s", okta_rule_name(verdicts[r].rule));
+		report(verdicts[r].verdict == OKTA_VERDICT_PASS, what, "%s%s%s",
+		       okta_verdict_name(verdicts[r].verdict), verdicts[r].reason[0] != '\0' ? ": " : "",
+		       verdicts[r].reason);
+	}
+}
+
 /* What pam_sm_authenticate does, with the outputs printed instead of put in
  * the PAM environment. */
 static int run_workflow(struct okta_client *client, const struct okta_config *cfg,
 			const struct okta_logger *logger, const struct options *opts,
 			const char *token)
 {
+	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
 	struct okta_session session;
 	enum okta_status status;
 	char shown_id[OKTA_SESSION_ID_MAX + 1];
@@ -444,7 +462,8 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 	int rc = EXIT_OK;
 
 	okta_client_begin(client, logger, cfg->timeout);
-	status = okta_workflow_authenticate(client, cfg, opts->user, token, &session);
+	status = okta_workflow_authenticate(client, cfg, opts->user, token, &session, verdicts);
+	report_policy_verdicts(verdicts);
 	if (status == OKTA_STATUS_UNAVAILABLE) {
 		report(false, "workflow", "Okta unavailable (see the log lines above); "
 					  "the module would return PAM_AUTHINFO_UNAVAIL");

@@ -290,6 +290,28 @@ class CheckToolTest(unittest.TestCase):
         self.assertTrue(SIM.session(sid)["revoked"])
         self.assert_line(r, "ok", "revoke", "revoked")
 
+    def test_workflow_reports_policy_verdicts(self):
+        """For a token, the tool says which rule of the policy passes or refuses."""
+        SIM.add_user(LOGIN, groups=["bastion-admins"])
+        self.write_conf(require_group="bastion-admins", require_mfa="yes", max_auth_age=900)
+        token = SIM.mint(LOGIN, amr=["pwd", "mfa"])
+        self.secrets.append(token)
+        r = self.run_tool("--session-token-stdin", "--user", USER, stdin=token.encode())
+        self.assert_exit(r, EXIT_OK)
+        for rule in ("require_group", "require_mfa", "max_auth_age"):
+            self.assert_line(r, "ok", "policy " + rule, "pass")
+
+        SIM.reset()
+        token = SIM.mint(LOGIN, amr=["pwd"])
+        self.secrets.append(token)
+        r = self.run_tool("--session-token-stdin", "--user", USER, stdin=token.encode())
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "policy require_mfa", "refuse")
+        self.assert_line(r, "ok", "policy max_auth_age", "pass")
+        # The workflow stops at the first refusal: no group request is made.
+        self.assert_line(r, "FAIL", "policy require_group", "not checked")
+        self.assertNotIn("GET", [m for m, p in self.api_requests()[1:]], r.describe())
+
     def test_workflow_bad_token(self):
         r = self.run_tool("--session-token-stdin", "--user", USER, stdin=b"not-a-real-token\n")
         self.assert_exit(r, EXIT_CHECK_FAILED)
