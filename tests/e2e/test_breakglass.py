@@ -212,6 +212,8 @@ class TestBreakGlass(StackTestCase):
         self.assert_logged_in(RESCUE)
         self.assertEqual(self.prompts_seen(), ["password"], "no token prompt\n" + self.describe())
         self.assert_module_silent()
+        # quiet_fail: each use of the group is logged (README: what to watch for)
+        self.assert_logged('requirement "user ingroup %s" was met by user "%s"' % (GROUP, RESCUE))
         self.assertIn("Accepted keyboard-interactive/pam for %s" % RESCUE,
                       SSHD.stderr(self.sshd_offset))
 
