@@ -29,19 +29,18 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import e2elib  # noqa: E402
 import pamharness  # noqa: E402
 import taprunner  # noqa: E402
-import test_sshd  # noqa: E402  (its Sshd class; none of its tests run here)
+import test_sshd  # noqa: E402  (its sshd and base class; none of its tests run here)
 from simlib import Simulator  # noqa: E402
 
 USER, LOGIN, OTHER_LOGIN = "alice", "alice@example.com", "bob@example.com"
 RESCUE = "rescue"
 GROUP = "okta-breakglass"
 PASSWORDS = {USER: "alice-local-Pa55", RESCUE: "rescue-local-Pa55"}
-TIMEOUT = 2
+TIMEOUT = test_sshd.TIMEOUT   # the module's `timeout` (seconds)
 PASSWORD_PROMPT = rb"Password: ?"
 CONF_DIR = os.path.join(pamharness.SRCDIR, "conf", "pam.d")
 CHECK = os.environ.get("PAM_OKTA_CHECK") or os.path.join(pamharness.BUILDDIR,
                                                           "pam_okta_session_check")
-SSHD = None
 DOWN = {}   # org_url and ca_file of the stopped simulator
 
 
@@ -85,7 +84,6 @@ def stop_a_simulator(box):
 
 
 def setUpModule():
-    global SSHD
     e2elib.require_root_and_programs("sshd", "ssh", "ssh-keygen", "setpriv", "timeout", "openssl")
     if not os.path.exists(CHECK):
         raise RuntimeError("check tool not built: %s (set PAM_OKTA_CHECK)" % CHECK)
@@ -98,26 +96,21 @@ def setUpModule():
     box.write_pam_service("common-session", ["session required pam_unix.so"])
     DOWN.update(stop_a_simulator(box))
     box.write_pam_service("sshd", stack_file_lines("sshd", box.conf_path))
-    SSHD = Sshd(box, box.users[USER])
-    SSHD.start()
+    test_sshd.SSHD = Sshd(box, box.users[USER])   # what SshdTestCase and tearDownModule use
+    test_sshd.SSHD.start()
 
 
-def tearDownModule():
-    if SSHD is not None:
-        SSHD.stop()
-    e2elib.stop_world(e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box)
+tearDownModule = test_sshd.tearDownModule
 
 
-class StackTestCase(e2elib.E2ETestCase):
+class StackTestCase(test_sshd.SshdTestCase):
     """One documented stack as /etc/pam.d/sshd; Okta up unless okta_down()."""
 
     stack = None
-    timeout = TIMEOUT
 
     def setUp(self):
         super().setUp()
         self.box.write_pam_service("sshd", stack_file_lines(self.stack, self.box.conf_path))
-        self.sshd_offset = SSHD.stderr_size()
 
     def okta_down(self):
         """The configuration now names the stopped simulator."""
@@ -127,13 +120,10 @@ class StackTestCase(e2elib.E2ETestCase):
         """ssh in as `user`, answering the prompts in order: ("token", x) or
         ("password", x)."""
         regex = {"token": e2elib.TOKEN_PROMPT, "password": PASSWORD_PROMPT}
-        self.last = self.box.run_pty(SSHD.argv_for(user),
+        self.last = self.box.run_pty(test_sshd.SSHD.argv_for(user),
                                      answers=[(regex[kind], text.encode()) for kind, text in answers],
                                      user=user, timeout=60)
         return self.last
-
-    def describe(self):
-        return "%s\n--- sshd's log\n%s" % (super().describe(), SSHD.stderr(self.sshd_offset))
 
     def prompts_seen(self):
         text = self.last.text
@@ -148,7 +138,8 @@ class StackTestCase(e2elib.E2ETestCase):
         self.assertEqual(m.group(1), user, self.describe())
         self.assertEqual(m.group(2), sid, "OKTA_SESSION_ID in the shell\n" + self.describe())
 
-    def assert_refused(self):
+    def assert_login_refused(self):
+        """Refused (no timing bound: pam_unix delays a wrong password)."""
         res = self.last
         self.assertNotEqual(res.status, 0, self.describe())
         self.assertIsNone(test_sshd.REMOTE_RE.search(res.text), self.describe())
@@ -180,14 +171,14 @@ class TestFailClosed(StackTestCase):
     def test_okta_down_user_refused(self):
         self.okta_down()
         self.login(USER, ("token", self.sim.mint(LOGIN)))
-        self.assert_refused()
+        self.assert_login_refused()
         self.assertEqual(self.prompts_seen(), ["token"], self.describe())
         self.assert_okta_unreachable_logged()
 
     def test_okta_down_emergency_account_refused_too(self):
         self.okta_down()
         self.login(RESCUE, ("token", PASSWORDS[RESCUE]), ("password", PASSWORDS[RESCUE]))
-        self.assert_refused()
+        self.assert_login_refused()
         self.assertEqual(self.prompts_seen(), ["token"], "no password prompt\n" + self.describe())
         self.assert_okta_unreachable_logged()
 
@@ -215,26 +206,26 @@ class TestBreakGlass(StackTestCase):
         # quiet_fail: each use of the group is logged (README: what to watch for)
         self.assert_logged('requirement "user ingroup %s" was met by user "%s"' % (GROUP, RESCUE))
         self.assertIn("Accepted keyboard-interactive/pam for %s" % RESCUE,
-                      SSHD.stderr(self.sshd_offset))
+                      self.sshd_log())
 
     def test_okta_down_member_needs_the_password(self):
         self.okta_down()
         self.login(RESCUE, ("password", "not-" + PASSWORDS[RESCUE]))
-        self.assert_refused()
+        self.assert_login_refused()
         self.login(RESCUE, ("password", ""))
-        self.assert_refused()
+        self.assert_login_refused()
 
     def test_okta_down_other_user_refused(self):
         self.okta_down()
         self.login(USER, ("token", self.sim.mint(LOGIN)), ("password", PASSWORDS[USER]))
-        self.assert_refused()
+        self.assert_login_refused()
         self.assertEqual(self.prompts_seen(), ["token"], "no password prompt\n" + self.describe())
         self.assert_okta_unreachable_logged()
 
     def test_okta_down_other_user_local_password_as_token_refused(self):
         self.okta_down()
         self.login(USER, ("token", PASSWORDS[USER]))
-        self.assert_refused()
+        self.assert_login_refused()
 
     def test_okta_up_other_user_still_uses_okta(self):
         minted = self.sim.mint_full(LOGIN)
@@ -251,7 +242,7 @@ class TestBreakGlass(StackTestCase):
         self.login(RESCUE, ("password", PASSWORDS[RESCUE]))
         self.assert_logged_in(RESCUE)
         self.login(USER, ("token", self.sim.mint(LOGIN)))
-        self.assert_refused()
+        self.assert_login_refused()
 
     def test_check_tool(self):
         self.check_tool_says(0, "ok pam-stack: /etc/pam.d/sshd: break-glass group okta-breakglass")
@@ -272,18 +263,18 @@ class TestFailOpen(StackTestCase):
     def test_okta_down_wrong_password_refused(self):
         self.okta_down()
         self.login(USER, ("token", self.sim.mint(LOGIN)), ("password", "not-" + PASSWORDS[USER]))
-        self.assert_refused()
+        self.assert_login_refused()
 
     def test_okta_up_other_users_token_refused_without_password_prompt(self):
         """PAM_AUTH_ERR is never turned into a password login."""
         self.login(USER, ("token", self.sim.mint(OTHER_LOGIN)), ("password", PASSWORDS[USER]))
-        self.assert_refused()
+        self.assert_login_refused()
         self.assertEqual(self.prompts_seen(), ["token"], "no password prompt\n" + self.describe())
         self.assert_logged("Okta login '%s' tried to log in as user '%s'" % (OTHER_LOGIN, USER))
 
     def test_okta_up_bad_token_refused_without_password_prompt(self):
         self.login(USER, ("token", "20111not-a-real-session-token"), ("password", PASSWORDS[USER]))
-        self.assert_refused()
+        self.assert_login_refused()
         self.assertEqual(self.prompts_seen(), ["token"], "no password prompt\n" + self.describe())
         self.assert_only_create(401)
 
