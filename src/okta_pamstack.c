@@ -56,6 +56,9 @@ enum module_kind { MOD_OKTA, MOD_GROUP, MOD_PERMIT, MOD_DENY, MOD_OTHER, MOD_SUB
 #define MAX_OTHERS 8
 #define MAX_NAME 128
 #define MAX_FILE_TEXT (1024 * 1024)
+/* Included files per analysis: a file that includes another twice, eight
+ * levels deep, would otherwise be read 2^8 times. */
+#define MAX_INCLUDES 64
 
 struct stack_line {
 	signed char actions[RETURN_VALUES];
@@ -77,6 +80,7 @@ struct analysis {
 	char others[MAX_OTHERS][MAX_NAME];
 	int other_count;
 	bool has_okta;
+	int includes;
 	okta_pamstack_reader reader;
 	void *reader_ctx;
 	char *error;
@@ -382,6 +386,10 @@ static int include_file(struct analysis *a, int stack, const char *name, const c
 	if (depth >= OKTA_PAMSTACK_MAX_DEPTH) {
 		fail(a, "%s line %u: includes nested deeper than %d (a loop?)", from, lineno,
 		     OKTA_PAMSTACK_MAX_DEPTH);
+		return -1;
+	}
+	if (++a->includes > MAX_INCLUDES) {
+		fail(a, "%s line %u: more than %d included files", from, lineno, MAX_INCLUDES);
 		return -1;
 	}
 	text = a->reader != NULL ? a->reader(a->reader_ctx, name, why, sizeof(why)) : NULL;

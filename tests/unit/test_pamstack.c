@@ -313,6 +313,24 @@ static void test_include_loop_is_refused(void **state)
 	assert_non_null(strstr(r.error, "deeper than"));
 }
 
+/* Many includes of small files: a budget, not 2^depth readings. */
+static void test_include_budget(void **state)
+{
+	struct files f = { { "empty" }, { "# nothing\n" } };
+	struct okta_pamstack_report r;
+	char text[2048] = "auth required pam_okta_session.so\n";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		strcat(text, "@include empty\n");
+	assert_int_equal(analyse_with(text, &f).verdict, OKTA_PAMSTACK_FAIL_CLOSED);
+	strcat(text, "@include empty\n");
+	r = analyse_with(text, &f);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "more than 64 included files"));
+}
+
 /* A substack's done ends only the substack; a die in it still refuses. */
 static void test_substack(void **state)
 {
@@ -371,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_at_include),
 		cmocka_unit_test(test_include_loop_is_refused),
+		cmocka_unit_test(test_include_budget),
 		cmocka_unit_test(test_substack),
 		cmocka_unit_test(test_other_succeed_if_conditions_are_unknowns),
 	};
