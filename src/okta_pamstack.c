@@ -720,7 +720,7 @@ enum okta_pamstack_verdict okta_pamstack_analyse(const char *text, okta_pamstack
 	a->stack_count = 1;
 	if (text == NULL)
 		fail(a, "no text");
-	else if (parse_text(a, 0, text, "the file", 0) == 0)
+	else if (parse_text(a, 0, text, "service file", 0) == 0)
 		judge(a, report);
 	free(a);
 	return report->verdict;
