@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_pamstack.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
@@ -40,6 +43,7 @@
 struct options {
 	const char *conf_path;
 	const char *user;
+	const char *pam_stack;
 	bool token_from_stdin;
 	bool revoke;
 	bool verbose;
@@ -101,6 +105,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: pam_okta_session_check [--conf PATH] [--verbose]\n"
 		"       pam_okta_session_check [--conf PATH] [--verbose] --session-token-stdin --user USER [--revoke]\n"
+		"       pam_okta_session_check --pam-stack FILE\n"
 		"\n"
 		"Checks a pam_okta_session configuration: the file's owner and mode, org_url,\n"
 		"ca_file, proxy, then GET /api/v1/sessions/<an id that cannot exist> (404\n"
@@ -112,6 +117,9 @@ static void usage(FILE *out)
 		"  --user USER             the local user the session must belong to\n"
 		"  --revoke                revoke the Okta session afterwards\n"
 		"  --verbose               all library log lines on stderr, debug included\n"
+		"  --pam-stack FILE        only say what the auth stack of /etc/pam.d FILE does\n"
+		"                          when Okta is unreachable (fail closed, break-glass\n"
+		"                          group, fail open); no configuration or network check\n"
 		"  --help, --version\n"
 		"\n"
 		"Exit status: 0 all checks passed; 1 a check failed; 2 usage or configuration\n"
@@ -126,6 +134,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "session-token-stdin", no_argument, NULL, 's' },
 		{ "revoke", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "pam-stack", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -151,6 +160,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case 'v':
 			opts->verbose = true;
 			break;
+		case 'p':
+			opts->pam_stack = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(EXIT_OK);
@@ -164,6 +176,10 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	}
 	if (optind != argc) {
 		fprintf(stderr, "pam_okta_session_check: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (opts->pam_stack != NULL && (opts->token_from_stdin || opts->user != NULL)) {
+		fprintf(stderr, "pam_okta_session_check: --pam-stack goes alone\n");
 		return -1;
 	}
 	if (opts->token_from_stdin != (opts->user != NULL) || (opts->revoke && !opts->token_from_stdin)) {
@@ -506,6 +522,84 @@ static int run_online_checks(const struct okta_config *cfg, const struct options
 	return rc;
 }
 
+/* ------------------------------------------------------- --pam-stack */
+
+#define STACK_FILE_MAX (1024 * 1024)
+
+/* The whole of a PAM service file, or NULL with the reason in err. */
+static char *read_text_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	size_t used;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	text = malloc(STACK_FILE_MAX + 1);
+	if (text == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	used = fread(text, 1, STACK_FILE_MAX + 1, f);
+	if (ferror(f) || used > STACK_FILE_MAX || memchr(text, '\0', used) != NULL) {
+		snprintf(err, errlen, "%s: unreadable, larger than %d bytes or not text", path,
+			 STACK_FILE_MAX);
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	text[used] = '\0';
+	return text;
+}
+
+/* Included files: as libpam finds them, a relative name in the directory
+ * of the service file (/etc/pam.d), an absolute one as it is. */
+static char *read_included(void *ctx, const char *name, char *err, size_t errlen)
+{
+	const char *dir = ctx;
+	char path[PATH_MAX];
+
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "path too long");
+		return NULL;
+	}
+	return read_text_file(path, err, errlen);
+}
+
+/* --pam-stack FILE: what the auth stack does when Okta is unreachable. */
+static int check_pam_stack(const char *path)
+{
+	struct okta_pamstack_report stack;
+	char copy[PATH_MAX];
+	char err[300];
+	char said[1024];
+	char *text;
+	bool ok;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	text = read_text_file(path, err, sizeof(err));
+	if (text == NULL) {
+		report(false, "pam-stack", "cannot read %s", err);
+		return EXIT_USAGE;
+	}
+	okta_pamstack_analyse(text, read_included, dirname(copy), &stack);
+	free(text);
+	okta_pamstack_describe(&stack, said, sizeof(said));
+	ok = !stack.bypass_without_credential &&
+	     (stack.verdict == OKTA_PAMSTACK_FAIL_CLOSED || stack.verdict == OKTA_PAMSTACK_BREAK_GLASS ||
+	      stack.verdict == OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	report(ok, "pam-stack", "%s: %s", path, said);
+	if (stack.verdict == OKTA_PAMSTACK_ERROR)
+		return EXIT_USAGE;
+	return ok ? EXIT_OK : EXIT_CHECK_FAILED;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opts;
@@ -518,6 +612,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &opts) != 0)
 		return EXIT_USAGE;
+	if (opts.pam_stack != NULL)
+		return check_pam_stack(opts.pam_stack);
 	sink.verbose = opts.verbose;
 	if (opts.token_from_stdin) {
 		token_len = read_token(token, sizeof(token));

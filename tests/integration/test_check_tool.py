@@ -363,5 +363,105 @@ class CheckToolTest(unittest.TestCase):
         self.assertIn("Exit status", r.stdout)
 
 
+class PamStackTest(unittest.TestCase):
+    """--pam-stack FILE on the documented stacks (the files tests/e2e/
+    test_breakglass.py proves with sshd) and on misuses. Each file sits in
+    a directory beside copies of this host's /etc/pam.d/common-* files,
+    which its @include lines name."""
+
+    CONF_DIR = os.path.join(ph.SRCDIR, "conf", "pam.d")
+    # CheckToolTest's helpers, without inheriting (and rerunning) its tests
+    run_tool, assert_exit, assert_line = (CheckToolTest.run_tool, CheckToolTest.assert_exit,
+                                          CheckToolTest.assert_line)
+    api_requests = staticmethod(CheckToolTest.api_requests)
+
+    def setUp(self):
+        SIM.reset()
+        self.tmp = tempfile.mkdtemp(prefix="okta-check-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.conf_path = os.path.join(self.tmp, "okta.conf")
+        self.secrets = []
+        self.pam_dir = os.path.join(self.tmp, "pam.d")
+        os.mkdir(self.pam_dir)
+        for name in ("common-account", "common-session", "common-session-noninteractive",
+                     "common-auth"):
+            src = os.path.join("/etc/pam.d", name)
+            if os.path.exists(src):
+                shutil.copy(src, self.pam_dir)
+            else:   # not Debian: the include still has to resolve
+                ph.write_service(self.pam_dir, name, ["account required pam_unix.so"])
+
+    def stack(self, name, text=None):
+        """Path of stack `name`: conf/pam.d/NAME copied, or `text`."""
+        path = os.path.join(self.pam_dir, name)
+        if text is None:
+            shutil.copy(os.path.join(self.CONF_DIR, name), path)
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+        return path
+
+    def assert_verdict(self, path, code, status, verdict):
+        r = self.run_tool("--pam-stack", path, conf=False)
+        self.assert_exit(r, code)
+        self.assert_line(r, status, "pam-stack", "%s: %s" % (path, verdict))
+        self.assertEqual(len(r.lines), 1, r.describe())
+        return r
+
+    def test_documented_stacks(self):
+        for name, verdict in (("sshd", "fail closed"), ("sudo", "fail closed"),
+                              ("sshd-break-glass", "break-glass group okta-breakglass:"),
+                              ("sshd-fail-open", "fail open on authinfo_unavail:")):
+            with self.subTest(name=name):
+                self.assert_verdict(self.stack(name), EXIT_OK, "ok", verdict)
+        self.assertEqual(self.api_requests(), [], "--pam-stack sends nothing")
+
+    def test_dangerous_stacks(self):
+        cases = {
+            "optional": "auth optional pam_okta_session.so\n@include common-auth\n",
+            "sufficient": "auth sufficient pam_okta_session.so\nauth required pam_unix.so\n",
+            "default-ignore": "auth [success=done default=ignore] pam_okta_session.so\n"
+                              "auth required pam_unix.so\n",
+            "auth_err-ignored": "auth [success=done auth_err=ignore default=die] "
+                                "pam_okta_session.so\nauth required pam_unix.so\n",
+        }
+        for name, text in cases.items():
+            with self.subTest(name=name):
+                self.assert_verdict(self.stack(name, text), EXIT_CHECK_FAILED, "FAIL",
+                                    "fail open on everything (DANGEROUS)")
+
+    def test_bypass_without_credential_fails(self):
+        path = self.stack("glass-no-password",
+                          "auth sufficient pam_succeed_if.so user ingroup wheel\n"
+                          "auth required pam_okta_session.so\n")
+        r = self.assert_verdict(path, EXIT_CHECK_FAILED, "FAIL", "break-glass group wheel")
+        self.assertIn("DANGEROUS", r.stdout)
+
+    def test_module_not_in_auth_stack(self):
+        # Debian's own common-auth: pam_unix only
+        path = self.stack("plain", "@include common-auth\n"
+                                   "session required pam_okta_session.so\n")
+        self.assert_verdict(path, EXIT_CHECK_FAILED, "FAIL", "module not in auth stack")
+
+    def test_unreadable_or_unparsable(self):
+        r = self.run_tool("--pam-stack", os.path.join(self.pam_dir, "missing"), conf=False)
+        self.assert_exit(r, EXIT_USAGE)
+        self.assert_line(r, "FAIL", "pam-stack", "cannot read")
+        for name, text, why in (("loop", "@include loop\n", "deeper than 8"),
+                                ("noinclude", "@include nowhere\n", "cannot include 'nowhere'"),
+                                ("badcontrol", "auth [succes=ok] pam_okta_session.so\n",
+                                 "line 1: control '[succes=ok]' not understood")):
+            with self.subTest(name=name):
+                self.assert_verdict(self.stack(name, text), EXIT_USAGE, "FAIL", "cannot analyse")
+                r = self.run_tool("--pam-stack", os.path.join(self.pam_dir, name), conf=False)
+                self.assertIn(why, r.stdout)
+
+    def test_pam_stack_goes_alone(self):
+        r = self.run_tool("--pam-stack", self.stack("sshd"), "--session-token-stdin", "--user",
+                          USER, stdin=b"tok")
+        self.assert_exit(r, EXIT_USAGE)
+        self.assertEqual(r.stdout, "")
+
+
 if __name__ == "__main__":
     taprunner.main()

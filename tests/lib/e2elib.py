@@ -222,6 +222,29 @@ class Sandbox:
         self.users[name] = user
         return user
 
+    def _replace_line(self, name, key, line):
+        """Replace the line of /etc/`name` (sandbox copy) whose first field is `key`."""
+        path = os.path.join(self.etc, name)
+        with open(path) as f:
+            lines = f.read().splitlines()
+        lines = [line if l.split(":", 1)[0] == key else l for l in lines]
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def set_password(self, name, password):
+        """Give a sandbox user a local (pam_unix) password: SHA-512 crypt
+        from `openssl passwd -6`, in the sandbox's shadow copy."""
+        hashed = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password.encode(),
+                                capture_output=True, check=True).stdout.decode().strip()
+        self._replace_line("shadow", name, "%s:%s:19000:0:99999:7:::" % (name, hashed))
+
+    def add_group(self, name, members=()):
+        """A local group that exists only in the sandbox, with `members`."""
+        gid = self._free_id(["group"])
+        self._append("group", "%s:x:%d:%s" % (name, gid, ",".join(members)))
+        self._append("gshadow", "%s:!::%s" % (name, ",".join(members)))
+        return gid
+
     def user_file(self, user, relpath, text, mode=0o600):
         """Write a file in a test user's home, owned by the user (directories 0700)."""
         path = os.path.join(user.home, relpath)

@@ -213,12 +213,14 @@ def driver_command(confdir, service, user, steps="auth", setenv=()):
 
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
-               timeout=60):
+               timeout=60, mounts=()):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
     setenv: iterable of "NAME=VALUE" (or a dict) for --setenv.
     env: extra environment variables for the driver process.
+    mounts: nsrun.py mount operations in the driver's namespace (see
+    logcapture.logged_command), e.g. [("bind", my_hosts, "/etc/hosts")].
     """
     if isinstance(stdin, str):
         stdin = stdin.encode("utf-8")
@@ -231,7 +233,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         start = time.monotonic()
         proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv),
                                      sink, input=stdin, capture_output=True, env=penv,
-                                     timeout=timeout)
+                                     timeout=timeout, mounts=mounts)
         elapsed = time.monotonic() - start
         with sink._lock:
             records = list(sink.records)

@@ -71,12 +71,15 @@ class Simulator:
 
     cert: which leaf the HTTPS server presents (server, expired, wronghost,
     selfsigned: see gen_certs.sh). tls_max: "1.0" or "1.1" for a server that
-    speaks only that old TLS version.
+    speaks only that old TLS version. bind: the HTTPS listener's address
+    (default 127.0.0.1; "::1" listens on IPv6 only, and org_url is then
+    https://[::1]:port).
     """
 
     def __init__(self, cert="server", idle_lifetime=None, lifetime=900,
-                 api_token=None, verbose=False, tls_max=None):
+                 api_token=None, verbose=False, tls_max=None, bind=None):
         self.cert = cert
+        self.bind = bind
         self.tls_max = tls_max
         self.idle_lifetime = idle_lifetime
         self.lifetime = lifetime
@@ -109,6 +112,8 @@ class Simulator:
             cmd.append("--verbose")
         if self.tls_max:
             cmd += ["--tls-max", self.tls_max]
+        if self.bind:
+            cmd += ["--bind", self.bind]
         self.stderr_path = os.path.join(self.dir, "sim.stderr")
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
@@ -167,7 +172,8 @@ class Simulator:
     # -- properties ----------------------------------------------------------
     @property
     def org_url(self):
-        return "https://127.0.0.1:%d" % self.https_port
+        host = self.bind or "127.0.0.1"
+        return "https://%s:%d" % ("[%s]" % host if ":" in host else host, self.https_port)
 
     @property
     def ca_file(self):

@@ -3,7 +3,9 @@
 #
 # Creates in DIR (EC P-256 keys, no prompts):
 #   ca.pem ca.key                 test CA
-#   server.pem server.key         leaf for 127.0.0.1 (SAN IP:127.0.0.1, DNS:localhost)
+#   server.pem server.key         leaf for 127.0.0.1 and ::1 (SAN IP:127.0.0.1, IP:::1,
+#                                 DNS:localhost, DNS:okta-ipv6.test: a name the IPv6
+#                                 tests map to ::1 only)
 #   other-ca.pem other-ca.key     an unrelated CA (for "untrusted certificate")
 #   expired.pem expired.key       leaf for 127.0.0.1 signed by ca, validity in the past
 #   wronghost.pem wronghost.key   leaf signed by ca for DNS:wrong.example.com only
@@ -64,7 +66,7 @@ d() { date -u -d "@$(( now + $1 ))" +%Y%m%d%H%M%SZ; }
 ca ca "pam_okta_session test CA"
 ca other-ca "unrelated test CA"
 cadb
-leaf server "IP:127.0.0.1,DNS:localhost" "$(d -3600)" "$(d 2592000)"
+leaf server "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:okta-ipv6.test" "$(d -3600)" "$(d 2592000)"
 leaf expired "IP:127.0.0.1,DNS:localhost" "$(d -2592000)" "$(d -86400)"
 leaf wronghost "DNS:wrong.example.com" "$(d -3600)" "$(d 2592000)"
 leaf selfsigned "IP:127.0.0.1,DNS:localhost" "" "" self

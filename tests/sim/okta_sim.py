@@ -812,11 +812,19 @@ class OktaServer(http.server.ThreadingHTTPServer):
     allow_reuse_address = False
     request_queue_size = 64
 
-    def __init__(self, state, ctx):
+    def __init__(self, state, ctx, bind="127.0.0.1"):
         self.state = state
         self.ctx = ctx
-        super().__init__(("127.0.0.1", 0), OktaHandler)
-        self.base_url = "https://127.0.0.1:%d" % self.server_address[1]
+        if ":" in bind:   # an IPv6 address: that family only, no IPv4-mapped fallback
+            self.address_family = socket.AF_INET6
+        super().__init__((bind, 0), OktaHandler)
+        host = "[%s]" % bind if ":" in bind else bind
+        self.base_url = "https://%s:%d" % (host, self.server_address[1])
+
+    def server_bind(self):
+        if self.address_family == socket.AF_INET6:
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        super().server_bind()
 
     def get_request(self):
         sock, addr = self.socket.accept()
@@ -830,7 +838,7 @@ class OktaServer(http.server.ThreadingHTTPServer):
     def finish_request(self, request, client_address):
         cid = client_address.conn_id
         crec = {"conn": cid, "time": time.time(), "tls": False, "error": None,
-                "tls_version": None}
+                "tls_version": None, "peer": client_address[0]}
         self.state.add_connection(crec)
         request.settimeout(10)
         try:
@@ -976,6 +984,9 @@ def main(argv=None):
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--tls-max", choices=("1.0", "1.1"),
                    help="speak only this old TLS version (default: TLS 1.2+)")
+    p.add_argument("--bind", default="127.0.0.1",
+                   help="address of the HTTPS listener, e.g. ::1 (the control API "
+                        "stays on 127.0.0.1)")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="exit when the parent process goes away")
     args = p.parse_args(argv)
@@ -995,7 +1006,7 @@ def main(argv=None):
 
     stop = threading.Event()
     state = State(args.api_token, args.idle_lifetime)
-    okta = OktaServer(state, ctx)
+    okta = OktaServer(state, ctx, args.bind)
     control = ControlServer(state, stop)
     for srv in (okta, control):
         threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},

@@ -328,5 +328,22 @@ class TestServer(unittest.TestCase):
         self.assertEqual(SIM.requests(), [])
 
 
+class TestIPv6Listener(unittest.TestCase):
+    def test_bind_ipv6_only(self):
+        with Simulator(bind="::1") as v6:
+            self.assertEqual(v6.org_url, "https://[::1]:%d" % v6.https_port)
+            ctx = ssl.create_default_context(cafile=v6.ca_file)
+            # the certificate names ::1 (and okta-ipv6.test) for hostname checks
+            with socket.create_connection(("::1", v6.https_port), timeout=5) as raw:
+                with ctx.wrap_socket(raw, server_hostname="::1") as tls:
+                    self.assertTrue(tls.version().startswith("TLSv1."))
+            with self.assertRaises(OSError):   # nothing on IPv4
+                socket.create_connection(("127.0.0.1", v6.https_port), timeout=5).close()
+            deadline = time.monotonic() + 2
+            while not v6.connections() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(v6.connections()[0]["peer"], "::1")
+
+
 if __name__ == "__main__":
     taprunner.main()

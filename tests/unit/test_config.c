@@ -152,6 +152,7 @@ static void test_parse_good_values(void **state)
 		{ "timeout = 30", "timeout", "30" },
 		{ "proxy = http://proxy.example:3128", "proxy", "http://proxy.example:3128" },
 		{ "proxy = socks5h://127.0.0.1:1080", "proxy", "socks5h://127.0.0.1:1080" },
+		{ "proxy = http://[::1]:3128", "proxy", "http://[::1]:3128" },
 		{ "refresh_on_open = no", "refresh_on_open", "no" },
 		{ "refresh_on_open = yes", "refresh_on_open", "yes" },
 		{ "revoke_on_close = yes", "revoke_on_close", "yes" },

@@ -1,0 +1,398 @@
+#include "config.h"
+
+/*
+ * Unit tests for okta_pamstack.h: what an /etc/pam.d auth stack does with
+ * pam_okta_session when Okta is unreachable. The three documented stacks
+ * (conf/pam.d/breakglass/) are judged in tests/integration/test_check_tool.py
+ * from the files themselves; here the parser and the dispatcher model are
+ * taken apart line by line.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "okta_pamstack.h"
+
+#define OKTA "/lib/x86_64-linux-gnu/security/pam_okta_session.so conf=/etc/x.conf"
+
+/* Included files for the tests: name -> text. */
+struct files {
+	const char *names[4];
+	const char *texts[4];
+};
+
+static char *read_from(void *ctx, const char *name, char *err, size_t errlen)
+{
+	const struct files *files = ctx;
+	int i;
+
+	for (i = 0; files != NULL && i < 4 && files->names[i] != NULL; i++)
+		if (strcmp(files->names[i], name) == 0)
+			return strdup(files->texts[i]);
+	snprintf(err, errlen, "no such file");
+	return NULL;
+}
+
+static struct okta_pamstack_report analyse_with(const char *text, struct files *files)
+{
+	struct okta_pamstack_report r;
+
+	okta_pamstack_analyse(text, read_from, files, &r);
+	return r;
+}
+
+static enum okta_pamstack_verdict verdict_of(const char *text)
+{
+	struct okta_pamstack_report r = analyse_with(text, NULL);
+
+	if (r.verdict == OKTA_PAMSTACK_ERROR)
+		print_message("# error: %s\n", r.error);
+	return r.verdict;
+}
+
+/* ---------------------------------------------------- the three stacks */
+
+static void test_fail_closed_required(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth required " OKTA "\n"
+				    "account required pam_unix.so\n"
+				    "session required " OKTA "\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth requisite pam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth [success=ok default=die] pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+static void test_fail_closed_with_password_after(void **state)
+{
+	struct okta_pamstack_report r =
+		analyse_with("auth required pam_okta_session.so\nauth required pam_unix.so\n", NULL);
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_true(r.okta_needs_more);
+}
+
+static const char break_glass[] =
+	"auth [success=1 default=ignore] pam_succeed_if.so quiet_fail user ingroup okta-breakglass\n"
+	"auth [success=done default=die] " OKTA "\n"
+	"auth required pam_unix.so\n";
+
+static void test_break_glass_group(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(break_glass, NULL);
+	char said[512];
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_BREAK_GLASS);
+	assert_string_equal(r.groups, "okta-breakglass");
+	assert_false(r.bypass_without_credential);
+	okta_pamstack_describe(&r, said, sizeof(said));
+	assert_non_null(strstr(said, "break-glass group okta-breakglass"));
+}
+
+static void test_break_glass_without_credential_is_dangerous(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(
+		"auth sufficient pam_succeed_if.so user ingroup wheel\n"
+		"auth required pam_okta_session.so\n", NULL);
+	char said[512];
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_BREAK_GLASS);
+	assert_true(r.bypass_without_credential);
+	okta_pamstack_describe(&r, said, sizeof(said));
+	assert_non_null(strstr(said, "DANGEROUS"));
+}
+
+static const char fail_open[] =
+	"auth [success=done authinfo_unavail=ignore default=die] " OKTA "\n"
+	"auth required pam_unix.so\n";
+
+static void test_fail_open_on_authinfo_unavail(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(fail_open, NULL);
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_false(r.bypass_without_credential);
+	assert_string_equal(r.groups, "");
+}
+
+/* A value a bracket control does not name, and no default=: "bad". */
+static void test_bracket_without_default_is_bad(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [success=done authinfo_unavail=ignore] pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+}
+
+/* Only ignoring the unavailability, with nothing after it, still refuses:
+ * libpam fails a stack in which no module said yes. */
+static void test_ignore_alone_fails_closed(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [success=ok authinfo_unavail=ignore default=bad] "
+				    "pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+static void test_fail_open_to_permit_is_dangerous(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(
+		"auth [success=done authinfo_unavail=ignore default=die] pam_okta_session.so\n"
+		"auth required pam_permit.so\n", NULL);
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_true(r.bypass_without_credential);
+}
+
+/* ------------------------------------------------------ misuses */
+
+static void test_fail_open_on_everything(void **state)
+{
+	static const char *const stacks[] = {
+		"auth optional pam_okta_session.so\nauth required pam_unix.so\n",
+		"auth sufficient pam_okta_session.so\nauth required pam_unix.so\n",
+		"auth [success=done default=ignore] pam_okta_session.so\nauth required pam_unix.so\n",
+		/* auth_err forgotten: it falls to the default, ignore */
+		"auth [success=done authinfo_unavail=ignore default=ignore] pam_okta_session.so\n"
+		"auth required pam_unix.so\n",
+		/* a jump on failure over the only refusal */
+		"auth [success=2 default=1] pam_okta_session.so\nauth requisite pam_deny.so\n"
+		"auth required pam_unix.so\n",
+		/* password first, done: Okta never asked */
+		"auth sufficient pam_unix.so\nauth required pam_okta_session.so\n",
+		/* reset after a refusal forgets it */
+		"auth required pam_okta_session.so\nauth [default=reset] pam_deny.so\n"
+		"auth required pam_unix.so\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(stacks) / sizeof(stacks[0]); i++) {
+		print_message("# %s", stacks[i]);
+		assert_int_equal(verdict_of(stacks[i]), OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	}
+}
+
+static void test_optional_alone_is_dangerous_only_with_a_yes(void **state)
+{
+	(void)state;
+	/* libpam: a stack in which nobody said yes fails */
+	assert_int_equal(verdict_of("auth optional pam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth optional pam_okta_session.so\nauth required pam_permit.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+}
+
+/* Debian's common-auth shape is fail closed: the jump lands on pam_deny. */
+static void test_debian_style_jump_is_fail_closed(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [success=1 default=ignore] pam_okta_session.so\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth required pam_permit.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+static void test_bad_jump_refuses(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [success=5 default=die] pam_okta_session.so\n"
+				    "auth required pam_permit.so\n"),
+			 OKTA_PAMSTACK_NO_LOGIN);
+}
+
+static void test_not_in_auth(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("session required pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(verdict_of("# auth required pam_okta_session.so\n"), OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(verdict_of("auth required pam_unix.so # pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(verdict_of(""), OKTA_PAMSTACK_NOT_IN_AUTH);
+}
+
+static void test_no_login(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth requisite pam_deny.so\nauth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_NO_LOGIN);
+}
+
+/* ------------------------------------------------------ syntax */
+
+static void test_syntax_variants(void **state)
+{
+	(void)state;
+	/* case, tabs, leading dash, continuation, bracket control over two lines */
+	assert_int_equal(verdict_of("AUTH\tREQUIRED\tpam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("-auth required pam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth [success=done \\\n default=ignore] pam_okta_session.so\n"
+				    "auth required pam_unix.so"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(verdict_of("auth required pam_okta_session.so\r\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	/* another module of that name elsewhere is the same module */
+	assert_int_equal(verdict_of("auth optional /opt/x/pam_okta_session.so\nauth required pam_permit.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* but not a module whose name only ends alike */
+	assert_int_equal(verdict_of("auth required pam_not_okta_session.so\n"), OKTA_PAMSTACK_NOT_IN_AUTH);
+}
+
+static void test_syntax_errors(void **state)
+{
+	static const char *const bad[] = {
+		"auth sometimes pam_okta_session.so\n",
+		"auth [success=ok default=maybe] pam_okta_session.so\n",
+		"auth [succes=ok] pam_okta_session.so\n",
+		"auth [success=ok pam_okta_session.so\n",
+		"auth [success=0] pam_okta_session.so\n",
+		"auth required\n",
+		"@include\n",
+		"@include missing\n",
+	};
+	struct okta_pamstack_report r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = analyse_with(bad[i], NULL);
+		print_message("# %s# -> %s\n", bad[i], r.error);
+		assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+		assert_true(r.error[0] != '\0');
+	}
+}
+
+/* ------------------------------------------------------ includes */
+
+static void test_at_include(void **state)
+{
+	struct files f = { { "common-auth" },
+			   { "auth [success=1 default=ignore] pam_unix.so\n"
+			     "auth requisite pam_deny.so\n"
+			     "auth required pam_permit.so\n"
+			     "session required pam_unix.so\n" } };
+	struct okta_pamstack_report r;
+
+	(void)state;
+	/* the module, then common-auth: a token and a password */
+	r = analyse_with("auth required pam_okta_session.so\n@include common-auth\n", &f);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_true(r.okta_needs_more);
+	/* common-auth alone: the module is not in the auth stack */
+	assert_int_equal(analyse_with("@include common-auth\nsession required pam_okta_session.so\n", &f)
+				 .verdict,
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
+	/* the module in an included file counts */
+	f.names[1] = "okta-auth";
+	f.texts[1] = "auth sufficient pam_okta_session.so\n";
+	assert_int_equal(analyse_with("auth include okta-auth\nauth include common-auth\n", &f).verdict,
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+}
+
+static void test_include_loop_is_refused(void **state)
+{
+	struct files f = { { "a", "b" }, { "@include b\n", "auth include a\n" } };
+	struct okta_pamstack_report r = analyse_with("@include a\n", &f);
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "deeper than"));
+}
+
+/* Many includes of small files: a budget, not 2^depth readings. */
+static void test_include_budget(void **state)
+{
+	struct files f = { { "empty" }, { "# nothing\n" } };
+	struct okta_pamstack_report r;
+	char text[2048] = "auth required pam_okta_session.so\n";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		strcat(text, "@include empty\n");
+	assert_int_equal(analyse_with(text, &f).verdict, OKTA_PAMSTACK_FAIL_CLOSED);
+	strcat(text, "@include empty\n");
+	r = analyse_with(text, &f);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "more than 64 included files"));
+}
+
+/* A substack's done ends only the substack; a die in it still refuses. */
+static void test_substack(void **state)
+{
+	struct files f = { { "okta" }, { "auth sufficient pam_okta_session.so\n"
+					  "auth requisite pam_deny.so\n" } };
+
+	(void)state;
+	/* as include, sufficient + requisite deny is fail closed; as a
+	 * substack too, and pam_unix after it still runs */
+	assert_int_equal(analyse_with("auth substack okta\nauth required pam_unix.so\n", &f).verdict,
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(analyse_with("auth include okta\nauth required pam_unix.so\n", &f).verdict,
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	/* ... but the substack's done leaves pam_unix to run, include's does not */
+	assert_true(analyse_with("auth substack okta\nauth required pam_unix.so\n", &f).okta_needs_more);
+	assert_false(analyse_with("auth include okta\nauth required pam_unix.so\n", &f).okta_needs_more);
+	/* a jump in the parent counts the substack as one line */
+	assert_int_equal(analyse_with("auth [success=1 default=ignore] pam_succeed_if.so user ingroup adm\n"
+				      "auth substack okta\n"
+				      "auth required pam_unix.so\n", &f).verdict,
+			 OKTA_PAMSTACK_BREAK_GLASS);
+}
+
+static void test_other_succeed_if_conditions_are_unknowns(void **state)
+{
+	(void)state;
+	/* uid >= 1000 may be true for anyone: a way past the module */
+	assert_int_equal(verdict_of("auth sufficient pam_succeed_if.so uid < 1000\n"
+				    "auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* notingroup: everyone outside the group skips the module */
+	assert_int_equal(verdict_of("auth [success=1 default=ignore] pam_succeed_if.so user notingroup okta\n"
+				    "auth required pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fail_closed_required),
+		cmocka_unit_test(test_fail_closed_with_password_after),
+		cmocka_unit_test(test_break_glass_group),
+		cmocka_unit_test(test_break_glass_without_credential_is_dangerous),
+		cmocka_unit_test(test_fail_open_on_authinfo_unavail),
+		cmocka_unit_test(test_bracket_without_default_is_bad),
+		cmocka_unit_test(test_ignore_alone_fails_closed),
+		cmocka_unit_test(test_fail_open_to_permit_is_dangerous),
+		cmocka_unit_test(test_fail_open_on_everything),
+		cmocka_unit_test(test_optional_alone_is_dangerous_only_with_a_yes),
+		cmocka_unit_test(test_debian_style_jump_is_fail_closed),
+		cmocka_unit_test(test_bad_jump_refuses),
+		cmocka_unit_test(test_not_in_auth),
+		cmocka_unit_test(test_no_login),
+		cmocka_unit_test(test_syntax_variants),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_at_include),
+		cmocka_unit_test(test_include_loop_is_refused),
+		cmocka_unit_test(test_include_budget),
+		cmocka_unit_test(test_substack),
+		cmocka_unit_test(test_other_succeed_if_conditions_are_unknowns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
