@@ -22,7 +22,7 @@ srcdir=${PAM_OKTA_SRCDIR:?} builddir=${PAM_OKTA_BUILDDIR:?} make_cmd=${PAM_OKTA_
 name=pam_okta_session
 . "$srcdir/tests/lib/tap.sh"
 
-for tool in rpmbuild rpm rpmlint rpm2cpio cpio bzip2 semodule_unpackage checkmodule; do
+for tool in rpmbuild rpm rpmspec rpmlint rpm2cpio cpio bzip2 semodule_unpackage checkmodule; do
 	command -v "$tool" >/dev/null 2>&1 || tap_bail "$tool is missing (bash .ci/deps installs it)"
 done
 [ -f /usr/share/selinux/devel/Makefile ] || tap_bail "selinux-policy-dev is missing (bash .ci/deps installs it)"
@@ -152,6 +152,13 @@ tap_ok $? "names, versions, architectures" "$info"
 recommends=$(rpm -qp --recommends "$main_rpm")
 [ "$recommends" = "($name-selinux if selinux-policy-targeted)" ]
 tap_ok $? "the main package recommends the policy where the targeted policy is installed" "$recommends"
+
+# Where selinux-policy-devel defines it (RHEL, Fedora), the policy the module
+# was built against is the oldest it accepts.
+requires=$(rpmspec -q --qf '[%{=NAME} %{REQUIRENEVRS}\n]' \
+	--define '_selinux_policy_version 38.1.45-3.el9' "$spec" 2>&1 | grep ' selinux-policy ')
+[ "$requires" = "$name-selinux selinux-policy >= 38.1.45-3.el9" ]
+tap_ok $? "with %_selinux_policy_version, the subpackage requires that policy or newer" "$requires"
 
 # ---- the SELinux subpackage: a policy package semodule can read, installed
 # by %post and removed by %postun (on the last erase only).
