@@ -149,6 +149,16 @@ info=$(rpm -qp --qf '%{NAME} %{VERSION} %{ARCH}\n' "$main_rpm" "$selinux_rpm")
 $name-selinux $version noarch" ]
 tap_ok $? "names, versions, architectures" "$info"
 
+# rpm's ELF dependency generator (as on RHEL) finds the module's libraries.
+requires=$(rpm -qp --requires "$main_rpm")
+missing=""
+for lib in 'libpam\.so\.0' 'libcurl\.so\.4' 'libjson-c\.so\.[0-9]'; do
+	echo "$requires" | grep -q "^$lib" || missing="$missing $lib"
+done
+[ -z "$missing" ]
+tap_ok $? "requires libpam, libcurl and json-c by soname" "missing:$missing
+$requires"
+
 recommends=$(rpm -qp --recommends "$main_rpm")
 [ "$recommends" = "($name-selinux if selinux-policy-targeted)" ]
 tap_ok $? "the main package recommends the policy where the targeted policy is installed" "$recommends"
