@@ -2,6 +2,8 @@
 #   tap_ok RESULT DESCRIPTION [DETAIL]   one test line; RESULT is an exit status,
 #                                        DETAIL (last 40 lines) is shown on failure
 #   tap_skip DESCRIPTION REASON          a skipped test (say why)
+#   tap_bail REASON                      a missing precondition: skips the whole
+#                                        script, or fails it under CI=true
 #   tap_finish                           the plan; exits 1 when a test failed
 tap_n=0
 tap_failed=0
@@ -26,4 +28,13 @@ tap_finish() {
 tap_skip() { # tap_skip DESCRIPTION REASON
 	tap_n=$((tap_n + 1))
 	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+tap_bail() { # a precondition is missing: in CI that is a failure, not a skip
+	if [ "${CI:-}" = true ]; then
+		tap_ok 1 "preconditions" "$1"
+		tap_finish
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
 }

@@ -15,22 +15,12 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 pkg=libpam-okta-session
 . "$srcdir/tests/lib/tap.sh"
 
-
-bail() { # a precondition is missing: in CI that is a failure, not a skip
-	if [ "${CI:-}" = true ]; then
-		tap_ok 1 "preconditions" "$1"
-		tap_finish
-	fi
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || bail "needs root (dpkg -i / dpkg --purge)"
+[ "$(id -u)" -eq 0 ] || tap_bail "needs root (dpkg -i / dpkg --purge)"
 for tool in dpkg-buildpackage dh git pam-auth-update; do
-	command -v "$tool" >/dev/null 2>&1 || bail "$tool is missing (bash .ci/deps installs it)"
+	command -v "$tool" >/dev/null 2>&1 || tap_bail "$tool is missing (bash .ci/deps installs it)"
 done
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-	bail "$pkg is already installed here; not touching an administrator's package"
+	tap_bail "$pkg is already installed here; not touching an administrator's package"
 fi
 
 tmp=$(mktemp -d /tmp/okta-deb-XXXXXX) || exit 1
