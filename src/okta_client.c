@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
 /* Okta's headers are well under 2 KiB; a server that sends more than this
@@ -69,12 +70,91 @@ struct http_response {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;
 
+/*
+ * Variables that libcurl and OpenSSL read once, during curl_global_init(),
+ * and that would change what they do for the rest of the process. libcurl
+ * reads them with plain getenv() even in a setuid su or sudo, where they are
+ * the invoking user's (OpenSSL uses secure_getenv(), but a host that is not
+ * setuid gets no such help). See README "Environment variables".
+ */
+static const char *const init_time_variables[] = {
+	"SSLKEYLOGFILE",        /* libcurl: append TLS secrets to this file */
+	"CURL_SSL_BACKEND",     /* libcurl: pick another TLS library */
+	"OPENSSL_CONF",         /* OpenSSL: configuration file (providers, engines) */
+	"OPENSSL_CONF_INCLUDE", /* OpenSSL: where that file's includes come from */
+	"OPENSSL_MODULES",      /* OpenSSL: where providers are loaded from */
+	"OPENSSL_ENGINES",      /* OpenSSL: where engines are loaded from */
+};
+
+#define HIDDEN_MAX 32
+
+/* Entries of environ hidden by hide_init_time_variables(). */
+struct hidden_env {
+	size_t count;
+	size_t index[HIDDEN_MAX];
+	char *entry[HIDDEN_MAX];
+};
+
+static bool is_init_time_variable(const char *entry)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(init_time_variables) / sizeof(init_time_variables[0]); i++) {
+		size_t n = strlen(init_time_variables[i]);
+
+		if (strncmp(entry, init_time_variables[i], n) == 0 && entry[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Hide the init-time variables from getenv() for the length of
+ * curl_global_init(), and put them back afterwards: the host's environment
+ * (which the user's shell inherits) ends as it began. Each entry's pointer
+ * in environ is swapped for a placeholder and back; nothing is allocated,
+ * freed or moved, so a getenv() in another thread sees one of the two
+ * pointers. Returns -1 when there are more than HIDDEN_MAX such entries
+ * (nothing hidden then: the caller refuses to initialise).
+ */
+static int hide_init_time_variables(struct hidden_env *hidden)
+{
+	static char placeholder[] = "PAM_OKTA_SESSION_HIDDEN=";
+	size_t i;
+
+	hidden->count = 0;
+	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
+		if (!is_init_time_variable(environ[i]))
+			continue;
+		if (hidden->count == HIDDEN_MAX)
+			return -1;
+		hidden->index[hidden->count] = i;
+		hidden->entry[hidden->count++] = environ[i];
+	}
+	for (i = 0; i < hidden->count; i++)
+		environ[hidden->index[i]] = placeholder;
+	return 0;
+}
+
+static void restore_init_time_variables(const struct hidden_env *hidden)
+{
+	size_t i;
+
+	for (i = 0; i < hidden->count; i++)
+		environ[hidden->index[i]] = hidden->entry[i];
+}
+
 static void global_init_once(void)
 {
+	struct hidden_env hidden;
+
+	if (hide_init_time_variables(&hidden) != 0)
+		return; /* global_result stays CURLE_FAILED_INIT: fail closed */
 	/* Never paired with curl_global_cleanup(): the host process (sshd,
 	 * sudo) may use libcurl itself, and the module can be unloaded and
 	 * loaded again by pam_end/pam_start in one process. */
 	global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	restore_init_time_variables(&hidden);
 }
 
 int okta_client_global_init(void)
@@ -197,6 +277,49 @@ static void response_clear(struct http_response *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+/*
+ * Which CAs verify Okta's certificate, always given explicitly so that
+ * OpenSSL's default locations (which SSL_CERT_FILE and SSL_CERT_DIR move)
+ * are never consulted:
+ *  - ca_file: its content as read by okta_config_load() (checked descriptor,
+ *    never re-opened by path), and nothing else: libcurl's built-in CA
+ *    directory is switched off too, so the system store cannot add CAs.
+ *  - otherwise the system store: the bundle and directory libcurl was built
+ *    with (Debian: /etc/ssl/certs/ca-certificates.crt and /etc/ssl/certs),
+ *    set again explicitly. A libcurl without either would leave OpenSSL to
+ *    its defaults: refused (set ca_file).
+ */
+static int setup_trust(struct okta_client *client, const struct okta_config *cfg)
+{
+	CURL *c = client->curl;
+	char *builtin_file = NULL;
+	char *builtin_dir = NULL;
+
+	if (cfg->ca_pem != NULL) {
+		struct curl_blob blob = { cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_COPY };
+
+		if (curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+		    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) != CURLE_OK) {
+			okta_log(&client->logger, LOG_ERR, "libcurl refused ca_file's content");
+			return -1;
+		}
+		return 0;
+	}
+	if (curl_easy_getinfo(c, CURLINFO_CAINFO, &builtin_file) != CURLE_OK)
+		builtin_file = NULL;
+	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &builtin_dir) != CURLE_OK)
+		builtin_dir = NULL;
+	if (builtin_file == NULL && builtin_dir == NULL) {
+		okta_log(&client->logger, LOG_ERR,
+			 "libcurl has no built-in CA bundle or directory; set ca_file");
+		return -1;
+	}
+	if (curl_easy_setopt(c, CURLOPT_CAINFO, builtin_file) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CAPATH, builtin_dir) != CURLE_OK)
+		return -1;
+	return 0;
+}
+
 /* Options that hold for every request of this client. */
 static int setup_handle(struct okta_client *client, const struct okta_config *cfg)
 {
@@ -230,11 +353,17 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	/* "" turns proxies off even when http_proxy and friends are set:
 	 * only the administrator's configuration may route our traffic. */
 	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
-	if (cfg->ca_file != NULL) {
-		SET(CURLOPT_CAINFO, cfg->ca_file);
-	}
+	/* libcurl reads no_proxy/NO_PROXY whenever this is unset, even with
+	 * CURLOPT_PROXY given: "" means no host bypasses the proxy. */
+	SET(CURLOPT_NOPROXY, "");
+	/* Basic only: the default SOCKS5 method list includes GSSAPI, which
+	 * would bring in Kerberos and its KRB5* variables. */
+	SET(CURLOPT_SOCKS5_AUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_PROXYAUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED); /* no ~/.netrc via $HOME */
 #undef SET
-	return rc == CURLE_OK ? 0 : -1;
+	return rc == CURLE_OK ? setup_trust(client, cfg) : -1;
 }
 
 static struct curl_slist *build_headers(const char *api_token)
