@@ -88,11 +88,12 @@ static const char *const init_time_variables[] = {
 
 #define HIDDEN_MAX 32
 
-/* Entries of environ hidden by hide_init_time_variables(). */
+/* Entries of environ hidden by hide_init_time_variables(): each original
+ * pointer, and the placeholder that stands in for it. */
 struct hidden_env {
 	size_t count;
-	size_t index[HIDDEN_MAX];
 	char *entry[HIDDEN_MAX];
+	char placeholder[HIDDEN_MAX][sizeof("PAM_OKTA_SESSION_HIDDEN_00=")];
 };
 
 static bool is_init_time_variable(const char *entry)
@@ -112,41 +113,57 @@ static bool is_init_time_variable(const char *entry)
  * Hide the init-time variables from getenv() for the length of
  * curl_global_init(), and put them back afterwards: the host's environment
  * (which the user's shell inherits) ends as it began. Each entry's pointer
- * in environ is swapped for a placeholder and back; nothing is allocated,
- * freed or moved, so a getenv() in another thread sees one of the two
- * pointers. Returns -1 when there are more than HIDDEN_MAX such entries
- * (nothing hidden then: the caller refuses to initialise).
+ * in environ is swapped for a placeholder of its own and back; nothing is
+ * allocated, freed or moved, so a getenv() in another thread sees one of
+ * the two pointers. Returns -1 when there are more than HIDDEN_MAX such
+ * entries (nothing hidden then: the caller refuses to initialise).
  */
 static int hide_init_time_variables(struct hidden_env *hidden)
 {
-	static char placeholder[] = "PAM_OKTA_SESSION_HIDDEN=";
 	size_t i;
+	size_t n = 0;
 
 	hidden->count = 0;
 	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
+		if (is_init_time_variable(environ[i]) && n++ == HIDDEN_MAX)
+			return -1;
+	}
+	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
+		char *placeholder = hidden->placeholder[hidden->count];
+
 		if (!is_init_time_variable(environ[i]))
 			continue;
-		if (hidden->count == HIDDEN_MAX)
-			return -1;
-		hidden->index[hidden->count] = i;
+		snprintf(placeholder, sizeof(hidden->placeholder[0]), "PAM_OKTA_SESSION_HIDDEN_%02zu=",
+			 hidden->count);
 		hidden->entry[hidden->count++] = environ[i];
+		environ[i] = placeholder;
 	}
-	for (i = 0; i < hidden->count; i++)
-		environ[hidden->index[i]] = placeholder;
 	return 0;
 }
 
-static void restore_init_time_variables(const struct hidden_env *hidden)
+/* Found by placeholder, not by index: should the host have changed its
+ * environment meanwhile (another thread), each entry still goes back to
+ * where its placeholder now is. */
+static void restore_init_time_variables(struct hidden_env *hidden)
 {
 	size_t i;
+	size_t h;
 
-	for (i = 0; i < hidden->count; i++)
-		environ[hidden->index[i]] = hidden->entry[i];
+	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
+		for (h = 0; h < hidden->count; h++) {
+			if (environ[i] == hidden->placeholder[h]) {
+				environ[i] = hidden->entry[h];
+				break;
+			}
+		}
+	}
 }
 
 static void global_init_once(void)
 {
-	struct hidden_env hidden;
+	/* static: a placeholder must outlive this call should the host have
+	 * dropped or moved an entry meanwhile (runs once, under pthread_once) */
+	static struct hidden_env hidden;
 
 	if (hide_init_time_variables(&hidden) != 0)
 		return; /* global_result stays CURLE_FAILED_INIT: fail closed */
