@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
 /* Okta's headers are well under 2 KiB; a server that sends more than this
@@ -86,91 +85,67 @@ static const char *const init_time_variables[] = {
 	"OPENSSL_ENGINES",      /* OpenSSL: where engines are loaded from */
 };
 
-#define HIDDEN_MAX 32
+#define INIT_TIME_VARIABLES (sizeof(init_time_variables) / sizeof(init_time_variables[0]))
 
-/* Entries of environ hidden by hide_init_time_variables(): each original
- * pointer, and the placeholder that stands in for it. */
+/* The values hidden by hide_init_time_variables(), NULL for those unset. */
 struct hidden_env {
-	size_t count;
-	char *entry[HIDDEN_MAX];
-	char placeholder[HIDDEN_MAX][sizeof("PAM_OKTA_SESSION_HIDDEN_00=")];
+	char *value[INIT_TIME_VARIABLES];
 };
-
-static bool is_init_time_variable(const char *entry)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(init_time_variables) / sizeof(init_time_variables[0]); i++) {
-		size_t n = strlen(init_time_variables[i]);
-
-		if (strncmp(entry, init_time_variables[i], n) == 0 && entry[n] == '=')
-			return true;
-	}
-	return false;
-}
 
 /*
  * Hide the init-time variables from getenv() for the length of
  * curl_global_init(), and put them back afterwards: the host's environment
- * (which the user's shell inherits) ends as it began. Each entry's pointer
- * in environ is swapped for a placeholder of its own and back; nothing is
- * allocated, freed or moved, so a getenv() in another thread sees one of
- * the two pointers. Returns -1 when there are more than HIDDEN_MAX such
- * entries (nothing hidden then: the caller refuses to initialise).
+ * (which the user's shell or sudo's command inherits) ends with the same
+ * variables and values (the entries' order may change). Only getenv(),
+ * unsetenv() and setenv() are used, never environ directly: sudo interposes
+ * these functions and answers getenv() from the environment it prepares for
+ * the command (env_keep), so that is the environment to edit. Not safe
+ * against another thread changing the environment at the same moment (no
+ * setenv() is); this runs once per process, under pthread_once. Returns -1
+ * (all restored) when a value cannot be saved.
  */
 static int hide_init_time_variables(struct hidden_env *hidden)
 {
 	size_t i;
-	size_t n = 0;
 
-	hidden->count = 0;
-	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
-		if (is_init_time_variable(environ[i]) && n++ == HIDDEN_MAX)
-			return -1;
-	}
-	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
-		char *placeholder = hidden->placeholder[hidden->count];
+	memset(hidden, 0, sizeof(*hidden));
+	for (i = 0; i < INIT_TIME_VARIABLES; i++) {
+		const char *value = getenv(init_time_variables[i]);
 
-		if (!is_init_time_variable(environ[i]))
+		if (value == NULL)
 			continue;
-		snprintf(placeholder, sizeof(hidden->placeholder[0]), "PAM_OKTA_SESSION_HIDDEN_%02zu=",
-			 hidden->count);
-		hidden->entry[hidden->count++] = environ[i];
-		environ[i] = placeholder;
+		hidden->value[i] = strdup(value);
+		if (hidden->value[i] == NULL || unsetenv(init_time_variables[i]) != 0)
+			return -1;
 	}
 	return 0;
 }
 
-/* Found by placeholder, not by index: should the host have changed its
- * environment meanwhile (another thread), each entry still goes back to
- * where its placeholder now is. */
 static void restore_init_time_variables(struct hidden_env *hidden)
 {
 	size_t i;
-	size_t h;
 
-	for (i = 0; environ != NULL && environ[i] != NULL; i++) {
-		for (h = 0; h < hidden->count; h++) {
-			if (environ[i] == hidden->placeholder[h]) {
-				environ[i] = hidden->entry[h];
-				break;
-			}
-		}
+	for (i = 0; i < INIT_TIME_VARIABLES; i++) {
+		if (hidden->value[i] == NULL)
+			continue;
+		if (getenv(init_time_variables[i]) == NULL)
+			setenv(init_time_variables[i], hidden->value[i], 0);
+		free(hidden->value[i]);
+		hidden->value[i] = NULL;
 	}
 }
 
 static void global_init_once(void)
 {
-	/* static: a placeholder must outlive this call should the host have
-	 * dropped or moved an entry meanwhile (runs once, under pthread_once) */
-	static struct hidden_env hidden;
+	struct hidden_env hidden;
 
-	if (hide_init_time_variables(&hidden) != 0)
-		return; /* global_result stays CURLE_FAILED_INIT: fail closed */
-	/* Never paired with curl_global_cleanup(): the host process (sshd,
-	 * sudo) may use libcurl itself, and the module can be unloaded and
-	 * loaded again by pam_end/pam_start in one process. */
-	global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (hide_init_time_variables(&hidden) == 0) {
+		/* Never paired with curl_global_cleanup(): the host process
+		 * (sshd, sudo) may use libcurl itself, and the module can be
+		 * unloaded and loaded again by pam_end/pam_start in one process. */
+		global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	}
+	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);
 }
 

@@ -2,9 +2,9 @@
 """End to end: the invoking user's environment must not change what the module
 or its libraries do, in the real (setuid) su.
 
-bob runs `su alice` with variables of his choice in su's own environment
-(libcurl reads them with plain getenv(), even in a setuid program) and
-answers alice's token. See README "Environment variables".
+bob runs `su alice` (or `sudo`) with variables of his choice in su's own
+environment (libcurl reads them with plain getenv(), even in a setuid
+program) and answers the token. See README "Environment variables".
 
 Run: python3 tests/e2e/test_env.py [name-substring...]   (as root)
 """
@@ -30,9 +30,13 @@ PROXY = None
 
 def setUpModule():
     global PROXY
-    e2elib.require_root_and_programs("su", "setpriv", "openssl")
+    e2elib.require_root_and_programs("su", "sudo", "setpriv", "openssl")
     e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box = e2elib.start_world(
-        [TARGET, CALLER], ["su"])
+        [TARGET, CALLER], ["su", "sudo"])
+    # sudo runs PAM in the environment it builds for the command: env_keep
+    # (administrators often keep the proxy variables) lets these through
+    e2elib.E2ETestCase.box.write_sudoers('Defaults env_keep += "SSLKEYLOGFILE no_proxy"\n'
+                                         "%s ALL=(ALL:ALL) ALL" % CALLER)
     PROXY = ConnectProxy().start()
 
 
@@ -106,6 +110,28 @@ class TestEnvironment(e2elib.E2ETestCase):
         # hidden from libcurl only: su's environment, which the shell
         # inherits, still holds it
         self.assertEqual(m.group(2), keylog, "the variable was put back\n" + self.describe())
+
+    def test_sudo_with_sslkeylogfile_and_no_proxy(self):
+        # sudo is setuid too: the same variables, kept by env_keep
+        keylog = os.path.join(self.box.dir, "keylog-sudo")
+        self.box.write_okta_conf(self.sim, timeout=self.timeout, proxy=PROXY.url)
+        argv = ["sh", "-c", 'umask 000; exec env "$@"', "sh", "SSLKEYLOGFILE=" + keylog,
+                "no_proxy=*", "sudo", "-S", "--", "sh", "-c",
+                'echo "e2e-env-sudo uid=$(id -u) keylog=${SSLKEYLOGFILE-unset}"']
+        proc = self.box.run(argv, user=CALLER,
+                            input=self.sim.mint("%s@example.com" % CALLER).encode() + b"\n")
+        self.last = "sudo exit %d\n--- stdout\n%s--- stderr\n%s" % (
+            proc.returncode, proc.stdout.decode(errors="replace"),
+            proc.stderr.decode(errors="replace"))
+        self.assertEqual(proc.returncode, 0, self.describe())
+        # env_keep still hands the variable to the command: hidden from libcurl only
+        self.assertIn(("e2e-env-sudo uid=0 keylog=%s" % keylog).encode(), proc.stdout,
+                      self.describe())
+        self.assert_workflow(CALLER, session_in_same_process=True)
+        self.assertFalse(os.path.exists(keylog),
+                         "%s was created by sudo\n%s" % (keylog, self.describe()))
+        self.assertEqual(PROXY.tunnels(), ["127.0.0.1:%d" % self.sim.https_port],
+                         "the configured proxy carried the one connection\n" + self.describe())
 
     # -- proxies --------------------------------------------------------------------------
     def test_no_proxy_does_not_bypass_configured_proxy(self):
