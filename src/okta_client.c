@@ -286,6 +286,9 @@ static int setup_trust(struct okta_client *client, const struct okta_config *cfg
 	CURL *c = client->curl;
 	char *builtin_file = NULL;
 	char *builtin_dir = NULL;
+	char *file_copy;
+	char *dir_copy;
+	int rc;
 
 	if (cfg->ca_pem != NULL) {
 		struct curl_blob blob = { cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_COPY };
@@ -306,10 +309,16 @@ static int setup_trust(struct okta_client *client, const struct okta_config *cfg
 			 "libcurl has no built-in CA bundle or directory; set ca_file");
 		return -1;
 	}
-	if (curl_easy_setopt(c, CURLOPT_CAINFO, builtin_file) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_CAPATH, builtin_dir) != CURLE_OK)
-		return -1;
-	return 0;
+	/* Copies: setting an option frees the handle's previous string, which
+	 * getinfo may have returned. */
+	file_copy = builtin_file != NULL ? strdup(builtin_file) : NULL;
+	dir_copy = builtin_dir != NULL ? strdup(builtin_dir) : NULL;
+	rc = (builtin_file != NULL && file_copy == NULL) || (builtin_dir != NULL && dir_copy == NULL) ||
+	     curl_easy_setopt(c, CURLOPT_CAINFO, file_copy) != CURLE_OK ||
+	     curl_easy_setopt(c, CURLOPT_CAPATH, dir_copy) != CURLE_OK ? -1 : 0;
+	free(file_copy);
+	free(dir_copy);
+	return rc;
 }
 
 /* Options that hold for every request of this client. */
