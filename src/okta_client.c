@@ -69,12 +69,84 @@ struct http_response {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;
 
+/*
+ * Variables that libcurl and OpenSSL read once, during curl_global_init(),
+ * and that would change what they do for the rest of the process. libcurl
+ * reads them with plain getenv() even in a setuid su or sudo, where they are
+ * the invoking user's (OpenSSL uses secure_getenv(), but a host that is not
+ * setuid gets no such help). See README "Environment variables".
+ */
+static const char *const init_time_variables[] = {
+	"SSLKEYLOGFILE",        /* libcurl: append TLS secrets to this file */
+	"CURL_SSL_BACKEND",     /* libcurl: pick another TLS library */
+	"OPENSSL_CONF",         /* OpenSSL: configuration file (providers, engines) */
+	"OPENSSL_CONF_INCLUDE", /* OpenSSL: where that file's includes come from */
+	"OPENSSL_MODULES",      /* OpenSSL: where providers are loaded from */
+	"OPENSSL_ENGINES",      /* OpenSSL: where engines are loaded from */
+};
+
+#define INIT_TIME_VARIABLES (sizeof(init_time_variables) / sizeof(init_time_variables[0]))
+
+/* The values hidden by hide_init_time_variables(), NULL for those unset. */
+struct hidden_env {
+	char *value[INIT_TIME_VARIABLES];
+};
+
+/*
+ * Hide the init-time variables from getenv() for the length of
+ * curl_global_init(), and put them back afterwards: the host's environment
+ * (which the user's shell or sudo's command inherits) ends with the same
+ * variables and values (the entries' order may change). Only getenv(),
+ * unsetenv() and setenv() are used, never environ directly: sudo interposes
+ * these functions and answers getenv() from the environment it prepares for
+ * the command (env_keep), so that is the environment to edit. Not safe
+ * against another thread changing the environment at the same moment (no
+ * setenv() is); this runs once per process, under pthread_once. Returns -1
+ * (all restored) when a value cannot be saved.
+ */
+static int hide_init_time_variables(struct hidden_env *hidden)
+{
+	size_t i;
+
+	memset(hidden, 0, sizeof(*hidden));
+	for (i = 0; i < INIT_TIME_VARIABLES; i++) {
+		const char *value = getenv(init_time_variables[i]);
+
+		if (value == NULL)
+			continue;
+		hidden->value[i] = strdup(value);
+		if (hidden->value[i] == NULL || unsetenv(init_time_variables[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void restore_init_time_variables(struct hidden_env *hidden)
+{
+	size_t i;
+
+	for (i = 0; i < INIT_TIME_VARIABLES; i++) {
+		if (hidden->value[i] == NULL)
+			continue;
+		if (getenv(init_time_variables[i]) == NULL)
+			setenv(init_time_variables[i], hidden->value[i], 0);
+		free(hidden->value[i]);
+		hidden->value[i] = NULL;
+	}
+}
+
 static void global_init_once(void)
 {
-	/* Never paired with curl_global_cleanup(): the host process (sshd,
-	 * sudo) may use libcurl itself, and the module can be unloaded and
-	 * loaded again by pam_end/pam_start in one process. */
-	global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct hidden_env hidden;
+
+	if (hide_init_time_variables(&hidden) == 0) {
+		/* Never paired with curl_global_cleanup(): the host process
+		 * (sshd, sudo) may use libcurl itself, and the module can be
+		 * unloaded and loaded again by pam_end/pam_start in one process. */
+		global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	}
+	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
+	restore_init_time_variables(&hidden);
 }
 
 int okta_client_global_init(void)
@@ -197,6 +269,58 @@ static void response_clear(struct http_response *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+/*
+ * Which CAs verify Okta's certificate, always given explicitly so that
+ * OpenSSL's default locations (which SSL_CERT_FILE and SSL_CERT_DIR move)
+ * are never consulted:
+ *  - ca_file: its content as read by okta_config_load() (checked descriptor,
+ *    never re-opened by path), and nothing else: libcurl's built-in CA
+ *    directory is switched off too, so the system store cannot add CAs.
+ *  - otherwise the system store: the bundle and directory libcurl was built
+ *    with (Debian: /etc/ssl/certs/ca-certificates.crt and /etc/ssl/certs),
+ *    set again explicitly. A libcurl without either would leave OpenSSL to
+ *    its defaults: refused (set ca_file).
+ */
+static int setup_trust(struct okta_client *client, const struct okta_config *cfg)
+{
+	CURL *c = client->curl;
+	char *builtin_file = NULL;
+	char *builtin_dir = NULL;
+	char *file_copy;
+	char *dir_copy;
+	int rc;
+
+	if (cfg->ca_pem != NULL) {
+		struct curl_blob blob = { cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_COPY };
+
+		if (curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+		    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) != CURLE_OK) {
+			okta_log(&client->logger, LOG_ERR, "libcurl refused ca_file's content");
+			return -1;
+		}
+		return 0;
+	}
+	if (curl_easy_getinfo(c, CURLINFO_CAINFO, &builtin_file) != CURLE_OK)
+		builtin_file = NULL;
+	if (curl_easy_getinfo(c, CURLINFO_CAPATH, &builtin_dir) != CURLE_OK)
+		builtin_dir = NULL;
+	if (builtin_file == NULL && builtin_dir == NULL) {
+		okta_log(&client->logger, LOG_ERR,
+			 "libcurl has no built-in CA bundle or directory; set ca_file");
+		return -1;
+	}
+	/* Copies: setting an option frees the handle's previous string, which
+	 * getinfo may have returned. */
+	file_copy = builtin_file != NULL ? strdup(builtin_file) : NULL;
+	dir_copy = builtin_dir != NULL ? strdup(builtin_dir) : NULL;
+	rc = (builtin_file != NULL && file_copy == NULL) || (builtin_dir != NULL && dir_copy == NULL) ||
+	     curl_easy_setopt(c, CURLOPT_CAINFO, file_copy) != CURLE_OK ||
+	     curl_easy_setopt(c, CURLOPT_CAPATH, dir_copy) != CURLE_OK ? -1 : 0;
+	free(file_copy);
+	free(dir_copy);
+	return rc;
+}
+
 /* Options that hold for every request of this client. */
 static int setup_handle(struct okta_client *client, const struct okta_config *cfg)
 {
@@ -230,11 +354,17 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	/* "" turns proxies off even when http_proxy and friends are set:
 	 * only the administrator's configuration may route our traffic. */
 	SET(CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
-	if (cfg->ca_file != NULL) {
-		SET(CURLOPT_CAINFO, cfg->ca_file);
-	}
+	/* libcurl reads no_proxy/NO_PROXY whenever this is unset, even with
+	 * CURLOPT_PROXY given: "" means no host bypasses the proxy. */
+	SET(CURLOPT_NOPROXY, "");
+	/* Basic only: the default SOCKS5 method list includes GSSAPI, which
+	 * would bring in Kerberos and its KRB5* variables. */
+	SET(CURLOPT_SOCKS5_AUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_PROXYAUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED); /* no ~/.netrc via $HOME */
 #undef SET
-	return rc == CURLE_OK ? 0 : -1;
+	return rc == CURLE_OK ? setup_trust(client, cfg) : -1;
 }
 
 static struct curl_slist *build_headers(const char *api_token)

@@ -72,6 +72,7 @@ void okta_config_clear(struct okta_config *cfg)
 	free_secret(cfg->api_token);
 	free(cfg->api_token_file);
 	free(cfg->ca_file);
+	free(cfg->ca_pem);
 	free(cfg->login_suffix);
 	free(cfg->proxy);
 	free_group_list(cfg->require_groups, cfg->require_group_count);
@@ -513,44 +514,183 @@ int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
 	return rc;
 }
 
-char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_bytes,
-			    size_t *len_out, char *err, size_t errlen)
+/* ------------------------------------------------------------ checked files */
+
+/*
+ * Who may control a directory above one of our files. Whoever can write a
+ * directory can rename or replace the entries in it, hence the file we read.
+ * The sticky bit (as on /tmp) stops others from replacing entries they do
+ * not own, so a writable sticky directory is safe for a root-owned file in
+ * it. required_owner is accepted next to root for the tests' sake: a
+ * directory owned by the user who must own the file gives that user nothing
+ * they did not already have; the module passes 0, so there it means root.
+ */
+static const char *directory_problem(const struct stat *st, uid_t required_owner)
+{
+	if (!S_ISDIR(st->st_mode))
+		return "is not a directory";
+	if (st->st_uid != 0 && st->st_uid != required_owner)
+		return "is not owned by root";
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st->st_mode & S_ISVTX) == 0)
+		return "is group- or world-writable without the sticky bit";
+	return NULL;
+}
+
+static int check_directory(int fd, const char *path, const char *dir, uid_t required_owner,
+			   char *err, size_t errlen)
 {
 	struct stat st;
-	char *buf;
-	size_t used = 0;
+	const char *problem;
+
+	if (fstat(fd, &st) != 0) {
+		set_errno_error(err, errlen, path, "cannot stat a directory above it", errno);
+		return -1;
+	}
+	problem = directory_problem(&st, required_owner);
+	if (problem == NULL)
+		return 0;
+	set_error(err, errlen, "%s: directory %s %s (owner uid %lu, mode %04o): others could replace the file",
+		  path, dir, problem, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return -1;
+}
+
+/*
+ * Open the directory that holds path, one component at a time from "/",
+ * never following a symbolic link and checking every directory on the way
+ * (directory_problem). Returns its descriptor and points *name at the last
+ * component, or -1 with the reason in err. Opening component by component
+ * (not stat-then-open by path) means the directories checked are the ones
+ * the file is opened in.
+ */
+static int open_checked_parent(const char *path, char *buf, size_t bufsize, uid_t required_owner,
+			       const char **name, char *err, size_t errlen)
+{
+	char *component;
+	char *slash;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the login. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		set_errno_error(err, errlen, path, "cannot open", errno);
-		return NULL;
+	if (path[0] != '/' || strlen(path) >= bufsize) {
+		set_error(err, errlen, "%s: not an absolute path", path);
+		return -1;
 	}
+	strcpy(buf, path);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || check_directory(fd, path, "/", required_owner, err, errlen) != 0) {
+		if (fd < 0)
+			set_errno_error(err, errlen, path, "cannot open /", errno);
+		else
+			close(fd);
+		return -1;
+	}
+	for (component = buf + 1; (slash = strchr(component, '/')) != NULL; component = slash + 1) {
+		int next;
+
+		if (slash == component)
+			continue; /* "//" */
+		*slash = '\0';
+		if (strcmp(component, ".") == 0 || strcmp(component, "..") == 0) {
+			set_error(err, errlen, "%s: \".\" and \"..\" are not allowed in the path", path);
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, component, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			int saved = errno;
+			struct stat st;
+
+			if (fstatat(fd, component, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				set_error(err, errlen,
+					  "%s: directory %s is a symbolic link (not followed: give the real path)",
+					  path, buf);
+			else
+				set_errno_error(err, errlen, path, "cannot open a directory above it", saved);
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		fd = next;
+		if (check_directory(fd, path, buf, required_owner, err, errlen) != 0) {
+			close(fd);
+			return -1;
+		}
+		*slash = '/';
+	}
+	if (*component == '\0' || strcmp(component, ".") == 0 || strcmp(component, "..") == 0) {
+		set_error(err, errlen, "%s: not a file name", path);
+		close(fd);
+		return -1;
+	}
+	*name = component;
+	return fd;
+}
+
+/* What a checked file may be: its owner, and the mode bits it must not have. */
+struct file_rules {
+	uid_t owner;
+	mode_t forbidden;
+	const char *advice; /* ends the message about a forbidden mode */
+};
+
+static int check_file(int fd, const char *path, const struct file_rules *rules, size_t max_bytes,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+
 	if (fstat(fd, &st) != 0) {
 		set_errno_error(err, errlen, path, "cannot stat", errno);
-		close(fd);
-		return NULL;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		set_error(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
+		return -1;
 	}
-	if (st.st_uid != required_owner) {
+	if (st.st_uid != rules->owner) {
 		set_error(err, errlen, "%s: owned by uid %lu, must be owned by uid %lu", path,
-			  (unsigned long)st.st_uid, (unsigned long)required_owner);
-		close(fd);
-		return NULL;
+			  (unsigned long)st.st_uid, (unsigned long)rules->owner);
+		return -1;
 	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		set_error(err, errlen, "%s: mode %04o gives group or others access, must be 0600 or stricter",
-			  path, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return NULL;
+	if ((st.st_mode & rules->forbidden) != 0) {
+		set_error(err, errlen, "%s: mode %04o %s", path, (unsigned)(st.st_mode & 07777),
+			  rules->advice);
+		return -1;
 	}
 	if ((size_t)st.st_size > max_bytes) {
 		set_error(err, errlen, "%s: larger than %zu bytes", path, max_bytes);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open path with O_NOFOLLOW in its checked directory (open_checked_parent),
+ * check the file through that descriptor (check_file) and read it whole,
+ * through the same descriptor: what was checked is what is read. Returns a
+ * NUL-terminated heap buffer (wiped and freed by the caller).
+ */
+static char *read_checked_file(const char *path, const struct file_rules *rules,
+			       size_t max_bytes, size_t *len_out, char *err, size_t errlen)
+{
+	char components[PATH_MAX];
+	const char *name = NULL;
+	char *buf;
+	size_t used = 0;
+	int dirfd;
+	int fd;
+
+	dirfd = open_checked_parent(path, components, sizeof(components), rules->owner, &name,
+				    err, errlen);
+	if (dirfd < 0)
+		return NULL;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the login. */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP)
+		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
+	else if (fd < 0)
+		set_errno_error(err, errlen, path, "cannot open", errno);
+	close(dirfd);
+	if (fd < 0)
+		return NULL;
+	if (check_file(fd, path, rules, max_bytes, err, errlen) != 0) {
 		close(fd);
 		return NULL;
 	}
@@ -587,6 +727,28 @@ char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_b
 	return NULL;
 }
 
+char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_bytes,
+			    size_t *len_out, char *err, size_t errlen)
+{
+	const struct file_rules secret = {
+		required_owner, S_IRWXG | S_IRWXO,
+		"gives group or others access, must be 0600 or stricter"
+	};
+
+	return read_checked_file(path, &secret, max_bytes, len_out, err, errlen);
+}
+
+char *okta_read_trusted_file(const char *path, uid_t required_owner, size_t max_bytes,
+			     size_t *len_out, char *err, size_t errlen)
+{
+	const struct file_rules trusted = {
+		required_owner, S_IWGRP | S_IWOTH,
+		"lets group or others write it, must not be group- or world-writable"
+	};
+
+	return read_checked_file(path, &trusted, max_bytes, len_out, err, errlen);
+}
+
 /* The API token file holds the token alone; one trailing newline is allowed
  * because every editor adds one. */
 static int load_api_token_file(struct okta_config *cfg, uid_t required_owner, char *err,
@@ -612,19 +774,15 @@ static int load_api_token_file(struct okta_config *cfg, uid_t required_owner, ch
 	return 0;
 }
 
-static int check_complete(const struct okta_config *cfg, char *err, size_t errlen)
+/* ca_file: read once, here, through the checked descriptor; libcurl gets
+ * the bytes (CURLOPT_CAINFO_BLOB) and never opens the path itself. */
+static int load_ca_file(struct okta_config *cfg, uid_t required_owner, char *err, size_t errlen)
 {
-	struct stat st;
-
-	if (cfg->org_url == NULL) {
-		set_error(err, errlen, "org_url is required");
-		return -1;
-	}
-	if (cfg->ca_file != NULL && (stat(cfg->ca_file, &st) != 0 || !S_ISREG(st.st_mode))) {
-		set_error(err, errlen, "ca_file %s is not a readable regular file", cfg->ca_file);
-		return -1;
-	}
-	return 0;
+	if (cfg->ca_file == NULL)
+		return 0;
+	cfg->ca_pem = okta_read_trusted_file(cfg->ca_file, required_owner, OKTA_CA_FILE_MAX_BYTES,
+					     &cfg->ca_pem_len, err, errlen);
+	return cfg->ca_pem != NULL ? 0 : -1;
 }
 
 int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
@@ -633,7 +791,7 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 	size_t len = 0;
 	char *text;
 	int rc;
-	char inner[256];
+	char inner[768];
 
 	text = okta_read_secure_file(path, required_owner, OKTA_CONFIG_MAX_BYTES, &len, err, errlen);
 	if (text == NULL)
@@ -655,8 +813,12 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 	}
 	if (cfg->api_token_file != NULL && load_api_token_file(cfg, required_owner, err, errlen) != 0)
 		return -1;
-	if (check_complete(cfg, inner, sizeof(inner)) != 0) {
-		set_error(err, errlen, "%s: %s", path, inner);
+	if (cfg->org_url == NULL) {
+		set_error(err, errlen, "%s: org_url is required", path);
+		return -1;
+	}
+	if (load_ca_file(cfg, required_owner, inner, sizeof(inner)) != 0) {
+		set_error(err, errlen, "%s: ca_file %s", path, inner);
 		return -1;
 	}
 	if (cfg->login_suffix == NULL && (cfg->login_suffix = strdup("")) == NULL) {

@@ -16,6 +16,8 @@
 #define OKTA_TIMEOUT_MIN 1
 #define OKTA_TIMEOUT_MAX 60
 #define OKTA_API_TOKEN_MAX 1024
+/* Debian's whole system bundle is about 200 KiB. */
+#define OKTA_CA_FILE_MAX_BYTES (4 * 1024 * 1024)
 
 /* Access policy limits (see README "Access policy"). */
 #define OKTA_REQUIRE_GROUP_MAX 32    /* entries in require_group */
@@ -28,6 +30,8 @@ struct okta_config {
 	char *api_token;      /* secret: wiped by okta_config_clear() */
 	char *api_token_file; /* where api_token came from, if it came from a file */
 	char *ca_file;        /* NULL: the system trust store */
+	char *ca_pem;         /* ca_file's content, read once by okta_config_load() */
+	size_t ca_pem_len;
 	char *login_suffix;   /* "" when not set */
 	char *proxy;          /* NULL: no proxy, whatever the environment says */
 	long timeout;         /* seconds for all HTTP work of one PAM call */
@@ -56,16 +60,29 @@ int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
 		      char *err, size_t errlen);
 
 /*
- * Read a file that holds secrets: it must be a regular file owned by
- * required_owner and not group- or world-readable or -writable. On success
- * returns a NUL-terminated heap buffer (wipe it after use) and its length.
+ * Files the module trusts are read with the same checks: the path is
+ * absolute, opened one component at a time from "/" without following any
+ * symbolic link (the file itself is opened with O_NOFOLLOW), every directory
+ * on the way is owned by root (or required_owner) and not group- or
+ * world-writable unless it has the sticky bit (/tmp), and the file is a
+ * regular file owned by required_owner, checked and read through one
+ * descriptor. Each refusal names the path and the reason in err. On success
+ * they return a NUL-terminated heap buffer (wipe it after use) and its length.
+ *
+ * okta_read_secure_file: a file holding secrets (configuration, API token):
+ * not group- or world-readable or -writable.
+ * okta_read_trusted_file: a file others may read but not change (ca_file):
+ * not group- or world-writable.
  */
 char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_bytes,
 			    size_t *len_out, char *err, size_t errlen);
+char *okta_read_trusted_file(const char *path, uid_t required_owner, size_t max_bytes,
+			     size_t *len_out, char *err, size_t errlen);
 
 /*
  * Load the configuration file at path: secure-file checks, parse, then load
- * api_token_file (same checks), and the final consistency checks. The module
+ * api_token_file (same checks) and ca_file (trusted-file checks, content into
+ * ca_pem), and the final consistency checks. The module
  * passes required_owner = 0 (root); tests may pass their own uid.
  */
 int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,

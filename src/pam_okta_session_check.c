@@ -269,45 +269,27 @@ static void report_file(const char *check, const char *path)
 		report(true, check, "%s", path);
 }
 
-/* ca_file: the loader only checked that it is a regular file. A bundle
- * without certificates cannot work; one that others may write lets them
- * add a CA of their own. */
-static int check_ca_file(const char *path)
+/* ca_file: the loader has applied the file rules (okta_read_trusted_file:
+ * owner, mode, directories, no symbolic link) and read the content, which
+ * is what the module hands to libcurl. A bundle without certificates
+ * cannot work. */
+static int check_ca_file(const struct okta_config *cfg)
 {
 	static const char marker[] = "-----BEGIN CERTIFICATE-----";
-	char line[256];
-	struct stat st;
 	unsigned certificates = 0;
-	FILE *f;
+	const char *p;
 
-	if (path == NULL) {
+	if (cfg->ca_file == NULL) {
 		report(true, "ca_file", "not set: the system trust store verifies Okta's certificate");
 		return EXIT_OK;
 	}
-	f = fopen(path, "re");
-	if (f == NULL) {
-		report(false, "ca_file", "%s: cannot read: %s", path, strerror(errno));
-		return EXIT_CHECK_FAILED;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, marker, sizeof(marker) - 1) == 0)
-			certificates++;
-	}
-	if (fstat(fileno(f), &st) != 0)
-		memset(&st, 0, sizeof(st));
-	fclose(f);
+	for (p = cfg->ca_pem; (p = strstr(p, marker)) != NULL; p += sizeof(marker) - 1)
+		certificates++;
 	if (certificates == 0) {
-		report(false, "ca_file", "%s: no PEM certificate in it", path);
+		report(false, "ca_file", "%s: no PEM certificate in it", cfg->ca_file);
 		return EXIT_CHECK_FAILED;
 	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		report(false, "ca_file", "%s: %u certificate(s), but owner uid %lu / mode %04o lets "
-					 "others change which CAs are trusted: make it root-owned and not "
-					 "group- or world-writable",
-		       path, certificates, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
-		return EXIT_CHECK_FAILED;
-	}
-	report(true, "ca_file", "%s (%u certificate(s))", path, certificates);
+	report(true, "ca_file", "%s (%u certificate(s))", cfg->ca_file, certificates);
 	return EXIT_OK;
 }
 
@@ -346,7 +328,7 @@ static int report_config(const struct options *opts, const struct okta_config *c
 		report(true, "api_token", "inline in the configuration file (%zu characters)",
 		       strlen(cfg->api_token));
 	report(true, "org_url", "%s", cfg->org_url);
-	rc = check_ca_file(cfg->ca_file);
+	rc = check_ca_file(cfg);
 	if (cfg->proxy != NULL) {
 		show_url(cfg->proxy, shown, sizeof(shown));
 		report(true, "proxy", "%s (proxy environment variables are ignored)", shown);

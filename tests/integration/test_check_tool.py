@@ -240,13 +240,18 @@ class CheckToolTest(unittest.TestCase):
         self.assertEqual(self.api_requests(), [])
 
     def test_ca_file_writable_by_others(self):
+        # the module's own loader refuses it (one implementation of the
+        # file rules, tests/integration/test_files.py), so the tool reports
+        # a configuration the module would not load
         bundle = os.path.join(self.tmp, "ca.pem")
         shutil.copy(SIM.ca_file, bundle)
         os.chmod(bundle, 0o666)
         self.write_conf(ca_file=bundle)
         r = self.run_tool()
-        self.assert_exit(r, EXIT_CHECK_FAILED)
-        self.assert_line(r, "FAIL", "ca_file", "mode 0666", "not group- or world-writable")
+        self.assert_exit(r, EXIT_USAGE)
+        self.assert_line(r, "FAIL", "config", "ca_file", bundle, "mode 0666",
+                         "must not be group- or world-writable")
+        self.assertEqual(self.api_requests(), [], "nothing may be sent")
 
     def test_proxy_credentials_hidden(self):
         self.write_conf(proxy="http://proxyuser:Pr0xyS3cret@127.0.0.1:%d" % closed_port())

@@ -181,6 +181,7 @@ class Sandbox:
         self.sudoers = os.path.join(self.etc, "sudoers")
         self.write_sudoers("")
         self.users = {}
+        self.extra_mounts = []   # more nsrun.py operations, applied after the others
         self.sink = logcapture.LogSink(os.path.join(self.dir, "log"))
 
     def close(self):
@@ -294,7 +295,7 @@ class Sandbox:
         ops = [("tmpfs", "/run"), ("mkdir", "/run/sshd"), ("tmpfs", "/var/log"),
                ("bind", self.pam_dir, "/etc/pam.d"), ("bind", self.sudoers, "/etc/sudoers")]
         ops += [("bind", os.path.join(self.etc, n), os.path.join("/etc", n)) for n in ACCOUNT_FILES]
-        return ops
+        return ops + list(self.extra_mounts)
 
     def command(self, argv, user=None, die_with_parent=False):
         """The argv running `argv` in the sandbox, as `user` (a name) if given."""

@@ -744,6 +744,162 @@ static void test_load_ca_file(void **state)
 	assert_string_equal(f->cfg.ca_file, ca);
 }
 
+/* ca_file gets the trusted-file rules: not writable by others (readable is
+ * fine), its content read once into ca_pem. */
+static void test_load_ca_file_rules(void **state)
+{
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+	static const mode_t writable[] = { 0666, 0646, 0664, 0620, 0602 };
+	struct fixture *f = *state;
+	char conf[PATH_MAX * 2];
+	char ca[PATH_MAX];
+	char link[PATH_MAX];
+	char path[PATH_MAX];
+	size_t i;
+
+	write_text(f, "ca.pem", pem, 0444, ca, sizeof(ca));
+	snprintf(conf, sizeof(conf), GOOD_CONF "ca_file = %s\n", ca);
+	write_text(f, "okta.conf", conf, 0600, path, sizeof(path));
+	if (load(f, path, getuid()) != 0)
+		fail_msg("read-only ca_file refused: %s", f->err);
+	assert_int_equal(f->cfg.ca_pem_len, strlen(pem));
+	assert_memory_equal(f->cfg.ca_pem, pem, strlen(pem));
+
+	for (i = 0; i < ARRAY_LEN(writable); i++) {
+		char shown[16];
+		const char *fragments[] = { path, "ca_file", ca, shown, "must not be group- or world-writable",
+					    NULL };
+
+		snprintf(shown, sizeof(shown), "mode %04o", (unsigned)writable[i]);
+		assert_int_equal(chmod(ca, writable[i]), 0);
+		check_error_message(shown, load(f, path, getuid()), f->err, SECRET, fragments);
+	}
+	assert_int_equal(chmod(ca, 0644), 0);
+	if (geteuid() == 0) {
+		const char *fragments[] = { path, "ca_file", ca, "owned by uid 65534", NULL };
+
+		assert_int_equal(chown(ca, 65534, (gid_t)-1), 0);
+		check_error_message("ca owner", load(f, path, getuid()), f->err, SECRET, fragments);
+	} else {
+		print_message("not root: ca_file's owner rule is left to tests/integration/test_files.py\n");
+	}
+
+	path_in(f, "link.pem", link, sizeof(link));
+	assert_int_equal(symlink(ca, link), 0);
+	snprintf(conf, sizeof(conf), GOOD_CONF "ca_file = %s\n", link);
+	{
+		const char *fragments[] = { path, "ca_file", link, "symbolic link", NULL };
+
+		write_text(f, "okta.conf", conf, 0600, path, sizeof(path));
+		check_error_message("ca symlink", load(f, path, getuid()), f->err, SECRET, fragments);
+	}
+}
+
+/* The configuration file itself: a symbolic link is not followed, wherever
+ * it points, and ".." is not walked. */
+static void test_load_symlink_and_dots(void **state)
+{
+	struct fixture *f = *state;
+	char real[PATH_MAX];
+	char link[PATH_MAX];
+	char dots[PATH_MAX * 2];
+
+	write_text(f, "okta.conf", GOOD_CONF, 0600, real, sizeof(real));
+	if (load(f, real, getuid()) != 0)
+		fail_msg("good file refused: %s", f->err);
+	path_in(f, "link.conf", link, sizeof(link));
+	assert_int_equal(symlink(real, link), 0);
+	{
+		const char *fragments[] = { link, "symbolic link", NULL };
+
+		check_error_message("symlink", load(f, link, getuid()), f->err, SECRET, fragments);
+	}
+	snprintf(dots, sizeof(dots), "%s/../%s/okta.conf", f->dir, strrchr(f->dir, '/') + 1);
+	{
+		const char *fragments[] = { dots, "\"..\"", NULL };
+
+		check_error_message("dots", load(f, dots, getuid()), f->err, SECRET, fragments);
+	}
+	{
+		const char *fragments[] = { "relative.conf", "absolute", NULL };
+
+		check_error_message("relative", load(f, "relative.conf", getuid()), f->err, SECRET,
+				    fragments);
+	}
+}
+
+/* A file in a subdirectory of the fixture's directory made with mode and
+ * owner; returns the file's path in buf. */
+static const char *conf_in_subdir(struct fixture *f, const char *sub, mode_t mode, uid_t owner,
+				  char *buf, size_t size)
+{
+	char dir[PATH_MAX];
+	char name[PATH_MAX];
+
+	path_in(f, sub, dir, sizeof(dir));
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(name, sizeof(name), "%s/okta.conf", sub);
+	write_text(f, name, GOOD_CONF, 0600, buf, size);
+	assert_int_equal(chown(dir, owner, (gid_t)-1), 0);
+	assert_int_equal(chmod(dir, mode), 0);
+	return buf;
+}
+
+/* Whoever can write a directory above the file can replace the file. */
+static void test_load_directory_rules(void **state)
+{
+	static const struct {
+		const char *sub;
+		mode_t mode;
+		const char *reason; /* NULL: accepted */
+	} cases[] = {
+		{ "d0755", 0755, NULL },
+		{ "d0777", 0777, "group- or world-writable without the sticky bit" },
+		{ "d0775", 0775, "group- or world-writable without the sticky bit" },
+		{ "d0757", 0757, "group- or world-writable without the sticky bit" },
+		{ "d1777", 01777, NULL }, /* like /tmp */
+		{ "d1775", 01775, NULL },
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char path[PATH_MAX];
+
+		conf_in_subdir(f, cases[i].sub, cases[i].mode, getuid(), path, sizeof(path));
+		if (cases[i].reason == NULL) {
+			if (load(f, path, getuid()) != 0)
+				fail_msg("%s refused: %s", cases[i].sub, f->err);
+		} else {
+			const char *fragments[] = { path, "directory", cases[i].sub, cases[i].reason,
+						    NULL };
+
+			check_error_message(cases[i].sub, load(f, path, getuid()), f->err, SECRET,
+					    fragments);
+		}
+	}
+}
+
+/* A directory owned by someone other than root (or the file's required
+ * owner, the tests' seam) is refused. Making one needs root. */
+static void test_load_directory_owner(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX];
+	const char *fragments[] = { path, "directory", "not owned by root", NULL };
+
+	if (geteuid() != 0) {
+		print_message("needs root to chown a directory; run as root (CI does)\n");
+		skip();
+	}
+	conf_in_subdir(f, "other", 0755, 65534, path, sizeof(path));
+	check_error_message("owner", load(f, path, 0), f->err, SECRET, fragments);
+	/* the same directory is fine when that user must own the file */
+	assert_int_equal(chown(path, 65534, (gid_t)-1), 0);
+	if (load(f, path, 65534) != 0)
+		fail_msg("required owner's directory refused: %s", f->err);
+}
+
 /* A configuration that points at a token file holding content. */
 static void write_token_setup(struct fixture *f, const char *content, size_t len, mode_t mode,
 			      char *conf, size_t conf_size)
@@ -904,6 +1060,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_missing, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_consistency, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_ca_file, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_ca_file_rules, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_symlink_and_dots, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_directory_rules, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_directory_owner, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_api_token_file, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_api_token_file_bad, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_api_token_file_missing_or_big, setup_dir,
