@@ -9,6 +9,13 @@
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
+ * Options for tests of one handle across attempts:
+ *   --lines        answer prompt i with line i of standard input ("" after the last)
+ *   --keep-going   run every step, also after a failed one
+ *   --conv-again   the conversation answers PAM_CONV_AGAIN (a non-blocking
+ *                  application that has no answer yet)
+ * and the step user=NAME (pam_set_item PAM_USER; login(1) does that before
+ * retrying with another user on the same handle).
  */
 #include "config.h"
 
@@ -21,6 +28,26 @@
 #define STDIN_MAX (2 * 1024 * 1024)
 
 static const char *answer;
+static char *answer_lines;    /* --lines: what is left of standard input */
+static int lines_mode;
+static int keep_going;
+static int conv_again;
+
+/* The answer to the next prompt. */
+static const char *next_answer(void)
+{
+	char *line;
+
+	if (answer_lines == NULL)
+		return answer;
+	line = answer_lines;
+	answer_lines = strchr(line, '\n');
+	if (answer_lines != NULL)
+		*answer_lines++ = '\0';
+	else
+		answer_lines = line + strlen(line);
+	return line;
+}
 
 static const char *code_name(int rc)
 {
@@ -62,13 +89,15 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 	int i;
 
 	(void)data;
+	if (conv_again)
+		return PAM_CONV_AGAIN;
 	replies = calloc((size_t)n, sizeof(*replies));
 	if (replies == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
 		printf("prompt %d %s\n", msgs[i]->msg_style, msgs[i]->msg != NULL ? msgs[i]->msg : "");
 		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			replies[i].resp = strdup(answer);
+			replies[i].resp = strdup(next_answer());
 			if (replies[i].resp == NULL) {
 				free(replies);
 				return PAM_BUF_ERR;
@@ -107,6 +136,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 		rc = pam_open_session(pamh, 0);
 	else if (strcmp(step, "close") == 0)
 		rc = pam_close_session(pamh, 0);
+	else if (strncmp(step, "user=", 5) == 0)
+		rc = pam_set_item(pamh, PAM_USER, step + 5);
 	else {
 		fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
 		return -1;
@@ -119,11 +150,13 @@ static int run_step(pam_handle_t *pamh, const char *step)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
-			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n");
+			"[--steps auth,setcred,acct,open,close,user=NAME] [--setenv NAME=VALUE]... [--repeat N] "
+			"[--lines] [--keep-going] [--conv-again]\n");
 	exit(2);
 }
 
-/* One login: pam_start, the steps (stopping at the first failure), the
+/* One login: pam_start, the steps (stopping at the first failure unless
+ * --keep-going), the
  * environment, pam_end. Returns 0, or 1 when pam_start fails. */
 static int run_login(int argc, char **argv, const char *confdir, const char *service,
 		     const char *user, const char *step_list)
@@ -139,8 +172,8 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 		fprintf(stderr, "pam_driver: pam_start_confdir: %d\n", rc);
 		return 1;
 	}
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
+	for (i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[++i]) != PAM_SUCCESS) {
 			fprintf(stderr, "pam_driver: pam_putenv failed\n");
 			return 1;
 		}
@@ -148,7 +181,7 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 	steps = strdup(step_list);
 	for (step = strtok_r(steps, ",", &save); step != NULL; step = strtok_r(NULL, ",", &save)) {
 		last = run_step(pamh, step);
-		if (last != PAM_SUCCESS && last != PAM_IGNORE)
+		if (last != PAM_SUCCESS && last != PAM_IGNORE && !keep_going)
 			break;
 	}
 	env = pam_getenvlist(pamh);
@@ -171,9 +204,15 @@ int main(int argc, char **argv)
 	int i, rc = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
+		if (strcmp(argv[i], "--lines") == 0)
+			lines_mode = 1;
+		else if (strcmp(argv[i], "--keep-going") == 0)
+			keep_going = 1;
+		else if (strcmp(argv[i], "--conv-again") == 0)
+			conv_again = 1;
+		else if (i + 1 >= argc)
 			usage();
-		if (strcmp(argv[i], "--confdir") == 0)
+		else if (strcmp(argv[i], "--confdir") == 0)
 			confdir = argv[++i];
 		else if (strcmp(argv[i], "--service") == 0)
 			service = argv[++i];
@@ -195,6 +234,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (repeat == 0) {
 		answer = input;
+		if (lines_mode)
+			answer_lines = input;
 		rc = run_login(argc, argv, confdir, service, user, steps);
 	} else {
 		line = strtok_r(input, "\n", &save);

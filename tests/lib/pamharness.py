@@ -203,22 +203,26 @@ def _is_probe_message(text):
                 "prechauthtok", "chauthtok"))
 
 
-def driver_command(confdir, service, user, steps="auth", setenv=()):
+def driver_command(confdir, service, user, steps="auth", setenv=(), flags=()):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
     for item in setenv:
         cmd += ["--setenv", item]
+    cmd += list(flags)
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
     return shlex.split(wrapper) + cmd if wrapper else cmd
 
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
-               timeout=60):
+               timeout=60, flags=()):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
     setenv: iterable of "NAME=VALUE" (or a dict) for --setenv.
     env: extra environment variables for the driver process.
+    flags: driver flags: "--lines" (prompt i gets line i of stdin),
+    "--keep-going" (run every step), "--conv-again"; steps may include
+    "user=NAME" (set PAM_USER on the same handle).
     """
     if isinstance(stdin, str):
         stdin = stdin.encode("utf-8")
@@ -229,7 +233,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     penv.update(env or {})
     with tempfile.TemporaryDirectory(prefix="pamdrv-") as tmp, logcapture.LogSink(tmp) as sink:
         start = time.monotonic()
-        proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv),
+        proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv, flags),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout)
         elapsed = time.monotonic() - start
