@@ -7,7 +7,8 @@ libpam against the simulator.
 - close revokes only the session this module holds, and checks an id it does
   not hold (getSession: the user's, ACTIVE) before any DELETE;
 - every pam_authenticate starts clean, and a failed one leaves nothing;
-- a session created and not handed out is revoked, even after the deadline;
+- a session created and not handed out is revoked, even after the deadline
+  or when the glue cannot export it (tests/putenv_fail.c, LD_PRELOAD);
 - PAM_CONV_AGAIN ends in PAM_INCOMPLETE.
 
 The real sudo, su and sshd versions are in tests/e2e/test_trust.py.
@@ -264,6 +265,29 @@ class TestRevokeBudget(TrustTestCase):
         self.assert_logged(r, "could not revoke the Okta session that was refused")
         self.assertGreater(r.elapsed, 1 + 2 - 0.3, "the revoke had its own budget")
         self.assertLess(r.elapsed, 1 + 2 + 1.0, "revoke budget overrun")
+
+
+class TestExportFails(TrustTestCase):
+    SHIM = os.path.join(ph.BUILDDIR, "tests", ".libs", "putenv_fail.so")
+
+    def test_session_revoked_when_export_fails(self):
+        """pam_putenv fails for OKTA_USER_ID (after OKTA_SESSION_ID was set):
+        auth fails, the created session is revoked, nothing is left."""
+        self.assertTrue(os.path.exists(self.SHIM), "make check builds " + self.SHIM)
+        preload = ":".join(filter(None, [self.SHIM, os.environ.get("LD_PRELOAD")]))
+        # a sanitizer build wants its runtime first; the shim comes first here
+        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                      "verify_asan_link_order=0"]))
+        r = self.run_lines([sim().mint(LOGIN)], "auth,open",
+                           env={"LD_PRELOAD": preload, "ASAN_OPTIONS": asan,
+                                "PAM_OKTA_TEST_FAIL_PUTENV": "OKTA_USER_ID"})
+        self.assert_step(r, "auth", "PAM_BUF_ERR")
+        self.assert_step(r, "open", "PAM_IGNORE")
+        sid = self.created_session_id()
+        self.assert_requests([CREATE, refresh(sid), delete(sid)], r)
+        self.assertTrue(sim().session(sid)["revoked"])
+        self.assert_no_okta_env(r)
+        self.assert_logged(r, "cannot hand out the Okta session of '%s'" % USER)
 
 
 class TestConversation(TrustTestCase):
