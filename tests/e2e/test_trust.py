@@ -32,6 +32,7 @@ import e2elib  # noqa: E402
 import pamharness  # noqa: E402
 import taprunner  # noqa: E402
 import test_sshd  # noqa: E402  (its Sshd class)
+import test_sudo  # noqa: E402  (its SudoResult class)
 
 USER, LOGIN = "alice", "alice@example.com"
 SERVICE_USER, CALLER = "svc", "bob"
@@ -91,17 +92,6 @@ def create_live_session(sim, login):
     return body["id"]
 
 
-class CommandResult:
-    def __init__(self, proc):
-        self.proc = proc
-        self.stdout = proc.stdout.decode("utf-8", "replace")
-        self.stderr = proc.stderr.decode("utf-8", "replace")
-
-    def describe(self):
-        return "exit %d\n--- stdout\n%s--- stderr\n%s" % (
-            self.proc.returncode, self.stdout, self.stderr)
-
-
 class TestSudo(e2elib.E2ETestCase):
     timeout = TIMEOUT
 
@@ -111,7 +101,7 @@ class TestSudo(e2elib.E2ETestCase):
     def sudo(self, target_args):
         proc = self.box.run(["sudo", "-S"] + target_args + ["--", "sh", "-c", SHOW_ENV],
                             user=USER, input=self.sim.mint(LOGIN).encode() + b"\n")
-        self.last = CommandResult(proc)
+        self.last = test_sudo.SudoResult(proc)
         self.assertEqual(proc.returncode, 0, self.describe())
         found = SHOW_RE.findall(self.last.stdout)
         self.assertEqual(len(found), 1, self.describe())
