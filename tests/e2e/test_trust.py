@@ -12,6 +12,10 @@ and sshd, in the sandbox of tests/lib/e2elib.py.
   module's session line (Debian's stock order): a ~/.pam_environment naming
   another user's live session id does not get that session revoked; the
   user's own is.
+- login(1) retries with another user on one PAM handle: alice's token passes
+  but her password does not; mallory then logs in with her own password (the
+  module is `optional`): mallory's shell gets no trace of alice's session,
+  which is revoked.
 
 Run: python3 tests/e2e/test_trust.py [name-substring...]   (as root)
 """
@@ -21,6 +25,7 @@ import json
 import os
 import re
 import ssl
+import subprocess
 import sys
 import time
 
@@ -35,7 +40,8 @@ import test_sshd  # noqa: E402  (its Sshd class)
 import test_sudo  # noqa: E402  (its SudoResult class)
 
 USER, LOGIN = "alice", "alice@example.com"
-SERVICE_USER, CALLER = "svc", "bob"
+SERVICE_USER, CALLER, INTRUDER = "svc", "bob", "mallory"
+INTRUDER_PASSWORD = "correct-horse-e2e"
 OTHER_LOGIN = "bob@example.com"
 TIMEOUT = 3
 SHOW_ENV = 'echo "e2e-trust uid=$(id -u) okta=[$(env | grep ^OKTA_ | sort | tr "\\n" " ")]"'
@@ -47,8 +53,10 @@ def setUpModule():
     global SSHD
     e2elib.require_root_and_programs("sudo", "su", "sshd", "ssh", "ssh-keygen", "setpriv",
                                      "timeout")
-    sim, box = e2elib.start_world([USER, SERVICE_USER, CALLER], ["sudo", "su", "su-l"],
-                                  timeout=TIMEOUT)
+    sim, box = e2elib.start_world([USER, SERVICE_USER, CALLER, INTRUDER],
+                                  ["sudo", "su", "su-l"], timeout=TIMEOUT)
+    set_password(box, INTRUDER, INTRUDER_PASSWORD)
+    box.write_pam_service("login", login_stack(box.conf_path))
     e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box = sim, box
     box.write_sudoers("%s ALL=(ALL:ALL) ALL" % USER)
     box.write_pam_service("sshd", sshd_stack(box.conf_path))
@@ -66,6 +74,31 @@ def sshd_stack(conf):
     """Debian's stock /etc/pam.d/sshd order: the session modules
     (common-session), then pam_env reading the user's ~/.pam_environment."""
     return e2elib.Sandbox.okta_stack(conf) + ["session  required  pam_env.so user_readenv=1"]
+
+
+def login_stack(conf):
+    """The module optional in auth, then the Unix password: login(1) retries
+    on one handle when the stack as a whole fails."""
+    module = "%s conf=%s debug" % (pamharness.MODULE, conf)
+    return ["auth     optional  " + module,
+            "auth     required  pam_unix.so",
+            "account  required  pam_unix.so",
+            "password required  pam_deny.so",
+            "session  required  " + module,
+            "session  required  pam_unix.so"]
+
+
+def set_password(box, name, password):
+    """Give a sandbox user a password (e2elib's users have locked ones)."""
+    hashed = subprocess.run(["openssl", "passwd", "-6", password], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    path = os.path.join(box.etc, "shadow")
+    with open(path) as f:
+        lines = f.read().split("\n")
+    lines = [name + ":" + hashed + line[len(name) + 2:] if line.startswith(name + ":!:")
+             else line for line in lines]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
 
 
 def okta_vars(text):
@@ -205,6 +238,34 @@ class TestSshdRevokeOnClose(e2elib.E2ETestCase):
         self.assertFalse(self.sim.session(planted)["revoked"],
                          "the other user's session stays alive\n" + self.describe())
         self.assert_logged("not the session this module opened")
+
+
+class TestLoginRetry(e2elib.E2ETestCase):
+    timeout = TIMEOUT
+
+    def test_retry_with_another_user_gets_nothing_of_the_first(self):
+        alice_token = self.sim.mint(LOGIN)
+        show = 'echo "e2e-login user=$(id -un) sid=${OKTA_SESSION_ID-} uid=${OKTA_USER_ID-}"; exit'
+        self.last = self.box.run_pty(["login"], answers=[
+            (rb"login: ", USER.encode()),
+            (e2elib.TOKEN_PROMPT, alice_token.encode()),
+            (rb"[Pp]assword: ", b"not-alices-password"),
+            (rb"login: ", INTRUDER.encode()),
+            (e2elib.TOKEN_PROMPT, b""),
+            (rb"[Pp]assword: ", INTRUDER_PASSWORD.encode()),
+            (rb"\$ ", show.encode())], timeout=90)
+        self.assertEqual(len(self.last.answered), 7, self.describe())
+        m = re.search(r"e2e-login user=(\S*) sid=(\S*) uid=(\S*)", self.last.text)
+        self.assertIsNotNone(m, self.describe())
+        self.assertEqual(m.groups(), (INTRUDER, "", ""),
+                         "mallory's shell holds nothing of alice's session\n" + self.describe())
+        reqs = self.sim.requests()
+        self.assertTrue(reqs and reqs[0]["status"] == 200, self.describe())
+        sid = json.loads(reqs[0]["response_body"])["id"]
+        self.assertNotIn(e2elib.refresh(sid), self.api_requests()[2:],
+                         "no session open refreshed alice's session\n" + self.describe())
+        self.assertTrue(self.sim.session(sid)["revoked"],
+                        "alice's session, never handed out, is revoked\n" + self.describe())
 
 
 if __name__ == "__main__":
