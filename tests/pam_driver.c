@@ -6,16 +6,16 @@
  *   prompt <style> <text>
  *   step <name> <PAM_CODE_NAME> <int>
  *   env NAME=VALUE            (the whole PAM environment at the end)
+ * With --answer-lines, prompt i is answered with line i of standard input
+ * instead (a password, then an MFA answer...); a prompt beyond the last
+ * line fails the conversation. --keep-going yes runs every step, also after
+ * a failed one; --conv-again yes makes the conversation answer
+ * PAM_CONV_AGAIN (a non-blocking application without an answer yet). The
+ * step user=NAME sets PAM_USER on the same handle (login(1) does that
+ * before retrying with another user).
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
- * Options for tests of one handle across attempts:
- *   --lines        answer prompt i with line i of standard input ("" after the last)
- *   --keep-going   run every step, also after a failed one
- *   --conv-again   the conversation answers PAM_CONV_AGAIN (a non-blocking
- *                  application that has no answer yet)
- * and the step user=NAME (pam_set_item PAM_USER; login(1) does that before
- * retrying with another user on the same handle).
  */
 #include "config.h"
 
@@ -28,24 +28,24 @@
 #define STDIN_MAX (2 * 1024 * 1024)
 
 static const char *answer;
-static char *answer_lines;    /* --lines: what is left of standard input */
-static int lines_mode;
-static int keep_going;
-static int conv_again;
+static char *answer_lines; /* --answer-lines: the lines not answered yet */
+static int use_lines;
+static int keep_going;     /* --keep-going yes */
+static int conv_again;     /* --conv-again yes */
 
-/* The answer to the next prompt. */
+/* The answer to the next prompt, or NULL when the lines have run out (a
+ * line counts only with its '\n'). */
 static const char *next_answer(void)
 {
-	char *line;
+	char *line = answer_lines;
+	char *end;
 
-	if (answer_lines == NULL)
+	if (!use_lines)
 		return answer;
-	line = answer_lines;
-	answer_lines = strchr(line, '\n');
-	if (answer_lines != NULL)
-		*answer_lines++ = '\0';
-	else
-		answer_lines = line + strlen(line);
+	if (line == NULL || (end = strchr(line, '\n')) == NULL)
+		return NULL;
+	*end = '\0';
+	answer_lines = end + 1;
 	return line;
 }
 
@@ -96,11 +96,16 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
 		printf("prompt %d %s\n", msgs[i]->msg_style, msgs[i]->msg != NULL ? msgs[i]->msg : "");
+		fflush(stdout);
 		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			replies[i].resp = strdup(next_answer());
+			const char *text = next_answer();
+
+			replies[i].resp = text != NULL ? strdup(text) : NULL;
 			if (replies[i].resp == NULL) {
+				while (i-- > 0)
+					free(replies[i].resp);
 				free(replies);
-				return PAM_BUF_ERR;
+				return text != NULL ? PAM_BUF_ERR : PAM_CONV_ERR;
 			}
 		}
 	}
@@ -150,8 +155,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
-			"[--steps auth,setcred,acct,open,close,user=NAME] [--setenv NAME=VALUE]... [--repeat N] "
-			"[--lines] [--keep-going] [--conv-again]\n");
+			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
+			"       [--answer-lines yes] [--keep-going yes] [--conv-again yes] (step user=NAME)\n");
 	exit(2);
 }
 
@@ -172,8 +177,8 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 		fprintf(stderr, "pam_driver: pam_start_confdir: %d\n", rc);
 		return 1;
 	}
-	for (i = 1; i + 1 < argc; i++) {
-		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[++i]) != PAM_SUCCESS) {
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
 			fprintf(stderr, "pam_driver: pam_putenv failed\n");
 			return 1;
 		}
@@ -204,15 +209,9 @@ int main(int argc, char **argv)
 	int i, rc = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--lines") == 0)
-			lines_mode = 1;
-		else if (strcmp(argv[i], "--keep-going") == 0)
-			keep_going = 1;
-		else if (strcmp(argv[i], "--conv-again") == 0)
-			conv_again = 1;
-		else if (i + 1 >= argc)
+		if (i + 1 >= argc)
 			usage();
-		else if (strcmp(argv[i], "--confdir") == 0)
+		if (strcmp(argv[i], "--confdir") == 0)
 			confdir = argv[++i];
 		else if (strcmp(argv[i], "--service") == 0)
 			service = argv[++i];
@@ -222,6 +221,15 @@ int main(int argc, char **argv)
 			steps = argv[++i];
 		else if (strcmp(argv[i], "--setenv") == 0)
 			++i; /* applied after pam_start */
+		else if (strcmp(argv[i], "--answer-lines") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			use_lines = 1;
+		else if (strcmp(argv[i], "--keep-going") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			keep_going = 1;
+		else if (strcmp(argv[i], "--conv-again") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			conv_again = 1;
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;
 		else
@@ -234,8 +242,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (repeat == 0) {
 		answer = input;
-		if (lines_mode)
-			answer_lines = input;
+		answer_lines = input;
 		rc = run_login(argc, argv, confdir, service, user, steps);
 	} else {
 		line = strtok_r(input, "\n", &save);

@@ -49,8 +49,7 @@ def sim():
 class TrustTestCase(tm.OktaTestCase):
     def run_lines(self, answers, steps, **kw):
         """One handle, every step run; prompt i answered with answers[i]."""
-        return self.run_pam("\n".join(answers).encode(), steps=steps,
-                            flags=("--lines", "--keep-going"), **kw)
+        return self.run_pam(steps=steps, answers=answers, keep_going=True, **kw)
 
     def live_session_of(self, login, user):
         """A live Okta session of `login`, made through the module as `user`
@@ -230,7 +229,7 @@ class TestCleanStart(TrustTestCase):
         planted = self.live_session_of(OTHER_LOGIN, OTHER)
         r = self.run_pam(b"", steps="auth,open",
                          setenv=["%s=%s" % (v, planted) for v in OKTA_VARS],
-                         flags=("--keep-going",))
+                         keep_going=True)
         self.assert_step(r, "auth", "PAM_AUTH_ERR")
         self.assert_step(r, "open", "PAM_IGNORE")
         self.assert_no_okta_env(r)
@@ -292,7 +291,7 @@ class TestExportFails(TrustTestCase):
 
 class TestConversation(TrustTestCase):
     def test_conv_again_is_incomplete(self):
-        r = self.run_pam(b"", steps="auth", flags=("--conv-again",))
+        r = self.run_pam(b"", steps="auth", conv_again=True)
         self.assert_step(r, "auth", "PAM_INCOMPLETE")
         self.assert_no_okta_env(r)
         self.assert_logged(r, "no session token for '%s'" % USER)
