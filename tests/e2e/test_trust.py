@@ -51,8 +51,8 @@ SSHD = None
 
 def setUpModule():
     global SSHD
-    e2elib.require_root_and_programs("sudo", "su", "sshd", "ssh", "ssh-keygen", "setpriv",
-                                     "timeout")
+    e2elib.require_root_and_programs("sudo", "su", "login", "sshd", "ssh", "ssh-keygen",
+                                     "setpriv", "timeout", "openssl")
     sim, box = e2elib.start_world([USER, SERVICE_USER, CALLER, INTRUDER],
                                   ["sudo", "su", "su-l"], timeout=TIMEOUT)
     set_password(box, INTRUDER, INTRUDER_PASSWORD)
