@@ -457,6 +457,14 @@ void okta_client_begin(struct okta_client *client, const struct okta_logger *log
 	client->deadline_ms = now_ms() + timeout_seconds * 1000;
 }
 
+void okta_client_extend_deadline(struct okta_client *client, long budget_ms)
+{
+	long long floor = now_ms() + budget_ms;
+
+	if (client->deadline_ms < floor)
+		client->deadline_ms = floor;
+}
+
 const struct okta_logger *okta_client_logger(const struct okta_client *client)
 {
 	return &client->logger;

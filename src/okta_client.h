@@ -38,6 +38,14 @@ void okta_client_free(struct okta_client *client);
 void okta_client_begin(struct okta_client *client, const struct okta_logger *logger,
 		       long timeout_seconds);
 
+/*
+ * Make sure at least budget_ms remain before the deadline, moving it later
+ * only when less is left: clean-up that must happen even after the main
+ * deadline is spent (revoking a session that will not be handed out) gets a
+ * small budget of its own.
+ */
+void okta_client_extend_deadline(struct okta_client *client, long budget_ms);
+
 /* POST /api/v1/sessions. On success *out holds a session whose id and
  * userId have been checked (status is the caller's business). */
 enum okta_status okta_create_session(struct okta_client *client, const char *session_token,

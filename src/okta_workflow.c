@@ -33,12 +33,16 @@ static enum okta_status check_binding(const struct okta_logger *logger,
 }
 
 /* A session we created but will not hand out is revoked at once, so that
- * it cannot be used elsewhere. Best effort: the refusal stands either way. */
-static void revoke_unused(struct okta_client *client, const struct okta_logger *logger,
-			  const char *session_id)
+ * it cannot be used elsewhere, even when the refusal came because the
+ * deadline ran out (a slow group listing): the DELETE then gets a budget of
+ * its own. The refusal stands either way; a failed revoke is logged. */
+void okta_workflow_revoke_unused(struct okta_client *client, const char *session_id)
 {
-	enum okta_status status = okta_revoke_session(client, session_id);
+	const struct okta_logger *logger = okta_client_logger(client);
+	enum okta_status status;
 
+	okta_client_extend_deadline(client, OKTA_REVOKE_BUDGET_MS);
+	status = okta_revoke_session(client, session_id);
 	if (status == OKTA_STATUS_OK || status == OKTA_STATUS_NOT_FOUND)
 		okta_log(logger, LOG_DEBUG, "revoked the Okta session that was refused");
 	else
@@ -141,7 +145,7 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 			status = OKTA_STATUS_REJECTED;
 	}
 	if (status != OKTA_STATUS_OK)
-		revoke_unused(client, logger, created.id);
+		okta_workflow_revoke_unused(client, created.id);
 	okta_session_clear(&created);
 	return status;
 }
@@ -174,4 +178,20 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 	if (status != OKTA_STATUS_OK)
 		okta_session_clear(out);
 	return status;
+}
+
+enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
+					    const struct okta_config *cfg, const char *user,
+					    const char *session_id)
+{
+	struct okta_session current;
+	enum okta_status status = okta_get_session(client, session_id, &current);
+
+	if (status != OKTA_STATUS_OK)
+		return status;
+	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession");
+	okta_session_clear(&current);
+	if (status != OKTA_STATUS_OK)
+		return status;
+	return okta_revoke_session(client, session_id);
 }

@@ -16,8 +16,8 @@
  * createSession, check status ACTIVE and that login is user + login_suffix,
  * apply the access policy (require_mfa and max_auth_age on the created
  * session, then require_group with listUserGroups), then refreshSession.
- * A session refused at any step is revoked. On OK, *out holds id, userId,
- * login and the refreshed expiresAt.
+ * A session refused at any step is revoked (okta_workflow_revoke_unused).
+ * On OK, *out holds id, userId, login and the refreshed expiresAt.
  * REJECTED: bad token, inactive session, another person's session, a
  * policy rule not satisfied, or a user Okta does not know (listUserGroups
  * 404). UNAVAILABLE also covers an incomplete group list and policy data in
@@ -59,5 +59,29 @@ enum okta_status okta_workflow_refresh(struct okta_client *client,
 enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_id, struct okta_session *out);
+
+/* How long a revoke of a session that will not be handed out may take when
+ * the main deadline is already spent (okta_workflow_revoke_unused). */
+#define OKTA_REVOKE_BUDGET_MS 2000
+
+/*
+ * Revoke a session this module created and will not hand out (refused by
+ * the binding or the policy, a later step failed, or the PAM glue could not
+ * export it). Runs under the client's deadline, extended to at least
+ * OKTA_REVOKE_BUDGET_MS from now; a failure is logged, nothing is returned:
+ * the refusal stands either way.
+ */
+void okta_workflow_revoke_unused(struct okta_client *client, const char *session_id);
+
+/*
+ * Revoke a session id this module does not remember opening (it came
+ * through the PAM environment): getSession first, and DELETE only when the
+ * session is ACTIVE and its login is user + login_suffix. OK: revoked;
+ * NOT_FOUND: already gone; REJECTED: not this user's (logged, nothing
+ * deleted); UNAVAILABLE: Okta could not be asked.
+ */
+enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
+					    const struct okta_config *cfg, const char *user,
+					    const char *session_id);
 
 #endif

@@ -33,15 +33,33 @@ struct module_args {
 	enum token_source token_source;
 };
 
-/* Kept with pam_set_data between auth and session calls of one handle, so
- * that sudo, su and login reuse one connection (freed at pam_end). */
+/* Names the module exports into the PAM environment. */
+static const char *const okta_env_names[] = {
+	"OKTA_SESSION_ID",
+	"OKTA_USER_ID",
+	"OKTA_SESSION_EXPIRES_AT",
+};
+
+/*
+ * Module data (pam_set_data), kept between the auth and session calls of one
+ * handle in one process (sudo, su, login; sshd's session-open and close) and
+ * freed at pam_end. Every pam_sm_authenticate starts without it.
+ */
 struct module_state {
+	/* The HTTP client, reused so that one login needs one connection;
+	 * NULL until a hook needs it. */
 	char *conf_path;
 	struct okta_client *client;
-	/* Who authenticated on this handle; NULL until auth succeeds. sudo
-	 * opens the session with PAM_USER set to the target user (root), but
-	 * the Okta session still belongs to the invoking user. */
-	char *auth_user;
+	/* The Okta session this handle holds and the local user it is bound
+	 * to: set when authentication on this handle created it, or when
+	 * open_session refreshed and bound an id that came through the PAM
+	 * environment (sshd authenticates in another process). NULL until
+	 * then. Close revokes this session and no other; the PAM environment
+	 * is only its copy for the user. */
+	char *session_id;
+	char *session_user;
+	/* open_session ran for this session (it was handed out). */
+	bool opened;
 };
 
 static void pam_log_sink(void *ctx, int priority, const char *fmt, va_list ap)
@@ -74,15 +92,30 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 	return PAM_SUCCESS;
 }
 
+static void forget_session(struct module_state *state)
+{
+	if (state == NULL)
+		return;
+	if (state->session_id != NULL)
+		explicit_bzero(state->session_id, strlen(state->session_id));
+	free(state->session_id);
+	free(state->session_user);
+	state->session_id = NULL;
+	state->session_user = NULL;
+	state->opened = false;
+}
+
 static void free_state(pam_handle_t *pamh, void *data, int error_status)
 {
 	struct module_state *state = data;
 
 	(void)pamh;
 	(void)error_status;
+	if (state == NULL)
+		return;
+	forget_session(state);
 	okta_client_free(state->client);
 	free(state->conf_path);
-	free(state->auth_user);
 	free(state);
 }
 
@@ -95,27 +128,78 @@ static struct module_state *find_state(pam_handle_t *pamh)
 	return (struct module_state *)(uintptr_t)data;
 }
 
-/* The client for this handle and configuration file, reused if auth
- * already made one. */
+/* The state of this handle, made empty if there is none yet. */
+static struct module_state *get_state(pam_handle_t *pamh)
+{
+	struct module_state *state = find_state(pamh);
+
+	if (state != NULL)
+		return state;
+	state = calloc(1, sizeof(*state));
+	if (state == NULL)
+		return NULL;
+	if (pam_set_data(pamh, STATE_KEY, state, free_state) != PAM_SUCCESS) {
+		free(state);
+		return NULL;
+	}
+	return state;
+}
+
+/* The client for this handle and configuration file, reused if an earlier
+ * hook already made one (a session the state holds survives a client
+ * replaced for another configuration file). */
 static struct okta_client *get_client(pam_handle_t *pamh, const struct module_args *args,
 				      const struct okta_config *cfg,
 				      const struct okta_logger *logger)
 {
-	struct module_state *state = find_state(pamh);
+	struct module_state *state = get_state(pamh);
 
-	if (state != NULL && strcmp(state->conf_path, args->conf_path) == 0)
-		return state->client;
-	state = calloc(1, sizeof(*state));
 	if (state == NULL)
 		return NULL;
+	if (state->client != NULL && strcmp(state->conf_path, args->conf_path) == 0)
+		return state->client;
+	okta_client_free(state->client);
+	free(state->conf_path);
 	state->conf_path = strdup(args->conf_path);
-	state->client = okta_client_new(cfg, logger);
-	if (state->conf_path == NULL || state->client == NULL ||
-	    pam_set_data(pamh, STATE_KEY, state, free_state) != PAM_SUCCESS) {
-		free_state(pamh, state, 0);
-		return NULL;
-	}
+	state->client = state->conf_path != NULL ? okta_client_new(cfg, logger) : NULL;
 	return state->client;
+}
+
+/* Remember the session this handle holds (state from get_client()). */
+static int hold_session(pam_handle_t *pamh, const char *session_id, const char *user)
+{
+	struct module_state *state = find_state(pamh);
+
+	if (state == NULL)
+		return PAM_BUF_ERR;
+	forget_session(state);
+	state->session_id = strdup(session_id);
+	state->session_user = strdup(user);
+	if (state->session_id == NULL || state->session_user == NULL) {
+		forget_session(state);
+		return PAM_BUF_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* The session this handle holds, or NULL. */
+static struct module_state *held_session(pam_handle_t *pamh)
+{
+	struct module_state *state = find_state(pamh);
+
+	return state != NULL && state->session_id != NULL ? state : NULL;
+}
+
+/* Remove OKTA_* from the PAM environment (libpam logs an error when asked
+ * to remove a name that is not there: only present ones are removed). */
+static void drop_okta_env(pam_handle_t *pamh)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(okta_env_names) / sizeof(okta_env_names[0]); i++) {
+		if (pam_getenv(pamh, okta_env_names[i]) != NULL)
+			(void)pam_putenv(pamh, okta_env_names[i]);
+	}
 }
 
 /* Arguments, configuration and client: what every hook needs first.
@@ -173,14 +257,15 @@ static int put_env(pam_handle_t *pamh, const char *name, const char *value)
 	return rc;
 }
 
+/* The session's copy for the user, in the order of okta_env_names. */
 static int export_session(pam_handle_t *pamh, const struct okta_session *session)
 {
-	int rc = put_env(pamh, "OKTA_SESSION_ID", session->id);
+	const char *values[] = { session->id, session->user_id, session->expires_at };
+	int rc = PAM_SUCCESS;
+	size_t i;
 
-	if (rc == PAM_SUCCESS)
-		rc = put_env(pamh, "OKTA_USER_ID", session->user_id);
-	if (rc == PAM_SUCCESS)
-		rc = put_env(pamh, "OKTA_SESSION_EXPIRES_AT", session->expires_at);
+	for (i = 0; rc == PAM_SUCCESS && i < sizeof(values) / sizeof(values[0]); i++)
+		rc = put_env(pamh, okta_env_names[i], values[i]);
 	return rc;
 }
 
@@ -222,20 +307,17 @@ static void free_token(char *token)
 	free(token);
 }
 
-/* Called after get_client() made the state for this handle. */
-static int remember_auth_user(pam_handle_t *pamh, const char *user)
+/* Give the user the session authentication made: held in module data (what
+ * open_session and close_session trust) and copied into the PAM environment
+ * (what carries it to sshd's session process and the user's shell). */
+static int hand_out_session(pam_handle_t *pamh, const char *user,
+			    const struct okta_session *session)
 {
-	struct module_state *state = find_state(pamh);
-	char *copy;
+	int rc = hold_session(pamh, session->id, user);
 
-	if (state == NULL)
-		return PAM_BUF_ERR;
-	copy = strdup(user);
-	if (copy == NULL)
-		return PAM_BUF_ERR;
-	free(state->auth_user);
-	state->auth_user = copy;
-	return PAM_SUCCESS;
+	if (rc == PAM_SUCCESS)
+		rc = export_session(pamh, session);
+	return rc;
 }
 
 static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
@@ -260,11 +342,14 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	status = okta_workflow_authenticate(client, cfg, user, token, &session, NULL);
 	switch (status) {
 	case OKTA_STATUS_OK:
-		rc = export_session(pamh, &session);
-		if (rc == PAM_SUCCESS)
-			rc = remember_auth_user(pamh, user);
-		if (rc == PAM_SUCCESS)
+		rc = hand_out_session(pamh, user, &session);
+		if (rc == PAM_SUCCESS) {
 			pam_syslog(pamh, LOG_INFO, "Okta session established for '%s'", user);
+		} else {
+			pam_syslog(pamh, LOG_ERR, "cannot hand out the Okta session of '%s': %s",
+				   user, pam_strerror(pamh, rc));
+			okta_workflow_revoke_unused(client, session.id);
+		}
 		okta_session_clear(&session);
 		return rc;
 	case OKTA_STATUS_REJECTED:
@@ -297,6 +382,37 @@ static int authenticate(pam_handle_t *pamh, const struct module_args *args,
 	return rc;
 }
 
+/*
+ * Nothing from an earlier pam_authenticate on this handle survives into this
+ * one (login(1) retries with another user on one handle): the OKTA_*
+ * variables and all module data go first. A session an earlier attempt
+ * created but no open_session handed out is revoked (its own small budget):
+ * from now on nothing would hand it out or revoke it at close.
+ */
+static void start_clean(pam_handle_t *pamh)
+{
+	struct module_state *state = held_session(pamh);
+	struct okta_logger logger = { pam_log_sink, pamh, false };
+
+	drop_okta_env(pamh);
+	if (state != NULL && !state->opened && state->client != NULL) {
+		okta_client_begin(state->client, &logger, 0);
+		okta_workflow_revoke_unused(state->client, state->session_id);
+	}
+	/* Replacing the data frees the old state (free_state). */
+	(void)pam_set_data(pamh, STATE_KEY, NULL, NULL);
+}
+
+/* A failed attempt leaves no session behind: not in module data, not in the
+ * PAM environment (run_workflow revoked what it created). */
+static void clear_failed_attempt(pam_handle_t *pamh)
+{
+	struct module_state *state = find_state(pamh);
+
+	drop_okta_env(pamh);
+	forget_session(state);
+}
+
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct module_args args;
@@ -305,20 +421,50 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	int rc;
 
 	(void)flags;
+	start_clean(pamh);
 	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
 	if (rc != PAM_SUCCESS)
 		return rc;
 	rc = authenticate(pamh, &args, &cfg, &logger);
 	okta_config_clear(&cfg);
+	if (rc != PAM_SUCCESS)
+		clear_failed_attempt(pamh);
 	return rc;
 }
 
+/*
+ * The session id reaches only its owner's account. The account a session
+ * opens is PAM_USER at that moment; when the session this handle holds is
+ * bound to someone else (sudo authenticates the invoking user, then sets
+ * PAM_USER to the target: root, or `sudo -u svc`), OKTA_* leave the PAM
+ * environment, which sudo would otherwise merge into the command's. su
+ * authenticates the target itself (PAM_USER is the target throughout), and
+ * sshd keeps PAM_USER, so there the variables stay. No PAM_USER: withheld
+ * too (fail closed). Returns true when the account is foreign.
+ */
+static bool withhold_from_foreign_account(pam_handle_t *pamh)
+{
+	const struct module_state *state = held_session(pamh);
+	const void *account = NULL;
+
+	if (state == NULL)
+		return false;
+	if (pam_get_item(pamh, PAM_USER, &account) == PAM_SUCCESS && account != NULL &&
+	    strcmp(account, state->session_user) == 0)
+		return false;
+	drop_okta_env(pamh);
+	return true;
+}
+
+/* sudo calls pam_setcred(PAM_REINITIALIZE_CRED) after switching PAM_USER to
+ * the target, also with `Defaults !pam_session`, where open_session never
+ * runs: the variables are withheld here as well. */
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)pamh;
 	(void)flags;
 	(void)argc;
 	(void)argv;
+	(void)withhold_from_foreign_account(pamh);
 	return PAM_SUCCESS;
 }
 
@@ -332,9 +478,10 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 }
 
 /*
- * The session id left by authentication, which in sshd ran in another
- * process: NULL with PAM_IGNORE when there is none, PAM_SESSION_ERR when
- * what is there is not a session id (planted by another module?).
+ * The session id left by authentication in the PAM environment, for a
+ * handle that holds none (sshd authenticated in another process): NULL with
+ * PAM_IGNORE when there is none, PAM_SESSION_ERR when what is there is not a
+ * session id (planted by another module?).
  */
 static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
 			  const char **session_id)
@@ -352,47 +499,62 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
 	return PAM_SUCCESS;
 }
 
-/* The user the Okta session must belong to: whoever authenticated on this
- * handle (sudo, su), else PAM_USER (sshd authenticates in another process,
- * for the same user). */
-static int get_session_user(pam_handle_t *pamh, const char **user)
+/*
+ * Which session, for whom: the one this handle holds, bound to the user it
+ * holds it for (sudo, su, login: authenticated in this process); else the id
+ * in the PAM environment, which must belong to PAM_USER (sshd). *id and
+ * *user point into the state or libpam: copy them before changing either.
+ */
+static int find_session(pam_handle_t *pamh, const struct okta_logger *logger,
+			const char **id, const char **user, bool *held)
 {
-	struct module_state *state = find_state(pamh);
+	const struct module_state *state = held_session(pamh);
+	int rc;
 
-	if (state != NULL && state->auth_user != NULL) {
-		*user = state->auth_user;
+	*held = state != NULL;
+	if (*held) {
+		*id = state->session_id;
+		*user = state->session_user;
 		return PAM_SUCCESS;
 	}
-	return get_checked_user(pamh, user);
+	rc = get_session_id(pamh, logger, id);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	return get_checked_user(pamh, user) == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
 
 static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
-			   const struct okta_config *cfg, const struct okta_logger *logger)
+			   const struct okta_config *cfg, const struct okta_logger *logger,
+			   bool foreign)
 {
 	struct okta_session session;
 	struct okta_client *client;
 	const char *session_id;
 	const char *user;
+	bool held;
 	int rc;
 
 	if (!cfg->refresh_on_open)
 		return PAM_IGNORE;
-	rc = get_session_id(pamh, logger, &session_id);
+	rc = find_session(pamh, logger, &session_id, &user, &held);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	/* get_client() may replace the state that get_session_user() reads */
 	client = get_client(pamh, args, cfg, logger);
 	if (client == NULL)
 		return PAM_BUF_ERR;
-	if (get_session_user(pamh, &user) != PAM_SUCCESS)
-		return PAM_SESSION_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
 	if (okta_workflow_open_session(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
 		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", user);
+		if (!held)
+			drop_okta_env(pamh);
 		return PAM_SESSION_ERR;
 	}
-	rc = put_env(pamh, "OKTA_SESSION_EXPIRES_AT", session.expires_at);
+	/* The id from the environment is now known to be PAM_USER's: hold it
+	 * for close_session. session.id is a copy, user may be libpam's. */
+	rc = held ? PAM_SUCCESS : hold_session(pamh, session.id, user);
+	if (rc == PAM_SUCCESS && !foreign)
+		rc = export_session(pamh, &session);
 	okta_session_clear(&session);
 	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
@@ -402,14 +564,42 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct module_args args;
 	struct okta_logger logger;
 	struct okta_config cfg;
+	struct module_state *state;
+	bool foreign;
 	int rc;
 
 	(void)flags;
+	/* Before anything that can fail: the variables never reach a foreign
+	 * account, whatever happens next. */
+	foreign = withhold_from_foreign_account(pamh);
 	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	rc = refresh_on_open(pamh, &args, &cfg, &logger);
+	if (foreign)
+		okta_log(&logger, LOG_DEBUG,
+			 "the session's account is not the Okta user's: OKTA_* withheld from it");
+	rc = refresh_on_open(pamh, &args, &cfg, &logger, foreign);
 	okta_config_clear(&cfg);
+	state = held_session(pamh);
+	if (state != NULL)
+		state->opened = true;
+	return rc;
+}
+
+/* The id close_session will revoke, and whether it needs the getSession
+ * check first (nothing held: it came through the PAM environment). */
+static int revoke_target(pam_handle_t *pamh, const struct okta_logger *logger,
+			 const char **session_id, const char **user, bool *held)
+{
+	const char *in_env;
+	int rc = find_session(pamh, logger, session_id, user, held);
+
+	if (rc == PAM_SUCCESS && *held) {
+		in_env = pam_getenv(pamh, "OKTA_SESSION_ID");
+		if (in_env != NULL && strcmp(in_env, *session_id) != 0)
+			pam_syslog(pamh, LOG_NOTICE,
+				   "OKTA_SESSION_ID in the PAM environment is not the session this module opened; only the module's own is revoked");
+	}
 	return rc;
 }
 
@@ -418,25 +608,37 @@ static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
 {
 	struct okta_client *client;
 	const char *session_id;
+	const char *user;
 	enum okta_status status;
+	bool held;
 	int rc;
 
 	if (!cfg->revoke_on_close)
 		return PAM_IGNORE;
-	rc = get_session_id(pamh, logger, &session_id);
+	rc = revoke_target(pamh, logger, &session_id, &user, &held);
 	if (rc != PAM_SUCCESS)
 		return rc;
 	client = get_client(pamh, args, cfg, logger);
 	if (client == NULL)
 		return PAM_BUF_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
-	status = okta_revoke_session(client, session_id);
+	if (held)
+		status = okta_revoke_session(client, session_id);
+	else
+		status = okta_workflow_revoke_owned(client, cfg, user, session_id);
+	if (status == OKTA_STATUS_REJECTED) {
+		pam_syslog(pamh, LOG_ERR,
+			   "OKTA_SESSION_ID in the PAM environment is not a session of '%s'; not revoked", user);
+		return PAM_SESSION_ERR;
+	}
 	if (status != OKTA_STATUS_OK && status != OKTA_STATUS_NOT_FOUND) {
 		pam_syslog(pamh, LOG_ERR, "could not revoke the Okta session at close");
 		return PAM_SESSION_ERR;
 	}
-	/* The id no longer names a live session: drop it. */
-	pam_putenv(pamh, "OKTA_SESSION_ID");
+	/* The session is gone: so are its module data and its copy. */
+	if (held)
+		forget_session(find_state(pamh));
+	drop_okta_env(pamh);
 	return PAM_SUCCESS;
 }
 

@@ -6,6 +6,13 @@
  *   prompt <style> <text>
  *   step <name> <PAM_CODE_NAME> <int>
  *   env NAME=VALUE            (the whole PAM environment at the end)
+ * With --answer-lines, prompt i is answered with line i of standard input
+ * instead (a password, then an MFA answer...); a prompt beyond the last
+ * line fails the conversation. --keep-going yes runs every step, also after
+ * a failed one; --conv-again yes makes the conversation answer
+ * PAM_CONV_AGAIN (a non-blocking application without an answer yet). The
+ * step user=NAME sets PAM_USER on the same handle (login(1) does that
+ * before retrying with another user).
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
@@ -21,6 +28,26 @@
 #define STDIN_MAX (2 * 1024 * 1024)
 
 static const char *answer;
+static char *answer_lines; /* --answer-lines: the lines not answered yet */
+static int use_lines;
+static int keep_going;     /* --keep-going yes */
+static int conv_again;     /* --conv-again yes */
+
+/* The answer to the next prompt, or NULL when the lines have run out (a
+ * line counts only with its '\n'). */
+static const char *next_answer(void)
+{
+	char *line = answer_lines;
+	char *end;
+
+	if (!use_lines)
+		return answer;
+	if (line == NULL || (end = strchr(line, '\n')) == NULL)
+		return NULL;
+	*end = '\0';
+	answer_lines = end + 1;
+	return line;
+}
 
 static const char *code_name(int rc)
 {
@@ -62,16 +89,23 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 	int i;
 
 	(void)data;
+	if (conv_again)
+		return PAM_CONV_AGAIN;
 	replies = calloc((size_t)n, sizeof(*replies));
 	if (replies == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
 		printf("prompt %d %s\n", msgs[i]->msg_style, msgs[i]->msg != NULL ? msgs[i]->msg : "");
+		fflush(stdout);
 		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			replies[i].resp = strdup(answer);
+			const char *text = next_answer();
+
+			replies[i].resp = text != NULL ? strdup(text) : NULL;
 			if (replies[i].resp == NULL) {
+				while (i-- > 0)
+					free(replies[i].resp);
 				free(replies);
-				return PAM_BUF_ERR;
+				return text != NULL ? PAM_BUF_ERR : PAM_CONV_ERR;
 			}
 		}
 	}
@@ -107,6 +141,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 		rc = pam_open_session(pamh, 0);
 	else if (strcmp(step, "close") == 0)
 		rc = pam_close_session(pamh, 0);
+	else if (strncmp(step, "user=", 5) == 0)
+		rc = pam_set_item(pamh, PAM_USER, step + 5);
 	else {
 		fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
 		return -1;
@@ -119,11 +155,13 @@ static int run_step(pam_handle_t *pamh, const char *step)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
-			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n");
+			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
+			"       [--answer-lines yes] [--keep-going yes] [--conv-again yes] (step user=NAME)\n");
 	exit(2);
 }
 
-/* One login: pam_start, the steps (stopping at the first failure), the
+/* One login: pam_start, the steps (stopping at the first failure unless
+ * --keep-going), the
  * environment, pam_end. Returns 0, or 1 when pam_start fails. */
 static int run_login(int argc, char **argv, const char *confdir, const char *service,
 		     const char *user, const char *step_list)
@@ -148,7 +186,7 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 	steps = strdup(step_list);
 	for (step = strtok_r(steps, ",", &save); step != NULL; step = strtok_r(NULL, ",", &save)) {
 		last = run_step(pamh, step);
-		if (last != PAM_SUCCESS && last != PAM_IGNORE)
+		if (last != PAM_SUCCESS && last != PAM_IGNORE && !keep_going)
 			break;
 	}
 	env = pam_getenvlist(pamh);
@@ -183,6 +221,15 @@ int main(int argc, char **argv)
 			steps = argv[++i];
 		else if (strcmp(argv[i], "--setenv") == 0)
 			++i; /* applied after pam_start */
+		else if (strcmp(argv[i], "--answer-lines") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			use_lines = 1;
+		else if (strcmp(argv[i], "--keep-going") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			keep_going = 1;
+		else if (strcmp(argv[i], "--conv-again") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			conv_again = 1;
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;
 		else
@@ -195,6 +242,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (repeat == 0) {
 		answer = input;
+		answer_lines = input;
 		rc = run_login(argc, argv, confdir, service, user, steps);
 	} else {
 		line = strtok_r(input, "\n", &save);

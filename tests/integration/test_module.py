@@ -34,6 +34,10 @@ def delete(sid):
     return ("DELETE", "/api/v1/sessions/%s" % sid)
 
 
+def get(sid):
+    return ("GET", "/api/v1/sessions/%s" % sid)
+
+
 def setUpModule():
     global SIM
     if os.geteuid() != 0:
@@ -533,11 +537,23 @@ class TestSession(OktaTestCase):
         self.assertFalse(SIM.session(sid)["revoked"])
 
     def test_close_revokes(self):
+        """In a process that did not open it, the id is checked (getSession:
+        the user's own, ACTIVE) before the DELETE."""
         self.write_conf(revoke_on_close="yes")
         sid = self.session_for_open()
         r = self.run_open(sid, steps="close")
         self.assert_step(r, "close", "PAM_SUCCESS")
-        self.assert_requests([delete(sid)], r)
+        self.assert_requests([get(sid), delete(sid)], r)
+        self.assertTrue(SIM.session(sid)["revoked"])
+        self.assertNotIn("OKTA_SESSION_ID", r.env, r.describe())
+
+    def test_close_revokes_the_session_it_opened(self):
+        """open then close on one handle: the session held since auth is
+        revoked without a getSession."""
+        self.write_conf(revoke_on_close="yes")
+        r, sid, _ = self.login(steps="auth,open,close")
+        self.assert_step(r, "close", "PAM_SUCCESS")
+        self.assert_requests([CREATE, refresh(sid), refresh(sid), delete(sid)], r)
         self.assertTrue(SIM.session(sid)["revoked"])
 
     def test_close_revoke_already_gone(self):
@@ -547,12 +563,14 @@ class TestSession(OktaTestCase):
                 sid = self.session_for_open()
                 if how == "revoked":
                     SIM.revoke_session(sid)
+                    expected = [get(sid)]
                 else:
                     SIM.fault("delete", "status", status=404)
+                    expected = [get(sid), delete(sid)]
                 r = self.run_open(sid, steps="close")
                 self.assert_step(r, "close", "PAM_SUCCESS")
-                self.assert_requests([delete(sid)], r)
-                self.assertEqual(SIM.requests()[0]["status"], 404)
+                self.assert_requests(expected, r)
+                self.assertEqual(SIM.requests()[-1]["status"], 404)
 
     def test_close_hostile_session_id_not_sent(self):
         self.write_conf(revoke_on_close="yes")

@@ -203,9 +203,16 @@ def _is_probe_message(text):
                 "prechauthtok", "chauthtok"))
 
 
-def driver_command(confdir, service, user, steps="auth", setenv=()):
+def driver_command(confdir, service, user, steps="auth", setenv=(), answer_lines=False,
+                   keep_going=False, conv_again=False):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
+    if answer_lines:
+        cmd += ["--answer-lines", "yes"]
+    if keep_going:
+        cmd += ["--keep-going", "yes"]
+    if conv_again:
+        cmd += ["--conv-again", "yes"]
     for item in setenv:
         cmd += ["--setenv", item]
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
@@ -213,7 +220,7 @@ def driver_command(confdir, service, user, steps="auth", setenv=()):
 
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
-               timeout=60, mounts=()):
+               timeout=60, mounts=(), answers=None, keep_going=False, conv_again=False):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
@@ -221,7 +228,14 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     env: extra environment variables for the driver process.
     mounts: nsrun.py mount operations in the driver's namespace (see
     logcapture.logged_command), e.g. [("bind", my_hosts, "/etc/hosts")].
+    answers: a list of strings, prompt i answered with answers[i] (instead of
+    stdin to every prompt); a further prompt fails.
+    keep_going: run every step, also after a failed one (steps may include
+    "user=NAME": PAM_USER set on the same handle, as login(1) retries).
+    conv_again: the conversation answers PAM_CONV_AGAIN.
     """
+    if answers is not None:
+        stdin = "".join(a + "\n" for a in answers)
     if isinstance(stdin, str):
         stdin = stdin.encode("utf-8")
     if isinstance(setenv, dict):
@@ -231,7 +245,9 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     penv.update(env or {})
     with tempfile.TemporaryDirectory(prefix="pamdrv-") as tmp, logcapture.LogSink(tmp) as sink:
         start = time.monotonic()
-        proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv),
+        proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
+                                                    answers is not None, keep_going,
+                                                    conv_again),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout, mounts=mounts)
         elapsed = time.monotonic() - start
