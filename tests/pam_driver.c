@@ -6,6 +6,9 @@
  *   prompt <style> <text>
  *   step <name> <PAM_CODE_NAME> <int>
  *   env NAME=VALUE            (the whole PAM environment at the end)
+ * With --answer-lines, prompt i is answered with line i of standard input
+ * instead (a password, then an MFA answer...); a prompt beyond the last
+ * line fails the conversation. --rhost sets PAM_RHOST.
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
@@ -21,6 +24,24 @@
 #define STDIN_MAX (2 * 1024 * 1024)
 
 static const char *answer;
+static char *answer_lines; /* --answer-lines: the lines not answered yet */
+static int use_lines;
+
+/* The answer to the next prompt, or NULL when the lines have run out (a
+ * line counts only with its '\n'). */
+static const char *next_answer(void)
+{
+	char *line = answer_lines;
+	char *end;
+
+	if (!use_lines)
+		return answer;
+	if (line == NULL || (end = strchr(line, '\n')) == NULL)
+		return NULL;
+	*end = '\0';
+	answer_lines = end + 1;
+	return line;
+}
 
 static const char *code_name(int rc)
 {
@@ -67,11 +88,16 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
 		printf("prompt %d %s\n", msgs[i]->msg_style, msgs[i]->msg != NULL ? msgs[i]->msg : "");
+		fflush(stdout);
 		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
-			replies[i].resp = strdup(answer);
+			const char *text = next_answer();
+
+			replies[i].resp = text != NULL ? strdup(text) : NULL;
 			if (replies[i].resp == NULL) {
+				while (i-- > 0)
+					free(replies[i].resp);
 				free(replies);
-				return PAM_BUF_ERR;
+				return text != NULL ? PAM_BUF_ERR : PAM_CONV_ERR;
 			}
 		}
 	}
@@ -119,7 +145,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
-			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n");
+			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
+			"       [--rhost HOST] [--answer-lines yes]\n");
 	exit(2);
 }
 
@@ -142,6 +169,11 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
 			fprintf(stderr, "pam_driver: pam_putenv failed\n");
+			return 1;
+		}
+		if (strcmp(argv[i], "--rhost") == 0 &&
+		    pam_set_item(pamh, PAM_RHOST, argv[i + 1]) != PAM_SUCCESS) {
+			fprintf(stderr, "pam_driver: pam_set_item(PAM_RHOST) failed\n");
 			return 1;
 		}
 	}
@@ -181,8 +213,11 @@ int main(int argc, char **argv)
 			user = argv[++i];
 		else if (strcmp(argv[i], "--steps") == 0)
 			steps = argv[++i];
-		else if (strcmp(argv[i], "--setenv") == 0)
+		else if (strcmp(argv[i], "--setenv") == 0 || strcmp(argv[i], "--rhost") == 0)
 			++i; /* applied after pam_start */
+		else if (strcmp(argv[i], "--answer-lines") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			use_lines = 1;
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;
 		else
@@ -195,6 +230,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (repeat == 0) {
 		answer = input;
+		answer_lines = input;
 		rc = run_login(argc, argv, confdir, service, user, steps);
 	} else {
 		line = strtok_r(input, "\n", &save);

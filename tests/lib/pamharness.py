@@ -203,9 +203,14 @@ def _is_probe_message(text):
                 "prechauthtok", "chauthtok"))
 
 
-def driver_command(confdir, service, user, steps="auth", setenv=()):
+def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
+                   answer_lines=False):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
+    if rhost is not None:
+        cmd += ["--rhost", rhost]
+    if answer_lines:
+        cmd += ["--answer-lines", "yes"]
     for item in setenv:
         cmd += ["--setenv", item]
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
@@ -213,13 +218,17 @@ def driver_command(confdir, service, user, steps="auth", setenv=()):
 
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
-               timeout=60):
+               timeout=60, rhost=None, answers=None):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
     setenv: iterable of "NAME=VALUE" (or a dict) for --setenv.
     env: extra environment variables for the driver process.
+    rhost: PAM_RHOST.  answers: a list of strings, prompt i answered with
+    answers[i] (instead of stdin to every prompt); a further prompt fails.
     """
+    if answers is not None:
+        stdin = "".join(a + "\n" for a in answers)
     if isinstance(stdin, str):
         stdin = stdin.encode("utf-8")
     if isinstance(setenv, dict):
@@ -229,7 +238,8 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     penv.update(env or {})
     with tempfile.TemporaryDirectory(prefix="pamdrv-") as tmp, logcapture.LogSink(tmp) as sink:
         start = time.monotonic()
-        proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv),
+        proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
+                                                    rhost, answers is not None),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout)
         elapsed = time.monotonic() - start

@@ -720,9 +720,7 @@ class Authn:
             state = push["state"]
         if state == "approved":
             return self.success(tx, ["pwd", "mfa", "swk"])
-        if state in ("rejected", "timeout"):
-            self.end(tx)
-        return self.challenge(tx)
+        return self.challenge(tx)   # the transaction stays open (it may be cancelled)
 
 
 def answer_push(st, login, action, spec):
