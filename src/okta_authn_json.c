@@ -31,7 +31,7 @@ static const struct {
 	{ "TIMEOUT", OKTA_FACTOR_RESULT_TIMEOUT },
 };
 
-static void free_secret(char *secret)
+void okta_secret_free(char *secret)
 {
 	if (secret == NULL)
 		return;
@@ -54,8 +54,8 @@ static void free_factors(struct okta_authn_factor *factors, size_t count)
 
 void okta_authn_clear(struct okta_authn *authn)
 {
-	free_secret(authn->state_token);
-	free_secret(authn->session_token);
+	okta_secret_free(authn->state_token);
+	okta_secret_free(authn->session_token);
 	free(authn->next_href);
 	free(authn->skip_href);
 	free(authn->cancel_href);
@@ -83,7 +83,7 @@ static int copy_bounded(json_object *obj, const char *key, size_t max, char **ou
 	if (okta_json_copy_string(obj, key, 0, out) != 0)
 		return -1;
 	if (*out != NULL && (strlen(*out) == 0 || strlen(*out) > max)) {
-		free_secret(*out);
+		okta_secret_free(*out);
 		*out = NULL;
 		return -1;
 	}

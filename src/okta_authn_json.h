@@ -77,6 +77,10 @@ struct okta_authn {
  */
 enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okta_authn *out);
 
+/* Wipe a NUL-terminated secret (a token, a passcode) and free it; NULL is
+ * fine. */
+void okta_secret_free(char *secret);
+
 /* Wipe the tokens and free everything; the struct is empty afterwards. */
 void okta_authn_clear(struct okta_authn *authn);
 

@@ -54,14 +54,6 @@ static void pause_ms(long long ms)
 		;
 }
 
-static void free_secret(char *secret)
-{
-	if (secret == NULL)
-		return;
-	explicit_bzero(secret, strlen(secret));
-	free(secret);
-}
-
 /* End the sign-in (the first call wins). */
 static void finish(struct signin *s, enum okta_status status, const char *user_message,
 		   const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -136,6 +128,23 @@ static void read_error(struct signin *s, enum okta_authn_call call,
 		       err->id[0] != '\0' ? err->id : "-");
 }
 
+static void report_progress(const struct signin *s, enum okta_authn_call call)
+{
+	static const char *const results[] = {
+		[OKTA_FACTOR_RESULT_NONE] = "",
+		[OKTA_FACTOR_RESULT_WAITING] = " WAITING",
+		[OKTA_FACTOR_RESULT_REJECTED] = " REJECTED",
+		[OKTA_FACTOR_RESULT_TIMEOUT] = " TIMEOUT",
+		[OKTA_FACTOR_RESULT_OTHER] = " (another factorResult)",
+	};
+	char status[OKTA_AUTHN_TEXT_MAX + 32];
+
+	if (s->io->progress == NULL)
+		return;
+	snprintf(status, sizeof(status), "%s%s", s->tx.status, results[s->tx.factor_result]);
+	s->io->progress(s->io->ctx, okta_authn_call_name(call), status);
+}
+
 /* Take a reply as the new state of the transaction. 0: s->tx is the new
  * state; -1: the sign-in ended (outcome set). */
 static int take_reply(struct signin *s, enum okta_authn_call call, enum okta_status sent,
@@ -172,6 +181,7 @@ static int take_reply(struct signin *s, enum okta_authn_call call, enum okta_sta
 	}
 	okta_authn_clear(&s->tx);
 	s->tx = next;
+	report_progress(s, call);
 	return 0;
 }
 
@@ -310,7 +320,7 @@ static void verify_push(struct signin *s, const char *verify_href)
 		snprintf(text, sizeof(text), OKTA_SIGNIN_NUMBER_PROMPT, s->tx.correct_answer);
 		if (ask(s, true, text, &answer) != 0)
 			return;
-		free_secret(answer);
+		okta_secret_free(answer);
 	} else {
 		say(s, OKTA_SIGNIN_PUSH_SENT);
 	}
@@ -337,11 +347,11 @@ static int choose_factor(struct signin *s, bool have_push, bool have_totp, char 
 		&answer) != 0)
 		return -1;
 	if (have_push && answer[0] == '\0') {
-		free_secret(answer);
+		okta_secret_free(answer);
 		return 0;
 	}
 	if (!is_passcode(answer)) {
-		free_secret(answer);
+		okta_secret_free(answer);
 		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
 		       "the MFA answer is neither empty (push) nor a passcode of 1-%d digits",
 		       PASSCODE_DIGITS_MAX);
@@ -376,7 +386,7 @@ static void do_mfa(struct signin *s)
 	else
 		verify_push(s, href);
 	free(href);
-	free_secret(passcode);
+	okta_secret_free(passcode);
 }
 
 /* ------------------------------------------------------------ the flow */
@@ -473,7 +483,7 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 
 void okta_signin_outcome_clear(struct okta_signin_outcome *out)
 {
-	free_secret(out->session_token);
+	okta_secret_free(out->session_token);
 	memset(out, 0, sizeof(*out));
 }
 

@@ -38,6 +38,10 @@ struct okta_signin_io {
 	void *ctx;
 	int (*prompt)(void *ctx, bool echo, const char *text, char **answer);
 	void (*info)(void *ctx, const char *text);
+	/* Optional (NULL in the module): each answer of the transaction, as
+	 * the request's name and Okta's status ("MFA_CHALLENGE WAITING"); the
+	 * check tool prints them as per-step verdicts. */
+	void (*progress)(void *ctx, const char *request, const char *status);
 };
 
 struct okta_signin_request {

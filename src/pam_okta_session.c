@@ -333,7 +333,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 				 const char *user, char **token, const char **message)
 {
 	struct okta_signin_io io = { pamh, conv_prompt,
-				     (flags & PAM_SILENT) != 0 ? conv_silent : conv_info };
+				     (flags & PAM_SILENT) != 0 ? conv_silent : conv_info, NULL };
 	struct okta_signin_request req = { NULL, NULL, client_address(pamh, cfg) };
 	struct okta_signin_outcome out;
 	struct okta_client *client;

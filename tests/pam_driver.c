@@ -8,7 +8,8 @@
  *   env NAME=VALUE            (the whole PAM environment at the end)
  * With --answer-lines, prompt i is answered with line i of standard input
  * instead (a password, then an MFA answer...); a prompt beyond the last
- * line fails the conversation. --rhost sets PAM_RHOST.
+ * line fails the conversation. --rhost sets PAM_RHOST. --silent yes passes
+ * PAM_SILENT to pam_authenticate.
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
@@ -26,6 +27,7 @@
 static const char *answer;
 static char *answer_lines; /* --answer-lines: the lines not answered yet */
 static int use_lines;
+static int auth_flags; /* --silent yes: PAM_SILENT */
 
 /* The answer to the next prompt, or NULL when the lines have run out (a
  * line counts only with its '\n'). */
@@ -124,7 +126,7 @@ static int run_step(pam_handle_t *pamh, const char *step)
 	int rc;
 
 	if (strcmp(step, "auth") == 0)
-		rc = pam_authenticate(pamh, 0);
+		rc = pam_authenticate(pamh, auth_flags);
 	else if (strcmp(step, "setcred") == 0)
 		rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
 	else if (strcmp(step, "acct") == 0)
@@ -146,7 +148,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
 			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
-			"       [--rhost HOST] [--answer-lines yes]\n");
+			"       [--rhost HOST] [--answer-lines yes] [--silent yes]\n");
 	exit(2);
 }
 
@@ -218,6 +220,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--answer-lines") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
 			use_lines = 1;
+		else if (strcmp(argv[i], "--silent") == 0 && strcmp(argv[i + 1], "yes") == 0 && ++i > 0)
+			auth_flags = PAM_SILENT;
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;
 		else

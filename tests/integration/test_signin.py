@@ -414,6 +414,19 @@ class TestUserMessages(SignInTestCase):
         self.assertEqual([p for p in r.prompts if p[0] == ERROR_MSG],
                          [(ERROR_MSG, "Okta: sign-in failed")], r.describe())
 
+    def test_pam_silent_keeps_info_and_error_lines_back(self):
+        """PAM_SILENT: the prompts still come (they are questions), the
+        push-sent info and the refusal line do not."""
+        self.user([dict(PUSH, auto="reject")])
+        r = self.sign_in(silent=True)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT], r.describe())
+        self.write_conf(sign_in=None)
+        r = self.run_pam(b"20111not-a-token-the-simulator-knows", silent=True)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assertEqual([p for p in r.prompts if p[0] in (ERROR_MSG, TEXT_INFO)], [],
+                         r.describe())
+
 
 if __name__ == "__main__":
     taprunner.main()

@@ -204,13 +204,15 @@ def _is_probe_message(text):
 
 
 def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
-                   answer_lines=False):
+                   answer_lines=False, silent=False):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
     if rhost is not None:
         cmd += ["--rhost", rhost]
     if answer_lines:
         cmd += ["--answer-lines", "yes"]
+    if silent:
+        cmd += ["--silent", "yes"]
     for item in setenv:
         cmd += ["--setenv", item]
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
@@ -218,13 +220,13 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
 
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
-               timeout=60, rhost=None, answers=None):
+               timeout=60, rhost=None, answers=None, silent=False):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
     setenv: iterable of "NAME=VALUE" (or a dict) for --setenv.
     env: extra environment variables for the driver process.
-    rhost: PAM_RHOST.  answers: a list of strings, prompt i answered with
+    rhost: PAM_RHOST.  silent: pam_authenticate with PAM_SILENT.  answers: a list of strings, prompt i answered with
     answers[i] (instead of stdin to every prompt); a further prompt fails.
     """
     if answers is not None:
@@ -239,7 +241,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     with tempfile.TemporaryDirectory(prefix="pamdrv-") as tmp, logcapture.LogSink(tmp) as sink:
         start = time.monotonic()
         proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
-                                                    rhost, answers is not None),
+                                                    rhost, answers is not None, silent),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout)
         elapsed = time.monotonic() - start
