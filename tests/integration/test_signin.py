@@ -181,6 +181,26 @@ class TestPrimaryAuthentication(SignInTestCase):
         self.assert_refused(r, "PAM_AUTHINFO_UNAVAIL", "no usable answer",
                             "Okta: no answer from Okta, try again later")
 
+    def test_first_pass_options_apply_to_the_password(self):
+        """The password an earlier module read (pam_unix's "Password: ",
+        stored as PAM_AUTHTOK even for an unknown user) is the Okta password
+        with use_first_pass / try_first_pass; without them the module asks."""
+        self.user()
+        for args, answers, okta_prompts in ((["use_first_pass"], [self.password], 0),
+                                            (["try_first_pass"], [self.password], 0),
+                                            ([], ["unix-password", self.password], 1)):
+            with self.subTest(args=args):
+                sim().reset()
+                tm.ph.write_service(self.confdir, tm.SERVICE,
+                                    ["auth optional pam_unix.so"]
+                                    + tm.ph.okta_line("auth", self.conf_path, args=args)
+                                    + ["account required pam_permit.so",
+                                       "session required pam_permit.so"])
+                r = self.run_pam(answers=answers)
+                self.assert_signed_in(r)
+                self.assertEqual(r.prompts.count(PASSWORD_PROMPT), okta_prompts, r.describe())
+                self.assertEqual(self.authn_bodies()[0]["password"], self.password)
+
     def test_use_first_pass_without_an_earlier_password(self):
         """use_first_pass applies to the password: with no earlier module's
         PAM_AUTHTOK it refuses before any request, without a prompt."""
