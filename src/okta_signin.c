@@ -78,6 +78,23 @@ static long request_timeout_ms(const struct signin *s)
 	return s->cfg->timeout * 1000;
 }
 
+/* The primary authentication body for the Okta username: the PAM user
+ * followed by login_suffix. */
+static char *primary_body(const struct signin *s, size_t *len)
+{
+	const char *suffix = s->cfg->login_suffix != NULL ? s->cfg->login_suffix : "";
+	size_t size = strlen(s->req->user) + strlen(suffix) + 1;
+	char *username = malloc(size);
+	char *body;
+
+	if (username == NULL)
+		return NULL;
+	snprintf(username, size, "%s%s", s->req->user, suffix);
+	body = okta_authn_primary_body(username, s->req->password, len);
+	free(username);
+	return body;
+}
+
 /* POST {"stateToken"[, "passCode"]} (or the primary body when state_token
  * is NULL) to url. The body is wiped at once. */
 static enum okta_status post(struct signin *s, enum okta_authn_call call, const char *url,
@@ -88,7 +105,7 @@ static enum okta_status post(struct signin *s, enum okta_authn_call call, const 
 	char *body;
 
 	if (call == OKTA_AUTHN_PRIMARY)
-		body = okta_authn_primary_body(s->req->username, s->req->password, &len);
+		body = primary_body(s, &len);
 	else
 		body = okta_authn_state_body(s->tx.state_token != NULL ? s->tx.state_token : "",
 					     passcode, &len);

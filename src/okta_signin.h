@@ -45,7 +45,7 @@ struct okta_signin_io {
 };
 
 struct okta_signin_request {
-	const char *username;      /* the Okta login: PAM user + login_suffix */
+	const char *user;          /* the PAM user; the Okta username adds login_suffix */
 	const char *password;      /* secret */
 	const char *forwarded_for; /* NULL, or the client's IP address */
 };
@@ -67,7 +67,8 @@ struct okta_signin_outcome {
 	bool cancel_sent;    /* the transaction was cancelled at Okta */
 };
 
-/* Run the sign-in. cfg: timeout (per request), mfa, mfa_timeout. */
+/* Run the sign-in. cfg: login_suffix, timeout (per request), mfa,
+ * mfa_timeout. */
 void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 		 const struct okta_signin_request *req, const struct okta_signin_io *io,
 		 struct okta_signin_outcome *out);

@@ -334,13 +334,11 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 {
 	struct okta_signin_io io = { pamh, conv_prompt,
 				     (flags & PAM_SILENT) != 0 ? conv_silent : conv_info, NULL };
-	struct okta_signin_request req = { NULL, NULL, client_address(pamh, cfg) };
+	struct okta_signin_request req = { user, NULL, client_address(pamh, cfg) };
 	struct okta_signin_outcome out;
 	struct okta_client *client;
 	char shown_rhost[64];
-	char *username;
 	char *password = NULL;
-	size_t len = strlen(user) + strlen(cfg->login_suffix != NULL ? cfg->login_suffix : "") + 1;
 	int rc;
 
 	*token = NULL;
@@ -352,18 +350,13 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 		return rc;
 	}
 	client = get_client(pamh, args, cfg, logger);
-	username = malloc(len);
-	if (client == NULL || username == NULL) {
-		free(username);
+	if (client == NULL) {
 		free_token(password);
 		return PAM_BUF_ERR;
 	}
-	snprintf(username, len, "%s%s", user, cfg->login_suffix != NULL ? cfg->login_suffix : "");
-	req.username = username;
 	req.password = password;
 	okta_signin(client, cfg, &req, &io, &out);
 	free_token(password);
-	free(username);
 	okta_log_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
 	*message = out.user_message;
 	*token = out.session_token;

@@ -549,22 +549,18 @@ static int run_sign_in(struct okta_client *client, const struct okta_config *cfg
 		       const struct okta_logger *logger, const struct options *opts)
 {
 	struct okta_signin_io io = { NULL, terminal_prompt, terminal_info, report_step };
-	struct okta_signin_request req = { NULL, NULL, NULL };
+	struct okta_signin_request req = { opts->user, NULL, NULL };
 	struct okta_signin_outcome out;
-	char username[OKTA_PAM_USER_MAX + 256 + 1];
 	char *password = NULL;
 	int rc;
 
 	if (cfg->sign_in != OKTA_SIGN_IN_PASSWORD)
 		fprintf(stderr, "pam_okta_session_check: note: the configuration has sign_in = "
 				"session_token; the module would not run this sign-in\n");
-	snprintf(username, sizeof(username), "%s%s", opts->user,
-		 cfg->login_suffix != NULL ? cfg->login_suffix : "");
 	if (terminal_prompt(NULL, false, "Okta password: ", &password) != 0) {
 		report(false, "sign-in", "no password read from standard input");
 		return EXIT_USAGE;
 	}
-	req.username = username;
 	req.password = password;
 	okta_signin(client, cfg, &req, &io, &out);
 	okta_secret_free(password);
@@ -578,7 +574,8 @@ static int run_sign_in(struct okta_client *client, const struct okta_config *cfg
 		okta_signin_outcome_clear(&out);
 		return rc;
 	}
-	report(true, "sign-in", "Okta issued a session token for '%s'", username);
+	report(true, "sign-in", "Okta issued a session token for '%s%s'", opts->user,
+	       cfg->login_suffix != NULL ? cfg->login_suffix : "");
 	rc = run_workflow(client, cfg, logger, opts, out.session_token);
 	okta_signin_outcome_clear(&out);
 	return rc;
