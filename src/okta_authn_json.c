@@ -260,6 +260,10 @@ enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okt
 		return OKTA_PARSE_NOT_JSON;
 	if (!json_object_is_type(root, json_type_object))
 		result = OKTA_PARSE_NOT_OBJECT;
+	/* {"status":"MFA_REQUIRED",...,"status":"SUCCESS"}: json-c keeps one,
+	 * another reader the other; we take neither. */
+	else if (okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root))
+		result = OKTA_PARSE_DUPLICATE_KEY;
 	else if (read_transaction(root, out) != 0)
 		result = OKTA_PARSE_BAD_FIELD;
 	if (root != NULL && json_object_is_type(root, json_type_object)) {

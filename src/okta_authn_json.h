@@ -73,7 +73,8 @@ struct okta_authn {
  * factorResult, _embedded.factors (array of objects with a string id;
  * factorType, provider and _links.verify.href strings when present), and
  * correctAnswer (an integer 0..OKTA_AUTHN_ANSWER_MAX). json-c's copies of
- * the tokens are wiped. On failure *out is left empty.
+ * the tokens are wiped. A key named twice at the top level is refused
+ * (OKTA_PARSE_DUPLICATE_KEY). On failure *out is left empty.
  */
 enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okta_authn *out);
 
