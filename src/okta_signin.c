@@ -323,12 +323,14 @@ static void poll_push(struct signin *s, long long deadline)
 
 static void verify_push(struct signin *s, const char *verify_href)
 {
-	long long deadline = now_ms() + s->cfg->mfa_timeout * 1000;
+	long long deadline;
 	char text[96];
 	char *answer = NULL;
 
 	if (step(s, OKTA_AUTHN_VERIFY, verify_href, NULL, request_timeout_ms(s)) != 0)
 		return;
+	/* The user's time runs from Okta's word that the push is out. */
+	deadline = now_ms() + s->cfg->mfa_timeout * 1000;
 	if (s->tx.state != OKTA_AUTHN_MFA_CHALLENGE)
 		return; /* SUCCESS at once, or a state the main loop judges */
 	if (s->tx.correct_answer >= 0) {

@@ -273,6 +273,8 @@ class TestPush(SignInTestCase):
                             "Okta: push not approved in time")
         self.assert_cancelled(r)
         reqs = sim().requests()
+        # mfa_timeout runs from Okta's answer to the verify (the push is out),
+        # which leaves the simulator just after this time
         sent = next(q["time"] for q in reqs if q.get("route") == "authn_verify")
         cancelled = reqs[-1]["time"]
         self.assertGreaterEqual(cancelled - sent, 10.0, r.describe())
