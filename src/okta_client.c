@@ -14,6 +14,7 @@
 #include <time.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
+#define AUTHN_PATH "/api/v1/authn"
 /* Okta's headers are well under 2 KiB; a server that sends more than this
  * is hostile or broken, and is cut off at once instead of at the deadline. */
 #define RESPONSE_HEADERS_MAX (64 * 1024)
@@ -30,6 +31,12 @@ enum okta_step {
 	STEP_GET,
 	STEP_REVOKE,
 	STEP_GROUPS,
+	/* enum okta_authn_call, in its order */
+	STEP_AUTHN_PRIMARY,
+	STEP_AUTHN_VERIFY,
+	STEP_AUTHN_POLL,
+	STEP_AUTHN_SKIP,
+	STEP_AUTHN_CANCEL,
 };
 
 static const char *const step_names[] = {
@@ -38,6 +45,11 @@ static const char *const step_names[] = {
 	[STEP_GET] = "getSession",
 	[STEP_REVOKE] = "revokeSession",
 	[STEP_GROUPS] = "listUserGroups",
+	[STEP_AUTHN_PRIMARY] = "primaryAuthentication",
+	[STEP_AUTHN_VERIFY] = "verifyFactor",
+	[STEP_AUTHN_POLL] = "pollFactor",
+	[STEP_AUTHN_SKIP] = "skipPasswordWarning",
+	[STEP_AUTHN_CANCEL] = "cancelTransaction",
 };
 
 struct okta_client {
@@ -575,8 +587,8 @@ static long long epoch_ms(void)
  *  - 503, and no connection at all: the request surely was not processed, so
  *    even createSession (which spends the one-time token) is retried.
  *  - 502, 504 and a connection that broke: the request may have been
- *    processed; only the session calls that are safe to repeat (refresh,
- *    get, revoke) are retried, never createSession.
+ *    processed; only the calls that are safe to repeat (refresh, get,
+ *    revoke, groups, an authn poll or cancel) are retried.
  *  - anything else (4xx, 500, TLS failures, timeouts, oversized answers):
  *    retrying cannot help.
  * The wait never runs past the deadline: when it would, fail at once.
@@ -584,8 +596,13 @@ static long long epoch_ms(void)
 static long long retry_delay_ms(enum okta_step step, CURLcode rc,
 				const struct http_response *resp, long long remaining_ms)
 {
-	bool repeatable = step != STEP_CREATE;
 	long long delay;
+	/* Not repeated when Okta may have acted on them: createSession spends
+	 * the one-time token, primary authentication and a passcode count as
+	 * attempts (towards a lock-out), a verify sends another push, and a
+	 * skip moves the transaction on. */
+	bool repeatable = step != STEP_CREATE && step != STEP_AUTHN_PRIMARY &&
+			  step != STEP_AUTHN_VERIFY && step != STEP_AUTHN_SKIP;
 
 	if (rc != CURLE_OK) {
 		if (never_connected(rc) || (repeatable && connection_broke(rc)))
@@ -924,5 +941,129 @@ enum okta_status okta_list_user_groups(struct okta_client *client, const char *u
 	}
 	okta_log(&client->logger, LOG_DEBUG, "listUserGroups: %zu groups in %u page(s)", out->count,
 		 page - 1);
+	return OKTA_STATUS_OK;
+}
+
+/* ------------------------------------------------------------ authn */
+
+const char *okta_authn_call_name(enum okta_authn_call call)
+{
+	return step_names[STEP_AUTHN_PRIMARY + (int)call];
+}
+
+void okta_authn_reply_clear(struct okta_authn_reply *reply)
+{
+	if (reply->body != NULL)
+		explicit_bzero(reply->body, reply->len);
+	free(reply->body);
+	memset(reply, 0, sizeof(*reply));
+}
+
+/* Hex digits, '.' and ':' only: an address's text cannot carry a header
+ * break or anything else into the request. */
+static bool is_address_text(const char *text)
+{
+	size_t i;
+
+	for (i = 0; text[i] != '\0'; i++) {
+		if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f') ||
+		      (text[i] >= 'A' && text[i] <= 'F') || text[i] == '.' || text[i] == ':'))
+			return false;
+	}
+	return i > 0 && i < 64;
+}
+
+/* The client's headers plus X-Forwarded-For, or NULL (out of memory). The
+ * copy holds the API token: free it with free_headers(). */
+static struct curl_slist *headers_with_forwarded(const struct okta_client *client,
+						 const char *forwarded_for)
+{
+	char line[96];
+	struct curl_slist *list = NULL;
+	struct curl_slist *grown;
+	const struct curl_slist *item;
+
+	snprintf(line, sizeof(line), "X-Forwarded-For: %s", forwarded_for);
+	for (item = client->headers; item != NULL; item = item->next) {
+		grown = curl_slist_append(list, item->data);
+		if (grown == NULL) {
+			free_headers(list);
+			return NULL;
+		}
+		list = grown;
+	}
+	grown = curl_slist_append(list, line);
+	if (grown == NULL)
+		free_headers(list);
+	return grown;
+}
+
+/* The URL to post to, checked, into client->url; false (logged) when the
+ * link is not ours to follow. */
+static bool set_authn_url(struct okta_client *client, enum okta_step step, const char *url)
+{
+	char shown[160];
+
+	if (url == NULL) {
+		snprintf(client->url, client->url_size, "%s" AUTHN_PATH, client->org_url);
+		return true;
+	}
+	if (okta_authn_link_is_allowed(client->org_url, url) && strlen(url) < client->url_size) {
+		snprintf(client->url, client->url_size, "%s", url);
+		return true;
+	}
+	okta_log_printable(url, shown, sizeof(shown));
+	okta_log(&client->logger, LOG_ERR, "%s: link '%s' is not under %s" AUTHN_PATH "; not followed",
+		 step_names[step], shown, client->org_url);
+	return false;
+}
+
+enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_call call,
+				 const char *url, const char *body, size_t body_len,
+				 const char *forwarded_for, long timeout_ms,
+				 struct okta_authn_reply *reply)
+{
+	enum okta_step step = (enum okta_step)(STEP_AUTHN_PRIMARY + (int)call);
+	struct curl_slist *extra = NULL;
+	struct http_response resp;
+	int rc;
+
+	memset(reply, 0, sizeof(*reply));
+	if (!set_authn_url(client, step, url))
+		return OKTA_STATUS_UNAVAILABLE;
+	if (forwarded_for != NULL) {
+		if (!is_address_text(forwarded_for)) {
+			okta_log(&client->logger, LOG_ERR, "%s: X-Forwarded-For value is not an address",
+				 step_names[step]);
+			return OKTA_STATUS_UNAVAILABLE;
+		}
+		extra = headers_with_forwarded(client, forwarded_for);
+		if (extra == NULL) {
+			okta_log(&client->logger, LOG_ERR, "%s: out of memory", step_names[step]);
+			return OKTA_STATUS_UNAVAILABLE;
+		}
+		curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, extra);
+	}
+	client->deadline_ms = now_ms() + timeout_ms;
+	rc = http_exchange(client, step, "POST", body, body_len, NULL, &resp);
+	if (extra != NULL) {
+		curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, client->headers);
+		free_headers(extra);
+	}
+	if (rc != 0)
+		return OKTA_STATUS_UNAVAILABLE;
+	reply->http_status = resp.status;
+	reply->rate_limit_reset = resp.rate_limit_reset;
+	if (resp.status != 200) {
+		okta_parse_error(resp.body, resp.len, &reply->error);
+		snprintf(client->last.error_code, sizeof(client->last.error_code), "%s",
+			 reply->error.code);
+	}
+	/* Hand the body over; response_clear() must not wipe it. */
+	reply->body = resp.body;
+	reply->len = resp.len;
+	resp.body = NULL;
+	resp.len = 0;
+	response_clear(&resp);
 	return OKTA_STATUS_OK;
 }

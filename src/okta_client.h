@@ -97,6 +97,48 @@ struct okta_call_result {
 
 const struct okta_call_result *okta_client_last_result(const struct okta_client *client);
 
+/* ------------------------------------------------ Authentication API (authn) */
+
+/* Which authn request is made: for log lines and the retry policy. */
+enum okta_authn_call {
+	OKTA_AUTHN_PRIMARY, /* POST /api/v1/authn (username, password) */
+	OKTA_AUTHN_VERIFY,  /* a factor's verify link (sends a push, or checks a passcode) */
+	OKTA_AUTHN_POLL,    /* a push challenge's next (poll) link */
+	OKTA_AUTHN_SKIP,    /* PASSWORD_WARN's skip link */
+	OKTA_AUTHN_CANCEL,  /* the cancel link */
+};
+
+/* What an authn request got back. body is NUL-terminated and may hold a
+ * state or session token: okta_authn_reply_clear() wipes it. */
+struct okta_authn_reply {
+	long http_status;
+	char *body;
+	size_t len;
+	long long rate_limit_reset; /* X-Rate-Limit-Reset (epoch seconds), 0 if none */
+	struct okta_error error;    /* Okta's error body, for a status other than 200 */
+};
+
+/*
+ * POST body to an authn URL on this client's connection: url NULL means
+ * org_url + /api/v1/authn (primary authentication); any other url is a link
+ * from an earlier answer and is sent only when okta_authn_link_is_allowed()
+ * accepts it. forwarded_for, when not NULL, is sent as X-Forwarded-For and
+ * must be an IP address's text (hex digits, '.' and ':' only). The exchange
+ * has timeout_ms of its own (and may be retried once within it, see
+ * retry_delay_ms: primary and verify only when Okta cannot have seen them).
+ * OK: an HTTP answer arrived, whatever its status (reply filled).
+ * UNAVAILABLE: nothing usable came back, or the link was refused (logged).
+ */
+enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_call call,
+				 const char *url, const char *body, size_t body_len,
+				 const char *forwarded_for, long timeout_ms,
+				 struct okta_authn_reply *reply);
+
+void okta_authn_reply_clear(struct okta_authn_reply *reply);
+
+/* The name of an authn request in log lines ("primaryAuthentication", ...). */
+const char *okta_authn_call_name(enum okta_authn_call call);
+
 /* How many TCP connections this client has opened (for tests and bench). */
 long okta_client_connections(const struct okta_client *client);
 

@@ -64,6 +64,10 @@ void okta_config_init(struct okta_config *cfg)
 	cfg->timeout = OKTA_TIMEOUT_DEFAULT;
 	cfg->refresh_on_open = true;
 	cfg->revoke_on_close = false;
+	cfg->sign_in = OKTA_SIGN_IN_SESSION_TOKEN;
+	cfg->mfa = OKTA_MFA_PROMPT;
+	cfg->mfa_timeout = OKTA_MFA_TIMEOUT_DEFAULT;
+	cfg->forward_client_ip = true;
 }
 
 void okta_config_clear(struct okta_config *cfg)
@@ -199,6 +203,10 @@ enum key_id {
 	KEY_REQUIRE_GROUP,
 	KEY_REQUIRE_MFA,
 	KEY_MAX_AUTH_AGE,
+	KEY_SIGN_IN,
+	KEY_MFA,
+	KEY_MFA_TIMEOUT,
+	KEY_FORWARD_CLIENT_IP,
 	KEY_COUNT
 };
 
@@ -206,6 +214,7 @@ static const char *const key_names[KEY_COUNT] = {
 	"org_url", "api_token", "api_token_file", "ca_file", "login_suffix",
 	"timeout", "proxy", "refresh_on_open", "revoke_on_close",
 	"require_group", "require_mfa", "max_auth_age",
+	"sign_in", "mfa", "mfa_timeout", "forward_client_ip",
 };
 
 static int lookup_key(const char *key)
@@ -339,6 +348,41 @@ static int apply_policy_setting(struct okta_config *cfg, enum key_id key, const 
 	return -1;
 }
 
+/* sign_in, mfa, mfa_timeout, forward_client_ip. */
+static int apply_sign_in_setting(struct okta_config *cfg, enum key_id key, const char *value,
+				 unsigned line, char *err, size_t errlen)
+{
+	if (key == KEY_SIGN_IN) {
+		if (strcmp(value, "session_token") == 0 || strcmp(value, "password") == 0) {
+			cfg->sign_in = value[0] == 'p' ? OKTA_SIGN_IN_PASSWORD
+						       : OKTA_SIGN_IN_SESSION_TOKEN;
+			return 0;
+		}
+		set_error(err, errlen, "line %u: sign_in must be session_token or password", line);
+		return -1;
+	}
+	if (key == KEY_MFA) {
+		if (strcmp(value, "prompt") == 0 || strcmp(value, "push") == 0) {
+			cfg->mfa = value[1] == 'r' ? OKTA_MFA_PROMPT : OKTA_MFA_PUSH;
+			return 0;
+		}
+		set_error(err, errlen, "line %u: mfa must be prompt or push", line);
+		return -1;
+	}
+	if (key == KEY_FORWARD_CLIENT_IP) {
+		if (parse_yes_no(value, &cfg->forward_client_ip) == 0)
+			return 0;
+		set_error(err, errlen, "line %u: forward_client_ip must be yes or no", line);
+		return -1;
+	}
+	if (parse_bounded_number(value, OKTA_MFA_TIMEOUT_MIN, OKTA_MFA_TIMEOUT_MAX,
+				 &cfg->mfa_timeout) == 0)
+		return 0;
+	set_error(err, errlen, "line %u: mfa_timeout must be whole seconds from %d to %d", line,
+		  OKTA_MFA_TIMEOUT_MIN, OKTA_MFA_TIMEOUT_MAX);
+	return -1;
+}
+
 /* Apply one "key = value" pair. Messages name the key, never the value:
  * the value may be the API token. */
 static int apply_setting(struct okta_config *cfg, enum key_id key, const char *value,
@@ -415,6 +459,11 @@ static int apply_setting(struct okta_config *cfg, enum key_id key, const char *v
 	case KEY_REQUIRE_MFA:
 	case KEY_MAX_AUTH_AGE:
 		return apply_policy_setting(cfg, key, value, line, err, errlen);
+	case KEY_SIGN_IN:
+	case KEY_MFA:
+	case KEY_MFA_TIMEOUT:
+	case KEY_FORWARD_CLIENT_IP:
+		return apply_sign_in_setting(cfg, key, value, line, err, errlen);
 	case KEY_COUNT:
 		break;
 	}

@@ -25,6 +25,21 @@
 #define OKTA_AUTH_AGE_MIN 1
 #define OKTA_AUTH_AGE_MAX 31536000   /* one year, in seconds */
 
+/* sign_in = password (see README "Sign-in with password and MFA"). */
+#define OKTA_MFA_TIMEOUT_DEFAULT 60
+#define OKTA_MFA_TIMEOUT_MIN 10
+#define OKTA_MFA_TIMEOUT_MAX 300
+
+enum okta_sign_in {
+	OKTA_SIGN_IN_SESSION_TOKEN = 0, /* default: the user brings a session token */
+	OKTA_SIGN_IN_PASSWORD,          /* Okta password and MFA through /api/v1/authn */
+};
+
+enum okta_mfa_mode {
+	OKTA_MFA_PROMPT = 0, /* default: ask push or passcode */
+	OKTA_MFA_PUSH,       /* send a push without asking */
+};
+
 struct okta_config {
 	char *org_url;        /* "https://host[:port]", no trailing slash */
 	char *api_token;      /* secret: wiped by okta_config_clear() */
@@ -42,6 +57,11 @@ struct okta_config {
 	size_t require_group_count;
 	bool require_mfa;
 	long max_auth_age;            /* seconds; 0 when not set */
+	/* Sign-in mode (sign_in = password: see okta_signin.h). */
+	enum okta_sign_in sign_in;
+	enum okta_mfa_mode mfa;
+	long mfa_timeout;             /* seconds a push may wait for approval */
+	bool forward_client_ip;       /* X-Forwarded-For: PAM_RHOST on authn requests */
 };
 
 /* Set every field to its default. */

@@ -134,6 +134,21 @@ static void copy_policy_fields(json_object *root, struct okta_session *out)
 		out->malformed |= OKTA_FIELD_LAST_FACTOR;
 }
 
+int okta_json_parse(const char *body, size_t len, json_object **out)
+{
+	return parse_json(body, len, out);
+}
+
+int okta_json_copy_string(json_object *obj, const char *key, int required, char **out)
+{
+	return copy_string_field(obj, key, required, out);
+}
+
+void okta_json_wipe_string(json_object *obj, const char *key)
+{
+	wipe_string_field(obj, key);
+}
+
 /* Index of the '"' that closes the string opening at body[open], or len. */
 static size_t end_of_string(const char *body, size_t len, size_t open)
 {

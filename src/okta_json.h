@@ -122,4 +122,19 @@ void okta_group_list_clear(struct okta_group_list *list);
  */
 char *okta_build_create_body(const char *session_token, size_t *len_out);
 
+/*
+ * The strict JSON reading the parsers above share, for the other parsers of
+ * Okta answers (okta_authn_json.c). json_object is json-c's type.
+ * okta_json_parse: 0 and the value in *out (NULL for a JSON null; the caller
+ * puts it), -1 on syntax, encoding, depth or trailing bytes.
+ * okta_json_copy_string: 0 when obj[key] was copied to *out (a heap string),
+ * or is absent/null and not required; -1 when it has another type, holds a
+ * NUL, or is absent and required.
+ * okta_json_wipe_string: overwrite json-c's copy of obj[key] (a secret).
+ */
+struct json_object;
+int okta_json_parse(const char *body, size_t len, struct json_object **out);
+int okta_json_copy_string(struct json_object *obj, const char *key, int required, char **out);
+void okta_json_wipe_string(struct json_object *obj, const char *key);
+
 #endif

@@ -134,20 +134,31 @@ static bool is_plain_query(const char *q)
 	return true;
 }
 
+/* Length of org_url when url starts with exactly that origin (scheme, host
+ * and port; host compared ASCII case-insensitively), else 0. The character
+ * after the origin must start the path, so "https://org.okta.com.evil.example"
+ * and "https://org.okta.com@evil" fail; the caller checks the path. */
+static size_t same_origin_prefix(const char *org_url, const char *url)
+{
+	size_t origin_len;
+
+	if (org_url == NULL || url == NULL || strlen(url) > OKTA_LINK_URL_MAX)
+		return 0;
+	origin_len = strlen(org_url);
+	if (origin_len == 0 || strlen(url) < origin_len ||
+	    !okta_ascii_equal_nocase(url, org_url, origin_len) || url[origin_len] != '/')
+		return 0;
+	return origin_len;
+}
+
 bool okta_groups_link_is_allowed(const char *org_url, const char *user_id, const char *url)
 {
 	char path[160];
-	size_t origin_len;
+	size_t origin_len = same_origin_prefix(org_url, url);
 	size_t path_len;
 	int n;
 
-	if (org_url == NULL || user_id == NULL || url == NULL || strlen(url) > OKTA_LINK_URL_MAX)
-		return false;
-	origin_len = strlen(org_url);
-	/* Origin: the same scheme, host and port, nothing more (so
-	 * "https://org.okta.com.evil.example" and "https://org.okta.com@evil"
-	 * fail on the next character, which must start the path). */
-	if (strlen(url) < origin_len || !okta_ascii_equal_nocase(url, org_url, origin_len))
+	if (origin_len == 0 || user_id == NULL)
 		return false;
 	n = snprintf(path, sizeof(path), "/api/v1/users/%s/groups", user_id);
 	if (n < 0 || (size_t)n >= sizeof(path))
@@ -159,4 +170,46 @@ bool okta_groups_link_is_allowed(const char *org_url, const char *user_id, const
 	if (*url == '\0')
 		return true;
 	return *url == '?' && is_plain_query(url + 1);
+}
+
+/* A path segment we are willing to send: unreserved characters only, and
+ * never "." or ".." (which a server could resolve outside /api/v1/authn). */
+static bool is_plain_segment(const char *seg, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || (len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = seg[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_' || c == '~'))
+			return false;
+	}
+	return true;
+}
+
+bool okta_authn_link_is_allowed(const char *org_url, const char *url)
+{
+	static const char prefix[] = "/api/v1/authn";
+	size_t origin_len = same_origin_prefix(org_url, url);
+	const char *p;
+
+	if (origin_len == 0)
+		return false;
+	p = url + origin_len;
+	if (strncmp(p, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	p += sizeof(prefix) - 1;
+	while (*p == '/') {
+		size_t len = strcspn(p + 1, "/?#");
+
+		if (!is_plain_segment(p + 1, len))
+			return false;
+		p += 1 + len;
+	}
+	if (*p == '\0')
+		return true;
+	return *p == '?' && is_plain_query(p + 1);
 }

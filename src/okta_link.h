@@ -29,4 +29,12 @@ int okta_link_find_next(const char *header_value, char *out, size_t outlen);
  */
 bool okta_groups_link_is_allowed(const char *org_url, const char *user_id, const char *url);
 
+/*
+ * May the client follow a link of an authentication transaction (next,
+ * skip, cancel, a factor's verify)? Only on the org's own origin (as above),
+ * only the path /api/v1/authn or below it in plain segments (no "." or "..",
+ * no escapes), and an optional query of plain URL characters.
+ */
+bool okta_authn_link_is_allowed(const char *org_url, const char *url);
+
 #endif

@@ -14,11 +14,16 @@
 
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_signin.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
 #define STATE_KEY "pam_okta_session.state"
 #define TOKEN_PROMPT "Okta session token: "
+#define PASSWORD_PROMPT "Okta password: "
+/* The short lines the person at the prompt reads after a refusal. */
+#define MSG_FAILED "Okta: sign-in failed"
+#define MSG_UNAVAILABLE "Okta: no answer from Okta, try again later"
 
 /* Where the session token comes from. */
 enum token_source {
@@ -278,7 +283,8 @@ static int export_session(pam_handle_t *pamh, const struct okta_session *session
  * token we prompt for is not stored as PAM_AUTHTOK, so later modules never
  * see it.
  */
-static int get_session_token(pam_handle_t *pamh, const struct module_args *args, char **token)
+static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
+			     const char *prompt, char **token)
 {
 	const void *item = NULL;
 	int rc;
@@ -293,7 +299,7 @@ static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
 		pam_syslog(pamh, LOG_NOTICE, "use_first_pass given, but no earlier module read a token");
 		return PAM_AUTH_ERR;
 	}
-	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, token, "%s", TOKEN_PROMPT);
+	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, token, "%s", prompt);
 	if (rc == PAM_SUCCESS && *token == NULL)
 		rc = PAM_CONV_ERR;
 	return rc;
@@ -361,24 +367,133 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	return PAM_AUTHINFO_UNAVAIL;
 }
 
-static int authenticate(pam_handle_t *pamh, const struct module_args *args,
+/* ------------------------------------------------ sign_in = password */
+
+static int conv_prompt(void *ctx, bool echo, const char *text, char **answer)
+{
+	int rc = pam_prompt((pam_handle_t *)ctx, echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF,
+			    answer, "%s", text);
+
+	return rc == PAM_SUCCESS && *answer != NULL ? 0 : -1;
+}
+
+static void conv_info(void *ctx, const char *text)
+{
+	pam_info((pam_handle_t *)ctx, "%s", text);
+}
+
+static void conv_silent(void *ctx, const char *text)
+{
+	(void)ctx;
+	(void)text;
+}
+
+/* PAM_RHOST when it is an IP address and forwarding is on, else NULL. */
+static const char *client_address(pam_handle_t *pamh, const struct okta_config *cfg)
+{
+	const void *rhost = NULL;
+
+	if (!cfg->forward_client_ip || pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS ||
+	    !okta_signin_is_ip_address(rhost))
+		return NULL;
+	return rhost;
+}
+
+static const char *rhost_for_log(pam_handle_t *pamh)
+{
+	const void *rhost = NULL;
+
+	if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS || rhost == NULL)
+		return "local";
+	return rhost;
+}
+
+/*
+ * Okta password, then MFA, through okta_signin: a session token in *token
+ * (the caller wipes and frees it). One log line says how it ended; *message
+ * is the line for the user (NULL on success).
+ */
+static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct module_args *args,
+				 const struct okta_config *cfg, const struct okta_logger *logger,
+				 const char *user, char **token, const char **message)
+{
+	struct okta_signin_io io = { pamh, conv_prompt,
+				     (flags & PAM_SILENT) != 0 ? conv_silent : conv_info, NULL };
+	struct okta_signin_request req = { user, NULL, client_address(pamh, cfg) };
+	struct okta_signin_outcome out;
+	struct okta_client *client;
+	char shown_rhost[64];
+	char *password = NULL;
+	int rc;
+
+	*token = NULL;
+	*message = MSG_FAILED;
+	rc = get_session_token(pamh, args, PASSWORD_PROMPT, &password);
+	if (rc != PAM_SUCCESS) {
+		pam_syslog(pamh, LOG_NOTICE, "no Okta password for '%s': %s", user,
+			   pam_strerror(pamh, rc));
+		return rc;
+	}
+	client = get_client(pamh, args, cfg, logger);
+	if (client == NULL) {
+		free_token(password);
+		return PAM_BUF_ERR;
+	}
+	req.password = password;
+	okta_signin(client, cfg, &req, &io, &out);
+	free_token(password);
+	okta_log_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
+	*message = out.user_message;
+	*token = out.session_token;
+	out.session_token = NULL;
+	rc = out.status == OKTA_STATUS_OK ? PAM_SUCCESS
+	     : out.conversation_failed ? PAM_CONV_ERR
+	     : out.status == OKTA_STATUS_REJECTED ? PAM_AUTH_ERR : PAM_AUTHINFO_UNAVAIL;
+	pam_syslog(pamh, rc == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : rc == PAM_SUCCESS ? LOG_INFO : LOG_NOTICE,
+		   "password sign-in for '%s' from %s: %s%s", user, shown_rhost, out.reason,
+		   out.cancel_sent ? " (transaction cancelled)" : "");
+	okta_signin_outcome_clear(&out);
+	return rc;
+}
+
+/* The one short line a refusal ends with, unless PAM_SILENT. */
+static void tell_user(pam_handle_t *pamh, int flags, int rc, const char *message)
+{
+	if ((flags & PAM_SILENT) != 0 || rc == PAM_SUCCESS || rc == PAM_CONV_ERR ||
+	    rc == PAM_INCOMPLETE)
+		return;
+	if (message == NULL)
+		message = rc == PAM_AUTHINFO_UNAVAIL ? MSG_UNAVAILABLE : MSG_FAILED;
+	pam_error(pamh, "%s", message);
+}
+
+static int authenticate(pam_handle_t *pamh, int flags, const struct module_args *args,
 			const struct okta_config *cfg, const struct okta_logger *logger)
 {
 	const char *user = NULL;
+	const char *message = NULL;
 	char *token = NULL;
 	int rc;
 
 	rc = get_checked_user(pamh, &user);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	rc = get_session_token(pamh, args, &token);
-	if (rc != PAM_SUCCESS) {
-		pam_syslog(pamh, LOG_NOTICE, "no session token for '%s': %s", user,
-			   pam_strerror(pamh, rc));
-		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	if (cfg->sign_in == OKTA_SIGN_IN_PASSWORD) {
+		rc = sign_in_with_password(pamh, flags, args, cfg, logger, user, &token, &message);
+	} else {
+		rc = get_session_token(pamh, args, TOKEN_PROMPT, &token);
+		if (rc != PAM_SUCCESS)
+			pam_syslog(pamh, LOG_NOTICE, "no session token for '%s': %s", user,
+				   pam_strerror(pamh, rc));
 	}
-	rc = run_workflow(pamh, args, cfg, logger, user, token);
+	if (rc == PAM_SUCCESS) {
+		rc = run_workflow(pamh, args, cfg, logger, user, token);
+		message = NULL;
+	}
 	free_token(token);
+	if (rc == PAM_CONV_AGAIN)
+		rc = PAM_INCOMPLETE;
+	tell_user(pamh, flags, rc, message);
 	return rc;
 }
 
@@ -420,12 +535,11 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	struct okta_config cfg;
 	int rc;
 
-	(void)flags;
 	start_clean(pamh);
 	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	rc = authenticate(pamh, &args, &cfg, &logger);
+	rc = authenticate(pamh, flags, &args, &cfg, &logger);
 	okta_config_clear(&cfg);
 	if (rc != PAM_SUCCESS)
 		clear_failed_attempt(pamh);

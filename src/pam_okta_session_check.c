@@ -4,7 +4,8 @@
  * A thin command line over the same library the module uses: the loader's
  * file checks, a harmless live probe of the Sessions API and, on request,
  * the whole create-bind-refresh workflow for a session token read from
- * standard input. Prints one line per check on stdout; the library's own
+ * standard input, or (--sign-in) the Okta password and MFA sign-in of
+ * sign_in = password asked on the terminal. Prints one line per check on stdout; the library's own
  * log lines go to stderr. Never prints the API token, the session token or
  * a whole session id.
  */
@@ -24,9 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "okta_authn_json.h"
 #include "okta_client.h"
 #include "okta_config.h"
 #include "okta_pamstack.h"
+#include "okta_signin.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
@@ -45,6 +48,7 @@ struct options {
 	const char *user;
 	const char *pam_stack;
 	bool token_from_stdin;
+	bool sign_in;
 	bool revoke;
 	bool verbose;
 };
@@ -105,6 +109,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: pam_okta_session_check [--conf PATH] [--verbose]\n"
 		"       pam_okta_session_check [--conf PATH] [--verbose] --session-token-stdin --user USER [--revoke]\n"
+		"       pam_okta_session_check [--conf PATH] [--verbose] --sign-in --user USER [--revoke]\n"
 		"       pam_okta_session_check --pam-stack FILE\n"
 		"\n"
 		"Checks a pam_okta_session configuration: the file's owner and mode, org_url,\n"
@@ -114,6 +119,9 @@ static void usage(FILE *out)
 		"  --conf PATH             configuration file (default " OKTA_CONFIG_DEFAULT_PATH ")\n"
 		"  --session-token-stdin   also run the login workflow for a session token read\n"
 		"                          from standard input (never from the command line)\n"
+		"  --sign-in               also sign USER in with the Okta password and MFA\n"
+		"                          (sign_in = password), asked on the terminal, then\n"
+		"                          run the login workflow on the session token\n"
 		"  --user USER             the local user the session must belong to\n"
 		"  --revoke                revoke the Okta session afterwards\n"
 		"  --verbose               all library log lines on stderr, debug included\n"
@@ -132,6 +140,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "conf", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "session-token-stdin", no_argument, NULL, 's' },
+		{ "sign-in", no_argument, NULL, 'i' },
 		{ "revoke", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "pam-stack", required_argument, NULL, 'p' },
@@ -153,6 +162,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 's':
 			opts->token_from_stdin = true;
+			break;
+		case 'i':
+			opts->sign_in = true;
 			break;
 		case 'r':
 			opts->revoke = true;
@@ -178,13 +190,15 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		fprintf(stderr, "pam_okta_session_check: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (opts->pam_stack != NULL && (opts->token_from_stdin || opts->user != NULL)) {
+	if (opts->pam_stack != NULL && (opts->token_from_stdin || opts->sign_in || opts->user != NULL)) {
 		fprintf(stderr, "pam_okta_session_check: --pam-stack goes alone\n");
 		return -1;
 	}
-	if (opts->token_from_stdin != (opts->user != NULL) || (opts->revoke && !opts->token_from_stdin)) {
-		fprintf(stderr, "pam_okta_session_check: --session-token-stdin and --user go together; "
-				"--revoke needs both\n");
+	if ((opts->token_from_stdin || opts->sign_in) != (opts->user != NULL) ||
+	    (opts->token_from_stdin && opts->sign_in) ||
+	    (opts->revoke && opts->user == NULL)) {
+		fprintf(stderr, "pam_okta_session_check: --session-token-stdin (or --sign-in) and --user "
+				"go together; --revoke needs them\n");
 		return -1;
 	}
 	if (opts->user != NULL && !okta_pam_user_is_valid(opts->user)) {
@@ -196,46 +210,54 @@ static int parse_options(int argc, char **argv, struct options *opts)
 }
 
 /*
- * Read one line (the session token) from standard input straight into buf,
- * without stdio's buffers, with echo off on a terminal. Returns its length,
- * or -1 when it is too long or cannot be read.
+ * Read one line from standard input straight into buf, one byte at a time
+ * (no stdio buffers holding a secret, and nothing read past the line, so
+ * that several answers can follow each other), after showing prompt on a
+ * terminal, with echo off unless echo. Returns its length, or -1 when it is
+ * too long or cannot be read.
  */
-static long read_token(char *buf, size_t size)
+static long read_line(const char *prompt, bool echo, char *buf, size_t size)
 {
 	struct termios saved;
 	struct termios quiet;
 	bool restore = false;
 	size_t used = 0;
-	char *newline = NULL;
+	bool newline = false;
 
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		fputs("Okta session token: ", stderr);
+		fputs(prompt, stderr);
 		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		restore = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+		if (!echo)
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = !echo && tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
 	}
-	while (used < size && newline == NULL) {
-		ssize_t n = read(STDIN_FILENO, buf + used, size - used);
+	while (used < size && !newline) {
+		ssize_t n = read(STDIN_FILENO, buf + used, 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		newline = memchr(buf + used, '\n', (size_t)n);
-		used += (size_t)n;
+		newline = buf[used] == '\n';
+		used++;
 	}
 	if (restore) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
 		fputc('\n', stderr);
 	}
-	if (newline != NULL)
-		used = (size_t)(newline - buf);
+	if (newline)
+		used--;
 	else if (used == size)
 		return -1;
 	if (used > 0 && buf[used - 1] == '\r')
 		used--;
 	explicit_bzero(buf + used, size - used);
 	return (long)used;
+}
+
+static long read_token(char *buf, size_t size)
+{
+	return read_line("Okta session token: ", false, buf, size);
 }
 
 /* A URL for display: user info (proxy credentials) replaced by "***". */
@@ -485,6 +507,78 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 	return rc;
 }
 
+/* ------------------------------------------------------------ --sign-in */
+
+#define ANSWER_MAX 1024
+
+static int terminal_prompt(void *ctx, bool echo, const char *text, char **answer)
+{
+	char buf[ANSWER_MAX + 2];
+	long len = read_line(text, echo, buf, sizeof(buf));
+
+	(void)ctx;
+	*answer = NULL;
+	if (len < 0) {
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	buf[len] = '\0';
+	*answer = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return *answer != NULL ? 0 : -1;
+}
+
+static void terminal_info(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", text);
+}
+
+/* Each answer of the transaction is one verdict line. */
+static void report_step(void *ctx, const char *request, const char *status)
+{
+	(void)ctx;
+	report(true, request, "Okta answered %s", status);
+}
+
+/* What pam_sm_authenticate does with sign_in = password: the password
+ * (asked here), the MFA, then the workflow on the session token. */
+static int run_sign_in(struct okta_client *client, const struct okta_config *cfg,
+		       const struct okta_logger *logger, const struct options *opts)
+{
+	struct okta_signin_io io = { NULL, terminal_prompt, terminal_info, report_step };
+	struct okta_signin_request req = { opts->user, NULL, NULL };
+	struct okta_signin_outcome out;
+	char *password = NULL;
+	int rc;
+
+	if (cfg->sign_in != OKTA_SIGN_IN_PASSWORD)
+		fprintf(stderr, "pam_okta_session_check: note: the configuration has sign_in = "
+				"session_token; the module would not run this sign-in\n");
+	if (terminal_prompt(NULL, false, "Okta password: ", &password) != 0) {
+		report(false, "sign-in", "no password read from standard input");
+		return EXIT_USAGE;
+	}
+	req.password = password;
+	okta_signin(client, cfg, &req, &io, &out);
+	okta_secret_free(password);
+	if (out.status != OKTA_STATUS_OK) {
+		report(false, "sign-in", "%s%s; the module would return %s and tell the user \"%s\"",
+		       out.reason, out.cancel_sent ? " (transaction cancelled)" : "",
+		       out.conversation_failed ? "PAM_CONV_ERR"
+		       : out.status == OKTA_STATUS_REJECTED ? "PAM_AUTH_ERR" : "PAM_AUTHINFO_UNAVAIL",
+		       out.user_message != NULL ? out.user_message : "");
+		rc = out.status == OKTA_STATUS_UNAVAILABLE ? EXIT_UNAVAILABLE : EXIT_CHECK_FAILED;
+		okta_signin_outcome_clear(&out);
+		return rc;
+	}
+	report(true, "sign-in", "Okta issued a session token for '%s%s'", opts->user,
+	       cfg->login_suffix != NULL ? cfg->login_suffix : "");
+	rc = run_workflow(client, cfg, logger, opts, out.session_token);
+	okta_signin_outcome_clear(&out);
+	return rc;
+}
+
 /* The probe, then the workflow when asked; the first failure decides. */
 static int run_online_checks(const struct okta_config *cfg, const struct options *opts,
 			     struct log_sink *sink, const char *token)
@@ -500,6 +594,8 @@ static int run_online_checks(const struct okta_config *cfg, const struct options
 	rc = probe(client, cfg, &logger, sink);
 	if (rc == EXIT_OK && token != NULL)
 		rc = run_workflow(client, cfg, &logger, opts, token);
+	else if (rc == EXIT_OK && opts->sign_in)
+		rc = run_sign_in(client, cfg, &logger, opts);
 	okta_client_free(client);
 	return rc;
 }

@@ -13,6 +13,7 @@
  * PAM_CONV_AGAIN (a non-blocking application without an answer yet). The
  * step user=NAME sets PAM_USER on the same handle (login(1) does that
  * before retrying with another user).
+ * --rhost sets PAM_RHOST. --silent yes passes PAM_SILENT to pam_authenticate.
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
@@ -32,6 +33,7 @@ static char *answer_lines; /* --answer-lines: the lines not answered yet */
 static int use_lines;
 static int keep_going;     /* --keep-going yes */
 static int conv_again;     /* --conv-again yes */
+static int auth_flags; /* --silent yes: PAM_SILENT */
 
 /* The answer to the next prompt, or NULL when the lines have run out (a
  * line counts only with its '\n'). */
@@ -132,7 +134,7 @@ static int run_step(pam_handle_t *pamh, const char *step)
 	int rc;
 
 	if (strcmp(step, "auth") == 0)
-		rc = pam_authenticate(pamh, 0);
+		rc = pam_authenticate(pamh, auth_flags);
 	else if (strcmp(step, "setcred") == 0)
 		rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
 	else if (strcmp(step, "acct") == 0)
@@ -156,7 +158,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
 			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
-			"       [--answer-lines yes] [--keep-going yes] [--conv-again yes] (step user=NAME)\n");
+			"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
+			"       (step user=NAME)\n");
 	exit(2);
 }
 
@@ -180,6 +183,11 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
 			fprintf(stderr, "pam_driver: pam_putenv failed\n");
+			return 1;
+		}
+		if (strcmp(argv[i], "--rhost") == 0 &&
+		    pam_set_item(pamh, PAM_RHOST, argv[i + 1]) != PAM_SUCCESS) {
+			fprintf(stderr, "pam_driver: pam_set_item(PAM_RHOST) failed\n");
 			return 1;
 		}
 	}
@@ -219,7 +227,7 @@ int main(int argc, char **argv)
 			user = argv[++i];
 		else if (strcmp(argv[i], "--steps") == 0)
 			steps = argv[++i];
-		else if (strcmp(argv[i], "--setenv") == 0)
+		else if (strcmp(argv[i], "--setenv") == 0 || strcmp(argv[i], "--rhost") == 0)
 			++i; /* applied after pam_start */
 		else if (strcmp(argv[i], "--answer-lines") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
@@ -230,6 +238,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--conv-again") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
 			conv_again = 1;
+		else if (strcmp(argv[i], "--silent") == 0 && strcmp(argv[i + 1], "yes") == 0 && ++i > 0)
+			auth_flags = PAM_SILENT;
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;
 		else

@@ -344,6 +344,44 @@ class CheckToolTest(unittest.TestCase):
         self.assertEqual(len(self.api_requests()), 1, "token must not be spent")
 
     # -- usage -----------------------------------------------------------------------
+    # -- --sign-in (sign_in = password) ------------------------------------------------
+    def sign_in_user(self, factors):
+        password = "chk-" + os.urandom(8).hex()
+        self.secrets.append(password)
+        SIM.add_authn_user(LOGIN, password, factors)
+        self.write_conf(sign_in="password", mfa_timeout=10)
+        return password
+
+    def test_sign_in_with_passcode_per_step_verdicts(self):
+        secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+        password = self.sign_in_user([{"type": "push", "auto": "approve"},
+                                      {"type": "totp", "secret": secret}])
+        code = SIM.totp(secret)
+        r = self.run_tool("--sign-in", "--user", USER,
+                          stdin=("%s\n%s\n" % (password, code)).encode())
+        self.assert_exit(r, EXIT_OK)
+        self.assert_line(r, "ok", "primaryAuthentication", "MFA_REQUIRED")
+        self.assert_line(r, "ok", "verifyFactor", "SUCCESS")
+        self.assert_line(r, "ok", "sign-in", LOGIN)
+        self.assert_line(r, "ok", "workflow", "'%s'" % USER, LOGIN)
+        self.assertEqual([q.get("route") for q in SIM.requests()][1:],
+                         ["authn", "authn_verify", "create", "refresh"])
+        self.assertEqual(len({q["conn"] for q in SIM.requests()}), 1, "one connection")
+
+    def test_sign_in_push_and_refusal(self):
+        password = self.sign_in_user([{"type": "push", "auto": "approve", "after_polls": 1}])
+        r = self.run_tool("--sign-in", "--user", USER, stdin=(password + "\n").encode())
+        self.assert_exit(r, EXIT_OK)
+        self.assert_line(r, "ok", "verifyFactor", "MFA_CHALLENGE WAITING")
+        self.assert_line(r, "ok", "pollFactor", "SUCCESS")
+        self.assertIn("Okta Verify: push sent, waiting for approval", r.stderr)
+        SIM.reset()
+        r = self.run_tool("--sign-in", "--user", USER, stdin=b"wrong-password\n")
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "sign-in", "wrong username or password", "PAM_AUTH_ERR",
+                         "Okta: sign-in failed")
+        self.assertNotIn(CREATE, self.api_requests())
+
     def test_usage_errors(self):
         cases = ((["--session-token-stdin"], b"tok"),
                  (["--user", USER], b""),

@@ -107,7 +107,8 @@ def run_on_pty(argv, answers, env, timeout):
 
     answers: [(regex bytes, reply bytes)], answered in order, each once, when
     the regex matches the output since the previous answer (a reply gets a
-    newline).  Returns a PtyResult; kills the process group after `timeout`.
+    newline).  A reply may be a function of the re.Match that returns the
+    bytes (to answer with what the prompt said).  Returns a PtyResult; kills the process group after `timeout`.
     """
     started = time.monotonic()
     pid, fd = pty.fork()
@@ -136,8 +137,11 @@ def run_on_pty(argv, answers, env, timeout):
             if not data:
                 break
             output += data
-            if pending and re.search(pending[0][0], output[mark:]):
+            match = re.search(pending[0][0], output[mark:]) if pending else None
+            if match:
                 regex, reply = pending.pop(0)
+                if callable(reply):
+                    reply = reply(match)
                 os.write(fd, reply + b"\n")
                 answered.append((regex, time.monotonic()))
                 mark = len(output)

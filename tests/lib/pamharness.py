@@ -203,12 +203,16 @@ def _is_probe_message(text):
                 "prechauthtok", "chauthtok"))
 
 
-def driver_command(confdir, service, user, steps="auth", setenv=(), answer_lines=False,
-                   keep_going=False, conv_again=False):
+def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
+                   answer_lines=False, silent=False, keep_going=False, conv_again=False):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
+    if rhost is not None:
+        cmd += ["--rhost", rhost]
     if answer_lines:
         cmd += ["--answer-lines", "yes"]
+    if silent:
+        cmd += ["--silent", "yes"]
     if keep_going:
         cmd += ["--keep-going", "yes"]
     if conv_again:
@@ -220,7 +224,8 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), answer_lines
 
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
-               timeout=60, mounts=(), answers=None, keep_going=False, conv_again=False):
+               timeout=60, mounts=(), rhost=None, answers=None, silent=False,
+               keep_going=False, conv_again=False):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
@@ -233,6 +238,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     keep_going: run every step, also after a failed one (steps may include
     "user=NAME": PAM_USER set on the same handle, as login(1) retries).
     conv_again: the conversation answers PAM_CONV_AGAIN.
+    rhost: PAM_RHOST.  silent: pam_authenticate with PAM_SILENT.
     """
     if answers is not None:
         stdin = "".join(a + "\n" for a in answers)
@@ -246,8 +252,8 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     with tempfile.TemporaryDirectory(prefix="pamdrv-") as tmp, logcapture.LogSink(tmp) as sink:
         start = time.monotonic()
         proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
-                                                    answers is not None, keep_going,
-                                                    conv_again),
+                                                    rhost, answers is not None, silent,
+                                                    keep_going, conv_again),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout, mounts=mounts)
         elapsed = time.monotonic() - start

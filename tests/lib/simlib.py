@@ -27,6 +27,11 @@ import warnings
 
 import secretlog
 
+sys.path.insert(0, os.path.join(
+    os.environ.get("PAM_OKTA_SRCDIR") or os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "tests", "sim"))
+import okta_sim  # noqa: E402  (for its TOTP: tests compute the codes it accepts)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get("PAM_OKTA_SRCDIR") or os.path.dirname(os.path.dirname(HERE))
 SIM_DIR = os.path.join(SRCDIR, "tests", "sim")
@@ -247,6 +252,49 @@ class Simulator:
         {"userId", "groups": [{"id","name"}]}."""
         spec = dict(extra, login=login, groups=list(groups))
         return self._call("POST", "/users", spec)[1]
+
+    # -- Authentication API (sign_in = password) -------------------------------
+    def add_authn_user(self, login, password, factors=(), state=None, links=None):
+        """Register a user of the authn state machine (see tests/sim/README.md):
+        factors are dicts such as {"type": "push", "number_matching": True,
+        "auto": "approve"} or {"type": "totp", "secret": BASE32}. Returns
+        {"userId", "factors": [{"id", "factorType"}]}."""
+        spec = {"login": login, "password": password, "factors": list(factors)}
+        if state is not None:
+            spec["state"] = state
+        if links is not None:
+            spec["links"] = links
+        secretlog.record_secrets("authn user", [password])
+        return self._call("POST", "/authn/users", spec)[1]
+
+    def pushes(self):
+        return self._call("GET", "/authn/pushes")[1]
+
+    def transactions(self):
+        return self._call("GET", "/authn/transactions")[1]
+
+    def answer_push(self, login, action="approve", answer=None):
+        """Approve or reject the newest waiting push of login; None when there
+        is none (yet)."""
+        body = {} if answer is None else {"answer": answer}
+        status, obj = self._call("POST", "/authn/pushes/%s/%s" % (
+            urllib.parse.quote(login, safe=""), action), body, ok=(200, 404))
+        return obj if status == 200 else None
+
+    def wait_for_push(self, login, timeout=10):
+        """The newest waiting push of login, once there is one."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = [p for p in self.pushes() if p["login"] == login and p["state"] == "WAITING"]
+            if waiting:
+                return waiting[-1]
+            time.sleep(0.05)
+        raise SimError("no push for %s within %s s" % (login, timeout))
+
+    @staticmethod
+    def totp(secret, at=None):
+        """The RFC 6238 code the simulator accepts now for a base32 secret."""
+        return okta_sim.totp_code(secret, at)
 
     def fault(self, route, action, count=None, **params):
         spec = dict(params, route=route, action=action)

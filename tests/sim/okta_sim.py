@@ -43,7 +43,13 @@ ROUTE_RE = [
     ("get", "GET", re.compile(r"^/api/v1/sessions/([^/]+)$")),
     ("delete", "DELETE", re.compile(r"^/api/v1/sessions/([^/]+)$")),
     ("groups", "GET", re.compile(r"^/api/v1/users/([^/]+)/groups$")),
+    # Authentication API (Classic): see "Authentication API" below
+    ("authn", "POST", re.compile(r"^/api/v1/authn$")),
+    ("authn_verify", "POST", re.compile(r"^/api/v1/authn/factors/([^/]+)/verify$")),
+    ("authn_skip", "POST", re.compile(r"^/api/v1/authn/skip$")),
+    ("authn_cancel", "POST", re.compile(r"^/api/v1/authn/cancel$")),
 ]
+AUTHN_ROUTES = ("authn", "authn_verify", "authn_poll", "authn_skip", "authn_cancel")
 
 ERROR_SUMMARIES = {
     "E0000001": "Api validation failed: {id}",
@@ -56,6 +62,7 @@ ERROR_SUMMARIES = {
     "E0000011": "Invalid token provided",
     "E0000022": "The endpoint does not support the provided HTTP method",
     "E0000047": "API call exceeded rate limit due to too many requests.",
+    "E0000068": "Invalid Passcode/Answer",
 }
 DEFAULT_CODE_FOR_STATUS = {
     400: "E0000003",
@@ -152,6 +159,9 @@ class State:
         self.rl_window = 0
         self.rl_used = 0
         self.users = {}           # userId -> user record (see "Users and groups")
+        self.authn_users = {}     # login (lower case) -> authn user (see "Authentication API")
+        self.transactions = {}    # stateToken -> authn transaction
+        self.pushes = []          # every push sent, newest last
 
     # -- bookkeeping -------------------------------------------------------
     def next_conn(self):
@@ -175,6 +185,7 @@ class State:
             self.requests = []
             self.connections = []
             self.faults = []
+            self.pushes = []
             self.generation.set()
             self.generation = threading.Event()
 
@@ -459,6 +470,311 @@ def groups_answer(st, base_url, user_key, raw_path):
     return LinkedResponse(200, page, links)
 
 
+# -- Authentication API (Classic /api/v1/authn) ----------------------------------
+# Users registered with POST /authn/users sign in with a password, then MFA.
+# A transaction lives under one stateToken until it ends (SUCCESS, cancel,
+# a refusal): after that the token is refused (one-time).
+AUTHN_USER_STATES = ("ACTIVE", "PASSWORD_WARN", "PASSWORD_EXPIRED", "LOCKED_OUT",
+                     "MFA_ENROLL", "MFA_ENROLL_ACTIVATE")
+PUSH_OUTCOMES = ("approve", "reject", "ignore", "timeout")
+TOTP_STEP = 30
+
+
+def totp_code(secret_b32, at=None, digits=6):
+    """RFC 6238 TOTP (HMAC-SHA1, 30 s steps) of a base32 secret."""
+    import base64
+    import hmac
+    import struct
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    counter = int((time.time() if at is None else at) // TOTP_STEP)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % (10 ** digits)
+    return "%0*d" % (digits, code)
+
+
+def factor_id_for(login, kind):
+    digest = hashlib.sha256(("factor:%s:%s" % (login.lower(), kind)).encode()).digest()
+    prefix = {"push": "opf", "totp": "ost", "google": "uft"}.get(kind, "mbl")
+    return prefix + "".join(ALNUM[b % len(ALNUM)] for b in digest[:17])
+
+
+def make_factor(login, spec):
+    """{"type": "push", "number_matching"?, "auto"?, "after_polls"?} or
+    {"type": "totp", "provider"?: "OKTA"|"GOOGLE", "secret": base32}, or any
+    other {"type": factorType, "provider"} (listed, never verified)."""
+    kind = spec.get("type")
+    if kind == "push":
+        auto = spec.get("auto", "ignore")
+        if auto not in PUSH_OUTCOMES:
+            raise ValueError("push auto must be one of %s" % (PUSH_OUTCOMES,))
+        return {"id": factor_id_for(login, "push"), "factorType": "push", "provider": "OKTA",
+                "number_matching": bool(spec.get("number_matching")), "auto": auto,
+                "after_polls": int(spec.get("after_polls", 1))}
+    if kind == "totp":
+        provider = spec.get("provider", "OKTA")
+        if not isinstance(spec.get("secret"), str):
+            raise ValueError("a totp factor needs its base32 secret")
+        totp_code(spec["secret"])   # refuse a secret that is not base32
+        return {"id": factor_id_for(login, "totp" if provider == "OKTA" else "google"),
+                "factorType": "token:software:totp", "provider": provider,
+                "secret": spec["secret"]}
+    if isinstance(kind, str):
+        return {"id": factor_id_for(login, kind), "factorType": kind,
+                "provider": spec.get("provider", "OKTA")}
+    raise ValueError("a factor needs a type")
+
+
+def add_authn_user(st, spec):
+    """POST /authn/users: {"login", "password", "state"?: one of
+    AUTHN_USER_STATES, "factors"?: [factor specs], "links"?: {"next"|"skip"|
+    "cancel"|"verify": URL replacing ours}, "amr"?}."""
+    login, password = spec.get("login"), spec.get("password")
+    if not isinstance(login, str) or not login or not isinstance(password, str):
+        raise ValueError("login and password (strings) required")
+    state = spec.get("state", "ACTIVE")
+    if state not in AUTHN_USER_STATES:
+        raise ValueError("state must be one of %s" % (AUTHN_USER_STATES,))
+    factors = [make_factor(login, f) for f in spec.get("factors") or []]
+    links = spec.get("links") or {}
+    if not isinstance(links, dict):
+        raise ValueError("links must be an object")
+    user = {"login": login, "password": password, "state": state, "factors": factors,
+            "links": links}
+    with st.lock:
+        st.authn_users[login.lower()] = user
+    return {"userId": user_id_for(login),
+            "factors": [{"id": f["id"], "factorType": f["factorType"]} for f in factors]}
+
+
+def public_factor(base_url, f, links):
+    out = {"id": f["id"], "factorType": f["factorType"], "provider": f["provider"],
+           "vendorName": f["provider"], "profile": {}}
+    out["_links"] = {"verify": {
+        "href": links.get("verify") or "%s/api/v1/authn/factors/%s/verify" % (base_url, f["id"]),
+        "hints": {"allow": ["POST"]}}}
+    return out
+
+
+class Authn:
+    """The authn endpoints. Methods answer a Response; `st` is the State."""
+
+    def __init__(self, st, base_url):
+        self.st, self.base = st, base_url
+
+    # -- answers -------------------------------------------------------------
+    def transaction(self, tx, status, extra=None, links=None):
+        user = tx["user"]
+        body = {"stateToken": tx["token"], "expiresAt": iso(tx["expires"]), "status": status,
+                "_embedded": {"user": {"id": user_id_for(user["login"]),
+                                       "profile": {"login": user["login"]}}},
+                "_links": {"cancel": {"href": self.link(user, "cancel", "/api/v1/authn/cancel"),
+                                      "hints": {"allow": ["POST"]}}}}
+        body["_links"].update(links or {})
+        for k, v in (extra or {}).items():
+            if k == "_embedded":
+                body["_embedded"].update(v)
+            else:
+                body[k] = v
+        return Response(200, body)
+
+    def link(self, user, name, path):
+        return user["links"].get(name) or self.base + path
+
+    def success(self, tx, amr):
+        minted = self.st.mint({"login": tx["user"]["login"], "amr": amr})
+        self.end(tx)
+        return Response(200, {
+            "expiresAt": iso(time.time() + 300), "status": "SUCCESS",
+            "sessionToken": minted["sessionToken"],
+            "_embedded": {"user": {"id": user_id_for(tx["user"]["login"]),
+                                   "profile": {"login": tx["user"]["login"]}}}})
+
+    def end(self, tx):
+        with self.st.lock:
+            tx["ended"] = True
+
+    def after_password(self, tx, skip_warning=False):
+        """The state a transaction reaches once the password is right."""
+        user = tx["user"]
+        state = user["state"]
+        if state == "PASSWORD_WARN" and not skip_warning and tx["warn"]:
+            tx["status"] = "PASSWORD_WARN"
+            return self.transaction(tx, "PASSWORD_WARN", {"_embedded": {"policy": {
+                "expiration": {"passwordExpireDays": 5}}}}, {"skip": {
+                    "href": self.link(user, "skip", "/api/v1/authn/skip"),
+                    "name": "skip", "hints": {"allow": ["POST"]}}})
+        if state in ("PASSWORD_EXPIRED", "MFA_ENROLL", "MFA_ENROLL_ACTIVATE"):
+            tx["status"] = state
+            return self.transaction(tx, state)
+        if not user["factors"]:
+            return self.success(tx, ["pwd"])
+        tx["status"] = "MFA_REQUIRED"
+        factors = [public_factor(self.base, f, user["links"]) for f in user["factors"]]
+        return self.transaction(tx, "MFA_REQUIRED", {"_embedded": {"factors": factors}})
+
+    # -- endpoints -------------------------------------------------------------
+    def primary(self, req):
+        if not isinstance(req, dict) or not isinstance(req.get("username"), str) \
+                or not isinstance(req.get("password"), str):
+            return okta_error(400, "E0000001", "Api validation failed: username")
+        with self.st.lock:
+            user = self.st.authn_users.get(req["username"].lower())
+        if user is not None and user["state"] == "LOCKED_OUT":
+            return Response(200, {"status": "LOCKED_OUT", "_links": {"unlock": {
+                "href": self.base + "/api/v1/authn/recovery/unlock"}}})
+        if user is None or not secrets.compare_digest(req["password"].encode(),
+                                                      user["password"].encode()):
+            return okta_error(401, "E0000004")
+        options = req.get("options") or {}
+        tx = {"token": "00" + rand(40, TOKEN_CHARS), "user": user, "status": None,
+              "expires": time.time() + 300, "ended": False, "push": None,
+              "warn": bool(options.get("warnBeforePasswordExpired"))}
+        with self.st.lock:
+            self.st.transactions[tx["token"]] = tx
+        return self.after_password(tx)
+
+    def live_tx(self, req):
+        token = req.get("stateToken") if isinstance(req, dict) else None
+        with self.st.lock:
+            tx = self.st.transactions.get(token) if isinstance(token, str) else None
+            if tx is None or tx["ended"] or time.time() > tx["expires"]:
+                return None
+            return tx
+
+    def skip(self, req):
+        tx = self.live_tx(req)
+        if tx is None:
+            return okta_error(401, "E0000011")
+        if tx["status"] != "PASSWORD_WARN":
+            return okta_error(403, "E0000079", "This operation is not allowed in the current "
+                              "authentication state.")
+        return self.after_password(tx, skip_warning=True)
+
+    def cancel(self, req):
+        tx = self.live_tx(req)
+        if tx is None:
+            return okta_error(401, "E0000011")
+        tx["cancelled"] = True
+        self.end(tx)
+        return Response(200, {"status": "UNAUTHENTICATED"})
+
+    def verify(self, fid, req):
+        tx = self.live_tx(req)
+        if tx is None:
+            return okta_error(401, "E0000011")
+        factor = next((f for f in tx["user"]["factors"] if f["id"] == fid), None)
+        if factor is None or tx["status"] not in ("MFA_REQUIRED", "MFA_CHALLENGE"):
+            return okta_error(404, "E0000007", "Not found: Resource not found: %s (Factor)" % fid)
+        if factor["factorType"] == "token:software:totp":
+            return self.verify_totp(tx, factor, req)
+        if factor["factorType"] != "push":
+            return okta_error(400, "E0000001", "Api validation failed: factorType")
+        if tx["push"] is not None and tx["push"]["factor"] == fid:
+            return self.poll(tx)
+        return self.send_push(tx, factor)
+
+    def verify_totp(self, tx, factor, req):
+        code = req.get("passCode")
+        now = time.time()
+        good = [totp_code(factor["secret"], now + d * TOTP_STEP) for d in (-1, 0, 1)]
+        if not isinstance(code, str) or code not in good:
+            return okta_error(403, "E0000068")
+        return self.success(tx, ["pwd", "otp", "mfa"])
+
+    def send_push(self, tx, factor):
+        push = {"id": len(self.st.pushes) + 1, "login": tx["user"]["login"],
+                "factor": factor["id"], "state": "WAITING", "polls": 0,
+                "auto": factor["auto"], "after_polls": factor["after_polls"],
+                "correctAnswer": secrets.randbelow(90) + 10 if factor["number_matching"] else None,
+                "answered": None, "time": time.time()}
+        with self.st.lock:
+            self.st.pushes.append(push)
+            tx["push"] = push
+            tx["status"] = "MFA_CHALLENGE"
+        return self.challenge(tx)
+
+    def challenge(self, tx):
+        push, user = tx["push"], tx["user"]
+        factor = next(f for f in user["factors"] if f["id"] == push["factor"])
+        embedded = public_factor(self.base, factor, user["links"])
+        del embedded["_links"]
+        if push["correctAnswer"] is not None:
+            embedded["_embedded"] = {"challenge": {"correctAnswer": push["correctAnswer"]}}
+        poll = user["links"].get("next") or \
+            "%s/api/v1/authn/factors/%s/verify" % (self.base, factor["id"])
+        result = {"WAITING": "WAITING", "rejected": "REJECTED", "timeout": "TIMEOUT"}
+        return self.transaction(tx, "MFA_CHALLENGE", {
+            "factorResult": result[push["state"]], "factorType": "push",
+            "_embedded": {"factor": embedded}},
+            {"next": {"name": "poll", "href": poll, "hints": {"allow": ["POST"]}}})
+
+    def poll(self, tx):
+        push = tx["push"]
+        with self.st.lock:
+            push["polls"] += 1
+            if push["state"] == "WAITING" and push["auto"] != "ignore" \
+                    and push["polls"] >= push["after_polls"]:
+                push["state"] = {"approve": "approved", "reject": "rejected",
+                                 "timeout": "timeout"}[push["auto"]]
+            state = push["state"]
+        if state == "approved":
+            return self.success(tx, ["pwd", "mfa", "swk"])
+        return self.challenge(tx)   # the transaction stays open (it may be cancelled)
+
+
+def answer_push(st, login, action, spec):
+    """Control: approve or reject the newest waiting push of `login`. With
+    number matching, approving needs "answer" equal to the number shown
+    (any other answer rejects the push, as Okta Verify does)."""
+    with st.lock:
+        waiting = [p for p in st.pushes if p["login"].lower() == login.lower()
+                   and p["state"] == "WAITING"]
+        if not waiting:
+            return None
+        push = waiting[-1]
+        push["answered"] = spec.get("answer")
+        if action == "approve" and (push["correctAnswer"] is None or
+                                    spec.get("answer") == push["correctAnswer"]):
+            push["state"] = "approved"
+        else:
+            push["state"] = "rejected"
+        return dict(push)
+
+
+def authn_answer(st, base_url, route, fid, body):
+    try:
+        req = json.loads(body.decode("utf-8")) if body else {}
+    except (ValueError, UnicodeDecodeError):
+        return okta_error(400, "E0000003")
+    if not isinstance(req, dict):
+        return okta_error(400, "E0000003")
+    authn = Authn(st, base_url)
+    if route == "authn":
+        return authn.primary(req)
+    if route == "authn_skip":
+        return authn.skip(req)
+    if route == "authn_cancel":
+        return authn.cancel(req)
+    return authn.verify(urllib.parse.unquote(fid), req)
+
+
+def authn_route(st, route, body):
+    """A verify request that polls a push already sent is the route
+    "authn_poll" (for faults and the request log)."""
+    if route != "authn_verify":
+        return route
+    try:
+        token = json.loads(body.decode("utf-8")).get("stateToken")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return route
+    with st.lock:
+        tx = st.transactions.get(token) if isinstance(token, str) else None
+        if tx is not None and tx["push"] is not None and tx["status"] == "MFA_CHALLENGE":
+            return "authn_poll"
+    return route
+
+
 def classify(method, path):
     """Returns (route, session id or None, known_path)."""
     for name, meth, rx in ROUTE_RE:
@@ -537,6 +853,8 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
     def answer(self, st, gen, rec, body):
         path = urllib.parse.urlsplit(self.path).path
         route, sid, known = classify(self.command, path)
+        route = authn_route(st, route, body)
+        rec["route"] = route
         fault = st.take_fault(route or "other")
         if fault is not None:
             rec["fault"] = fault["action"]
@@ -581,6 +899,8 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
             if s is None:
                 return okta_error(401, "E0000004")
             return Response(200, st.render(s, self.server.base_url))
+        if route in AUTHN_ROUTES:
+            return authn_answer(st, self.server.base_url, route, sid, body)
         if route == "groups":
             return groups_answer(st, self.server.base_url, urllib.parse.unquote(sid), self.path)
         sid = urllib.parse.unquote(sid)
@@ -906,11 +1226,30 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                     return self.reply(200, list(st.faults))
             if method == "GET" and parts == ["secrets"]:
                 with st.lock:
-                    return self.reply(200, [st.api_token] + list(st.tokens) + list(st.sessions))
+                    return self.reply(200, [st.api_token] + list(st.tokens) + list(st.sessions)
+                                      + list(st.transactions)
+                                      + [u["password"] for u in st.authn_users.values()])
             if method == "GET" and parts == ["health"]:
                 return self.reply(200, {"ok": True})
             if method == "POST" and parts == ["users"]:
                 return self.reply(200, add_user(st, self.body()))
+            if method == "POST" and parts == ["authn", "users"]:
+                return self.reply(200, add_authn_user(st, self.body()))
+            if method == "GET" and parts == ["authn", "pushes"]:
+                with st.lock:
+                    return self.reply(200, [dict(p) for p in st.pushes])
+            if method == "GET" and parts == ["authn", "transactions"]:
+                with st.lock:
+                    return self.reply(200, [
+                        {"login": t["user"]["login"], "status": t["status"],
+                         "ended": t["ended"], "cancelled": t.get("cancelled", False)}
+                        for t in st.transactions.values()])
+            if method == "POST" and len(parts) == 4 and parts[:2] == ["authn", "pushes"] \
+                    and parts[3] in ("approve", "reject"):
+                push = answer_push(st, parts[2], parts[3], self.body())
+                if push is None:
+                    return self.reply(404, {"error": "no waiting push for this login"})
+                return self.reply(200, push)
             if method == "POST" and parts == ["tokens"]:
                 return self.reply(200, st.mint(self.body()))
             if method == "POST" and parts == ["tokens", "bulk"]:
@@ -924,7 +1263,7 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             if method == "POST" and parts == ["faults"]:
                 f = self.body()
                 if f.get("route") not in ("create", "refresh", "get", "delete", "groups", "any",
-                                          "other"):
+                                          "other") + AUTHN_ROUTES:
                     return self.reply(400, {"error": "bad route"})
                 if "action" not in f:
                     return self.reply(400, {"error": "action required"})

@@ -169,6 +169,128 @@ class TestSessionsApi(SimTest):
                           404, "E0000007")
 
 
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+class TestAuthn(SimTest):
+    """The Authentication API state machine (sign_in = password)."""
+
+    def primary(self, login, password, warn=True):
+        return self.c.json("POST", "/api/v1/authn", {
+            "username": login, "password": password,
+            "options": {"warnBeforePasswordExpired": warn, "multiOptionalFactorEnroll": False}})
+
+    def post_link(self, href, body):
+        self.assertTrue(href.startswith(SIM.org_url + "/api/v1/authn"), href)
+        return self.c.json("POST", href[len(SIM.org_url):], body)
+
+    def test_wrong_password_and_unknown_user(self):
+        SIM.add_authn_user("pw@example.com", "right-pw")
+        for login, pw in (("pw@example.com", "wrong"), ("nobody@example.com", "right-pw")):
+            status, body, resp = self.primary(login, pw)
+            self.assert_error(status, body, resp, 401, "E0000004")
+
+    def test_success_without_mfa_gives_a_usable_one_time_session_token(self):
+        SIM.add_authn_user("nomfa@example.com", "pw1")
+        status, body, _ = self.primary("NoMfa@example.com", "pw1")
+        self.assertEqual((status, body["status"]), (200, "SUCCESS"), body)
+        status, session, _ = self.create(body["sessionToken"])
+        self.assertEqual((status, session["login"]), (200, "nomfa@example.com"))
+        self.assertEqual(self.create(body["sessionToken"])[0], 401)
+
+    def test_totp(self):
+        SIM.add_authn_user("totp@example.com", "pw", [{"type": "totp", "secret": TOTP_SECRET}])
+        status, body, _ = self.primary("totp@example.com", "pw")
+        self.assertEqual(body["status"], "MFA_REQUIRED")
+        factor = body["_embedded"]["factors"][0]
+        self.assertEqual((factor["factorType"], factor["provider"]), ("token:software:totp", "OKTA"))
+        verify = factor["_links"]["verify"]["href"]
+        wrong = "%06d" % ((int(SIM.totp(TOTP_SECRET)) + 1) % 1000000)
+        status, err, resp = self.post_link(verify, {"stateToken": body["stateToken"], "passCode": wrong})
+        self.assert_error(status, err, resp, 403, "E0000068")
+        status, done, _ = self.post_link(verify, {"stateToken": body["stateToken"],
+                                                  "passCode": SIM.totp(TOTP_SECRET)})
+        self.assertEqual(done["status"], "SUCCESS", done)
+        self.assertIn("otp", self.create(done["sessionToken"])[1]["amr"])
+        # the transaction is over: its state token is refused
+        status, err, resp = self.post_link(verify, {"stateToken": body["stateToken"],
+                                                    "passCode": SIM.totp(TOTP_SECRET)})
+        self.assert_error(status, err, resp, 401, "E0000011")
+
+    def test_push_with_number_matching_needs_the_right_number(self):
+        SIM.add_authn_user("push@example.com", "pw", [{"type": "push", "number_matching": True}])
+        for answer_offset, outcome in ((1, "REJECTED"), (0, "SUCCESS")):
+            status, body, _ = self.primary("push@example.com", "pw")
+            verify = body["_embedded"]["factors"][0]["_links"]["verify"]["href"]
+            status, ch, _ = self.post_link(verify, {"stateToken": body["stateToken"]})
+            self.assertEqual((ch["status"], ch["factorResult"]), ("MFA_CHALLENGE", "WAITING"), ch)
+            number = ch["_embedded"]["factor"]["_embedded"]["challenge"]["correctAnswer"]
+            self.assertEqual(SIM.wait_for_push("push@example.com")["correctAnswer"], number)
+            SIM.answer_push("push@example.com", "approve", number + answer_offset)
+            status, polled, _ = self.post_link(ch["_links"]["next"]["href"],
+                                               {"stateToken": body["stateToken"]})
+            self.assertEqual(polled.get("factorResult", polled["status"]), outcome, polled)
+        self.assertEqual(SIM.requests()[-1]["route"], "authn_poll")
+
+    def test_push_auto_outcomes_and_poll_429(self):
+        SIM.add_authn_user("auto@example.com", "pw", [{"type": "push", "auto": "reject",
+                                                       "after_polls": 2}])
+        SIM.fault("authn_poll", "status", status=429, count=1, reset_in=1)
+        status, body, _ = self.primary("auto@example.com", "pw")
+        verify = body["_embedded"]["factors"][0]["_links"]["verify"]["href"]
+        ch = self.post_link(verify, {"stateToken": body["stateToken"]})[1]
+        self.assertNotIn("_embedded", ch["_embedded"]["factor"])   # no number matching
+        results = []
+        for _ in range(3):
+            status, polled, resp = self.post_link(ch["_links"]["next"]["href"],
+                                                  {"stateToken": body["stateToken"]})
+            results.append(status if status != 200 else polled["factorResult"])
+        self.assertEqual(results, [429, "WAITING", "REJECTED"])
+
+    def test_password_warn_skip_and_refusal_states(self):
+        SIM.add_authn_user("warn@example.com", "pw", state="PASSWORD_WARN")
+        body = self.primary("warn@example.com", "pw")[1]
+        self.assertEqual(body["status"], "PASSWORD_WARN")
+        self.assertEqual(self.post_link(body["_links"]["skip"]["href"],
+                                        {"stateToken": body["stateToken"]})[1]["status"], "SUCCESS")
+        self.assertEqual(self.primary("warn@example.com", "pw", warn=False)[1]["status"], "SUCCESS")
+        for state in ("PASSWORD_EXPIRED", "LOCKED_OUT", "MFA_ENROLL", "MFA_ENROLL_ACTIVATE"):
+            login = state.lower() + "@example.com"
+            SIM.add_authn_user(login, "pw", state=state)
+            self.assertEqual(self.primary(login, "pw")[1]["status"], state)
+
+    def test_cancel_ends_the_transaction(self):
+        SIM.add_authn_user("cancel@example.com", "pw", [{"type": "push"}])
+        body = self.primary("cancel@example.com", "pw")[1]
+        status, done, _ = self.post_link(body["_links"]["cancel"]["href"],
+                                         {"stateToken": body["stateToken"]})
+        self.assertEqual((status, done["status"]), (200, "UNAUTHENTICATED"))
+        self.assertEqual(self.post_link(body["_links"]["cancel"]["href"],
+                                        {"stateToken": body["stateToken"]})[0], 401)
+        self.assertIn({"login": "cancel@example.com", "status": "MFA_REQUIRED", "ended": True,
+                       "cancelled": True}, SIM.transactions())
+
+    def test_links_can_be_replaced(self):
+        SIM.add_authn_user("links@example.com", "pw", [{"type": "push"}],
+                           links={"next": "https://evil.example/api/v1/authn/poll"})
+        body = self.primary("links@example.com", "pw")[1]
+        ch = self.post_link(body["_embedded"]["factors"][0]["_links"]["verify"]["href"],
+                            {"stateToken": body["stateToken"]})[1]
+        self.assertEqual(ch["_links"]["next"]["href"], "https://evil.example/api/v1/authn/poll")
+
+    def test_totp_matches_rfc6238(self):
+        # RFC 6238 appendix B, SHA-1, secret "12345678901234567890", 8 digits
+        import base64
+        secret = base64.b32encode(b"12345678901234567890").decode()
+        self.assertEqual(okta_sim_totp(secret, 59, 8), "94287082")
+        self.assertEqual(okta_sim_totp(secret, 1111111109, 8), "07081804")
+
+
+def okta_sim_totp(secret, at, digits):
+    import okta_sim
+    return okta_sim.totp_code(secret, at, digits)
+
 class TestFaults(SimTest):
     def test_status_defaults_and_count(self):
         SIM.fault("create", "status", status=500, count=1)

@@ -1,0 +1,390 @@
+#include "config.h"
+
+#include "okta_authn_json.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	enum okta_authn_state state;
+} state_names[] = {
+	{ "SUCCESS", OKTA_AUTHN_SUCCESS },
+	{ "MFA_REQUIRED", OKTA_AUTHN_MFA_REQUIRED },
+	{ "MFA_CHALLENGE", OKTA_AUTHN_MFA_CHALLENGE },
+	{ "PASSWORD_WARN", OKTA_AUTHN_PASSWORD_WARN },
+	{ "PASSWORD_EXPIRED", OKTA_AUTHN_PASSWORD_EXPIRED },
+	{ "LOCKED_OUT", OKTA_AUTHN_LOCKED_OUT },
+	{ "MFA_ENROLL", OKTA_AUTHN_MFA_ENROLL },
+	{ "MFA_ENROLL_ACTIVATE", OKTA_AUTHN_MFA_ENROLL_ACTIVATE },
+};
+
+static const struct {
+	const char *name;
+	enum okta_factor_result result;
+} result_names[] = {
+	{ "WAITING", OKTA_FACTOR_RESULT_WAITING },
+	{ "REJECTED", OKTA_FACTOR_RESULT_REJECTED },
+	{ "TIMEOUT", OKTA_FACTOR_RESULT_TIMEOUT },
+};
+
+void okta_secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+static void free_factors(struct okta_authn_factor *factors, size_t count)
+{
+	size_t i;
+
+	for (i = 0; factors != NULL && i < count; i++) {
+		free(factors[i].id);
+		free(factors[i].type);
+		free(factors[i].provider);
+		free(factors[i].verify_href);
+	}
+	free(factors);
+}
+
+void okta_authn_clear(struct okta_authn *authn)
+{
+	okta_secret_free(authn->state_token);
+	okta_secret_free(authn->session_token);
+	free(authn->next_href);
+	free(authn->skip_href);
+	free(authn->cancel_href);
+	free_factors(authn->factors, authn->factor_count);
+	memset(authn, 0, sizeof(*authn));
+	authn->correct_answer = -1;
+}
+
+/* The member at a path of object keys (NULL-terminated), or NULL when a
+ * step is missing or not an object. */
+static json_object *member(json_object *obj, const char *const *path)
+{
+	for (; *path != NULL; path++) {
+		if (obj == NULL || !json_object_is_type(obj, json_type_object) ||
+		    !json_object_object_get_ex(obj, *path, &obj))
+			return NULL;
+	}
+	return obj;
+}
+
+/* okta_json_copy_string with a length limit: 0 copied or absent; -1 wrong
+ * shape or too long (nothing kept). */
+static int copy_bounded(json_object *obj, const char *key, size_t max, char **out)
+{
+	if (okta_json_copy_string(obj, key, 0, out) != 0)
+		return -1;
+	if (*out != NULL && (strlen(*out) == 0 || strlen(*out) > max)) {
+		okta_secret_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* _links.<name>.href; 0 copied or absent, -1 wrong shape. */
+static int copy_link(json_object *root, const char *name, char **out)
+{
+	const char *path[] = { "_links", name, NULL };
+	json_object *link = member(root, path);
+
+	if (link == NULL || json_object_is_type(link, json_type_null))
+		return 0;
+	if (!json_object_is_type(link, json_type_object))
+		return -1;
+	return copy_bounded(link, "href", OKTA_AUTHN_URL_MAX, out);
+}
+
+static bool is_printable(const char *text)
+{
+	for (; *text != '\0'; text++) {
+		if (*text < ' ' || *text > '~')
+			return false;
+	}
+	return true;
+}
+
+static int read_status(json_object *root, struct okta_authn *out)
+{
+	char *status = NULL;
+	size_t i;
+
+	if (okta_json_copy_string(root, "status", 1, &status) != 0)
+		return -1;
+	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) || !is_printable(status)) {
+		free(status);
+		return -1;
+	}
+	memcpy(out->status, status, strlen(status) + 1);
+	free(status);
+	out->state = OKTA_AUTHN_OTHER;
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
+		if (strcmp(out->status, state_names[i].name) == 0)
+			out->state = state_names[i].state;
+	}
+	return 0;
+}
+
+static int read_factor_result(json_object *root, struct okta_authn *out)
+{
+	char *text = NULL;
+	size_t i;
+
+	if (copy_bounded(root, "factorResult", OKTA_AUTHN_TEXT_MAX, &text) != 0)
+		return -1;
+	if (text == NULL)
+		return 0;
+	out->factor_result = OKTA_FACTOR_RESULT_OTHER;
+	for (i = 0; i < sizeof(result_names) / sizeof(result_names[0]); i++) {
+		if (strcmp(text, result_names[i].name) == 0)
+			out->factor_result = result_names[i].result;
+	}
+	free(text);
+	return 0;
+}
+
+/* The number a number-matching push challenge asks the user to tap. */
+static int read_correct_answer(json_object *root, struct okta_authn *out)
+{
+	const char *path[] = { "_embedded", "factor", "_embedded", "challenge", "correctAnswer",
+			       NULL };
+	json_object *answer = member(root, path);
+	int64_t n;
+
+	out->correct_answer = -1;
+	if (answer == NULL || json_object_is_type(answer, json_type_null))
+		return 0;
+	if (!json_object_is_type(answer, json_type_int))
+		return -1;
+	n = json_object_get_int64(answer);
+	if (n < 0 || n > OKTA_AUTHN_ANSWER_MAX)
+		return -1;
+	out->correct_answer = (long)n;
+	return 0;
+}
+
+static int read_factor(json_object *item, struct okta_authn_factor *out)
+{
+	const char *verify_path[] = { "_links", "verify", NULL };
+	json_object *verify;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_object_is_type(item, json_type_object) ||
+	    okta_json_copy_string(item, "id", 1, &out->id) != 0 || strlen(out->id) == 0 ||
+	    strlen(out->id) > OKTA_AUTHN_ID_MAX ||
+	    copy_bounded(item, "factorType", OKTA_AUTHN_TEXT_MAX, &out->type) != 0 ||
+	    copy_bounded(item, "provider", OKTA_AUTHN_TEXT_MAX, &out->provider) != 0)
+		return -1;
+	verify = member(item, verify_path);
+	if (verify == NULL || json_object_is_type(verify, json_type_null))
+		return 0;
+	if (!json_object_is_type(verify, json_type_object))
+		return -1;
+	return copy_bounded(verify, "href", OKTA_AUTHN_URL_MAX, &out->verify_href);
+}
+
+static int read_factors(json_object *root, struct okta_authn *out)
+{
+	const char *path[] = { "_embedded", "factors", NULL };
+	json_object *list = member(root, path);
+	size_t count;
+	size_t i;
+
+	if (list == NULL || json_object_is_type(list, json_type_null))
+		return 0;
+	if (!json_object_is_type(list, json_type_array))
+		return -1;
+	count = json_object_array_length(list);
+	if (count > OKTA_AUTHN_FACTORS_MAX)
+		return -1;
+	if (count == 0)
+		return 0;
+	out->factors = calloc(count, sizeof(*out->factors));
+	if (out->factors == NULL)
+		return -1;
+	for (i = 0; i < count; i++) {
+		out->factor_count = i + 1; /* so that clear frees a partial one */
+		if (read_factor(json_object_array_get_idx(list, i), &out->factors[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* _embedded and _links must be objects when present: anything else means
+ * we are not reading what we think we are. */
+static bool containers_are_objects(json_object *root)
+{
+	static const char *const names[] = { "_embedded", "_links" };
+	json_object *field;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (json_object_object_get_ex(root, names[i], &field) &&
+		    !json_object_is_type(field, json_type_null) &&
+		    !json_object_is_type(field, json_type_object))
+			return false;
+	}
+	return true;
+}
+
+static int read_transaction(json_object *root, struct okta_authn *out)
+{
+	if (!containers_are_objects(root) || read_status(root, out) != 0 ||
+	    copy_bounded(root, "stateToken", OKTA_AUTHN_TOKEN_MAX, &out->state_token) != 0 ||
+	    copy_bounded(root, "sessionToken", OKTA_AUTHN_TOKEN_MAX, &out->session_token) != 0 ||
+	    copy_link(root, "next", &out->next_href) != 0 ||
+	    copy_link(root, "skip", &out->skip_href) != 0 ||
+	    copy_link(root, "cancel", &out->cancel_href) != 0 ||
+	    read_factor_result(root, out) != 0 || read_correct_answer(root, out) != 0 ||
+	    read_factors(root, out) != 0)
+		return -1;
+	return 0;
+}
+
+enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okta_authn *out)
+{
+	json_object *root = NULL;
+	enum okta_parse_result result = OKTA_PARSE_OK;
+
+	memset(out, 0, sizeof(*out));
+	out->correct_answer = -1;
+	if (body == NULL || okta_json_parse(body, len, &root) != 0)
+		return OKTA_PARSE_NOT_JSON;
+	if (!json_object_is_type(root, json_type_object))
+		result = OKTA_PARSE_NOT_OBJECT;
+	/* {"status":"MFA_REQUIRED",...,"status":"SUCCESS"}: json-c keeps one,
+	 * another reader the other; we take neither. */
+	else if (okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root))
+		result = OKTA_PARSE_DUPLICATE_KEY;
+	else if (read_transaction(root, out) != 0)
+		result = OKTA_PARSE_BAD_FIELD;
+	if (root != NULL && json_object_is_type(root, json_type_object)) {
+		okta_json_wipe_string(root, "stateToken");
+		okta_json_wipe_string(root, "sessionToken");
+	}
+	json_object_put(root);
+	if (result != OKTA_PARSE_OK)
+		okta_authn_clear(out);
+	return result;
+}
+
+static bool equal_nocase(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char ca = (*a >= 'a' && *a <= 'z') ? (char)(*a - 32) : *a;
+		char cb = (*b >= 'a' && *b <= 'z') ? (char)(*b - 32) : *b;
+
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
+const struct okta_authn_factor *okta_authn_find_factor(const struct okta_authn *authn,
+						       const char *type, const char *provider)
+{
+	size_t i;
+
+	for (i = 0; i < authn->factor_count; i++) {
+		const struct okta_authn_factor *f = &authn->factors[i];
+
+		if (f->type == NULL || f->verify_href == NULL || strcmp(f->type, type) != 0)
+			continue;
+		if (provider == NULL || (f->provider != NULL && equal_nocase(f->provider, provider)))
+			return f;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ request bodies */
+
+static int add_string(json_object *obj, const char *key, const char *value)
+{
+	json_object *str = json_object_new_string(value);
+
+	if (str == NULL || json_object_object_add(obj, key, str) != 0) {
+		json_object_put(str);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_bool(json_object *obj, const char *key, bool value)
+{
+	json_object *b = json_object_new_boolean(value);
+
+	if (b == NULL || json_object_object_add(obj, key, b) != 0) {
+		json_object_put(b);
+		return -1;
+	}
+	return 0;
+}
+
+/* Serialise root into a heap copy, wipe json-c's text and the named
+ * secrets inside root, and free root. */
+static char *finish_body(json_object *root, const char *const *secret_keys, size_t *len_out)
+{
+	const char *text;
+	size_t text_len = 0;
+	char *copy = NULL;
+
+	text = json_object_to_json_string_length(
+		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
+	if (text != NULL) {
+		copy = malloc(text_len + 1);
+		if (copy != NULL) {
+			memcpy(copy, text, text_len + 1);
+			*len_out = text_len;
+		}
+		explicit_bzero((char *)(uintptr_t)text, text_len);
+	}
+	for (; *secret_keys != NULL; secret_keys++)
+		okta_json_wipe_string(root, *secret_keys);
+	json_object_put(root);
+	return copy;
+}
+
+char *okta_authn_primary_body(const char *username, const char *password, size_t *len_out)
+{
+	static const char *const secrets[] = { "password", NULL };
+	json_object *root = json_object_new_object();
+	json_object *options = json_object_new_object();
+
+	if (root == NULL || options == NULL || add_string(root, "username", username) != 0 ||
+	    add_string(root, "password", password) != 0 ||
+	    add_bool(options, "warnBeforePasswordExpired", true) != 0 ||
+	    add_bool(options, "multiOptionalFactorEnroll", false) != 0 ||
+	    json_object_object_add(root, "options", options) != 0) {
+		if (root != NULL)
+			okta_json_wipe_string(root, "password");
+		json_object_put(options);
+		json_object_put(root);
+		return NULL;
+	}
+	return finish_body(root, secrets, len_out);
+}
+
+char *okta_authn_state_body(const char *state_token, const char *passcode, size_t *len_out)
+{
+	static const char *const secrets[] = { "stateToken", "passCode", NULL };
+	json_object *root = json_object_new_object();
+
+	if (root == NULL || add_string(root, "stateToken", state_token) != 0 ||
+	    (passcode != NULL && add_string(root, "passCode", passcode) != 0)) {
+		if (root != NULL) {
+			okta_json_wipe_string(root, "stateToken");
+			okta_json_wipe_string(root, "passCode");
+		}
+		json_object_put(root);
+		return NULL;
+	}
+	return finish_body(root, secrets, len_out);
+}

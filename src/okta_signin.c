@@ -1,0 +1,515 @@
+#include "config.h"
+
+#include "okta_signin.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "okta_authn_json.h"
+#include "okta_validate.h"
+
+/* What the person at the prompt reads: short, and no help to an attacker
+ * (a wrong passcode reads like a wrong password). */
+#define MSG_FAILED "Okta: sign-in failed"
+#define MSG_UNAVAILABLE "Okta: no answer from Okta, try again later"
+#define MSG_PUSH_REJECTED "Okta: push rejected"
+#define MSG_PUSH_TIMEOUT "Okta: push not approved in time"
+#define MSG_EXPIRED "Okta: your password has expired; change it in Okta, then log in again"
+#define MSG_LOCKED "Okta: your Okta account is locked; unlock it in Okta or ask your administrator"
+#define MSG_ENROLL "Okta: set up Okta Verify in Okta first, then log in again"
+#define MSG_NO_FACTOR "Okta: no Okta Verify push or passcode factor is set up; ask your administrator"
+
+/* A cancel is a courtesy to Okta: it never waits longer than this. */
+#define CANCEL_TIMEOUT_MS 3000
+#define PASSCODE_DIGITS_MAX 10
+
+struct signin {
+	struct okta_client *client;
+	const struct okta_config *cfg;
+	const struct okta_signin_request *req;
+	const struct okta_signin_io *io;
+	struct okta_signin_outcome *out;
+	struct okta_authn tx; /* the transaction as Okta last described it */
+	bool done;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(long long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* End the sign-in (the first call wins). */
+static void finish(struct signin *s, enum okta_status status, const char *user_message,
+		   const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void finish(struct signin *s, enum okta_status status, const char *user_message,
+		   const char *reason_fmt, ...)
+{
+	va_list ap;
+
+	if (s->done)
+		return;
+	s->done = true;
+	s->out->status = status;
+	s->out->user_message = user_message;
+	va_start(ap, reason_fmt);
+	vsnprintf(s->out->reason, sizeof(s->out->reason), reason_fmt, ap);
+	va_end(ap);
+}
+
+static long request_timeout_ms(const struct signin *s)
+{
+	return s->cfg->timeout * 1000;
+}
+
+/* The primary authentication body for the Okta username: the PAM user
+ * followed by login_suffix. */
+static char *primary_body(const struct signin *s, size_t *len)
+{
+	const char *suffix = s->cfg->login_suffix != NULL ? s->cfg->login_suffix : "";
+	size_t size = strlen(s->req->user) + strlen(suffix) + 1;
+	char *username = malloc(size);
+	char *body;
+
+	if (username == NULL)
+		return NULL;
+	snprintf(username, size, "%s%s", s->req->user, suffix);
+	body = okta_authn_primary_body(username, s->req->password, len);
+	free(username);
+	return body;
+}
+
+/* POST {"stateToken"[, "passCode"]} (or the primary body when state_token
+ * is NULL) to url. The body is wiped at once. */
+static enum okta_status post(struct signin *s, enum okta_authn_call call, const char *url,
+			     const char *passcode, long timeout_ms, struct okta_authn_reply *reply)
+{
+	enum okta_status status;
+	size_t len = 0;
+	char *body;
+
+	if (call == OKTA_AUTHN_PRIMARY)
+		body = primary_body(s, &len);
+	else
+		body = okta_authn_state_body(s->tx.state_token != NULL ? s->tx.state_token : "",
+					     passcode, &len);
+	if (body == NULL) {
+		memset(reply, 0, sizeof(*reply));
+		return OKTA_STATUS_UNAVAILABLE;
+	}
+	status = okta_authn_post(s->client, call, url, body, len, s->req->forwarded_for,
+				 timeout_ms, reply);
+	explicit_bzero(body, len);
+	free(body);
+	return status;
+}
+
+/* A refusal Okta gave with an HTTP error: which ones are the user's. */
+static void read_error(struct signin *s, enum okta_authn_call call,
+		       const struct okta_authn_reply *reply)
+{
+	const char *name = okta_authn_call_name(call);
+	const struct okta_error *err = &reply->error;
+
+	if (call == OKTA_AUTHN_PRIMARY && reply->http_status == 401 &&
+	    strcmp(err->code, "E0000004") == 0)
+		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		       "wrong username or password (%s: HTTP 401 E0000004, errorId=%s)", name,
+		       err->id[0] != '\0' ? err->id : "-");
+	else if (call == OKTA_AUTHN_VERIFY && reply->http_status == 403 &&
+		 strcmp(err->code, "E0000068") == 0)
+		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		       "wrong passcode (%s: HTTP 403 E0000068, errorId=%s)", name,
+		       err->id[0] != '\0' ? err->id : "-");
+	else
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s", name,
+		       reply->http_status, reply->http_status == 429 ? " (rate limited)" : "",
+		       err->code[0] != '\0' ? err->code : "-", err->summary,
+		       err->id[0] != '\0' ? err->id : "-");
+}
+
+static void report_progress(const struct signin *s, enum okta_authn_call call)
+{
+	static const char *const results[] = {
+		[OKTA_FACTOR_RESULT_NONE] = "",
+		[OKTA_FACTOR_RESULT_WAITING] = " WAITING",
+		[OKTA_FACTOR_RESULT_REJECTED] = " REJECTED",
+		[OKTA_FACTOR_RESULT_TIMEOUT] = " TIMEOUT",
+		[OKTA_FACTOR_RESULT_OTHER] = " (another factorResult)",
+	};
+	char status[OKTA_AUTHN_TEXT_MAX + 32];
+
+	if (s->io->progress == NULL)
+		return;
+	snprintf(status, sizeof(status), "%s%s", s->tx.status, results[s->tx.factor_result]);
+	s->io->progress(s->io->ctx, okta_authn_call_name(call), status);
+}
+
+/* Take a reply as the new state of the transaction. 0: s->tx is the new
+ * state; -1: the sign-in ended (outcome set). */
+static int take_reply(struct signin *s, enum okta_authn_call call, enum okta_status sent,
+		      struct okta_authn_reply *reply)
+{
+	enum okta_parse_result parsed;
+	struct okta_authn next;
+
+	if (sent != OKTA_STATUS_OK) {
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: no usable answer from Okta",
+		       okta_authn_call_name(call));
+		return -1;
+	}
+	if (reply->http_status != 200) {
+		read_error(s, call, reply);
+		return -1;
+	}
+	parsed = okta_parse_authn(reply->body, reply->len, &next);
+	if (parsed != OKTA_PARSE_OK) {
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP 200 but unusable answer: %s",
+		       okta_authn_call_name(call), okta_parse_result_str(parsed));
+		return -1;
+	}
+	/* A later answer may leave out the state token or cancel link that
+	 * an earlier one gave (a success has none): keep the last known ones
+	 * so that a failure can still cancel. */
+	if (next.state_token == NULL) {
+		next.state_token = s->tx.state_token;
+		s->tx.state_token = NULL;
+	}
+	if (next.cancel_href == NULL) {
+		next.cancel_href = s->tx.cancel_href;
+		s->tx.cancel_href = NULL;
+	}
+	okta_authn_clear(&s->tx);
+	s->tx = next;
+	report_progress(s, call);
+	return 0;
+}
+
+/* One request and its answer as the new state. */
+static int step(struct signin *s, enum okta_authn_call call, const char *url,
+		const char *passcode, long timeout_ms)
+{
+	struct okta_authn_reply reply;
+	enum okta_status sent = post(s, call, url, passcode, timeout_ms, &reply);
+	int rc = take_reply(s, call, sent, &reply);
+
+	okta_authn_reply_clear(&reply);
+	return rc;
+}
+
+/* ------------------------------------------------------------ MFA */
+
+static bool is_passcode(const char *answer)
+{
+	size_t len = strlen(answer);
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (answer[i] < '0' || answer[i] > '9')
+			return false;
+	}
+	return len > 0 && len <= PASSCODE_DIGITS_MAX;
+}
+
+static int ask(struct signin *s, bool echo, const char *text, char **answer)
+{
+	*answer = NULL;
+	if (s->io->prompt(s->io->ctx, echo, text, answer) == 0 && *answer != NULL)
+		return 0;
+	s->out->conversation_failed = true;
+	finish(s, OKTA_STATUS_REJECTED, MSG_FAILED, "the prompt could not be answered");
+	return -1;
+}
+
+static void say(struct signin *s, const char *text)
+{
+	if (s->io->info != NULL)
+		s->io->info(s->io->ctx, text);
+}
+
+static void verify_passcode(struct signin *s, const char *verify_href, const char *passcode)
+{
+	if (step(s, OKTA_AUTHN_VERIFY, verify_href, passcode, request_timeout_ms(s)) == 0 &&
+	    s->tx.state != OKTA_AUTHN_SUCCESS)
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "verifyFactor (passcode): unexpected state %s", s->tx.status);
+}
+
+/* After a 429 on a poll: wait for the limit to lift when that is before
+ * the push deadline. 0: poll again; -1: ended. */
+static int wait_rate_limit(struct signin *s, const struct okta_authn_reply *reply,
+			   long long deadline)
+{
+	long long wait = reply->rate_limit_reset * 1000 - (long long)time(NULL) * 1000;
+
+	if (reply->rate_limit_reset <= 0 || now_ms() + wait >= deadline) {
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "pollFactor: rate limited (HTTP 429) past the push deadline");
+		return -1;
+	}
+	pause_ms(wait > 0 ? wait : 0);
+	return 0;
+}
+
+/* Poll the challenge until Okta decides or the deadline passes. */
+static void poll_push(struct signin *s, long long deadline)
+{
+	struct okta_authn_reply reply;
+	enum okta_status sent;
+	long long left;
+	bool first = true;
+
+	while (!s->done && s->tx.state == OKTA_AUTHN_MFA_CHALLENGE &&
+	       s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING) {
+		left = deadline - now_ms();
+		if (!first)
+			pause_ms(left < OKTA_SIGNIN_POLL_INTERVAL_MS ? left : OKTA_SIGNIN_POLL_INTERVAL_MS);
+		first = false;
+		left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		if (s->tx.next_href == NULL) {
+			finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+			       "pollFactor: the challenge has no next link");
+			return;
+		}
+		sent = post(s, OKTA_AUTHN_POLL, s->tx.next_href, NULL,
+			    left < request_timeout_ms(s) ? (long)left : request_timeout_ms(s), &reply);
+		if (sent == OKTA_STATUS_OK && reply.http_status == 429) {
+			int rc = wait_rate_limit(s, &reply, deadline);
+
+			okta_authn_reply_clear(&reply);
+			if (rc != 0)
+				return;
+			continue;
+		}
+		if (sent != OKTA_STATUS_OK && now_ms() >= deadline) {
+			okta_authn_reply_clear(&reply);
+			break; /* the poll ran into the push deadline */
+		}
+		take_reply(s, OKTA_AUTHN_POLL, sent, &reply);
+		okta_authn_reply_clear(&reply);
+	}
+	if (s->done || s->tx.state != OKTA_AUTHN_MFA_CHALLENGE)
+		return;
+	if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING)
+		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_TIMEOUT,
+		       "push not approved within mfa_timeout (%ld s)", s->cfg->mfa_timeout);
+	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_REJECTED)
+		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_REJECTED, "push rejected on the phone");
+	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_TIMEOUT)
+		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_TIMEOUT, "push timed out at Okta");
+	else
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "pollFactor: challenge without a known factorResult");
+}
+
+static void verify_push(struct signin *s, const char *verify_href)
+{
+	long long deadline;
+	char text[96];
+	char *answer = NULL;
+
+	if (step(s, OKTA_AUTHN_VERIFY, verify_href, NULL, request_timeout_ms(s)) != 0)
+		return;
+	/* The user's time runs from Okta's word that the push is out. */
+	deadline = now_ms() + s->cfg->mfa_timeout * 1000;
+	if (s->tx.state != OKTA_AUTHN_MFA_CHALLENGE)
+		return; /* SUCCESS at once, or a state the main loop judges */
+	if (s->tx.correct_answer >= 0) {
+		/* A prompt, not an info message: sshd shows info messages
+		 * only with the next prompt (OpenSSH bug 2876). */
+		snprintf(text, sizeof(text), OKTA_SIGNIN_NUMBER_PROMPT, s->tx.correct_answer);
+		if (ask(s, true, text, &answer) != 0)
+			return;
+		okta_secret_free(answer);
+	} else {
+		say(s, OKTA_SIGNIN_PUSH_SENT);
+	}
+	poll_push(s, deadline);
+}
+
+/* The TOTP factor: Okta's own before Google's. */
+static const struct okta_authn_factor *totp_factor(const struct okta_authn *tx)
+{
+	const struct okta_authn_factor *f = okta_authn_find_factor(tx, "token:software:totp", "OKTA");
+
+	return f != NULL ? f : okta_authn_find_factor(tx, "token:software:totp", "GOOGLE");
+}
+
+/* Ask which factor (when there is a choice); passcode stays NULL for a push. */
+static int choose_factor(struct signin *s, bool have_push, bool have_totp, char **passcode)
+{
+	char *answer = NULL;
+
+	*passcode = NULL;
+	if (have_push && (s->cfg->mfa == OKTA_MFA_PUSH || !have_totp))
+		return 0;
+	if (ask(s, true, have_push ? OKTA_SIGNIN_MFA_PROMPT : OKTA_SIGNIN_PASSCODE_PROMPT,
+		&answer) != 0)
+		return -1;
+	if (have_push && answer[0] == '\0') {
+		okta_secret_free(answer);
+		return 0;
+	}
+	if (!is_passcode(answer)) {
+		okta_secret_free(answer);
+		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		       "the MFA answer is neither empty (push) nor a passcode of 1-%d digits",
+		       PASSCODE_DIGITS_MAX);
+		return -1;
+	}
+	*passcode = answer;
+	return 0;
+}
+
+static void do_mfa(struct signin *s)
+{
+	const struct okta_authn_factor *push = okta_authn_find_factor(&s->tx, "push", "OKTA");
+	const struct okta_authn_factor *totp = totp_factor(&s->tx);
+	char *passcode = NULL;
+	char *href;
+
+	if (push == NULL && (totp == NULL || s->cfg->mfa == OKTA_MFA_PUSH)) {
+		finish(s, OKTA_STATUS_REJECTED, MSG_NO_FACTOR,
+		       "MFA_REQUIRED but no usable factor (Okta Verify push%s)",
+		       s->cfg->mfa == OKTA_MFA_PUSH ? ", which mfa = push requires" : " or TOTP");
+		return;
+	}
+	if (choose_factor(s, push != NULL, totp != NULL, &passcode) != 0)
+		return;
+	/* The transaction (and the factor's link with it) is replaced by the
+	 * answer to the request we are about to make. */
+	href = strdup(passcode != NULL ? totp->verify_href : push->verify_href);
+	if (href == NULL)
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "out of memory");
+	else if (passcode != NULL)
+		verify_passcode(s, href, passcode);
+	else
+		verify_push(s, href);
+	free(href);
+	okta_secret_free(passcode);
+}
+
+/* ------------------------------------------------------------ the flow */
+
+static void take_session_token(struct signin *s)
+{
+	if (s->tx.session_token == NULL || !okta_session_token_is_acceptable(s->tx.session_token)) {
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "SUCCESS without a usable sessionToken");
+		return;
+	}
+	s->out->session_token = s->tx.session_token;
+	s->tx.session_token = NULL;
+	finish(s, OKTA_STATUS_OK, NULL, "signed in");
+}
+
+/* One state of the transaction: act on it, or end. */
+static void handle_state(struct signin *s, bool *mfa_done)
+{
+	switch (s->tx.state) {
+	case OKTA_AUTHN_SUCCESS:
+		take_session_token(s);
+		return;
+	case OKTA_AUTHN_PASSWORD_WARN:
+		if (s->tx.skip_href == NULL)
+			finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+			       "PASSWORD_WARN without a skip link");
+		else
+			step(s, OKTA_AUTHN_SKIP, s->tx.skip_href, NULL, request_timeout_ms(s));
+		return;
+	case OKTA_AUTHN_MFA_REQUIRED:
+		if (*mfa_done) {
+			finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+			       "MFA_REQUIRED again after a factor was verified");
+			return;
+		}
+		*mfa_done = true;
+		do_mfa(s);
+		return;
+	case OKTA_AUTHN_PASSWORD_EXPIRED:
+		finish(s, OKTA_STATUS_REJECTED, MSG_EXPIRED, "PASSWORD_EXPIRED: the Okta password has expired");
+		return;
+	case OKTA_AUTHN_LOCKED_OUT:
+		finish(s, OKTA_STATUS_REJECTED, MSG_LOCKED, "LOCKED_OUT: the Okta account is locked");
+		return;
+	case OKTA_AUTHN_MFA_ENROLL:
+	case OKTA_AUTHN_MFA_ENROLL_ACTIVATE:
+		finish(s, OKTA_STATUS_REJECTED, MSG_ENROLL, "%s: no MFA factor is set up yet",
+		       s->tx.status);
+		return;
+	case OKTA_AUTHN_MFA_CHALLENGE:
+	case OKTA_AUTHN_OTHER:
+		break;
+	}
+	finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "unexpected transaction state %s",
+	       s->tx.status);
+}
+
+/* Best effort, bounded: a transaction we abandon should not linger. */
+static void cancel(struct signin *s)
+{
+	struct okta_authn_reply reply;
+	long timeout = request_timeout_ms(s) < CANCEL_TIMEOUT_MS ? request_timeout_ms(s)
+								 : CANCEL_TIMEOUT_MS;
+
+	if (s->tx.state_token == NULL || s->tx.cancel_href == NULL)
+		return;
+	if (post(s, OKTA_AUTHN_CANCEL, s->tx.cancel_href, NULL, timeout, &reply) == OKTA_STATUS_OK &&
+	    reply.http_status == 200)
+		s->out->cancel_sent = true;
+	okta_authn_reply_clear(&reply);
+}
+
+void okta_signin(struct okta_client *client, const struct okta_config *cfg,
+		 const struct okta_signin_request *req, const struct okta_signin_io *io,
+		 struct okta_signin_outcome *out)
+{
+	struct signin s = { client, cfg, req, io, out, { 0 }, false };
+	bool mfa_done = false;
+	unsigned steps;
+
+	memset(out, 0, sizeof(*out));
+	okta_authn_clear(&s.tx);
+	if (step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
+		for (steps = 0; !s.done && steps < OKTA_SIGNIN_STEPS_MAX; steps++)
+			handle_state(&s, &mfa_done);
+		finish(&s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "more than %d transaction steps", OKTA_SIGNIN_STEPS_MAX);
+	}
+	if (out->status != OKTA_STATUS_OK)
+		cancel(&s);
+	okta_authn_clear(&s.tx);
+}
+
+void okta_signin_outcome_clear(struct okta_signin_outcome *out)
+{
+	okta_secret_free(out->session_token);
+	memset(out, 0, sizeof(*out));
+}
+
+bool okta_signin_is_ip_address(const char *text)
+{
+	unsigned char buf[16];
+
+	return text != NULL && (inet_pton(AF_INET, text, buf) == 1 ||
+				inet_pton(AF_INET6, text, buf) == 1);
+}

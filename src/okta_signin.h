@@ -1,0 +1,81 @@
+/*
+ * sign_in = password: Okta's Authentication API (/api/v1/authn) run from the
+ * module. Primary authentication with the user's Okta password, then the
+ * transaction's states (skip a password warning, MFA by Okta Verify push or
+ * a TOTP passcode) until Okta hands out a one-time session token, which the
+ * caller gives to okta_workflow_authenticate(). Every request goes on the
+ * client's one connection. Nothing here touches libpam: the caller supplies
+ * the conversation through struct okta_signin_io.
+ */
+#ifndef OKTA_SIGNIN_H
+#define OKTA_SIGNIN_H
+
+#include <stdbool.h>
+
+#include "okta_client.h"
+#include "okta_config.h"
+
+/* The seconds between two polls of a push challenge. */
+#define OKTA_SIGNIN_POLL_INTERVAL_MS 2000
+/* At most this many transaction steps (answers) in one sign-in: a server
+ * that keeps answering new states cannot keep us going. */
+#define OKTA_SIGNIN_STEPS_MAX 8
+
+#define OKTA_SIGNIN_REASON_MAX 256
+
+/* Prompts, exactly as the user sees them. */
+#define OKTA_SIGNIN_MFA_PROMPT "Okta Verify push: press Enter, or type a passcode: "
+#define OKTA_SIGNIN_PASSCODE_PROMPT "Okta passcode: "
+#define OKTA_SIGNIN_PUSH_SENT "Okta Verify: push sent, waiting for approval"
+/* printf format with the number to tap */
+#define OKTA_SIGNIN_NUMBER_PROMPT "Okta Verify: tap %ld on your phone, then press Enter: "
+
+/*
+ * The conversation. prompt returns 0 and a heap answer (the caller wipes
+ * and frees it) or -1 when the conversation failed. info shows a line.
+ */
+struct okta_signin_io {
+	void *ctx;
+	int (*prompt)(void *ctx, bool echo, const char *text, char **answer);
+	void (*info)(void *ctx, const char *text);
+	/* Optional (NULL in the module): each answer of the transaction, as
+	 * the request's name and Okta's status ("MFA_CHALLENGE WAITING"); the
+	 * check tool prints them as per-step verdicts. */
+	void (*progress)(void *ctx, const char *request, const char *status);
+};
+
+struct okta_signin_request {
+	const char *user;          /* the PAM user; the Okta username adds login_suffix */
+	const char *password;      /* secret */
+	const char *forwarded_for; /* NULL, or the client's IP address */
+};
+
+/*
+ * How a sign-in ended. status: OK (session_token set), REJECTED (the
+ * user's fault or Okta's refusal: PAM_AUTH_ERR), UNAVAILABLE (Okta
+ * unreachable, 5xx, rate-limited past the deadline, an answer we cannot
+ * use: PAM_AUTHINFO_UNAVAIL). reason: a short phrase for the one log line
+ * (no secret). user_message: the short line for the person at the prompt.
+ * conversation_failed: the prompt could not be shown or answered.
+ */
+struct okta_signin_outcome {
+	enum okta_status status;
+	char *session_token; /* secret: okta_signin_outcome_clear() wipes it */
+	char reason[OKTA_SIGNIN_REASON_MAX];
+	const char *user_message;
+	bool conversation_failed;
+	bool cancel_sent;    /* the transaction was cancelled at Okta */
+};
+
+/* Run the sign-in. cfg: login_suffix, timeout (per request), mfa,
+ * mfa_timeout. */
+void okta_signin(struct okta_client *client, const struct okta_config *cfg,
+		 const struct okta_signin_request *req, const struct okta_signin_io *io,
+		 struct okta_signin_outcome *out);
+
+void okta_signin_outcome_clear(struct okta_signin_outcome *out);
+
+/* Is text an IPv4 or IPv6 address (what X-Forwarded-For may carry)? */
+bool okta_signin_is_ip_address(const char *text);
+
+#endif

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""End to end for sign_in = password: Debian's real sshd (keyboard-interactive)
+and sudo, the real ssh client on a pseudo-terminal, pam_okta_session.so and the
+simulator's Authentication API.
+
+ssh: the user types the Okta password, the module sends an Okta Verify push
+with number matching and shows the number in a prompt; the test reads the
+number from the ssh client's terminal, approves the push with that number
+through the simulator's control interface, and presses Enter. sudo: password,
+then a TOTP passcode computed from the factor's secret. A wrong password is
+refused by both.
+
+Run: python3 tests/e2e/test_signin_e2e.py [name-substring...]   (as root)
+"""
+
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
+
+import e2elib  # noqa: E402
+import secretlog  # noqa: E402
+import taprunner  # noqa: E402
+import test_sshd  # noqa: E402  (its Sshd: the same sshd set-up, token ports and all)
+
+USER, LOGIN = "alice", "alice@example.com"
+TIMEOUT = 3
+MFA_TIMEOUT = 20     # below the test sshd's LoginGraceTime 60, as README asks
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+PASSWORD = "e2e-Okta-pw-" + os.urandom(6).hex()
+PASSWORD_PROMPT = rb"Okta password: ?"
+NUMBER_PROMPT = rb"Okta Verify: tap (\d+) on your phone, then press Enter: ?"
+MFA_PROMPT = rb"Okta Verify push: press Enter, or type a passcode: ?"
+SUDO_COMMAND = ["sh", "-c", 'echo "e2e-sudo uid=$(id -u)"']
+SUDO_RE = re.compile(r"e2e-sudo uid=(\d+)")
+
+SSHD = None
+
+
+def setUpModule():
+    global SSHD
+    e2elib.require_root_and_programs("sshd", "ssh", "ssh-keygen", "sudo", "setpriv", "timeout")
+    sim, box = e2elib.start_world([USER], ["sshd", "sudo"], timeout=TIMEOUT)
+    e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box = sim, box
+    box.write_sudoers("%s ALL=(ALL:ALL) ALL" % USER)
+    SSHD = test_sshd.Sshd(box, box.users[USER])
+    SSHD.start()
+
+
+def tearDownModule():
+    if SSHD is not None:
+        SSHD.stop()
+    e2elib.stop_world(e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box)
+
+
+class SignInE2E(e2elib.E2ETestCase):
+    timeout = TIMEOUT
+
+    def setUp(self):
+        super().setUp()
+        self.box.write_okta_conf(self.sim, timeout=TIMEOUT, sign_in="password",
+                                 mfa_timeout=MFA_TIMEOUT)
+        self.sim.add_authn_user(LOGIN, PASSWORD, [
+            {"type": "push", "number_matching": True, "auto": "ignore"},
+            {"type": "totp", "secret": TOTP_SECRET}])
+        self.approved = None
+
+    def routes(self):
+        return [q.get("route") for q in self.sim.requests()]
+
+    def approve_with_number(self, match):
+        """What the person does: read the number on the screen, tap it on
+        the phone (here: the simulator), press Enter."""
+        number = int(match.group(1))
+        self.approved = self.sim.answer_push(LOGIN, "approve", number)
+        return b""
+
+    def ssh(self, answers):
+        self.last = self.box.run_pty(SSHD.client_argv(SSHD.port_token, "keyboard-interactive",
+                                                      False),
+                                     user=USER, answers=answers, timeout=90)
+        return self.last
+
+    def sudo(self, answers):
+        self.last = self.box.run_pty(["sudo", "--"] + SUDO_COMMAND, user=USER, answers=answers,
+                                     timeout=60)
+        return self.last
+
+
+class TestSsh(SignInE2E):
+    def test_password_then_push_with_number_matching(self):
+        res = self.ssh([(PASSWORD_PROMPT, PASSWORD.encode()), (MFA_PROMPT, b""),
+                        (NUMBER_PROMPT, self.approve_with_number)])
+        self.assertEqual(res.status, 0, self.describe())
+        self.assertEqual(len(res.answered), 3, self.describe())
+        self.assertIsNotNone(self.approved, "the number prompt reached the ssh client")
+        self.assertEqual(self.approved["state"], "approved",
+                         "the number read from the terminal was the right one")
+        m = test_sshd.REMOTE_RE.search(res.text)
+        self.assertIsNotNone(m, self.describe())
+        self.assertEqual(m.group(1), USER)
+        self.assertTrue(m.group(2), "the shell has OKTA_SESSION_ID")
+        self.assertEqual(self.sim.session(m.group(2))["login"], LOGIN)
+        routes = self.routes()
+        self.assertEqual(routes[:2], ["authn", "authn_verify"], self.describe())
+        self.assertEqual(routes[-3:], ["create", "refresh", "refresh"], self.describe())
+        reqs = self.sim.requests()
+        auth = [q for q in reqs if q.get("route") != "refresh" or q is reqs[-2]]
+        self.assertEqual({q["conn"] for q in auth}, {reqs[0]["conn"]},
+                         "the whole sign-in and the session's creation on one connection")
+        self.assertEqual({q["headers"].get("x-forwarded-for") for q in reqs
+                          if q["path"].startswith("/api/v1/authn")}, {"127.0.0.1"},
+                         "PAM_RHOST forwarded to Okta")
+        self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "signed in")
+
+    def test_wrong_password_refused(self):
+        res = self.ssh([(PASSWORD_PROMPT, b"not-" + PASSWORD.encode())])
+        self.assertNotEqual(res.status, 0, self.describe())
+        self.assertIsNone(test_sshd.REMOTE_RE.search(res.text), self.describe())
+        self.assertIn("Permission denied", res.text, self.describe())
+        self.assertEqual(self.routes(), ["authn"], self.describe())
+        self.assert_logged("wrong username or password")
+
+
+class TestSudo(SignInE2E):
+    def test_password_and_passcode(self):
+        code = self.sim.totp(TOTP_SECRET)
+        secretlog.record_secrets("passcode", [code])
+        res = self.sudo([(PASSWORD_PROMPT, PASSWORD.encode()), (MFA_PROMPT, code.encode())])
+        self.assertEqual(res.status, 0, self.describe())
+        self.assertEqual(SUDO_RE.findall(res.text), ["0"], self.describe())
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "create", "refresh", "refresh"],
+                         self.describe())
+        reqs = self.sim.requests()
+        self.assertEqual({q["conn"] for q in reqs}, {reqs[0]["conn"]},
+                         "sudo: sign-in, creation and session open on one connection")
+        self.assertEqual(len(self.sim.connections()), 1)
+
+    def test_wrong_password_refused(self):
+        res = self.sudo([(PASSWORD_PROMPT, b"not-" + PASSWORD.encode())])
+        self.assertEqual(SUDO_RE.findall(res.text), [], self.describe())
+        self.assertIn("incorrect password attempt", res.text, self.describe())
+        # sudo authenticates with PAM_SILENT (its pam_silent default): the
+        # module's own short line stays unsaid
+        self.assertNotIn("Okta: sign-in failed", res.text, self.describe())
+        self.assertEqual(self.routes(), ["authn"], self.describe())
+
+
+if __name__ == "__main__":
+    taprunner.main()

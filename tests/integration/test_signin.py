@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""Integration tests of sign_in = password (Okta password, then MFA through the
+Authentication API): pam_okta_session.so through real libpam against the
+simulator's authn state machine.
+
+Run: python3 tests/integration/test_signin.py [name-substring...]   (as root)
+Env: as tests/integration/test_module.py, whose OktaTestCase this reuses.
+"""
+
+import json
+import os
+import secrets
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
+
+import secretlog  # noqa: E402
+import taprunner  # noqa: E402
+import test_module as tm  # noqa: E402
+
+LOGIN, USER, CREATE = tm.LOGIN, tm.USER, tm.CREATE
+AUTHN = ("POST", "/api/v1/authn")
+ECHO_OFF, ECHO_ON, ERROR_MSG, TEXT_INFO = 1, 2, 3, 4
+PASSWORD_PROMPT = (ECHO_OFF, "Okta password: ")
+MFA_PROMPT = (ECHO_ON, "Okta Verify push: press Enter, or type a passcode: ")
+PUSH_SENT = (TEXT_INFO, "Okta Verify: push sent, waiting for approval")
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+GOOGLE_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CT"
+PUSH = {"type": "push", "auto": "approve"}
+TOTP = {"type": "totp", "secret": TOTP_SECRET}
+
+
+def setUpModule():
+    tm.setUpModule()
+
+
+def tearDownModule():
+    tm.tearDownModule()
+
+
+def sim():
+    return tm.SIM
+
+
+def verify_path(factor_id):
+    return ("POST", "/api/v1/authn/factors/%s/verify" % factor_id)
+
+
+class SignInTestCase(tm.OktaTestCase):
+    def setUp(self):
+        super().setUp()
+        self.password = "Pw-" + secrets.token_urlsafe(18)
+        self.write_conf()
+
+    def defaults(self):
+        keys = super().defaults()
+        keys.update(sign_in="password", mfa_timeout=10)
+        return keys
+
+    def user(self, factors=(), **kw):
+        """(Re)register alice with a fresh password; returns {factorType: id}."""
+        made = sim().add_authn_user(LOGIN, self.password, list(factors), **kw)
+        return {f["factorType"]: f["id"] for f in made["factors"]}
+
+    def sign_in(self, *more_answers, **kw):
+        answers = [self.password] + list(more_answers)
+        return self.run_pam(answers=answers, **kw)
+
+    # -- views and assertions ------------------------------------------------------
+    @staticmethod
+    def routes():
+        return [q.get("route") for q in sim().requests()]
+
+    def authn_bodies(self):
+        return [json.loads(q["body"]) for q in sim().requests()
+                if q["path"].startswith("/api/v1/authn")]
+
+    def assert_signed_in(self, r):
+        self.assert_step(r, "auth", "PAM_SUCCESS")
+        self.assertIn("OKTA_SESSION_ID", r.env, r.describe())
+        self.assertEqual(self.routes()[-2:], ["create", "refresh"], r.describe())
+        self.assert_one_connection(r)
+
+    def assert_one_connection(self, r):
+        reqs = sim().requests()
+        self.assertEqual({q["conn"] for q in reqs}, {reqs[0]["conn"]},
+                         "every request of the login on one connection\n" + r.describe())
+        self.assertEqual(len(sim().connections()), 1, "exactly one TLS handshake")
+
+    def assert_refused(self, r, code, reason, message):
+        """Failed with code, one log line with the reason naming the user,
+        and the one short line for the user."""
+        self.assert_failed(r, code)
+        self.assertNotIn(CREATE, self.api_requests(), r.describe())
+        self.assert_logged(r, "password sign-in for '%s'" % USER, reason)
+        self.assertEqual([p for p in r.prompts if p[0] == ERROR_MSG], [(ERROR_MSG, message)],
+                         r.describe())
+
+    def assert_cancelled(self, r):
+        self.assertEqual(self.routes()[-1], "authn_cancel", r.describe())
+        self.assertEqual(sim().requests()[-1]["status"], 200, r.describe())
+        self.assert_logged(r, "(transaction cancelled)")
+
+
+class TestPrimaryAuthentication(SignInTestCase):
+    def test_password_only_then_the_usual_workflow_on_one_connection(self):
+        self.user()
+        r = self.sign_in()
+        self.assert_signed_in(r)
+        self.assertEqual(self.routes(), ["authn", "create", "refresh"])
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT], r.describe())
+        self.assertEqual(self.authn_bodies()[0], {
+            "username": LOGIN, "password": self.password,
+            "options": {"warnBeforePasswordExpired": True, "multiOptionalFactorEnroll": False}})
+        self.assertEqual(sim().requests()[0]["headers"]["authorization"],
+                         "SSWS " + sim().api_token)
+        self.assert_logged(r, "password sign-in for 'alice'", "signed in")
+
+    def test_wrong_password(self):
+        self.user()
+        r = self.run_pam(answers=["not-" + self.password])
+        self.assert_refused(r, "PAM_AUTH_ERR", "wrong username or password",
+                            "Okta: sign-in failed")
+        self.assertEqual(self.routes(), ["authn"])
+
+    def test_password_warn_is_skipped(self):
+        self.user(state="PASSWORD_WARN")
+        r = self.sign_in()
+        self.assert_signed_in(r)
+        self.assertEqual(self.routes(), ["authn", "authn_skip", "create", "refresh"])
+
+    def test_refusal_states(self):
+        cases = (
+            ("PASSWORD_EXPIRED", "Okta: your password has expired; change it in Okta, then "
+                                 "log in again", True),
+            ("LOCKED_OUT", "Okta: your Okta account is locked; unlock it in Okta or ask "
+                           "your administrator", False),
+            ("MFA_ENROLL", "Okta: set up Okta Verify in Okta first, then log in again", True),
+            ("MFA_ENROLL_ACTIVATE", "Okta: set up Okta Verify in Okta first, then log in "
+                                    "again", True),
+        )
+        for state, message, has_transaction in cases:
+            with self.subTest(state=state):
+                sim().reset()
+                self.user(state=state)
+                r = self.sign_in()
+                self.assert_refused(r, "PAM_AUTH_ERR", state, message)
+                if has_transaction:
+                    self.assert_cancelled(r)
+                else:   # LOCKED_OUT has no transaction to cancel
+                    self.assertEqual(self.routes(), ["authn"])
+
+    def test_no_usable_factor(self):
+        self.user([{"type": "sms"}])
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTH_ERR", "no usable factor",
+                            "Okta: no Okta Verify push or passcode factor is set up; ask your "
+                            "administrator")
+        self.assert_cancelled(r)
+
+    def test_okta_5xx_and_unparseable_answers_are_unavailable(self):
+        self.user()
+        for action, params in (("status", {"status": 500}),
+                               ("malformed", {"body": '{"status": '}),
+                               ("malformed", {"body": '{"status": 7}'})):
+            with self.subTest(action=action, params=params):
+                sim().reset()
+                sim().fault("authn", action, count=1, **params)
+                r = self.sign_in()
+                self.assert_refused(r, "PAM_AUTHINFO_UNAVAIL", "primaryAuthentication",
+                                    "Okta: no answer from Okta, try again later")
+
+    def test_unreachable(self):
+        self.user()
+        self.write_conf(org_url="https://127.0.0.1:%d" % tm.closed_port())
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTHINFO_UNAVAIL", "no usable answer",
+                            "Okta: no answer from Okta, try again later")
+
+    def test_first_pass_options_apply_to_the_password(self):
+        """The password an earlier module read (pam_unix's "Password: ",
+        stored as PAM_AUTHTOK even for an unknown user) is the Okta password
+        with use_first_pass / try_first_pass; without them the module asks."""
+        self.user()
+        for args, answers, okta_prompts in ((["use_first_pass"], [self.password], 0),
+                                            (["try_first_pass"], [self.password], 0),
+                                            ([], ["unix-password", self.password], 1)):
+            with self.subTest(args=args):
+                sim().reset()
+                tm.ph.write_service(self.confdir, tm.SERVICE,
+                                    ["auth optional pam_unix.so"]
+                                    + tm.ph.okta_line("auth", self.conf_path, args=args)
+                                    + ["account required pam_permit.so",
+                                       "session required pam_permit.so"])
+                r = self.run_pam(answers=answers)
+                self.assert_signed_in(r)
+                self.assertEqual(r.prompts.count(PASSWORD_PROMPT), okta_prompts, r.describe())
+                self.assertEqual(self.authn_bodies()[0]["password"], self.password)
+
+    def test_use_first_pass_without_an_earlier_password(self):
+        """use_first_pass applies to the password: with no earlier module's
+        PAM_AUTHTOK it refuses before any request, without a prompt."""
+        self.user()
+        tm.ph.write_okta_service(self.confdir, tm.SERVICE, self.conf_path,
+                                 args=["use_first_pass"])
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_no_requests(r)
+        self.assertNotIn(PASSWORD_PROMPT, r.prompts)
+
+
+class TestPush(SignInTestCase):
+    def test_push_with_number_matching(self):
+        ids = self.user([dict(PUSH, number_matching=True)])
+        r = self.sign_in("")
+        self.assert_signed_in(r)
+        push = sim().pushes()[-1]
+        number_prompt = (ECHO_ON, "Okta Verify: tap %d on your phone, then press Enter: "
+                         % push["correctAnswer"])
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT, number_prompt], r.describe())
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_poll", "create",
+                                         "refresh"])
+        self.assertEqual(self.api_requests()[1], verify_path(ids["push"]))
+
+    def test_push_without_number_matching_says_so_and_polls_every_2_s(self):
+        self.user([dict(PUSH, after_polls=3)])
+        r = self.sign_in()
+        self.assert_signed_in(r)
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT, PUSH_SENT], r.describe())
+        polls = [q["time"] for q in sim().requests() if q.get("route") == "authn_poll"]
+        self.assertEqual(len(polls), 3)
+        for a, b in zip(polls, polls[1:]):
+            self.assertGreaterEqual(b - a, 1.9, "polls 2 s apart")
+            self.assertLess(b - a, 3.0, "polls 2 s apart")
+
+    def test_push_approved_through_the_control_interface(self):
+        """ignore: only an approval through the simulator ends the wait."""
+        import threading
+        self.user([{"type": "push", "auto": "ignore", "number_matching": True}])
+        approved = {}
+
+        def approve():
+            push = sim().wait_for_push(LOGIN)
+            approved.update(sim().answer_push(LOGIN, "approve", push["correctAnswer"]))
+
+        t = threading.Thread(target=approve)
+        t.start()
+        r = self.sign_in("")
+        t.join(10)
+        self.assert_signed_in(r)
+        self.assertEqual(approved["state"], "approved")
+
+    def test_push_rejected(self):
+        self.user([dict(PUSH, auto="reject")])
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTH_ERR", "push rejected", "Okta: push rejected")
+        self.assert_cancelled(r)
+
+    def test_push_timed_out_at_okta(self):
+        self.user([dict(PUSH, auto="timeout")])
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTH_ERR", "push timed out at Okta",
+                            "Okta: push not approved in time")
+
+    def test_mfa_timeout_is_honoured_within_a_second(self):
+        self.user([dict(PUSH, auto="ignore")])
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTH_ERR", "push not approved within mfa_timeout (10 s)",
+                            "Okta: push not approved in time")
+        self.assert_cancelled(r)
+        reqs = sim().requests()
+        # mfa_timeout runs from Okta's answer to the verify (the push is out),
+        # which leaves the simulator just after this time
+        sent = next(q["time"] for q in reqs if q.get("route") == "authn_verify")
+        cancelled = reqs[-1]["time"]
+        self.assertGreaterEqual(cancelled - sent, 10.0, r.describe())
+        self.assertLess(cancelled - sent, 11.0, r.describe())
+
+    def test_rate_limited_poll_waits_for_the_reset(self):
+        self.user([dict(PUSH, after_polls=2)])
+        sim().fault("authn_poll", "status", status=429, count=2, reset_in=2)
+        r = self.sign_in()
+        self.assert_signed_in(r)
+        statuses = [q["status"] for q in sim().requests() if q.get("route") == "authn_poll"]
+        self.assertEqual(statuses, [429, 429, 200, 200], r.describe())
+
+    def test_rate_limited_past_the_deadline_is_unavailable(self):
+        self.user([dict(PUSH, auto="ignore")])
+        sim().fault("authn_poll", "status", status=429, reset_in=60)
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTHINFO_UNAVAIL", "rate limited",
+                            "Okta: no answer from Okta, try again later")
+        self.assertLess(r.elapsed, 8, "did not wait for a reset past the deadline")
+
+    def test_mfa_push_sends_the_push_without_asking(self):
+        self.write_conf(mfa="push")
+        self.user([PUSH, TOTP])
+        r = self.sign_in()
+        self.assert_signed_in(r)
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT, PUSH_SENT], r.describe())
+
+    def test_enter_at_the_mfa_prompt_sends_a_push(self):
+        self.user([PUSH, TOTP])
+        r = self.sign_in("")
+        self.assert_signed_in(r)
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT, MFA_PROMPT, PUSH_SENT], r.describe())
+
+    def test_conversation_failure_cancels(self):
+        self.user([PUSH, TOTP])
+        r = self.sign_in()   # no answer for the MFA prompt
+        self.assert_failed(r, "PAM_CONV_ERR")
+        self.assert_cancelled(r)
+
+
+class TestPasscode(SignInTestCase):
+    def test_totp_passcode(self):
+        ids = self.user([PUSH, TOTP])
+        code = sim().totp(TOTP_SECRET)
+        secretlog.record_secrets("passcode", [code])
+        r = self.sign_in(code)
+        self.assert_signed_in(r)
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT, MFA_PROMPT], r.describe())
+        self.assertEqual(self.api_requests()[1], verify_path(ids["token:software:totp"]))
+        self.assertEqual(set(self.authn_bodies()[1]), {"stateToken", "passCode"})
+        self.assertEqual(self.authn_bodies()[1]["passCode"], code)
+
+    def test_okta_totp_before_google(self):
+        made = sim().add_authn_user(LOGIN, self.password, [
+            {"type": "totp", "provider": "GOOGLE", "secret": GOOGLE_SECRET}, TOTP])
+        okta_id = [f["id"] for f in made["factors"]][1]
+        r = self.sign_in(sim().totp(TOTP_SECRET))
+        self.assert_signed_in(r)
+        self.assertEqual(self.api_requests()[1], verify_path(okta_id))
+        # Google's alone is used too, with the passcode prompt
+        sim().reset()
+        sim().add_authn_user(LOGIN, self.password, [
+            {"type": "totp", "provider": "GOOGLE", "secret": GOOGLE_SECRET}])
+        r = self.sign_in(sim().totp(GOOGLE_SECRET))
+        self.assert_signed_in(r)
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT, (ECHO_ON, "Okta passcode: ")])
+
+    def test_wrong_passcode_is_verified_once(self):
+        self.user([PUSH, TOTP])
+        wrong = "%06d" % ((int(sim().totp(TOTP_SECRET)) + 500000) % 1000000)
+        r = self.sign_in(wrong)
+        self.assert_refused(r, "PAM_AUTH_ERR", "wrong passcode", "Okta: sign-in failed")
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_cancel"])
+        self.assert_cancelled(r)
+
+    def test_answer_neither_empty_nor_digits(self):
+        self.user([PUSH, TOTP])
+        r = self.sign_in("12ab")
+        self.assert_refused(r, "PAM_AUTH_ERR", "neither empty", "Okta: sign-in failed")
+        self.assertEqual(self.routes(), ["authn", "authn_cancel"])
+
+
+class TestLinks(SignInTestCase):
+    def test_foreign_links_are_not_followed(self):
+        cases = (
+            ("next", "https://evil.example/api/v1/authn/factors/x/verify", [PUSH]),
+            ("next", "%s/api/v1/sessions" % sim().org_url, [PUSH]),
+            ("next", "%s/api/v1/authn/../sessions" % sim().org_url, [PUSH]),
+            ("verify", "https://127.0.0.1:1/api/v1/authn/factors/x/verify", [PUSH]),
+        )
+        for name, url, factors in cases:
+            with self.subTest(link=name, url=url):
+                sim().reset()
+                self.user(factors, links={name: url})
+                r = self.sign_in()
+                self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+                self.assert_logged(r, "not followed")
+                for q in sim().requests():
+                    self.assertTrue(q["path"].startswith("/api/v1/authn"), q["path"])
+                self.assertNotIn("authn_poll", self.routes())
+
+    def test_foreign_cancel_link_not_followed(self):
+        self.user([dict(PUSH, auto="reject")],
+                  links={"cancel": "https://evil.example/api/v1/authn/cancel"})
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assertNotIn("authn_cancel", self.routes())
+        self.assert_logged(r, "cancelTransaction", "not followed")
+
+
+class TestForwardedFor(SignInTestCase):
+    def forwarded(self):
+        return [(q.get("route"), q["headers"].get("x-forwarded-for"))
+                for q in sim().requests()]
+
+    def test_sent_only_with_an_address(self):
+        self.user([dict(PUSH, after_polls=1)])
+        for rhost, conf, want in (("192.0.2.7", "yes", "192.0.2.7"),
+                                  ("2001:db8::17", "yes", "2001:db8::17"),
+                                  ("client.example.com", "yes", None),
+                                  ("192.0.2.7\r\nX-Evil: 1", "yes", None),
+                                  (None, "yes", None),
+                                  ("192.0.2.7", "no", None)):
+            with self.subTest(rhost=rhost, forward_client_ip=conf):
+                sim().reset()
+                self.write_conf(forward_client_ip=conf)
+                r = self.sign_in(rhost=rhost)
+                self.assert_signed_in(r)
+                self.assertEqual(self.forwarded(), [
+                    ("authn", want), ("authn_verify", want), ("authn_poll", want),
+                    ("create", None), ("refresh", None)])
+
+
+class TestSecrets(SignInTestCase):
+    def test_no_secret_in_any_log_line(self):
+        self.user([PUSH, TOTP])
+        runs = [self.sign_in(sim().totp(TOTP_SECRET)),
+                self.sign_in("000000" if sim().totp(TOTP_SECRET) != "000000" else "111111"),
+                self.sign_in(""),
+                self.run_pam(answers=["wrong-" + self.password])]
+        secrets_ = [self.password] + sim()._call("GET", "/secrets")[1]
+        for q in sim().requests():
+            body = json.loads(q["response_body"] or "{}") if q["response_body"].startswith("{") \
+                else {}
+            secrets_ += [body[k] for k in ("stateToken", "sessionToken") if k in body]
+        self.assertGreater(len(secrets_), 5)
+        for r in runs:
+            for line in r.logs + [r.stderr]:
+                for secret in secrets_:
+                    self.assertNotIn(secret, line)
+
+
+class TestUserMessages(SignInTestCase):
+    def test_session_token_mode_ends_a_refusal_with_one_short_line(self):
+        self.write_conf(sign_in=None)
+        r = self.run_pam(b"20111not-a-token-the-simulator-knows")
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assertEqual([p for p in r.prompts if p[0] == ERROR_MSG],
+                         [(ERROR_MSG, "Okta: sign-in failed")], r.describe())
+
+    def test_pam_silent_keeps_info_and_error_lines_back(self):
+        """PAM_SILENT: the prompts still come (they are questions), the
+        push-sent info and the refusal line do not."""
+        self.user([dict(PUSH, auto="reject")])
+        r = self.sign_in(silent=True)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assertEqual(r.prompts, [PASSWORD_PROMPT], r.describe())
+        self.write_conf(sign_in=None)
+        r = self.run_pam(b"20111not-a-token-the-simulator-knows", silent=True)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assertEqual([p for p in r.prompts if p[0] in (ERROR_MSG, TEXT_INFO)], [],
+                         r.describe())
+
+
+if __name__ == "__main__":
+    taprunner.main()
