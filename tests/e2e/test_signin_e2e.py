@@ -8,7 +8,9 @@ with number matching and shows the number in a prompt; the test reads the
 number from the ssh client's terminal, approves the push with that number
 through the simulator's control interface, and presses Enter. sudo: password,
 then a TOTP passcode computed from the factor's secret. A wrong password is
-refused by both.
+refused by both. Over ssh also: a push without number matching (the client
+shows only the password prompt: sshd holds the module's info message), a
+rejected push, a wrong number tapped on the phone, a wrong passcode.
 
 Run: python3 tests/e2e/test_signin_e2e.py [name-substring...]   (as root)
 """
@@ -166,8 +168,24 @@ class TestSsh(SignInE2E):
                          self.describe())
         self.assertEqual(self.sim.requests()[-1]["status"], 200, "cancel accepted")
         self.assertEqual(self.sim.pushes()[-1]["state"], "rejected")
+        self.assertNotIn("Okta:", res.text, "sshd showed the module's held lines after all: "
+                         "update the README's sign-in section\n" + self.describe())
         self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "push rejected",
                            "(transaction cancelled)")
+
+    def test_wrong_passcode_refused(self):
+        """A wrong TOTP passcode at the MFA prompt: verified once, refused,
+        cancelled; the client shows "Permission denied" only."""
+        good = int(self.sim.totp(TOTP_SECRET))
+        wrong = "%06d" % ((good + 500000) % 1000000)
+        res = self.ssh([(PASSWORD_PROMPT, PASSWORD.encode()), (MFA_PROMPT, wrong.encode())])
+        self.assertNotEqual(res.status, 0, self.describe())
+        self.assertIsNone(test_sshd.REMOTE_RE.search(res.text), self.describe())
+        self.assertIn("Permission denied", res.text, self.describe())
+        self.assertNotIn("Okta: sign-in failed", res.text, self.describe())
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_cancel"],
+                         self.describe())
+        self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "wrong passcode")
 
     def test_number_matching_push_rejected_with_a_wrong_number(self):
         """The person taps another number than the one on the terminal:

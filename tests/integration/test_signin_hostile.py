@@ -4,7 +4,7 @@ hostile modes (tests/sim/README.md) on the three authn requests of a login,
 primaryAuthentication (/api/v1/authn), verifyFactor (the push verify) and
 pollFactor (the poll of that push), and Okta's 429 on each.
 
-Every hostile answer must fail closed with PAM_AUTHINFO_UNAVAIL (issue 10:
+Every hostile or unexpected answer must fail closed with PAM_AUTHINFO_UNAVAIL (issue 10:
 "Okta unreachable, 5xx, 429 past the deadline, a 200 that does not parse"),
 within the deadline, with one log line saying which request failed, the user's
 one short line, no session created, and the transaction cancelled whenever
@@ -189,6 +189,59 @@ class TestHostileContent(HostileSignIn):
                     sim().fault(route, "status", status=status)
                     r = self.sign_in()
                     self.assert_unavailable(r, route, "HTTP %d" % status, TIMEOUT)
+
+
+class TestUnexpectedStates(HostileSignIn):
+    """Well-formed answers in a state the flow does not expect: Okta (or
+    something posing as it) is not behaving as the API says, so
+    PAM_AUTHINFO_UNAVAIL, the transaction cancelled."""
+
+    def check(self, factors, route, replace, reason, **user):
+        self.user(factors, **user)
+        sim().fault(route, "patch", replace=replace)
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assertNotIn(ts.CREATE, self.api_requests(), r.describe())
+        self.assert_logged(r, "password sign-in for '%s'" % ts.USER, reason)
+        self.assertEqual([p for p in r.prompts if p[0] == ts.ERROR_MSG],
+                         [(ts.ERROR_MSG, UNAVAILABLE_MSG)], r.describe())
+        self.assert_cancelled(r)
+
+    def test_unknown_status(self):
+        for route, status in (("authn", "MFA_REQUIRED"), ("authn_verify", "MFA_CHALLENGE"),
+                              ("authn_poll", "MFA_CHALLENGE")):
+            with self.subTest(route=route):
+                sim().reset()
+                self.check([dict(ts.PUSH, auto="ignore")], route,
+                           [['"status": "%s"' % status, '"status": "RECOVERY"']],
+                           "unexpected transaction state RECOVERY")
+
+    def test_unknown_factor_result(self):
+        for route in ("authn_verify", "authn_poll"):
+            with self.subTest(route=route):
+                sim().reset()
+                self.check([dict(ts.PUSH, auto="ignore")], route,
+                           [['"factorResult": "WAITING"', '"factorResult": "PENDING"']],
+                           "challenge without a known factorResult")
+
+    def test_mfa_required_again_after_the_factor(self):
+        self.check([dict(ts.PUSH, auto="ignore")], "authn_poll",
+                   [['"status": "MFA_CHALLENGE"', '"status": "MFA_REQUIRED"']],
+                   "MFA_REQUIRED again after a factor was verified")
+
+    def test_passcode_answered_with_a_challenge(self):
+        self.user([ts.PUSH, ts.TOTP])
+        sim().fault("authn_verify", "patch",
+                    replace=[['"status": "SUCCESS"', '"status": "MFA_CHALLENGE"']])
+        r = self.sign_in(sim().totp(ts.TOTP_SECRET))
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assert_logged(r, "password sign-in", "verifyFactor (passcode): unexpected state "
+                           "MFA_CHALLENGE")
+        self.assertNotIn(ts.CREATE, self.api_requests(), r.describe())
+
+    def test_password_warn_without_skip_link(self):
+        self.check([], "authn", [['"skip": {', '"skipped": {']],
+                   "PASSWORD_WARN without a skip link", state="PASSWORD_WARN")
 
 
 class TestRateLimits(HostileSignIn):
