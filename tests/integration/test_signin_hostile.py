@@ -83,6 +83,11 @@ class HostileSignIn(ts.SignInTestCase):
         stays open for the cancel."""
         return self.user([dict(ts.PUSH, auto="ignore")])
 
+    def assert_told_unavailable(self, r):
+        """The one short line for the user."""
+        self.assertEqual([p for p in r.prompts if p[0] == ts.ERROR_MSG],
+                         [(ts.ERROR_MSG, UNAVAILABLE_MSG)], r.describe())
+
     def assert_unavailable(self, r, route, needle, budget):
         """PAM_AUTHINFO_UNAVAIL within `budget` s, a log line naming the
         failed request, the one short line, no session; the transaction
@@ -93,8 +98,7 @@ class HostileSignIn(ts.SignInTestCase):
                         "took %.2fs, budget %ss\n%s" % (r.elapsed, budget, r.describe()))
         self.assert_logged(r, CALLS[route], needle)
         self.assert_logged(r, "password sign-in for '%s'" % ts.USER, CALLS[route])
-        self.assertEqual([p for p in r.prompts if p[0] == ts.ERROR_MSG],
-                         [(ts.ERROR_MSG, UNAVAILABLE_MSG)], r.describe())
+        self.assert_told_unavailable(r)
         if route == "authn":
             self.assertNotIn("authn_cancel", self.routes(), r.describe())
         else:
@@ -171,8 +175,7 @@ class TestHostileContent(HostileSignIn):
                 self.assertNotIn(ts.CREATE, self.api_requests(), r.describe())
                 self.assert_logged(r, "password sign-in for '%s'" % ts.USER,
                                    "SUCCESS without a usable sessionToken")
-                self.assertEqual([p for p in r.prompts if p[0] == ts.ERROR_MSG],
-                                 [(ts.ERROR_MSG, UNAVAILABLE_MSG)], r.describe())
+                self.assert_told_unavailable(r)
                 if route == "authn":
                     self.assertEqual(self.routes(), ["authn"], r.describe())
                 else:
@@ -203,8 +206,7 @@ class TestUnexpectedStates(HostileSignIn):
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
         self.assertNotIn(ts.CREATE, self.api_requests(), r.describe())
         self.assert_logged(r, "password sign-in for '%s'" % ts.USER, reason)
-        self.assertEqual([p for p in r.prompts if p[0] == ts.ERROR_MSG],
-                         [(ts.ERROR_MSG, UNAVAILABLE_MSG)], r.describe())
+        self.assert_told_unavailable(r)
         self.assert_cancelled(r)
 
     def test_unknown_status(self):
@@ -254,6 +256,17 @@ class TestRateLimits(HostileSignIn):
         keys.update(timeout=5)
         return keys
 
+    @staticmethod
+    def push_to_cancel():
+        """Seconds from the push verify to the last request (the cancel)."""
+        reqs = sim().requests()
+        sent = next(q["time"] for q in reqs if q.get("route") == "authn_verify")
+        return reqs[-1]["time"] - sent
+
+    @staticmethod
+    def poll_statuses():
+        return [q["status"] for q in sim().requests() if q.get("route") == "authn_poll"]
+
     def test_429_on_the_password_request_waits_for_the_reset(self):
         self.user()
         reset = int(time.time()) + 2
@@ -277,8 +290,7 @@ class TestRateLimits(HostileSignIn):
         self.assertLess(r.elapsed, 1 + SLACK, "must not wait for a reset past the timeout")
         self.assert_logged(r, "password sign-in for '%s'" % ts.USER, "primaryAuthentication",
                            "HTTP 429 (rate limited)")
-        self.assertEqual([p for p in r.prompts if p[0] == ts.ERROR_MSG],
-                         [(ts.ERROR_MSG, UNAVAILABLE_MSG)], r.describe())
+        self.assert_told_unavailable(r)
 
     def test_429_twice_on_the_password_request(self):
         self.user()
@@ -305,12 +317,9 @@ class TestRateLimits(HostileSignIn):
         sim().fault("authn_poll", "status", status=429, reset_in=1)
         r = self.sign_in()
         self.assert_unavailable(r, "authn_poll", "rate limited", MFA_TIMEOUT + 1)
-        reqs = sim().requests()
-        sent = next(q["time"] for q in reqs if q.get("route") == "authn_verify")
-        self.assertLess(reqs[-1]["time"] - sent, MFA_TIMEOUT + 1.0, r.describe())
-        polls = [q["status"] for q in reqs if q.get("route") == "authn_poll"]
-        self.assertGreater(len(polls), 2, r.describe())
-        self.assertEqual(set(polls), {429}, r.describe())
+        self.assertLess(self.push_to_cancel(), MFA_TIMEOUT + 1.0, r.describe())
+        self.assertGreater(len(self.poll_statuses()), 2, r.describe())
+        self.assertEqual(set(self.poll_statuses()), {429}, r.describe())
 
     def test_429_whose_reset_leaves_no_poll_before_mfa_timeout(self):
         """The first poll is rate-limited until about 8-9 s after the push:
@@ -323,11 +332,9 @@ class TestRateLimits(HostileSignIn):
         r = self.sign_in()
         self.assert_unavailable(r, "authn_poll", "rate limited (HTTP 429) past the push deadline",
                                 MFA_TIMEOUT + 1)
-        reqs = sim().requests()
-        sent = next(q["time"] for q in reqs if q.get("route") == "authn_verify")
-        self.assertGreaterEqual(reqs[-1]["time"] - sent, MFA_TIMEOUT, r.describe())
-        self.assertLess(reqs[-1]["time"] - sent, MFA_TIMEOUT + 1.0, r.describe())
-        self.assertEqual([q["status"] for q in reqs if q.get("route") == "authn_poll"], [429])
+        self.assertGreaterEqual(self.push_to_cancel(), MFA_TIMEOUT, r.describe())
+        self.assertLess(self.push_to_cancel(), MFA_TIMEOUT + 1.0, r.describe())
+        self.assertEqual(self.poll_statuses(), [429], r.describe())
 
     def test_poll_that_runs_into_mfa_timeout(self):
         """Four polls answer WAITING, the fifth (about 8 s after the push)
@@ -339,11 +346,9 @@ class TestRateLimits(HostileSignIn):
         r = self.sign_in()
         self.assert_unavailable(r, "authn_poll", "no answer from Okta before the push deadline",
                                 MFA_TIMEOUT + 1)
-        reqs = sim().requests()
-        sent = next(q["time"] for q in reqs if q.get("route") == "authn_verify")
-        self.assertLess(reqs[-1]["time"] - sent, MFA_TIMEOUT + 1.0, r.describe())
-        self.assertEqual(len([q for q in reqs if q.get("route") == "authn_poll"]), 5,
-                         r.describe())
+        self.assertGreaterEqual(self.push_to_cancel(), MFA_TIMEOUT, r.describe())
+        self.assertLess(self.push_to_cancel(), MFA_TIMEOUT + 1.0, r.describe())
+        self.assertEqual(len(self.poll_statuses()), 5, r.describe())
 
 
 if __name__ == "__main__":
