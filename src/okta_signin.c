@@ -252,6 +252,8 @@ static void verify_passcode(struct signin *s, const char *verify_href, const cha
 		       "verifyFactor (passcode): unexpected state %s", s->tx.status);
 }
 
+#define RATE_LIMITED_PAST_DEADLINE "pollFactor: rate limited (HTTP 429) past the push deadline"
+
 /* After a 429 on a poll: wait for the limit to lift when that is before
  * the push deadline. 0: poll again; -1: ended. */
 static int wait_rate_limit(struct signin *s, const struct okta_authn_reply *reply,
@@ -260,8 +262,7 @@ static int wait_rate_limit(struct signin *s, const struct okta_authn_reply *repl
 	long long wait = reply->rate_limit_reset * 1000 - (long long)time(NULL) * 1000;
 
 	if (reply->rate_limit_reset <= 0 || now_ms() + wait >= deadline) {
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
-		       "pollFactor: rate limited (HTTP 429) past the push deadline");
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, RATE_LIMITED_PAST_DEADLINE);
 		return -1;
 	}
 	pause_ms(wait > 0 ? wait : 0);
@@ -275,6 +276,9 @@ static void poll_push(struct signin *s, long long deadline)
 	enum okta_status sent;
 	long long left;
 	bool first = true;
+	/* How the last poll went when it brought no answer: the deadline
+	 * passing then is Okta's silence, not a push the user left alone. */
+	const char *unanswered = NULL;
 
 	while (!s->done && s->tx.state == OKTA_AUTHN_MFA_CHALLENGE &&
 	       s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING) {
@@ -298,18 +302,23 @@ static void poll_push(struct signin *s, long long deadline)
 			okta_authn_reply_clear(&reply);
 			if (rc != 0)
 				return;
+			unanswered = RATE_LIMITED_PAST_DEADLINE;
 			continue;
 		}
 		if (sent != OKTA_STATUS_OK && now_ms() >= deadline) {
 			okta_authn_reply_clear(&reply);
+			unanswered = "pollFactor: no answer from Okta before the push deadline";
 			break; /* the poll ran into the push deadline */
 		}
+		unanswered = NULL;
 		take_reply(s, OKTA_AUTHN_POLL, sent, &reply);
 		okta_authn_reply_clear(&reply);
 	}
 	if (s->done || s->tx.state != OKTA_AUTHN_MFA_CHALLENGE)
 		return;
-	if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING)
+	if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING && unanswered != NULL)
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s", unanswered);
+	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING)
 		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_TIMEOUT,
 		       "push not approved within mfa_timeout (%ld s)", s->cfg->mfa_timeout);
 	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_REJECTED)

@@ -225,11 +225,13 @@ static long read_line(const char *prompt, bool echo, char *buf, size_t size)
 	bool newline = false;
 
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		fputs(prompt, stderr);
 		quiet = saved;
 		if (!echo)
 			quiet.c_lflag &= ~(tcflag_t)ECHO;
 		restore = !echo && tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+		/* The prompt only once echo is off (as getpass does): what is
+		 * typed as soon as it shows is neither echoed nor flushed. */
+		fputs(prompt, stderr);
 	}
 	while (used < size && !newline) {
 		ssize_t n = read(STDIN_FILENO, buf + used, 1);

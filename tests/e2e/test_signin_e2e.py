@@ -8,7 +8,9 @@ with number matching and shows the number in a prompt; the test reads the
 number from the ssh client's terminal, approves the push with that number
 through the simulator's control interface, and presses Enter. sudo: password,
 then a TOTP passcode computed from the factor's secret. A wrong password is
-refused by both.
+refused by both. Over ssh also: a push without number matching (the client
+shows only the password prompt: sshd holds the module's info message), a
+rejected push, a wrong number tapped on the phone, a wrong passcode.
 
 Run: python3 tests/e2e/test_signin_e2e.py [name-substring...]   (as root)
 """
@@ -123,6 +125,83 @@ class TestSsh(SignInE2E):
         self.assertIn("Permission denied", res.text, self.describe())
         self.assertEqual(self.routes(), ["authn"], self.describe())
         self.assert_logged("wrong username or password")
+
+
+    def test_push_without_number_matching(self):
+        """No number to show: the module sends the info message "Okta
+        Verify: push sent, waiting for approval". sshd (keyboard-interactive,
+        OpenSSH bug 2876) holds info messages back until the next prompt, and
+        after the approval none follows: sshd puts the held text in the login
+        message, which a command run without a terminal never prints. So the
+        ssh client shows the password prompt, then nothing until the login
+        (README "Sign-in with the Okta password": use number matching, or a
+        TOTP factor next to the push so that the MFA prompt names the push)."""
+        self.sim.add_authn_user(LOGIN, PASSWORD, [{"type": "push", "auto": "approve",
+                                                   "after_polls": 2}])
+        res = self.ssh([(PASSWORD_PROMPT, PASSWORD.encode())])
+        self.assertEqual(res.status, 0, self.describe())
+        m = test_sshd.REMOTE_RE.search(res.text)
+        self.assertIsNotNone(m, self.describe())
+        self.assertEqual(self.sim.session(m.group(2))["login"], LOGIN)
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_poll", "authn_poll",
+                                         "create", "refresh", "refresh"], self.describe())
+        self.assertGreaterEqual(res.since_last_answer(), 2.0,
+                                "the login waited for the second poll, 2 s after the first")
+        self.assertNotIn("push sent", res.text, "sshd showed the held info message after all: "
+                         "update the README's sign-in section\n" + self.describe())
+        self.assertEqual(res.text.count("Okta"), 1, "only the password prompt\n"
+                         + self.describe())
+        self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "signed in")
+
+    def test_push_rejected(self):
+        """A push rejected on the phone: refused, the transaction cancelled.
+        The ssh client shows only "Permission denied": sshd drops the
+        module's held "push sent" and "Okta: push rejected" lines on a failed
+        keyboard-interactive attempt; the reason is in the log."""
+        self.sim.add_authn_user(LOGIN, PASSWORD, [{"type": "push", "auto": "reject",
+                                                   "after_polls": 1}])
+        res = self.ssh([(PASSWORD_PROMPT, PASSWORD.encode())])
+        self.assertNotEqual(res.status, 0, self.describe())
+        self.assertIsNone(test_sshd.REMOTE_RE.search(res.text), self.describe())
+        self.assertIn("Permission denied", res.text, self.describe())
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_poll", "authn_cancel"],
+                         self.describe())
+        self.assertEqual(self.sim.requests()[-1]["status"], 200, "cancel accepted")
+        self.assertEqual(self.sim.pushes()[-1]["state"], "rejected")
+        self.assertNotIn("Okta:", res.text, "sshd showed the module's held lines after all: "
+                         "update the README's sign-in section\n" + self.describe())
+        self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "push rejected",
+                           "(transaction cancelled)")
+
+    def test_wrong_passcode_refused(self):
+        """A wrong TOTP passcode at the MFA prompt: verified once, refused,
+        cancelled; the client shows "Permission denied" only."""
+        good = int(self.sim.totp(TOTP_SECRET))
+        wrong = "%06d" % ((good + 500000) % 1000000)
+        res = self.ssh([(PASSWORD_PROMPT, PASSWORD.encode()), (MFA_PROMPT, wrong.encode())])
+        self.assertNotEqual(res.status, 0, self.describe())
+        self.assertIsNone(test_sshd.REMOTE_RE.search(res.text), self.describe())
+        self.assertIn("Permission denied", res.text, self.describe())
+        self.assertNotIn("Okta: sign-in failed", res.text, self.describe())
+        self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_cancel"],
+                         self.describe())
+        self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "wrong passcode")
+
+    def test_number_matching_push_rejected_with_a_wrong_number(self):
+        """The person taps another number than the one on the terminal:
+        Okta Verify rejects the push, ssh refuses."""
+        def tap_wrong(match):
+            self.approved = self.sim.answer_push(LOGIN, "approve", int(match.group(1)) + 1)
+            return b""
+
+        res = self.ssh([(PASSWORD_PROMPT, PASSWORD.encode()), (MFA_PROMPT, b""),
+                        (NUMBER_PROMPT, tap_wrong)])
+        self.assertNotEqual(res.status, 0, self.describe())
+        self.assertEqual(self.approved["state"], "rejected", self.describe())
+        self.assertIsNone(test_sshd.REMOTE_RE.search(res.text), self.describe())
+        self.assertNotIn("create", self.routes(), self.describe())
+        self.assertEqual(self.routes()[-1], "authn_cancel", self.describe())
+        self.assert_logged("push rejected")
 
 
 class TestSudo(SignInE2E):

@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
+import e2elib  # noqa: E402  (run_on_pty)
 import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 from simlib import Simulator, closed_port  # noqa: E402
@@ -380,6 +381,80 @@ class CheckToolTest(unittest.TestCase):
         self.assert_exit(r, EXIT_CHECK_FAILED)
         self.assert_line(r, "FAIL", "sign-in", "wrong username or password", "PAM_AUTH_ERR",
                          "Okta: sign-in failed")
+        self.assertNotIn(CREATE, self.api_requests())
+
+    # -- --sign-in from a real terminal (a pseudo-terminal, as an administrator runs it) --
+    def run_on_terminal(self, answers, *args):
+        """The tool with a new pty as its controlling terminal and stdin;
+        returns (result, text with the verdict lines, \\r dropped)."""
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        res = e2elib.run_on_pty([TOOL, "--conf", self.conf_path, "--sign-in", "--user", USER]
+                                + list(args), answers, env, 20)
+        text = res.text.replace("\r", "")
+        for secret in self.secrets:
+            self.assertNotIn(secret, text, "secret shown on the terminal")
+        return res, text
+
+    def assert_verdict(self, text, status, check, *fragments):
+        line = next((l for l in text.splitlines() if l.startswith("%s %s: " % (status, check))),
+                    None)
+        self.assertIsNotNone(line, "no '%s %s:' line on the terminal\n%s" % (status, check, text))
+        for fragment in fragments:
+            self.assertIn(fragment, line, text)
+
+    def test_sign_in_on_a_terminal_password_then_passcode(self):
+        """The password is asked with echo off (it never shows on the
+        terminal, the answer's newline does), the MFA answer with echo on
+        (the passcode shows, so echo was restored after the password)."""
+        secret = "JBSWY3DPEHPK3PXPJBSWY3DP"
+        password = self.sign_in_user([{"type": "push", "auto": "approve"},
+                                      {"type": "totp", "secret": secret}])
+        code = SIM.totp(secret)
+        res, text = self.run_on_terminal(
+            [(rb"Okta password: ", password.encode()),
+             (rb"Okta Verify push: press Enter, or type a passcode: ", code.encode())])
+        self.assertEqual(res.status, EXIT_OK, text)
+        self.assertEqual(len(res.answered), 2, text)
+        self.assertIn("Okta password: \n", text, "the password's newline, and nothing else")
+        self.assertIn("Okta Verify push: press Enter, or type a passcode: %s\n" % code, text,
+                      "the passcode echoed")
+        self.assert_verdict(text, "ok", "primaryAuthentication", "MFA_REQUIRED")
+        self.assert_verdict(text, "ok", "verifyFactor", "SUCCESS")
+        self.assert_verdict(text, "ok", "sign-in", LOGIN)
+        self.assert_verdict(text, "ok", "workflow", "'%s'" % USER, LOGIN)
+        self.assertEqual([q.get("route") for q in SIM.requests()][-4:],
+                         ["authn", "authn_verify", "create", "refresh"])
+
+    def test_sign_in_on_a_terminal_push_with_number_matching(self):
+        """The number shows on the terminal as a prompt; the administrator
+        taps it on the phone (the simulator) and presses Enter."""
+        password = self.sign_in_user([{"type": "push", "auto": "ignore",
+                                       "number_matching": True}])
+        approved = {}
+
+        def tap(match):
+            approved.update(SIM.answer_push(LOGIN, "approve", int(match.group(1))))
+            return b""
+
+        res, text = self.run_on_terminal(
+            [(rb"Okta password: ", password.encode()),
+             (rb"Okta Verify: tap (\d+) on your phone, then press Enter: ", tap)])
+        self.assertEqual(res.status, EXIT_OK, text)
+        self.assertEqual(approved.get("state"), "approved", text)
+        self.assert_verdict(text, "ok", "verifyFactor", "MFA_CHALLENGE WAITING")
+        self.assert_verdict(text, "ok", "pollFactor", "SUCCESS")
+        self.assert_verdict(text, "ok", "sign-in", LOGIN)
+        self.assert_verdict(text, "ok", "workflow", LOGIN)
+
+    def test_sign_in_on_a_terminal_push_rejected(self):
+        password = self.sign_in_user([{"type": "push", "auto": "reject", "after_polls": 1}])
+        res, text = self.run_on_terminal([(rb"Okta password: ", password.encode())])
+        self.assertEqual(res.status, EXIT_CHECK_FAILED, text)
+        self.assertIn("Okta Verify: push sent, waiting for approval\n", text)
+        self.assert_verdict(text, "ok", "verifyFactor", "MFA_CHALLENGE WAITING")
+        self.assert_verdict(text, "ok", "pollFactor", "MFA_CHALLENGE REJECTED")
+        self.assert_verdict(text, "FAIL", "sign-in", "push rejected", "(transaction cancelled)",
+                            "PAM_AUTH_ERR", "Okta: push rejected")
         self.assertNotIn(CREATE, self.api_requests())
 
     def test_usage_errors(self):
