@@ -498,7 +498,11 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 
 	memset(out, 0, sizeof(*out));
 	okta_authn_clear(&s.tx);
-	if (step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
+	/* No Okta password is empty: an empty answer (Enter, a scanner) must
+	 * not count as a failed sign-in towards the account's lockout. */
+	if (req->password == NULL || req->password[0] == '\0')
+		finish(&s, OKTA_STATUS_REJECTED, MSG_FAILED, "empty password, nothing sent to Okta");
+	else if (step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
 		for (steps = 0; !s.done && steps < OKTA_SIGNIN_STEPS_MAX; steps++)
 			handle_state(&s, &mfa_done);
 		finish(&s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,

@@ -180,9 +180,9 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 	return status;
 }
 
-enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
-					    const struct okta_config *cfg, const char *user,
-					    const char *session_id)
+enum okta_status okta_workflow_check_owned(struct okta_client *client,
+					   const struct okta_config *cfg, const char *user,
+					   const char *session_id)
 {
 	struct okta_session current;
 	enum okta_status status = okta_get_session(client, session_id, &current);
@@ -191,6 +191,15 @@ enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
 		return status;
 	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession");
 	okta_session_clear(&current);
+	return status;
+}
+
+enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
+					    const struct okta_config *cfg, const char *user,
+					    const char *session_id)
+{
+	enum okta_status status = okta_workflow_check_owned(client, cfg, user, session_id);
+
 	if (status != OKTA_STATUS_OK)
 		return status;
 	return okta_revoke_session(client, session_id);

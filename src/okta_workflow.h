@@ -74,6 +74,18 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 void okta_workflow_revoke_unused(struct okta_client *client, const char *session_id);
 
 /*
+ * Is this session id, which this module does not hold (it came through the
+ * PAM environment, where pam_env or another module may have put anyone's),
+ * an ACTIVE session whose login is user + login_suffix? getSession only:
+ * nothing is extended or revoked before the answer is known. OK: it is;
+ * REJECTED: it is not (logged); NOT_FOUND: gone; UNAVAILABLE: Okta could
+ * not be asked.
+ */
+enum okta_status okta_workflow_check_owned(struct okta_client *client,
+					   const struct okta_config *cfg, const char *user,
+					   const char *session_id);
+
+/*
  * Revoke a session id this module does not remember opening (it came
  * through the PAM environment): getSession first, and DELETE only when the
  * session is ACTIVE and its login is user + login_suffix. OK: revoked;

@@ -657,7 +657,10 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 	if (client == NULL)
 		return PAM_BUF_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
-	if (okta_workflow_open_session(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
+	/* An id this handle does not hold may be anyone's: it must be
+	 * PAM_USER's before the admin token extends it. */
+	if ((!held && okta_workflow_check_owned(client, cfg, user, session_id) != OKTA_STATUS_OK) ||
+	    okta_workflow_open_session(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
 		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", user);
 		if (!held)

@@ -108,9 +108,11 @@ class TestSsh(SignInE2E):
         self.assertEqual(self.sim.session(m.group(2))["login"], LOGIN)
         routes = self.routes()
         self.assertEqual(routes[:2], ["authn", "authn_verify"], self.describe())
-        self.assertEqual(routes[-3:], ["create", "refresh", "refresh"], self.describe())
+        # open_session in sshd's monitor: getSession (is the id the
+        # user's?), then the refresh, on a connection of its own
+        self.assertEqual(routes[-4:], ["create", "refresh", "get", "refresh"], self.describe())
         reqs = self.sim.requests()
-        auth = [q for q in reqs if q.get("route") != "refresh" or q is reqs[-2]]
+        auth = reqs[:-2]
         self.assertEqual({q["conn"] for q in auth}, {reqs[0]["conn"]},
                          "the whole sign-in and the session's creation on one connection")
         self.assertEqual({q["headers"].get("x-forwarded-for") for q in reqs

@@ -66,9 +66,11 @@ class HostileTestCase(base.OktaTestCase):
         return r
 
     def assert_open_fails(self, sid, expected_requests, *log_needles, timeout=3):
+        """Open in its own process (sshd) holds nothing: getSession checks
+        that the id is the user's, then expected_requests (the refresh)."""
         r = self.run_open(sid)
         self.assert_step(r, "open", "PAM_SESSION_ERR")
-        self.assert_requests(expected_requests, r)
+        self.assert_requests([get(sid)] + expected_requests, r)
         self.assert_within(r, timeout)
         self.assert_logged(r, *log_needles)
         return r
@@ -122,7 +124,7 @@ class TestRetries(HostileTestCase):
         sim().fault("refresh", "status", status=429, count=1, reset_in=1)
         r = self.run_open(sid)
         self.assert_step(r, "open", "PAM_SUCCESS")
-        self.assert_requests([refresh(sid), refresh(sid)], r)
+        self.assert_requests([get(sid), refresh(sid), refresh(sid)], r)
 
     def test_503_create_retried_after_backoff(self):
         sim().fault("create", "status", status=503, count=1)
@@ -200,19 +202,22 @@ class TestRetries(HostileTestCase):
         self.assert_auth_unavailable([CREATE], "createSession", "curl error 28", timeout=2)
 
     def test_refresh_dropped_retried_once(self):
-        # session open in its own process: the refresh opens a fresh
-        # connection, so libcurl's own silent retry of a dead *reused*
-        # connection does not come into play.
+        # session open in its own process: getSession opens the connection,
+        # so the refresh goes out on a *reused* one, and libcurl re-sends a
+        # request dropped there once by itself, on a fresh connection (no
+        # log line). Only a drop on that fresh connection reaches the
+        # module, which retries once: three refreshes in all.
         sid = self.session_for_open()
-        sim().fault("refresh", "drop", count=1)
+        sim().fault("refresh", "drop", count=2)
         r = self.run_open(sid)
         self.assert_step(r, "open", "PAM_SUCCESS")
-        self.assert_requests([refresh(sid), refresh(sid)], r)
+        self.assert_requests([get(sid), refresh(sid), refresh(sid), refresh(sid)], r)
         self.assert_logged(r, "refreshSession", "curl error 52", "retrying once")
+        self.assertEqual(len([m for m in r.messages if "retrying" in m]), 1, r.describe())
         sim().reset()
         sim().fault("refresh", "drop")
-        self.assert_open_fails(sid, [refresh(sid), refresh(sid)], "refreshSession",
-                               "curl error 52")
+        self.assert_open_fails(sid, [refresh(sid), refresh(sid), refresh(sid)],
+                               "refreshSession", "curl error 52")
 
     def test_refresh_timeout_not_retried(self):
         self.write_conf(timeout=2)
@@ -462,7 +467,10 @@ class TestHostileLocalInput(HostileTestCase):
     def test_session_id_of_128_is_sent(self):
         # the boundary: 128 id characters are well-formed and go to Okta
         sid = "x" * 128
-        self.assert_open_fails(sid, [refresh(sid)], "refreshSession", "HTTP 404")
+        r = self.run_open(sid)
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+        self.assert_requests([get(sid)], r)
+        self.assert_logged(r, "getSession", "HTTP 404")
 
 
 if __name__ == "__main__":

@@ -497,9 +497,10 @@ class TestSession(OktaTestCase):
         sid = self.session_for_open()
         r = self.run_open(sid)
         self.assert_step(r, "open", "PAM_SUCCESS")
-        self.assert_requests([refresh(sid)], r)
+        # an id the handle does not hold: checked to be alice's, then extended
+        self.assert_requests([get(sid), refresh(sid)], r)
         self.assertEqual(r.env.get("OKTA_SESSION_EXPIRES_AT"),
-                         self.response_json(0)["expiresAt"], r.describe())
+                         self.response_json(1)["expiresAt"], r.describe())
 
     def test_open_without_session_id(self):
         r = self.run_pam(b"", steps="open")
@@ -513,7 +514,7 @@ class TestSession(OktaTestCase):
                 kill(sid)
                 r = self.run_open(sid)
                 self.assert_step(r, "open", "PAM_SESSION_ERR")
-                self.assert_requests([refresh(sid)], r)
+                self.assert_requests([get(sid)], r)
 
     def test_open_hostile_session_id(self):
         for sid in ("../x", "a?b", "a/b", "a%2Fb", "a b", "x" * 129, "a\\b"):

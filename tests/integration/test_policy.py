@@ -21,7 +21,7 @@ import test_module as tm  # noqa: E402
 from simlib import Simulator, closed_port  # noqa: E402
 
 LOGIN, USER, CREATE = tm.LOGIN, tm.USER, tm.CREATE
-refresh, delete = tm.refresh, tm.delete
+refresh, delete, get = tm.refresh, tm.delete, tm.get
 GROUP = "bastion-admins"
 
 
@@ -274,7 +274,7 @@ class TestRequireMfa(PolicyTestCase):
         sim().reset()
         r = self.run_open(weak)
         self.assert_step(r, "open", "PAM_SESSION_ERR")
-        self.assert_requests([refresh(weak)], r)
+        self.assert_requests([get(weak), refresh(weak)], r)
         self.assertEqual(len(self.policy_lines(r)), 1, r.describe())
         self.assertFalse(sim().session(weak)["revoked"], "open must not revoke")
         sim().reset()
@@ -337,7 +337,7 @@ class TestMaxAuthAge(PolicyTestCase):
         sim().reset()
         r = self.run_open(sid)
         self.assert_step(r, "open", "PAM_SUCCESS")
-        self.assert_requests([refresh(sid)], r)
+        self.assert_requests([get(sid), refresh(sid)], r)
 
 
 class TestAllRules(PolicyTestCase):

@@ -127,6 +127,16 @@ class TestPrimaryAuthentication(SignInTestCase):
                             "Okta: sign-in failed")
         self.assertEqual(self.routes(), ["authn"])
 
+    def test_empty_password_refused_without_a_request(self):
+        """An empty answer (Enter at the prompt, a scanner on ssh) is never an
+        Okta password: refused before any request, so it is no failed
+        attempt on the Okta account's lockout counter (review finding)."""
+        self.user()
+        r = self.run_pam(answers=[""])
+        self.assert_refused(r, "PAM_AUTH_ERR", "empty password, nothing sent to Okta",
+                            "Okta: sign-in failed")
+        self.assert_no_requests(r)
+
     def test_password_warn_is_skipped(self):
         self.user(state="PASSWORD_WARN")
         r = self.sign_in()

@@ -118,6 +118,23 @@ class TestForeignAccount(TrustTestCase):
         self.assertEqual(r.env.get("OKTA_SESSION_ID"), sid, r.describe())
         self.assert_refreshed_count(planted, 1)
 
+    def test_unheld_id_of_another_user_not_refreshed_on_open(self):
+        """Nothing held (sshd's session process): an id in the PAM
+        environment may be anyone's (pam_env before the module, another
+        module). getSession shows bob's login, not alice's: open refuses
+        before the admin token extends bob's session (review finding: it
+        used to refresh first and check the login of the answer)."""
+        planted = self.live_session_of(OTHER_LOGIN, OTHER)
+        self.assert_refreshed_count(planted, 1)
+        r = self.run_open(planted)
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+        self.assert_requests([get(planted)], r)
+        self.assert_refreshed_count(planted, 1)
+        self.assertFalse(sim().session(planted)["revoked"], "open never revokes")
+        self.assert_no_okta_env(r)
+        self.assert_logged(r, "getSession", "Okta login '%s' tried to log in as user '%s'"
+                           % (OTHER_LOGIN, USER))
+
     def envfile(self, sid):
         path = os.path.join(self.tmp, "planted.env")
         with open(path, "w") as f:
@@ -161,7 +178,7 @@ class TestCloseRevokesOnlyOwnSession(TrustTestCase):
         self.service_with_env_after(planted)
         r = self.run_open(own, steps="open,close")
         self.assert_step(r, "close", "PAM_SUCCESS")
-        self.assert_requests([refresh(own), delete(own)], r)
+        self.assert_requests([get(own), refresh(own), delete(own)], r)
         self.assertTrue(sim().session(own)["revoked"])
         self.assertFalse(sim().session(planted)["revoked"])
 

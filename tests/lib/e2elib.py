@@ -418,11 +418,15 @@ class E2ETestCase(unittest.TestCase):
 
         session_in_same_process: sudo and su open the session in the process
         that authenticated, so the connection is reused; sshd opens it in
-        another process, so it takes a second connection."""
+        another process, so it takes a second connection, and the id it
+        finds in the PAM environment is checked to be the user's (GET)
+        before the refresh."""
         reqs = self.sim.requests()
         self.assertTrue(reqs and reqs[0]["status"] == 200, self.describe())
         sid = json.loads(reqs[0]["response_body"])["id"]
-        self.assertEqual(self.api_requests(), [CREATE, refresh(sid), refresh(sid)],
+        opened = [refresh(sid)] if session_in_same_process else [
+            ("GET", "/api/v1/sessions/" + sid), refresh(sid)]
+        self.assertEqual(self.api_requests(), [CREATE, refresh(sid)] + opened,
                          self.describe())
         self.assertTrue(all(q["status"] == 200 for q in reqs), self.describe())
         self.assertEqual(reqs[0]["conn"], reqs[1]["conn"],
@@ -436,6 +440,9 @@ class E2ETestCase(unittest.TestCase):
             self.assertNotEqual(reqs[2]["conn"], reqs[0]["conn"],
                                 "session open ran in another process: another connection\n"
                                 + self.describe())
+            self.assertEqual(reqs[3]["conn"], reqs[2]["conn"],
+                             "session open: GET and refresh on one connection\n"
+                             + self.describe())
         self.assertEqual(self.sim.session(sid)["refresh_count"], 2)
         self.assert_logged("Okta session established for '%s'" % user)
         self.assertEqual(self.box.module_complaints(), [],
