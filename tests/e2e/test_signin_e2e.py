@@ -146,7 +146,7 @@ class TestSsh(SignInE2E):
         self.assertIsNotNone(m, self.describe())
         self.assertEqual(self.sim.session(m.group(2))["login"], LOGIN)
         self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_poll", "authn_poll",
-                                         "create", "refresh", "refresh"], self.describe())
+                                         "create", "refresh", "get", "refresh"], self.describe())
         self.assertGreaterEqual(res.since_last_answer(), 2.0,
                                 "the login waited for the second poll, 2 s after the first")
         self.assertNotIn("push sent", res.text, "sshd showed the held info message after all: "
