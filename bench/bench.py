@@ -358,7 +358,8 @@ def report(args, results, tps, loads):
     out.append("### Many logins in one process, no added delay\n")
     out.append("`pam_driver --repeat %d --steps auth,open`: each login its own PAM handle "
                "(pam_start .. pam_end), so its own connection. Each row: the median of %d "
-               "runs, the rows' runs interleaved (every other round in reverse order).\n" % (args.tps_logins, args.tps_rounds))
+               "runs, the rows' runs interleaved (every other round in reverse order).\n"
+               % (args.tps_logins, args.tps_rounds))
     out.append("| CA | logins | wall s | logins/s | wall per login ms | CPU per login ms "
                "| TCP conns | TLS handshakes |")
     out.append("|---|---|---|---|---|---|---|---|")
