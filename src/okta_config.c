@@ -684,6 +684,7 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
 	struct stat st;
 	int parent;
 	int fd;
+	int saved;
 	int rc = -1;
 
 	parent = open_checked_parent(path, components, sizeof(components), required_owner, &name,
@@ -691,10 +692,11 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
 	if (parent < 0)
 		return -1;
 	fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
 	if (fd < 0 && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
 	else if (fd < 0)
-		set_errno_error(err, errlen, path, "cannot open the directory", errno);
+		set_errno_error(err, errlen, path, "cannot open the directory", saved);
 	close(parent);
 	if (fd < 0)
 		return -1;
