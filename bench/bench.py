@@ -9,7 +9,11 @@ Compares, over one Okta simulator:
                       one TLS connection: what this test bed itself costs
   ideal               counted round trips x RTT
 at a simulated WAN round-trip time (bench/delay_proxy.py) and with no added
-delay, plus logins per second of many logins in one process. Every login is
+delay, plus logins per second of many logins in one process. The trust store
+rows compare a one-certificate ca_file with the system store as the module
+uses it when ca_file is unset (a hashed directory: a copy of /etc/ssl/certs
+plus the simulator's CA, named by ca_dir) and with the system's whole bundle
+given as ca_file (what the module parsed per login before). Every login is
 checked (PAM results, requests and answers seen by the simulator, the
 session refreshed twice); a failed login stops the benchmark.
 
@@ -22,6 +26,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import ssl
 import subprocess
 import sys
@@ -36,6 +41,8 @@ USER = "alice"
 SUFFIX = "@example.com"
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+SYSTEM_CA_DIR = "/etc/ssl/certs"
+HASH_NAME = re.compile(r"^[0-9a-f]{8}\.[0-9]+$")
 RUN_MEASURED = os.environ.get("PAM_OKTA_RUN_MEASURED") or os.path.join(
     pamharness.BUILDDIR, "bench", "run_measured")
 
@@ -106,12 +113,17 @@ class Bed:
             for path in (SYSTEM_BUNDLE, sim.ca_file):
                 with open(path) as f:
                     out.write(f.read())
-        for net, port, ca in (("wan", self.proxy_port, sim.ca_file),
-                              ("lan", sim.https_port, sim.ca_file),
-                              ("lan-sysca", sim.https_port, bundle)):
+        # "-sys": the system store as the module uses it without ca_file, a
+        # hashed directory (here a copy of the system's, plus the simulator's CA)
+        self.ca_dir = system_store_with(os.path.join(tmp, "system-certs"), sim.ca_file)
+        for net, port, ca, ca_dir in (("wan", self.proxy_port, sim.ca_file, None),
+                                      ("lan", sim.https_port, sim.ca_file, None),
+                                      ("wan-sys", self.proxy_port, None, self.ca_dir),
+                                      ("lan-sys", sim.https_port, None, self.ca_dir),
+                                      ("lan-sysca", sim.https_port, bundle, None)):
             url = "https://127.0.0.1:%d" % port
             conf = pamharness.write_conf(os.path.join(tmp, "okta-%s.conf" % net), org_url=url,
-                                         api_token=sim.api_token, ca_file=ca,
+                                         api_token=sim.api_token, ca_file=ca, ca_dir=ca_dir,
                                          login_suffix=SUFFIX, timeout=10)
             module = "%s conf=%s" % (pamharness.MODULE, conf)
             pamharness.write_service(self.confdir, "module-" + net, [
@@ -152,7 +164,7 @@ class Bed:
         self.proxy.wait(10)
 
     def port(self, net):
-        return self.proxy_port if net == "wan" else self.sim.https_port
+        return self.proxy_port if net.startswith("wan") else self.sim.https_port
 
     # -- one login of each kind, checked -----------------------------------------
     def login(self, kind, net):
@@ -215,6 +227,20 @@ class Bed:
         conns = self.sim.connections()
         return {"conns": len(conns), "tls": sum(1 for c in conns if c["tls"]),
                 "requests": len(reqs)}
+
+
+def system_store_with(path, ca_pem):
+    """A copy of the system's hashed CA directory (its links kept: they point
+    into /usr/share/ca-certificates) plus ca_pem under its subject hash."""
+    shutil.copytree(SYSTEM_CA_DIR, path, symlinks=True)
+    os.chmod(path, 0o755)
+    subject_hash = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", ca_pem],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+    n = 0
+    while os.path.lexists(os.path.join(path, "%s.%d" % (subject_hash, n))):
+        n += 1
+    shutil.copyfile(ca_pem, os.path.join(path, "%s.%d" % (subject_hash, n)))
+    return path
 
 
 def in_process_login(port, sim, token):
@@ -285,9 +311,8 @@ def report(args, results, tps, loads):
                "| CPU median ms | peak RSS KiB | TCP conns | TLS handshakes |")
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for (kind, net), s in results.items():
-        r = rtt if net == "wan" else 0
-        label = LABELS[kind] + (", system CA bundle (%d certs)" % args.bundle_certs
-                                if net == "lan-sysca" else "")
+        r = rtt if net.startswith("wan") else 0
+        label = LABELS[kind] + (ca_label(args, net) if kind.startswith("module") else "")
         ideal = IDEAL_RTTS[kind] * r
         ratio = "%.3f" % (s["wall_med"] / ideal) if ideal else "-"
         out.append("| %s | %g | %s | %s | %s | %s | %s | %s | %s | %s |" % (
@@ -314,24 +339,46 @@ def report(args, results, tps, loads):
                % (ls["wall_med"] / lm["wall_med"]))
     out.append("| script / module 1 process, CPU median, no delay | %.2f | >= 5 |"
                % (ls["cpu_med"] / lm["cpu_med"]))
-    lb = results[("module-1p", "lan-sysca")]
-    out.append("| module 1 process, CPU median, system CA bundle / 1-cert CA file | %.2f | |"
-               % (lb["cpu_med"] / lm["cpu_med"]))
+    lb, lsys = results[("module-1p", "lan-sysca")], results[("module-1p", "lan-sys")]
+    floor = results[("floor", "wan")]
+    out.append("| module 1 process, CPU median, system store (hashed dir) / 1-cert CA file, "
+               "no delay | %.3f | <= 1.10 |" % (lsys["cpu_med"] / lm["cpu_med"]))
+    out.append("| module 1 process, CPU median, whole system bundle as ca_file / 1-cert CA file"
+               ", no delay | %.2f | |" % (lb["cpu_med"] / lm["cpu_med"]))
+    out.append("| module 1 process, system store (hashed dir) / floor, wall median, RTT %g ms "
+               "| %.3f | <= 1.15 |" % (args.rtt_ms, results[("module-1p", "wan-sys")]["wall_med"]
+                                       / floor["wall_med"]))
+    out.append("| module 1 process, 1-cert CA file / floor, wall median, RTT %g ms | %.3f | |"
+               % (args.rtt_ms, m1["wall_med"] / floor["wall_med"]))
+    out.append("| many logins in one process, logins/s, system store (hashed dir) / 1-cert CA "
+               "file | %.3f | 0.90 .. 1.10 |" % (tps["lan"]["wall"] / tps["lan-sys"]["wall"]))
+    out.append("| many logins in one process, CPU per login, system store (hashed dir) / 1-cert "
+               "CA file | %.3f | |" % (tps["lan-sys"]["cpu"] / tps["lan"]["cpu"]))
     out.append("")
     out.append("### Many logins in one process, no added delay\n")
     out.append("`pam_driver --repeat %d --steps auth,open`: each login its own PAM handle "
-               "(pam_start .. pam_end), so its own connection.\n" % args.tps_logins)
+               "(pam_start .. pam_end), so its own connection. Each row: the median of %d "
+               "runs, the rows' runs interleaved (every other round in reverse order).\n"
+               % (args.tps_logins, args.tps_rounds))
     out.append("| CA | logins | wall s | logins/s | wall per login ms | CPU per login ms "
                "| TCP conns | TLS handshakes |")
     out.append("|---|---|---|---|---|---|---|---|")
     for net, t in tps.items():
         out.append("| %s | %d | %.2f | %.1f | %s | %s | %d | %d |" % (
-            "system bundle" if net == "lan-sysca" else "1-cert CA file",
+            ca_label(args, net)[2:],
             t["n"], t["wall"], t["n"] / t["wall"], ms(t["wall"] / t["n"]),
             ms(t["cpu"] / t["n"]), t["conns"], t["tls"]))
     out.append("")
     out.append("Load average (1/5/15 min) before: %s; after: %s." % loads)
     return "\n".join(out)
+
+
+def ca_label(args, net):
+    if net.endswith("-sysca"):
+        return ", whole system CA bundle as ca_file (%d certs)" % args.bundle_certs
+    if net.endswith("-sys"):
+        return ", system store: hashed dir (%d hashed entries)" % args.hashed_entries
+    return ", 1-cert CA file"
 
 
 def machine():
@@ -364,6 +411,8 @@ def main():
     p.add_argument("--logins", type=int, default=30)
     p.add_argument("--tps-logins", type=int, default=200)
     p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--tps-rounds", type=int, default=5,
+                   help="runs of each many-logins row, interleaved; the median is reported")
     args = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench: must run as root (the module wants root-owned 0600 files)")
@@ -371,9 +420,11 @@ def main():
     loads_before = loadavg()
     kinds = ["module-1p", "module-2p", "script", "floor"]
     plan = ([(k, "wan") for k in kinds] + [(k, "lan") for k in kinds]
-            + [("module-1p", "lan-sysca"), ("bare", "lan"), ("loaded", "lan")])
+            + [("module-1p", "wan-sys"), ("module-1p", "lan-sys"), ("module-1p", "lan-sysca"),
+               ("bare", "lan"), ("loaded", "lan")])
     with open(SYSTEM_BUNDLE) as f:
         args.bundle_certs = f.read().count("BEGIN CERTIFICATE")
+    args.hashed_entries = 1 + sum(1 for n in os.listdir(SYSTEM_CA_DIR) if HASH_NAME.match(n))
     results = {key: [] for key in plan}
     with simlib.Simulator(lifetime=7200) as sim, \
             tempfile.TemporaryDirectory(prefix="okta-bench-") as tmp:
@@ -387,18 +438,32 @@ def main():
                 for key in plan:
                     results[key].append(bed.login(*key))
                 print("bench: round %d/%d done" % (i + 1, args.logins), file=sys.stderr)
-            tps = {net: logins_per_second(bed, net, args.tps_logins)
-                   for net in ("lan", "lan-sysca")}
+            tps = many_logins(bed, ("lan", "lan-sys", "lan-sysca"), args)
         finally:
             bed.stop()
     summary = {key: summarise(v) for key, v in results.items()}
     print("## pam_okta_session benchmark\n")
     print("Machine: %s.\n" % machine())
-    print("Command: `make bench` (bench/bench.py --rtt-ms %g --logins %d --tps-logins %d)."
-          " WAN delay: bench/delay_proxy.py (RTT %g ms).\n"
-          % (args.rtt_ms, args.logins, args.tps_logins, args.rtt_ms))
+    print("Command: `make bench` (bench/bench.py --rtt-ms %g --logins %d --tps-logins %d"
+          " --tps-rounds %d). WAN delay: bench/delay_proxy.py (RTT %g ms).\n"
+          % (args.rtt_ms, args.logins, args.tps_logins, args.tps_rounds, args.rtt_ms))
     print(report(args, summary, tps, (loads_before, loadavg())))
     return 0
+
+
+def many_logins(bed, nets, args):
+    """args.tps_rounds runs of each net's many-logins row, interleaved so that
+    the load of a shared machine hits every row alike; medians of wall and CPU."""
+    runs = {net: [] for net in nets}
+    for i in range(args.tps_rounds):
+        # every other round backwards: no row always follows the same one
+        for net in (nets if i % 2 == 0 else nets[::-1]):
+            runs[net].append(logins_per_second(bed, net, args.tps_logins))
+        print("bench: many-logins round %d/%d done" % (i + 1, args.tps_rounds), file=sys.stderr)
+    return {net: {"n": args.tps_logins, "wall": median([r["wall"] for r in rs]),
+                  "cpu": median([r["cpu"] for r in rs]),
+                  "conns": max(r["conns"] for r in rs), "tls": max(r["tls"] for r in rs)}
+            for net, rs in runs.items()}
 
 
 def logins_per_second(bed, net, n):

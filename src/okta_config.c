@@ -77,6 +77,7 @@ void okta_config_clear(struct okta_config *cfg)
 	free(cfg->api_token_file);
 	free(cfg->ca_file);
 	free(cfg->ca_pem);
+	free(cfg->ca_dir);
 	free(cfg->login_suffix);
 	free(cfg->proxy);
 	free_group_list(cfg->require_groups, cfg->require_group_count);
@@ -207,6 +208,7 @@ enum key_id {
 	KEY_MFA,
 	KEY_MFA_TIMEOUT,
 	KEY_FORWARD_CLIENT_IP,
+	KEY_CA_DIR,
 	KEY_COUNT
 };
 
@@ -214,7 +216,7 @@ static const char *const key_names[KEY_COUNT] = {
 	"org_url", "api_token", "api_token_file", "ca_file", "login_suffix",
 	"timeout", "proxy", "refresh_on_open", "revoke_on_close",
 	"require_group", "require_mfa", "max_auth_age",
-	"sign_in", "mfa", "mfa_timeout", "forward_client_ip",
+	"sign_in", "mfa", "mfa_timeout", "forward_client_ip", "ca_dir",
 };
 
 static int lookup_key(const char *key)
@@ -420,11 +422,13 @@ static int apply_setting(struct okta_config *cfg, enum key_id key, const char *v
 		return store_string(&cfg->api_token, value, err, errlen);
 	case KEY_API_TOKEN_FILE:
 	case KEY_CA_FILE:
+	case KEY_CA_DIR:
 		if (!is_absolute_path(value)) {
 			set_error(err, errlen, "line %u: %s must be an absolute path", line, name);
 			return -1;
 		}
-		return store_string(key == KEY_CA_FILE ? &cfg->ca_file : &cfg->api_token_file,
+		return store_string(key == KEY_CA_FILE ? &cfg->ca_file
+				    : key == KEY_CA_DIR ? &cfg->ca_dir : &cfg->api_token_file,
 				    value, err, errlen);
 	case KEY_LOGIN_SUFFIX:
 		if (strlen(value) > 255 || !is_visible_ascii(value)) {
@@ -673,6 +677,45 @@ static int open_checked_parent(const char *path, char *buf, size_t bufsize, uid_
 	return fd;
 }
 
+int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, size_t errlen)
+{
+	char components[PATH_MAX];
+	const char *name = NULL;
+	struct stat st;
+	int parent;
+	int fd;
+	int saved;
+	int rc = -1;
+
+	parent = open_checked_parent(path, components, sizeof(components), required_owner, &name,
+				     err, errlen);
+	if (parent < 0)
+		return -1;
+	fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	if (fd < 0 && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
+	else if (fd < 0)
+		set_errno_error(err, errlen, path, "cannot open the directory", saved);
+	close(parent);
+	if (fd < 0)
+		return -1;
+	/* The sticky bit protects only entries owned by others: whoever may
+	 * write the CA directory itself could add a CA. */
+	if (fstat(fd, &st) != 0)
+		set_errno_error(err, errlen, path, "cannot stat", errno);
+	else if (st.st_uid != 0 && st.st_uid != required_owner)
+		set_error(err, errlen, "%s: owned by uid %lu, must be owned by root", path,
+			  (unsigned long)st.st_uid);
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		set_error(err, errlen, "%s: mode %04o lets group or others add a CA, must not be group- or world-writable",
+			  path, (unsigned)(st.st_mode & 07777));
+	else
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
 /* What a checked file may be: its owner, and the mode bits it must not have. */
 struct file_rules {
 	uid_t owner;
@@ -834,6 +877,39 @@ static int load_ca_file(struct okta_config *cfg, uid_t required_owner, char *err
 	return cfg->ca_pem != NULL ? 0 : -1;
 }
 
+/* Without ca_file: ca_dir, or the system's hashed directory (the first of
+ * OKTA_SYSTEM_CA_DIRS present). OpenSSL then loads, by subject hash, only
+ * the CA certificates the server's chain needs (not the whole bundle for
+ * every connection), and only root can change what it finds there. */
+static int choose_ca_dir(struct okta_config *cfg, uid_t required_owner, char *err, size_t errlen)
+{
+	static const char *const system_dirs[] = OKTA_SYSTEM_CA_DIRS;
+	struct stat st;
+	size_t i;
+
+	if (cfg->ca_file != NULL && cfg->ca_dir != NULL) {
+		set_error(err, errlen, "set ca_file or ca_dir, not both");
+		return -1;
+	}
+	if (cfg->ca_file != NULL)
+		return 0;
+	for (i = 0; cfg->ca_dir == NULL && i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++) {
+		if (lstat(system_dirs[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+		    (cfg->ca_dir = strdup(system_dirs[i])) == NULL) {
+			set_error(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (cfg->ca_dir == NULL) {
+		set_error(err, errlen, "no system CA directory (%s or %s): set ca_file or ca_dir",
+			  system_dirs[0], system_dirs[1]);
+		return -1;
+	}
+	if (okta_check_trusted_dir(cfg->ca_dir, required_owner, err, errlen) != 0)
+		return -1;
+	return 0;
+}
+
 int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
 		     char *err, size_t errlen)
 {
@@ -868,6 +944,10 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 	}
 	if (load_ca_file(cfg, required_owner, inner, sizeof(inner)) != 0) {
 		set_error(err, errlen, "%s: ca_file %s", path, inner);
+		return -1;
+	}
+	if (choose_ca_dir(cfg, required_owner, inner, sizeof(inner)) != 0) {
+		set_error(err, errlen, "%s: ca_dir %s", path, inner);
 		return -1;
 	}
 	if (cfg->login_suffix == NULL && (cfg->login_suffix = strdup("")) == NULL) {

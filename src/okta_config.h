@@ -44,9 +44,11 @@ struct okta_config {
 	char *org_url;        /* "https://host[:port]", no trailing slash */
 	char *api_token;      /* secret: wiped by okta_config_clear() */
 	char *api_token_file; /* where api_token came from, if it came from a file */
-	char *ca_file;        /* NULL: the system trust store */
+	char *ca_file;        /* NULL: ca_dir decides */
 	char *ca_pem;         /* ca_file's content, read once by okta_config_load() */
 	size_t ca_pem_len;
+	char *ca_dir;         /* hashed CA directory; without ca_file and ca_dir,
+	                       * okta_config_load() sets the system's (OKTA_SYSTEM_CA_DIRS) */
 	char *login_suffix;   /* "" when not set */
 	char *proxy;          /* NULL: no proxy, whatever the environment says */
 	long timeout;         /* seconds for all HTTP work of one PAM call */
@@ -100,9 +102,23 @@ char *okta_read_trusted_file(const char *path, uid_t required_owner, size_t max_
 			     size_t *len_out, char *err, size_t errlen);
 
 /*
+ * okta_check_trusted_dir: path is a directory (not a symbolic link) that
+ * only root can change: it and every directory above it owned by root (or
+ * required_owner) and not group- or world-writable (sticky excepted above
+ * it, never for path itself). Returns 0, or -1 with the reason in err.
+ */
+int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, size_t errlen);
+
+/* The system's hashed CA directories (OpenSSL's c_rehash layout), RHEL's
+ * first because RHEL's /etc/ssl/certs is a symbolic link to a directory with
+ * no hash links; okta_config_load() takes the first that exists. */
+#define OKTA_SYSTEM_CA_DIRS { "/etc/pki/ca-trust/extracted/pem/directory-hash", "/etc/ssl/certs" }
+
+/*
  * Load the configuration file at path: secure-file checks, parse, then load
  * api_token_file (same checks) and ca_file (trusted-file checks, content into
- * ca_pem), and the final consistency checks. The module
+ * ca_pem) or ca_dir (okta_check_trusted_dir; the system's directory when
+ * neither is set), and the final consistency checks. The module
  * passes required_owner = 0 (root); tests may pass their own uid.
  */
 int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,

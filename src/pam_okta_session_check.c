@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -293,6 +294,42 @@ static void report_file(const char *check, const char *path)
 		report(true, check, "%s", path);
 }
 
+/* Entries named as OpenSSL looks CAs up in a hashed directory: eight hex
+ * digits, ".", a digit (c_rehash / openssl rehash / update-ca-certificates). */
+static bool is_hash_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	}
+	return name[8] == '.' && name[9] >= '0' && name[9] <= '9';
+}
+
+/* ca_dir: the loader has checked it root-only (okta_check_trusted_dir); a
+ * directory without hash-named entries verifies nothing. */
+static int check_ca_dir(const struct okta_config *cfg)
+{
+	unsigned entries = 0;
+	struct dirent *e;
+	DIR *d = opendir(cfg->ca_dir);
+
+	if (d == NULL) {
+		report(false, "ca_dir", "%s: %s", cfg->ca_dir, strerror(errno));
+		return EXIT_CHECK_FAILED;
+	}
+	while ((e = readdir(d)) != NULL)
+		entries += is_hash_name(e->d_name);
+	closedir(d);
+	if (entries == 0) {
+		report(false, "ca_dir", "%s: no hash-named CA entries (run openssl rehash)", cfg->ca_dir);
+		return EXIT_CHECK_FAILED;
+	}
+	report(true, "ca_dir", "%s (%u hashed CA entries)", cfg->ca_dir, entries);
+	return EXIT_OK;
+}
+
 /* ca_file: the loader has applied the file rules (okta_read_trusted_file:
  * owner, mode, directories, no symbolic link) and read the content, which
  * is what the module hands to libcurl. A bundle without certificates
@@ -303,10 +340,8 @@ static int check_ca_file(const struct okta_config *cfg)
 	unsigned certificates = 0;
 	const char *p;
 
-	if (cfg->ca_file == NULL) {
-		report(true, "ca_file", "not set: the system trust store verifies Okta's certificate");
-		return EXIT_OK;
-	}
+	if (cfg->ca_file == NULL)
+		return check_ca_dir(cfg);
 	for (p = cfg->ca_pem; (p = strstr(p, marker)) != NULL; p += sizeof(marker) - 1)
 		certificates++;
 	if (certificates == 0) {

@@ -254,6 +254,46 @@ class CheckToolTest(unittest.TestCase):
                          "must not be group- or world-writable")
         self.assertEqual(self.api_requests(), [], "nothing may be sent")
 
+    # -- ca_dir: the hashed CA directory (the system store without ca_file) ---------
+    def ca_dir(self, ca_pem=None, mode=0o755):
+        path = os.path.join(self.tmp, "certs")
+        os.mkdir(path)
+        if ca_pem is not None:
+            subject_hash = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", ca_pem],
+                                          check=True, capture_output=True,
+                                          text=True).stdout.strip()
+            shutil.copy(ca_pem, os.path.join(path, subject_hash + ".0"))
+        else:
+            shutil.copy(SIM.ca_file, os.path.join(path, "ca-certificates.crt"))
+        os.chmod(path, mode)
+        return path
+
+    def test_ca_dir(self):
+        path = self.ca_dir(SIM.ca_file)
+        self.write_conf(ca_file=None, ca_dir=path)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_OK)
+        self.assert_line(r, "ok", "ca_dir", path, "1 hashed CA entries")
+        self.assert_line(r, "ok", "probe", "HTTP 404")
+        self.assert_only_probe_sent(r)
+
+    def test_ca_dir_without_hash_entries(self):
+        # a bundle in the directory is not what OpenSSL looks up there
+        path = self.ca_dir()
+        self.write_conf(ca_file=None, ca_dir=path)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        self.assert_line(r, "FAIL", "ca_dir", path, "no hash-named")
+        self.assertEqual(self.api_requests(), [])
+
+    def test_ca_dir_writable_by_others(self):
+        path = self.ca_dir(SIM.ca_file, mode=0o1777)
+        self.write_conf(ca_file=None, ca_dir=path)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_USAGE)
+        self.assert_line(r, "FAIL", "config", "ca_dir", path, "mode 1777")
+        self.assertEqual(self.api_requests(), [], "nothing may be sent")
+
     def test_proxy_credentials_hidden(self):
         self.write_conf(proxy="http://proxyuser:Pr0xyS3cret@127.0.0.1:%d" % closed_port())
         self.secrets.append("Pr0xyS3cret")

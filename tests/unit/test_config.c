@@ -1008,6 +1008,112 @@ static void test_load_api_token_file_missing_or_big(void **state)
 	check_error_message("missing", load(f, conf, getuid()), f->err, NULL, missing);
 }
 
+/* ca_dir: a directory only root (here: the test's user) can change, never a
+ * symbolic link, not writable by others even with the sticky bit. */
+static void test_check_trusted_dir(void **state)
+{
+	static const mode_t writable[] = { 0775, 0757, 01777, 0770 };
+	struct fixture *f = *state;
+	char dir[PATH_MAX];
+	char link[PATH_MAX];
+	char file[PATH_MAX];
+	char err[512];
+	size_t i;
+
+	path_in(f, "certs", dir, sizeof(dir));
+	assert_int_equal(mkdir(dir, 0755), 0);
+	if (okta_check_trusted_dir(dir, getuid(), err, sizeof(err)) != 0)
+		fail_msg("good directory refused: %s", err);
+	for (i = 0; i < ARRAY_LEN(writable); i++) {
+		const char *fragments[] = { dir, "group or others add a CA", NULL };
+
+		assert_int_equal(chmod(dir, writable[i]), 0);
+		check_error_message("writable ca_dir", okta_check_trusted_dir(dir, getuid(), err, sizeof(err)),
+				    err, NULL, fragments);
+	}
+	assert_int_equal(chmod(dir, 0755), 0);
+	{
+		const char *fragments[] = { dir, "must be owned by root", NULL };
+
+		/* as root (CI): another user's directory; otherwise ours, checked
+		 * for a user we are not */
+		uid_t other = geteuid() == 0 ? 65534 : getuid() + 1;
+
+		if (geteuid() == 0)
+			assert_int_equal(chown(dir, 65534, (gid_t)-1), 0);
+		check_error_message("owner", okta_check_trusted_dir(dir, geteuid() == 0 ? 0 : other,
+								    err, sizeof(err)),
+				    err, NULL, fragments);
+		if (geteuid() == 0)
+			assert_int_equal(chown(dir, 0, (gid_t)-1), 0);
+	}
+	path_in(f, "certs-link", link, sizeof(link));
+	assert_int_equal(symlink(dir, link), 0);
+	{
+		const char *fragments[] = { link, "symbolic link", NULL };
+
+		check_error_message("symlink", okta_check_trusted_dir(link, getuid(), err, sizeof(err)),
+				    err, NULL, fragments);
+	}
+	write_text(f, "plain", "x", 0644, file, sizeof(file));
+	{
+		const char *fragments[] = { file, "cannot open the directory", NULL };
+
+		check_error_message("file", okta_check_trusted_dir(file, getuid(), err, sizeof(err)),
+				    err, NULL, fragments);
+	}
+}
+
+/* ca_dir is loaded and checked with the configuration; with ca_file it is
+ * an error; without either, the system's hashed directory is chosen. */
+static void test_load_ca_dir(void **state)
+{
+	static const char *const system_dirs[] = OKTA_SYSTEM_CA_DIRS;
+	struct fixture *f = *state;
+	char conf[PATH_MAX * 3];
+	char dir[PATH_MAX];
+	char ca[PATH_MAX];
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	path_in(f, "certs", dir, sizeof(dir));
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(conf, sizeof(conf), GOOD_CONF "ca_dir = %s\n", dir);
+	write_text(f, "okta.conf", conf, 0600, path, sizeof(path));
+	if (load(f, path, getuid()) != 0)
+		fail_msg("ca_dir refused: %s", f->err);
+	assert_string_equal(f->cfg.ca_dir, dir);
+	assert_null(f->cfg.ca_file);
+
+	assert_int_equal(chmod(dir, 0777), 0);
+	expect_load_error(f, conf, "ca_dir");
+	assert_int_equal(chmod(dir, 0755), 0);
+
+	snprintf(conf, sizeof(conf), GOOD_CONF "ca_dir = relative/certs\n");
+	expect_load_error(f, conf, "absolute path");
+
+	write_text(f, "ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644, ca, sizeof(ca));
+	snprintf(conf, sizeof(conf), GOOD_CONF "ca_dir = %s\nca_file = %s\n", dir, ca);
+	expect_load_error(f, conf, "not both");
+
+	snprintf(conf, sizeof(conf), GOOD_CONF "ca_file = %s\n", ca);
+	write_text(f, "okta.conf", conf, 0600, path, sizeof(path));
+	assert_int_equal(load(f, path, getuid()), 0);
+	assert_null(f->cfg.ca_dir);
+
+	/* Neither: the first system directory present (this host's). */
+	write_text(f, "okta.conf", GOOD_CONF, 0600, path, sizeof(path));
+	if (load(f, path, 0) != 0)
+		fail_msg("system CA directory refused: %s", f->err);
+	for (i = 0; i < ARRAY_LEN(system_dirs); i++) {
+		if (lstat(system_dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			break;
+	}
+	assert_true(i < ARRAY_LEN(system_dirs));
+	assert_string_equal(f->cfg.ca_dir, system_dirs[i]);
+}
+
 static void test_read_secure_file(void **state)
 {
 	struct fixture *f = *state;
@@ -1069,6 +1175,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_api_token_file_missing_or_big, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_read_secure_file, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_check_trusted_dir, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_ca_dir, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
