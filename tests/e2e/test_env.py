@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: the invoking user's environment must not change what the module
 or its libraries do, in the real (setuid) su.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests: the process environment changes nothing, in a host that
 is not setuid (pam_driver here; sshd and login are such hosts), where even
 OpenSSL's secure_getenv() returns what the environment says.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests: the files the module trusts (configuration, api_token_file,
 ca_file), through real libpam against the simulator.
 

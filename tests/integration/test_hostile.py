@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Hostile servers, hostile local input, and the retry policy.
 
 pam_okta_session.so through real libpam against the simulator's hostile modes

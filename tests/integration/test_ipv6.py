@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """IPv6: pam_okta_session.so through real libpam against a simulator that
 listens on ::1 only (IPV6_V6ONLY: no IPv4 way in), directly and through an
 HTTP CONNECT proxy on [::1].

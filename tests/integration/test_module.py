@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests: pam_okta_session.so through real libpam against the simulator.
 
 Run: python3 tests/integration/test_module.py [name-substring...]   (as root)

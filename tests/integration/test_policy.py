@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests of the access policy (require_group, require_mfa,
 max_auth_age): pam_okta_session.so through real libpam against the simulator.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests of sign_in = password (Okta password, then MFA through the
 Authentication API): pam_okta_session.so through real libpam against the
 simulator's authn state machine.

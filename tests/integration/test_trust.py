@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests of the PAM-side trust boundaries (issue 9): through real
 libpam against the simulator.
 

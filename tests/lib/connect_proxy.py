@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A tiny HTTP CONNECT proxy on 127.0.0.1 that records what it tunnels.
 
     with ConnectProxy() as proxy:

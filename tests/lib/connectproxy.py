@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A minimal HTTP CONNECT proxy for tests (Python standard library only).
 
     with ConnectProxy("::1", hosts={"okta-ipv6.test": "::1"}) as proxy:
