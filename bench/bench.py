@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Benchmark: a whole login (authenticate + open session) through real libpam.
 
 Compares, over one Okta simulator:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """A TCP proxy on 127.0.0.1 that adds a WAN round-trip time.
 
 Used by the benchmark because this kernel has no sch_netem (see

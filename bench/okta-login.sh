@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The baseline: what an administrator would write by hand instead of
 # pam_okta_session, run by pam_exec.so under the same PAM stack:
 #

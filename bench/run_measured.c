@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * run_measured REPORT_FILE COMMAND [ARG]...: runs COMMAND (stdin, stdout and
  * stderr inherited), waits for it and writes to REPORT_FILE one line

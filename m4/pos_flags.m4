@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: BSD-3-Clause
 # POS_CHECK_CFLAG(FLAG, ACTION-IF-ACCEPTED)
 # Compiles an empty program with FLAG (and -Werror, so that "unknown option"
 # warnings count as refusals) and runs ACTION if the compiler accepts it.

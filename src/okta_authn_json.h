@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Okta's Authentication API (/api/v1/authn, "Classic"): the request bodies we
  * send and the authentication transactions Okta answers. Pure functions over

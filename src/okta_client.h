@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The Okta Sessions API over libcurl. One client owns one curl handle, so
  * consecutive calls reuse one TCP connection and one TLS session. Every call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Configuration file: "key = value" lines, '#' comments. Parsing is split from
  * loading so that the parser can be unit-tested and fuzzed on plain bytes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Pure helpers for what Okta sends in HTTP response headers. Bytes in, value
  * out: no I/O, no globals, so that they can be unit-tested and fuzzed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 
 #include "okta_json.h"
@@ -30,11 +31,7 @@ static int parse_json(const char *body, size_t len, json_object **out)
 	tok = json_tokener_new_ex(OKTA_JSON_MAX_DEPTH);
 	if (tok == NULL)
 		return -1;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
-#ifdef JSON_TOKENER_VALIDATE_UTF8
-				   | JSON_TOKENER_VALIDATE_UTF8
-#endif
-	);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	if (json_tokener_get_error(tok) != json_tokener_success)
 		rc = -1;

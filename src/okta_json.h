@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Okta JSON: the request body we send and the responses we accept. Pure
  * functions over bytes (no I/O, no globals) so that they can be unit-tested

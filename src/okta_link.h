@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Paging of Okta's list endpoints: the `Link: <URL>; rel="next"` response
  * header and the check that decides whether we may follow it. Pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Logging sink shared by the Okta client, the workflow and the configuration
  * loader. The PAM glue points it at pam_syslog; the admin check tool at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Analysis of a PAM service file's auth stack: see okta_pamstack.h.
  *

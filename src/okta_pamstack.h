@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What an /etc/pam.d service file does with pam_okta_session when Okta is
  * unreachable: fail closed, let a local break-glass group past it, fail

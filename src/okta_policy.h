@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Access policy on the Okta session: require_group, require_mfa and
  * max_auth_age (see README "Access policy"). Pure: the caller supplies the

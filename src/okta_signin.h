@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sign_in = password: Okta's Authentication API (/api/v1/authn) run from the
  * module. Primary authentication with the user's Okta password, then the

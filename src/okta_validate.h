@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checks on every value that crosses a trust boundary: what the user typed,
  * what another PAM module left in the environment, what Okta answered.

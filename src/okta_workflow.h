@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The create-and-refresh-session workflow and the session-open refresh, as
  * the PAM glue and the admin check tool both run them: requests, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PAM glue: module arguments, PAM items and environment, and the mapping
  * from workflow results to PAM return codes. Everything that talks to Okta

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * pam_okta_session_check: tells an administrator, before they change
  * /etc/pam.d, whether pam_okta_session will work with a configuration file.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The main job: one real PAM login through pam_okta_session.so.
 
 Starts the bundled Okta simulator (HTTPS on 127.0.0.1 with a throw-away CA),

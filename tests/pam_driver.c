@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Test driver: runs PAM steps for one user through real libpam, with the
  * tests' own service files (pam_start_confdir), answering every prompt

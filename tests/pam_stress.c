@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stress driver: many full PAM transactions in ONE process, through real
  * libpam, optionally from several threads at once (each with its own PAM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * LD_PRELOAD shim for tests/integration/test_trust.py: pam_putenv() answers
  * PAM_BUF_ERR when it is asked to set the variable named by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Checks the built module carries the hardening configure asked for:
 # full RELRO, non-executable stack, stack protector and _FORTIFY_SOURCE,
 # and that it links only libpam, libcurl, json-c and libc. TAP output.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # `make install DESTDIR=...` lays out the module (no .la), the check tool,
 # the man pages and the example configuration (mode 0600), never overwrites
 # an existing configuration, and `make uninstall` removes what it installed

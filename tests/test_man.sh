@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # The man pages render without warnings (groff -ww, man -l, mandoc -Tlint)
 # and document what the code has: every configuration key of
 # src/okta_config.c, every module argument of src/pam_okta_session.c and

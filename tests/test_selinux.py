@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The SELinux policy module (selinux/pam_okta_session.{te,if,fc}) compiles
 against the installed reference policy headers (Debian: selinux-policy-dev)
 with the same command the RPM spec runs (/usr/share/selinux/devel/Makefile:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dlopen the built module as libpam would, and check that it exports the
  * five pam_sm_* hooks and nothing of its internals (module.map). TAP output.

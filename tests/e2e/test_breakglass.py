@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: the three documented /etc/pam.d/sshd stacks, with real sshd,
 while Okta is unreachable (a simulator that has been stopped) and while it is up.
 

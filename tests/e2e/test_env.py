@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: the invoking user's environment must not change what the module
 or its libraries do, in the real (setuid) su.
 
@@ -19,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import e2elib  # noqa: E402
 import taprunner  # noqa: E402
-from connect_proxy import ConnectProxy  # noqa: E402
+from connectproxy import ConnectProxy  # noqa: E402
 
 TARGET, CALLER = "alice", "bob"
 LOGIN = "alice@example.com"
@@ -37,12 +38,12 @@ def setUpModule():
     # (administrators often keep the proxy variables) lets these through
     e2elib.E2ETestCase.box.write_sudoers('Defaults env_keep += "SSLKEYLOGFILE no_proxy"\n'
                                          "%s ALL=(ALL:ALL) ALL" % CALLER)
-    PROXY = ConnectProxy().start()
+    PROXY = ConnectProxy()
 
 
 def tearDownModule():
     if PROXY is not None:
-        PROXY.stop()
+        PROXY.close()
     e2elib.stop_world(e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box)
 
 
@@ -130,7 +131,7 @@ class TestEnvironment(e2elib.E2ETestCase):
         self.assert_workflow(CALLER, session_in_same_process=True)
         self.assertFalse(os.path.exists(keylog),
                          "%s was created by sudo\n%s" % (keylog, self.describe()))
-        self.assertEqual(PROXY.tunnels(), ["127.0.0.1:%d" % self.sim.https_port],
+        self.assertEqual(PROXY.targets(), ["127.0.0.1:%d" % self.sim.https_port],
                          "the configured proxy carried the one connection\n" + self.describe())
 
     # -- proxies --------------------------------------------------------------------------
@@ -144,7 +145,7 @@ class TestEnvironment(e2elib.E2ETestCase):
                 res = self.su({name: value})
                 self.assert_logged_in(res)
                 self.assert_workflow(TARGET, session_in_same_process=True)
-                self.assertEqual(PROXY.tunnels(), [target],
+                self.assertEqual(PROXY.targets(), [target],
                                  "the configured proxy carried the one connection\n"
                                  + self.describe())
 
@@ -154,7 +155,7 @@ class TestEnvironment(e2elib.E2ETestCase):
         res = self.su(env)
         self.assert_logged_in(res)
         self.assert_workflow(TARGET, session_in_same_process=True)
-        self.assertEqual(PROXY.tunnels(), [], "no proxy is configured\n" + self.describe())
+        self.assertEqual(PROXY.targets(), [], "no proxy is configured\n" + self.describe())
 
     # -- which CAs are trusted ---------------------------------------------------------
     # The simulator's certificate chains to sim.ca_file: here that CA is the

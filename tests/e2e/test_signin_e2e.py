@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end for sign_in = password: Debian's real sshd (keyboard-interactive)
 and sudo, the real ssh client on a pseudo-terminal, pam_okta_session.so and the
 simulator's Authentication API.

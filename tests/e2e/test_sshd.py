@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: Debian's real sshd + real ssh client + pam_okta_session.so + the simulator.
 
 sshd listens on 127.0.0.1 (two free high ports) inside a private mount

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: the real su (util-linux) with pam_okta_session.so in /etc/pam.d/su.
 
 Inside a private mount namespace (tests/lib/e2elib.py) two test users exist;

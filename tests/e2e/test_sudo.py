@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: the real sudo with pam_okta_session.so in /etc/pam.d/sudo.
 
 Inside a private mount namespace (tests/lib/e2elib.py) the test user exists,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End to end: the PAM-side trust boundaries (issue 9) on the real sudo, su
 and sshd, in the sandbox of tests/lib/e2elib.py.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Build and run the libFuzzer targets (what `make fuzz` runs).
 #
 #   fuzz.sh SRCDIR OUTDIR SECONDS TARGET...

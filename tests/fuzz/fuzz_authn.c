@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: okta_parse_authn() on arbitrary bytes (any 200 answer of
  * /api/v1/authn or one of its links). Beyond the sanitizers' checks, what a

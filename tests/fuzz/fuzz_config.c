@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: okta_config_parse() on arbitrary bytes (a configuration
  * file's contents). Beyond the sanitizers' checks: the error message is

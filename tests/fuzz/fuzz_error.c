@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: okta_parse_error() on arbitrary bytes (any non-200
  * body). Its fields go straight into a syslog line, so beyond the

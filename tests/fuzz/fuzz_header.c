@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: okta_http_parse_rate_limit_reset() on arbitrary bytes,
  * as libcurl's header callback hands a header line over. Beyond the

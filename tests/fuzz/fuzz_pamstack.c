@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: okta_pamstack_analyse() on an arbitrary PAM service
  * file, whose every @include / include / substack names the same bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: okta_parse_session() on arbitrary bytes, as a 200 body
  * from a hostile server or proxy would reach it. Beyond the sanitizers'

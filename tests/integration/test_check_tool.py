@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """pam_okta_session_check (the administrator's check tool) against the simulator.
 
 Run: python3 tests/integration/test_check_tool.py [name-substring...]   (as root)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests: the files the module trusts (configuration, api_token_file,
 ca_file), through real libpam against the simulator.
 
@@ -21,36 +22,18 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
-from simlib import Simulator  # noqa: E402
+import moduletest as mt  # noqa: E402
+from moduletest import LOGIN, SERVICE, USER, sim  # noqa: E402
+from moduletest import setUpModule, tearDownModule  # noqa: E402,F401  (one simulator)
 
-SIM = None
-SERVICE = "okta-test"
-USER = "alice"
-LOGIN = "alice@example.com"
 NOBODY = 65534
-
-
-def setUpModule():
-    global SIM
-    if os.geteuid() != 0:
-        raise unittest.SkipTest("needs root (root-owned files, chown to other users)")
-    for what, path in (("module", ph.MODULE), ("driver", ph.DRIVER)):
-        if not os.path.exists(path):
-            raise RuntimeError("%s not built: %s" % (what, path))
-    SIM = Simulator()
-    SIM.start()
-
-
-def tearDownModule():
-    if SIM is not None:
-        SIM.stop()
 
 
 class FileRulesTestCase(unittest.TestCase):
     maxDiff = None
 
     def setUp(self):
-        SIM.reset()
+        sim().reset()
         self.tmp = tempfile.mkdtemp(prefix="okta-files-")
         os.chmod(self.tmp, 0o755)
         self.confdir = os.path.join(self.tmp, "pam.d")
@@ -68,24 +51,23 @@ class FileRulesTestCase(unittest.TestCase):
 
     def copy_ca(self, directory, mode=0o644, uid=0):
         path = os.path.join(directory, "ca.pem")
-        shutil.copyfile(SIM.ca_file, path)
+        shutil.copyfile(sim().ca_file, path)
         os.chown(path, uid, 0)
         os.chmod(path, mode)
         return path
 
     def write_token(self, directory, mode=0o600, uid=0):
         return ph.write_secure_file(os.path.join(directory, "okta.token"),
-                                    SIM.api_token + "\n", mode, uid)
+                                    sim().api_token + "\n", mode, uid)
 
     def write_conf(self, directory, mode=0o600, uid=0, **overrides):
-        keys = {"org_url": SIM.org_url, "api_token": SIM.api_token, "ca_file": SIM.ca_file,
-                "login_suffix": "@example.com", "timeout": 3}
+        keys = mt.conf_defaults()
         keys.update(overrides)
         return ph.write_conf(os.path.join(directory, "okta.conf"), mode, uid, **keys)
 
     def login(self, conf):
         ph.write_okta_service(self.confdir, SERVICE, conf)
-        r = ph.run_driver(self.confdir, SERVICE, USER, stdin=SIM.mint(LOGIN), steps="auth")
+        r = ph.run_driver(self.confdir, SERVICE, USER, stdin=sim().mint(LOGIN), steps="auth")
         self.assertEqual(r.returncode, 0, r.describe())
         return r
 
@@ -102,8 +84,8 @@ class FileRulesTestCase(unittest.TestCase):
         self.assertTrue(any("configuration error" in m and all(n in m for n in needles)
                             for m in r.messages),
                         "no configuration error naming %r\n%s" % (needles, r.describe()))
-        self.assertEqual(SIM.requests(), [], "no request may be sent\n" + r.describe())
-        self.assertEqual(SIM.connections(), [], "no connection may be made\n" + r.describe())
+        self.assertEqual(sim().requests(), [], "no request may be sent\n" + r.describe())
+        self.assertEqual(sim().connections(), [], "no connection may be made\n" + r.describe())
         return r
 
 
@@ -113,7 +95,7 @@ class TestSymbolicLinks(FileRulesTestCase):
     def test_config_file_symlink(self):
         real = self.write_conf(self.secure)
         self.assert_accepted(real)
-        SIM.reset()
+        sim().reset()
         link = os.path.join(self.secure, "link.conf")
         os.symlink(real, link)
         self.assert_refused(link, link, "symbolic link")
@@ -121,7 +103,7 @@ class TestSymbolicLinks(FileRulesTestCase):
     def test_token_file_symlink(self):
         real = self.write_token(self.secure)
         self.assert_accepted(self.write_conf(self.secure, api_token=None, api_token_file=real))
-        SIM.reset()
+        sim().reset()
         link = os.path.join(self.secure, "link.token")
         os.symlink(real, link)
         conf = self.write_conf(self.secure, api_token=None, api_token_file=link)
@@ -130,7 +112,7 @@ class TestSymbolicLinks(FileRulesTestCase):
     def test_ca_file_symlink(self):
         real = self.copy_ca(self.secure)
         self.assert_accepted(self.write_conf(self.secure, ca_file=real))
-        SIM.reset()
+        sim().reset()
         link = os.path.join(self.secure, "link.pem")
         os.symlink(real, link)
         self.assert_refused(self.write_conf(self.secure, ca_file=link), "ca_file", link,
@@ -155,14 +137,14 @@ class TestDirectories(FileRulesTestCase):
     def test_config_file_in_unsafe_directory(self):
         for name, mode, uid, reason in self.cases():
             with self.subTest(directory=name):
-                SIM.reset()
+                sim().reset()
                 d = self.mkdir(name, mode, uid)
                 self.assert_refused(self.write_conf(d), d, reason)
 
     def test_token_file_in_unsafe_directory(self):
         for name, mode, uid, reason in self.cases():
             with self.subTest(directory=name):
-                SIM.reset()
+                sim().reset()
                 token = self.write_token(self.mkdir(name, mode, uid))
                 conf = self.write_conf(self.secure, api_token=None, api_token_file=token)
                 self.assert_refused(conf, token, reason)
@@ -170,7 +152,7 @@ class TestDirectories(FileRulesTestCase):
     def test_ca_file_in_unsafe_directory(self):
         for name, mode, uid, reason in self.cases():
             with self.subTest(directory=name):
-                SIM.reset()
+                sim().reset()
                 ca = self.copy_ca(self.mkdir(name, mode, uid))
                 self.assert_refused(self.write_conf(self.secure, ca_file=ca), "ca_file", ca,
                                     reason)
@@ -197,7 +179,7 @@ class TestCaFileOwnership(FileRulesTestCase):
     def test_writable_by_others(self):
         for mode in (0o666, 0o664, 0o646, 0o620):
             with self.subTest(mode=oct(mode)):
-                SIM.reset()
+                sim().reset()
                 ca = self.copy_ca(self.secure, mode=mode)
                 self.assert_refused(self.write_conf(self.secure, ca_file=ca), "ca_file", ca,
                                     "mode %04o" % mode, "must not be group- or world-writable")

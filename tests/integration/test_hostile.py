@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Hostile servers, hostile local input, and the retry policy.
 
 pam_okta_session.so through real libpam against the simulator's hostile modes
@@ -14,14 +15,13 @@ import json
 import os
 import sys
 import time
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-sys.path.insert(0, HERE)
 
 import taprunner  # noqa: E402
-import test_module as base  # noqa: E402  (its OktaTestCase and simulator)
+import moduletest as base  # noqa: E402  (OktaTestCase and the simulator)
+from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
 from simlib import Simulator, closed_port  # noqa: E402
 
 LOGIN = base.LOGIN
@@ -34,17 +34,6 @@ get = base.get
 SLACK = 1.5
 BACKOFF = 0.25   # RETRY_BACKOFF_MS in src/okta_client.c
 
-
-def setUpModule():
-    base.setUpModule()
-
-
-def tearDownModule():
-    base.tearDownModule()
-
-
-def sim():
-    return base.SIM
 
 
 class HostileTestCase(base.OktaTestCase):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """IPv6: pam_okta_session.so through real libpam against a simulator that
 listens on ::1 only (IPV6_V6ONLY: no IPv4 way in), directly and through an
 HTTP CONNECT proxy on [::1].
@@ -17,28 +18,21 @@ Run: python3 tests/integration/test_ipv6.py [name-substring...]   (as root)
 
 import json
 import os
-import shutil
 import socket
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
-import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 from connectproxy import ConnectProxy  # noqa: E402
-from simlib import Simulator  # noqa: E402
+import moduletest as mt  # noqa: E402
+from moduletest import CREATE, LOGIN, sim, tearDownModule  # noqa: E402,F401
 
-SIM = None
-SERVICE = "okta-ipv6"
-USER, LOGIN = "alice", "alice@example.com"
 NAME = "okta-ipv6.test"
-CREATE = ("POST", "/api/v1/sessions")
 
 
 def setUpModule():
-    global SIM
     if os.geteuid() != 0:
         raise unittest.SkipTest("needs root (mount namespace for /etc/hosts and log capture)")
     try:
@@ -46,33 +40,10 @@ def setUpModule():
             s.bind(("::1", 0))
     except OSError as e:   # CI must have it: fail, never skip
         raise RuntimeError("no IPv6 loopback (::1) on this machine: %s" % e)
-    SIM = Simulator(bind="::1")
-    SIM.start()
+    mt.start_simulator(bind="::1")
 
 
-def tearDownModule():
-    if SIM is not None:
-        SIM.stop()
-
-
-class IPv6TestCase(unittest.TestCase):
-    maxDiff = None
-
-    def setUp(self):
-        SIM.reset()
-        self.tmp = tempfile.mkdtemp(prefix="okta-ipv6-")
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        os.chmod(self.tmp, 0o755)
-        self.confdir = os.path.join(self.tmp, "pam.d")
-        self.conf_path = os.path.join(self.tmp, "okta.conf")
-        ph.write_okta_service(self.confdir, SERVICE, self.conf_path)
-
-    def write_conf(self, **overrides):
-        keys = {"org_url": SIM.org_url, "api_token": SIM.api_token, "ca_file": SIM.ca_file,
-                "login_suffix": "@example.com", "timeout": 3}
-        keys.update(overrides)
-        ph.write_conf(self.conf_path, **keys)
-
+class IPv6TestCase(mt.OktaTestCase):
     def hosts_file(self, address):
         """An /etc/hosts for the driver's namespace: NAME -> address only."""
         path = os.path.join(self.tmp, "hosts")
@@ -82,15 +53,12 @@ class IPv6TestCase(unittest.TestCase):
         os.chmod(path, 0o644)
         return [("bind", path, "/etc/hosts")]
 
-    def run_pam(self, token, steps="auth,open", mounts=()):
-        self.last = ph.run_driver(self.confdir, SERVICE, USER, stdin=token, steps=steps,
-                                  mounts=mounts)
-        self.assertEqual(self.last.returncode, 0, self.last.describe())
-        return self.last
+    def run_pam(self, token, steps="auth,open", **kw):
+        return super().run_pam(token, steps=steps, **kw)
 
     def describe(self):
         return "%s\n--- simulator connections\n%s" % (self.last.describe(),
-                                                       json.dumps(SIM.connections()))
+                                                       json.dumps(sim().connections()))
 
     def assert_logged_in_over_ipv6(self):
         """auth and open succeeded with the session the simulator made,
@@ -98,34 +66,34 @@ class IPv6TestCase(unittest.TestCase):
         r = self.last
         self.assertEqual(r.steps.get("auth"), "PAM_SUCCESS", self.describe())
         self.assertEqual(r.steps.get("open"), "PAM_SUCCESS", self.describe())
-        reqs = SIM.requests()
+        reqs = sim().requests()
         sid = json.loads(reqs[0]["response_body"])["id"]
         self.assertEqual(r.env.get("OKTA_SESSION_ID"), sid)
         self.assertEqual([(q["method"], q["path"]) for q in reqs][0], CREATE)
-        conns = SIM.connections()
+        conns = sim().connections()
         self.assertTrue(conns, self.describe())
         self.assertEqual({c["peer"] for c in conns}, {"::1"}, self.describe())
         self.assertTrue(all(c["tls"] for c in conns), self.describe())
 
     # -- direct ---------------------------------------------------------------------
     def test_ipv6_literal_org_url(self):
-        self.assertTrue(SIM.org_url.startswith("https://[::1]:"), SIM.org_url)
+        self.assertTrue(sim().org_url.startswith("https://[::1]:"), sim().org_url)
         self.write_conf()
-        self.run_pam(SIM.mint(LOGIN))
+        self.run_pam(sim().mint(LOGIN))
         self.assert_logged_in_over_ipv6()
 
     def test_name_that_resolves_only_to_ipv6(self):
-        self.write_conf(org_url="https://%s:%d" % (NAME, SIM.https_port))
-        self.run_pam(SIM.mint(LOGIN), mounts=self.hosts_file("::1"))
+        self.write_conf(org_url="https://%s:%d" % (NAME, sim().https_port))
+        self.run_pam(sim().mint(LOGIN), mounts=self.hosts_file("::1"))
         self.assert_logged_in_over_ipv6()
 
     def test_same_name_on_ipv4_fails(self):
         """Control: the namespace's /etc/hosts decides, and the simulator
         has no IPv4 listener."""
-        self.write_conf(org_url="https://%s:%d" % (NAME, SIM.https_port))
-        r = self.run_pam(SIM.mint(LOGIN), steps="auth", mounts=self.hosts_file("127.0.0.1"))
+        self.write_conf(org_url="https://%s:%d" % (NAME, sim().https_port))
+        r = self.run_pam(sim().mint(LOGIN), steps="auth", mounts=self.hosts_file("127.0.0.1"))
         self.assertEqual(r.steps.get("auth"), "PAM_AUTHINFO_UNAVAIL", r.describe())
-        self.assertEqual(SIM.requests(), [])
+        self.assertEqual(sim().requests(), [])
         self.assertTrue(any("createSession: request failed" in m for m in r.messages), r.describe())
 
     # -- through a proxy on [::1] ------------------------------------------------------
@@ -133,32 +101,32 @@ class IPv6TestCase(unittest.TestCase):
         with ConnectProxy("::1") as proxy:
             self.assertTrue(proxy.url.startswith("http://[::1]:"))
             self.write_conf(proxy=proxy.url)
-            self.run_pam(SIM.mint(LOGIN))
+            self.run_pam(sim().mint(LOGIN))
             tunnels = list(proxy.tunnels)
         self.assert_logged_in_over_ipv6()
         self.assertTrue(tunnels, "the proxy was not used\n" + self.describe())
         for t in tunnels:
             self.assertEqual((t["client"], t["target"], t["status"], t["upstream"]),
-                             ("::1", "[::1]:%d" % SIM.https_port, 200, "::1"), tunnels)
+                             ("::1", "[::1]:%d" % sim().https_port, 200, "::1"), tunnels)
 
     def test_proxy_on_ipv6_resolves_the_name(self):
         with ConnectProxy("::1", hosts={NAME: "::1"}) as proxy:
-            self.write_conf(org_url="https://%s:%d" % (NAME, SIM.https_port), proxy=proxy.url)
+            self.write_conf(org_url="https://%s:%d" % (NAME, sim().https_port), proxy=proxy.url)
             # the driver's own /etc/hosts does not know NAME
-            self.run_pam(SIM.mint(LOGIN), mounts=self.hosts_file(None))
+            self.run_pam(sim().mint(LOGIN), mounts=self.hosts_file(None))
             tunnels = list(proxy.tunnels)
         self.assert_logged_in_over_ipv6()
         self.assertTrue(tunnels, "the proxy was not used\n" + self.describe())
-        self.assertEqual({t["target"] for t in tunnels}, {"%s:%d" % (NAME, SIM.https_port)})
+        self.assertEqual({t["target"] for t in tunnels}, {"%s:%d" % (NAME, sim().https_port)})
         self.assertEqual({t["client"] for t in tunnels}, {"::1"})
 
     def test_proxy_down_on_ipv6(self):
         with ConnectProxy("::1") as proxy:
             url = proxy.url
         self.write_conf(proxy=url)   # closed now
-        r = self.run_pam(SIM.mint(LOGIN), steps="auth")
+        r = self.run_pam(sim().mint(LOGIN), steps="auth")
         self.assertEqual(r.steps.get("auth"), "PAM_AUTHINFO_UNAVAIL", r.describe())
-        self.assertEqual(SIM.requests(), [])
+        self.assertEqual(sim().requests(), [])
 
 
 if __name__ == "__main__":

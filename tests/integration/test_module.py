@@ -1,175 +1,33 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests: pam_okta_session.so through real libpam against the simulator.
 
 Run: python3 tests/integration/test_module.py [name-substring...]   (as root)
 Env: PAM_OKTA_MODULE, PAM_OKTA_DRIVER, PAM_OKTA_SRCDIR, PAM_OKTA_BUILDDIR.
+The frame (simulator, OktaTestCase) is tests/lib/moduletest.py.
 """
 
 import json
 import os
-import shutil
 import sys
-import tempfile
-import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
 import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
+from moduletest import (CREATE, LOGIN, PAM_PROMPT_ECHO_OFF, SERVICE,  # noqa: E402
+                        OktaTestCase, delete, get, refresh, sim)
+from moduletest import setUpModule, tearDownModule  # noqa: E402,F401  (one simulator)
 from simlib import Simulator, closed_port  # noqa: E402
-
-SIM = None
-SERVICE = "okta-test"
-USER = "alice"
-LOGIN = "alice@example.com"
-CREATE = ("POST", "/api/v1/sessions")
-PAM_PROMPT_ECHO_OFF = 1
-
-
-def refresh(sid):
-    return ("POST", "/api/v1/sessions/%s/lifecycle/refresh" % sid)
-
-
-def delete(sid):
-    return ("DELETE", "/api/v1/sessions/%s" % sid)
-
-
-def get(sid):
-    return ("GET", "/api/v1/sessions/%s" % sid)
-
-
-def setUpModule():
-    global SIM
-    if os.geteuid() != 0:
-        raise unittest.SkipTest("needs root (mount namespace for log capture, "
-                                "root-owned config files)")
-    for what, path in (("module", ph.MODULE), ("driver", ph.DRIVER)):
-        if not os.path.exists(path):
-            raise RuntimeError("%s not built: %s (set PAM_OKTA_%s)"
-                               % (what, path, what.upper()))
-    SIM = Simulator()
-    SIM.start()
-
-
-def tearDownModule():
-    if SIM is not None:
-        SIM.stop()
-
-
-class OktaTestCase(unittest.TestCase):
-    """Fresh temp dir, default config and service file for every test."""
-
-    maxDiff = None
-
-    def setUp(self):
-        SIM.reset()
-        self.tmp = tempfile.mkdtemp(prefix="okta-it-")
-        os.chmod(self.tmp, 0o755)
-        self.confdir = os.path.join(self.tmp, "pam.d")
-        self.conf_path = os.path.join(self.tmp, "okta.conf")
-        self.write_conf()
-        ph.write_okta_service(self.confdir, SERVICE, self.conf_path)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    # -- configuration ----------------------------------------------------------
-    def defaults(self):
-        return {"org_url": SIM.org_url, "api_token": SIM.api_token, "ca_file": SIM.ca_file,
-                "login_suffix": "@example.com", "timeout": 3}
-
-    def write_conf(self, _path=None, **overrides):
-        """Default config with `overrides` (value None drops the key)."""
-        keys = self.defaults()
-        keys.update(overrides)
-        return ph.write_conf(_path or self.conf_path, **keys)
-
-    # -- running -----------------------------------------------------------------
-    def run_pam(self, token=b"", steps="auth", user=USER, **kw):
-        self.last = ph.run_driver(self.confdir, SERVICE, user, stdin=token, steps=steps, **kw)
-        self.assertEqual(self.last.returncode, 0, self.last.describe())
-        return self.last
-
-    def run_open(self, sid, steps="open", **kw):
-        """A session step in a separate process, as sshd does it."""
-        return self.run_pam(b"", steps=steps, setenv={"OKTA_SESSION_ID": sid}, **kw)
-
-    def login(self, login=LOGIN, steps="auth", **mint):
-        """Mint a token, authenticate, expect success; returns (result, sid, minted)."""
-        minted = SIM.mint_full(login, **mint)
-        r = self.run_pam(minted["sessionToken"], steps)
-        self.assert_step(r, "auth", "PAM_SUCCESS")
-        sid = self.created_session_id()
-        self.assertIsNotNone(sid, "no session created")
-        return r, sid, minted
-
-    def session_for_open(self):
-        """A live session id, with the simulator's request log cleared."""
-        sid = self.login()[1]
-        SIM.reset()
-        return sid
-
-    # -- simulator views -----------------------------------------------------------
-    @staticmethod
-    def api_requests():
-        return [(q["method"], q["path"]) for q in SIM.requests()]
-
-    @staticmethod
-    def response_json(index):
-        return json.loads(SIM.requests()[index]["response_body"])
-
-    @staticmethod
-    def created_session_id():
-        for q in SIM.requests():
-            if (q["method"], q["path"]) == CREATE and q["status"] == 200:
-                return json.loads(q["response_body"]).get("id")
-        return None
-
-    # -- assertions --------------------------------------------------------------------
-    def assert_step(self, r, step, code):
-        self.assertEqual(r.steps.get(step), code,
-                         "step %s: expected %s\n%s" % (step, code, r.describe()))
-
-    def assert_failed(self, r, code, step="auth"):
-        """Step failed with `code` and left no Okta session in the PAM environment."""
-        self.assert_step(r, step, code)
-        self.assertNotIn("OKTA_SESSION_ID", r.env, r.describe())
-
-    def assert_requests(self, expected, r=None):
-        got = self.api_requests()
-        self.assertEqual(got, expected, r.describe() if r else None)
-
-    def assert_no_requests(self, r=None):
-        self.assert_requests([], r)
-
-    def assert_logged(self, r, *needles):
-        """Some single log line contains every needle."""
-        for line in r.logs:
-            if all(n in line for n in needles):
-                return line
-        self.fail("no log line contains all of %r\n%s" % (needles, r.describe()))
-
-    def assert_auth_fails_without_request(self, code, token=b"x", **kw):
-        r = self.run_pam(token, **kw)
-        self.assert_failed(r, code)
-        self.assert_no_requests(r)
-        return r
-
-    def assert_auth_fails_after_create(self, code, token=None):
-        """Auth fails with `code` after exactly one create request."""
-        r = self.run_pam(token if token is not None else SIM.mint(LOGIN))
-        self.assert_failed(r, code)
-        self.assert_requests([CREATE], r)
-        return r
 
 
 class TestAuthenticate(OktaTestCase):
     def test_success(self):
         r, sid, minted = self.login()
-        reqs = SIM.requests()
+        reqs = sim().requests()
         self.assert_requests([CREATE, refresh(sid)], r)
         self.assertEqual(reqs[0]["conn"], reqs[1]["conn"], "create and refresh on one connection")
-        self.assertEqual(len(SIM.connections()), 1, "exactly one TLS handshake")
+        self.assertEqual(len(sim().connections()), 1, "exactly one TLS handshake")
         created, refreshed = self.response_json(0), self.response_json(1)
         self.assertNotEqual(created["expiresAt"], refreshed["expiresAt"])
         self.assertEqual(r.okta_env(), {
@@ -182,10 +40,10 @@ class TestAuthenticate(OktaTestCase):
 
     def test_request_format(self):
         token = self.login()[2]["sessionToken"]
-        create, ref = SIM.requests()
+        create, ref = sim().requests()
         for q in (create, ref):
             h = q["headers"]
-            self.assertEqual(h.get("authorization"), "SSWS " + SIM.api_token)
+            self.assertEqual(h.get("authorization"), "SSWS " + sim().api_token)
             self.assertEqual(h.get("accept"), "application/json")
             self.assertTrue(h.get("user-agent", "").startswith("pam_okta_session/"), h)
         self.assertEqual(create["headers"].get("content-type", "").split(";")[0].strip(),
@@ -201,23 +59,23 @@ class TestAuthenticate(OktaTestCase):
 
     def test_token_with_quote_and_backslash(self):
         token = '20111ab"cd\\ef"\\'
-        self.assertEqual(SIM.mint(LOGIN, token=token), token)
+        self.assertEqual(sim().mint(LOGIN, token=token), token)
         r = self.run_pam(token)
         self.assert_step(r, "auth", "PAM_SUCCESS")
-        self.assertEqual(json.loads(SIM.requests()[0]["body"]), {"sessionToken": token})
+        self.assertEqual(json.loads(sim().requests()[0]["body"]), {"sessionToken": token})
 
     def test_token_of_4096_bytes_is_sent(self):
         token = "20111" + "a" * 4091
         self.assert_auth_fails_after_create("PAM_AUTH_ERR", token)
-        self.assertEqual(json.loads(SIM.requests()[0]["body"]), {"sessionToken": token})
+        self.assertEqual(json.loads(sim().requests()[0]["body"]), {"sessionToken": token})
 
     def test_api_token_file(self):
         token_file = os.path.join(self.tmp, "api-token")
-        ph.write_secure_file(token_file, SIM.api_token + "\n")
+        ph.write_secure_file(token_file, sim().api_token + "\n")
         self.write_conf(api_token=None, api_token_file=token_file)
         self.login()
-        self.assertEqual(SIM.requests()[0]["headers"].get("authorization"),
-                         "SSWS " + SIM.api_token)
+        self.assertEqual(sim().requests()[0]["headers"].get("authorization"),
+                         "SSWS " + sim().api_token)
 
     def test_first_pass_options(self):
         """use_first_pass/try_first_pass take the token an earlier module read
@@ -225,13 +83,13 @@ class TestAuthenticate(OktaTestCase):
         unknown user); without them the module prompts again."""
         for args, token_prompts in ((["use_first_pass"], 0), (["try_first_pass"], 0), ([], 1)):
             with self.subTest(args=args):
-                SIM.reset()
+                sim().reset()
                 ph.write_service(self.confdir, SERVICE,
                                  ["auth optional pam_unix.so"]
                                  + ph.okta_line("auth", self.conf_path, args=args)
                                  + ["account required pam_permit.so",
                                     "session required pam_permit.so"])
-                r = self.run_pam(SIM.mint(LOGIN))
+                r = self.run_pam(sim().mint(LOGIN))
                 self.assert_step(r, "auth", "PAM_SUCCESS")
                 texts = [text for style, text in r.prompts if style == PAM_PROMPT_ECHO_OFF]
                 self.assertEqual(texts.count("Okta session token: "), token_prompts, r.describe())
@@ -239,33 +97,33 @@ class TestAuthenticate(OktaTestCase):
 
     def test_use_first_pass_without_earlier_token(self):
         ph.write_okta_service(self.confdir, SERVICE, self.conf_path, args=["use_first_pass"])
-        r = self.assert_auth_fails_without_request("PAM_AUTH_ERR", SIM.mint(LOGIN))
+        r = self.assert_auth_fails_without_request("PAM_AUTH_ERR", sim().mint(LOGIN))
         self.assertEqual([p for p in r.prompts if p[0] == PAM_PROMPT_ECHO_OFF], [], r.describe())
         self.assert_logged(r, "use_first_pass")
 
     def test_env_proxy_ignored(self):
         proxy = "http://127.0.0.1:%d" % closed_port()
         env = {k: proxy for k in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")}
-        r = self.run_pam(SIM.mint(LOGIN), env=env)
+        r = self.run_pam(sim().mint(LOGIN), env=env)
         self.assert_step(r, "auth", "PAM_SUCCESS")
         self.assert_requests([CREATE, refresh(self.created_session_id())], r)
 
 
 class TestRejectedLogins(OktaTestCase):
     def test_wrong_user(self):
-        r = self.run_pam(SIM.mint("bob@example.com"))
+        r = self.run_pam(sim().mint("bob@example.com"))
         self.assert_failed(r, "PAM_AUTH_ERR")
         sid = self.created_session_id()
         self.assert_requests([CREATE, delete(sid)], r)
-        self.assertTrue(SIM.session(sid)["revoked"], "the foreign session must be revoked")
+        self.assertTrue(sim().session(sid)["revoked"], "the foreign session must be revoked")
         self.assert_logged(r, "bob@example.com", "alice")
 
     def test_wrong_login_variants(self):
         for login in ("alice@example.org", "alice@example.com.evil.org", "xalice@example.com",
                       "alice", "alic@example.com"):
             with self.subTest(login=login):
-                SIM.reset()
-                r = self.run_pam(SIM.mint(login))
+                sim().reset()
+                r = self.run_pam(sim().mint(login))
                 self.assert_failed(r, "PAM_AUTH_ERR")
                 self.assert_requests([CREATE, delete(self.created_session_id())], r)
 
@@ -273,33 +131,33 @@ class TestRejectedLogins(OktaTestCase):
         self.assert_auth_fails_after_create("PAM_AUTH_ERR", "20111" + "Q" * 41)
 
     def test_used_token(self):
-        token = SIM.mint(LOGIN)
+        token = sim().mint(LOGIN)
         self.assert_step(self.run_pam(token), "auth", "PAM_SUCCESS")
-        SIM.reset()
+        sim().reset()
         self.assert_auth_fails_after_create("PAM_AUTH_ERR", token)
 
     def test_expired_token(self):
-        self.assert_auth_fails_after_create("PAM_AUTH_ERR", SIM.mint(LOGIN, ttl=0))
+        self.assert_auth_fails_after_create("PAM_AUTH_ERR", sim().mint(LOGIN, ttl=0))
 
     def test_tokens_rejected_before_sending(self):
         for token in (b"", b"a" * 4097, b"abc\x01def", b"abc\ndef", b"abc\rdef",
                       b"abc\tdef", b"abc\x7fdef"):
             with self.subTest(token=token[:20], length=len(token)):
-                SIM.reset()
+                sim().reset()
                 self.assert_auth_fails_without_request("PAM_AUTH_ERR", token)
 
     def test_create_rejections(self):
         for status, code in ((400, "E0000003"), (403, "E0000005"), (404, "E0000007")):
             with self.subTest(status=status, errorCode=code):
-                SIM.reset()
-                SIM.fault("create", "status", status=status, errorCode=code, count=1)
+                sim().reset()
+                sim().fault("create", "status", status=status, errorCode=code, count=1)
                 self.assert_auth_fails_after_create("PAM_AUTH_ERR")
 
     def test_session_not_active(self):
         for status in ("MFA_REQUIRED", "MFA_ENROLL"):
             with self.subTest(status=status):
-                SIM.reset()
-                r = self.run_pam(SIM.mint(LOGIN, session={"status": status}))
+                sim().reset()
+                r = self.run_pam(sim().mint(LOGIN, session={"status": status}))
                 self.assert_failed(r, "PAM_AUTH_ERR")
                 self.assertEqual(self.api_requests()[:1], [CREATE], r.describe())
 
@@ -308,87 +166,87 @@ class TestOktaFailures(OktaTestCase):
     def test_bad_api_token(self):
         self.write_conf(api_token="00" + "Z" * 40)
         self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
-        self.assertEqual(SIM.requests()[0]["status"], 401)
+        self.assertEqual(sim().requests()[0]["status"], 401)
 
     def test_api_token_without_permission(self):
-        SIM.fault("create", "status", status=403, errorCode="E0000006")
+        sim().fault("create", "status", status=403, errorCode="E0000006")
         self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
 
     def test_create_500_logged_with_error_id(self):
-        SIM.fault("create", "status", status=500)
+        sim().fault("create", "status", status=500)
         r = self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
         err = self.response_json(0)
         self.assert_logged(r, "500", "E0000009", err["errorId"])
 
     def test_rate_limited(self):
         # Reset beyond the timeout: no retry (test_hostile.py covers retries).
-        SIM.fault("create", "status", status=429, reset_in=60)
+        sim().fault("create", "status", status=429, reset_in=60)
         self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
 
     def test_refresh_500(self):
-        SIM.fault("refresh", "status", status=500)
-        r = self.run_pam(SIM.mint(LOGIN))
+        sim().fault("refresh", "status", status=500)
+        r = self.run_pam(sim().mint(LOGIN))
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
         sid = self.created_session_id()
         self.assertEqual(self.api_requests()[:2], [CREATE, refresh(sid)], r.describe())
 
     def test_okta_down(self):
         self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
-        r = self.run_pam(SIM.mint(LOGIN))
+        r = self.run_pam(sim().mint(LOGIN))
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
         self.assertLess(r.elapsed, 2.0, "a refused connection must fail fast")
 
     def test_slow_okta_times_out(self):
         self.write_conf(timeout=2)
-        SIM.fault("create", "delay", seconds=10)
-        r = self.run_pam(SIM.mint(LOGIN))
+        sim().fault("create", "delay", seconds=10)
+        r = self.run_pam(sim().mint(LOGIN))
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
         self.assertLess(r.elapsed, 2 + 1.5, "timeout = 2 not honoured")
 
     def test_malformed_json(self):
         for route in ("create", "refresh"):
             with self.subTest(route=route):
-                SIM.reset()
-                SIM.fault(route, "malformed")
-                self.assert_failed(self.run_pam(SIM.mint(LOGIN)), "PAM_AUTHINFO_UNAVAIL")
+                sim().reset()
+                sim().fault(route, "malformed")
+                self.assert_failed(self.run_pam(sim().mint(LOGIN)), "PAM_AUTHINFO_UNAVAIL")
 
     def test_oversized_body(self):
-        SIM.fault("create", "oversized", size=2 * 1024 * 1024)
+        sim().fault("create", "oversized", size=2 * 1024 * 1024)
         self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
 
     def test_unusable_session(self):
         for override in ({"login": None}, {"-login": None}, {"userId": None},
                          {"-userId": None}, {"-id": None}, {"login": 42}):
             with self.subTest(session=override):
-                SIM.reset()
-                r = self.run_pam(SIM.mint(LOGIN, session=override))
+                sim().reset()
+                r = self.run_pam(sim().mint(LOGIN, session=override))
                 self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
 
     def test_hostile_session_id_from_okta(self):
         for sid in ("../x", "a?b", "a%2Fb", "a/b", "a b", "x" * 129, ""):
             with self.subTest(sid=sid[:20], length=len(sid)):
-                SIM.reset()
-                r = self.run_pam(SIM.mint(LOGIN, session={"id": sid}))
+                sim().reset()
+                r = self.run_pam(sim().mint(LOGIN, session={"id": sid}))
                 self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
                 self.assert_requests([CREATE], r)
 
     def test_untrusted_certificate(self):
-        for ca_file in (SIM.other_ca_file, None):
+        for ca_file in (sim().other_ca_file, None):
             with self.subTest(ca_file=ca_file):
-                SIM.reset()
+                sim().reset()
                 self.write_conf(ca_file=ca_file)
-                r = self.run_pam(SIM.mint(LOGIN))
+                r = self.run_pam(sim().mint(LOGIN))
                 self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
                 self.assert_no_requests(r)
-                self.assertTrue(SIM.connections(), "the module never even connected")
+                self.assertTrue(sim().connections(), "the module never even connected")
 
     def test_redirect_not_followed(self):
-        SIM.fault("create", "redirect")
+        sim().fault("create", "redirect")
         self.assert_auth_fails_after_create("PAM_AUTHINFO_UNAVAIL")
 
     def test_configured_proxy_is_used(self):
         self.write_conf(proxy="http://127.0.0.1:%d" % closed_port())
-        r = self.run_pam(SIM.mint(LOGIN))
+        r = self.run_pam(sim().mint(LOGIN))
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
         self.assert_no_requests(r)
 
@@ -409,8 +267,8 @@ class TestServerCertificates(OktaTestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for sim in cls.bad.values():
-            sim.stop()
+        for bad in cls.bad.values():
+            bad.stop()
 
     def assert_refused(self, cert, reason):
         bad = self.bad[cert]
@@ -443,7 +301,7 @@ class TestConfig(OktaTestCase):
         for mode, uid in ((0o644, 0), (0o640, 0), (0o604, 0), (0o600, 65534)):
             with self.subTest(mode=oct(mode), uid=uid):
                 self.write_conf(_mode=mode, _uid=uid)
-                r = self.run_pam(SIM.mint(LOGIN))
+                r = self.run_pam(sim().mint(LOGIN))
                 self.assert_service_err(r)
                 self.assert_logged(r, self.conf_path)
 
@@ -452,15 +310,15 @@ class TestConfig(OktaTestCase):
         self.write_conf(api_token=None, api_token_file=token_file)
         for mode, uid in ((0o644, 0), (0o600, 65534)):
             with self.subTest(mode=oct(mode), uid=uid):
-                ph.write_secure_file(token_file, SIM.api_token + "\n", mode, uid)
-                r = self.run_pam(SIM.mint(LOGIN))
+                ph.write_secure_file(token_file, sim().api_token + "\n", mode, uid)
+                r = self.run_pam(sim().mint(LOGIN))
                 self.assert_service_err(r)
                 self.assert_logged(r, token_file)
 
     def test_bad_config(self):
-        token_file = ph.write_secure_file(os.path.join(self.tmp, "api-token"), SIM.api_token)
+        token_file = ph.write_secure_file(os.path.join(self.tmp, "api-token"), sim().api_token)
         cases = {
-            "http org_url": {"org_url": "http://127.0.0.1:%d" % SIM.https_port},
+            "http org_url": {"org_url": "http://127.0.0.1:%d" % sim().https_port},
             "missing org_url": {"org_url": None},
             "unknown key": {"colour": "blue"},
             "both api_token and api_token_file": {"api_token_file": token_file},
@@ -473,13 +331,13 @@ class TestConfig(OktaTestCase):
         }
         for name, overrides in cases.items():
             with self.subTest(name):
-                SIM.reset()
+                sim().reset()
                 self.write_conf(**overrides)
-                self.assert_service_err(self.run_pam(SIM.mint(LOGIN)))
+                self.assert_service_err(self.run_pam(sim().mint(LOGIN)))
 
     def test_missing_config_file(self):
         os.unlink(self.conf_path)
-        r = self.run_pam(SIM.mint(LOGIN))
+        r = self.run_pam(sim().mint(LOGIN))
         self.assert_service_err(r)
 
 
@@ -491,7 +349,7 @@ class TestSession(OktaTestCase):
         first, last = self.response_json(1), self.response_json(2)
         self.assertNotEqual(first["expiresAt"], last["expiresAt"])
         self.assertEqual(r.env.get("OKTA_SESSION_EXPIRES_AT"), last["expiresAt"], r.describe())
-        self.assertEqual(SIM.session(sid)["refresh_count"], 2)
+        self.assertEqual(sim().session(sid)["refresh_count"], 2)
 
     def test_open_in_separate_process(self):
         sid = self.session_for_open()
@@ -508,7 +366,7 @@ class TestSession(OktaTestCase):
         self.assert_no_requests(r)
 
     def test_open_dead_session(self):
-        for kill in (SIM.revoke_session, SIM.expire_session):
+        for kill in (sim().revoke_session, sim().expire_session):
             with self.subTest(kill.__name__):
                 sid = self.session_for_open()
                 kill(sid)
@@ -535,7 +393,7 @@ class TestSession(OktaTestCase):
         r = self.run_open(sid, steps="close")
         self.assert_step(r, "close", "PAM_IGNORE")
         self.assert_no_requests(r)
-        self.assertFalse(SIM.session(sid)["revoked"])
+        self.assertFalse(sim().session(sid)["revoked"])
 
     def test_close_revokes(self):
         """In a process that did not open it, the id is checked (getSession:
@@ -545,7 +403,7 @@ class TestSession(OktaTestCase):
         r = self.run_open(sid, steps="close")
         self.assert_step(r, "close", "PAM_SUCCESS")
         self.assert_requests([get(sid), delete(sid)], r)
-        self.assertTrue(SIM.session(sid)["revoked"])
+        self.assertTrue(sim().session(sid)["revoked"])
         self.assertNotIn("OKTA_SESSION_ID", r.env, r.describe())
 
     def test_close_revokes_the_session_it_opened(self):
@@ -555,7 +413,7 @@ class TestSession(OktaTestCase):
         r, sid, _ = self.login(steps="auth,open,close")
         self.assert_step(r, "close", "PAM_SUCCESS")
         self.assert_requests([CREATE, refresh(sid), refresh(sid), delete(sid)], r)
-        self.assertTrue(SIM.session(sid)["revoked"])
+        self.assertTrue(sim().session(sid)["revoked"])
 
     def test_close_revoke_already_gone(self):
         self.write_conf(revoke_on_close="yes")
@@ -563,15 +421,15 @@ class TestSession(OktaTestCase):
             with self.subTest(how):
                 sid = self.session_for_open()
                 if how == "revoked":
-                    SIM.revoke_session(sid)
+                    sim().revoke_session(sid)
                     expected = [get(sid)]
                 else:
-                    SIM.fault("delete", "status", status=404)
+                    sim().fault("delete", "status", status=404)
                     expected = [get(sid), delete(sid)]
                 r = self.run_open(sid, steps="close")
                 self.assert_step(r, "close", "PAM_SUCCESS")
                 self.assert_requests(expected, r)
-                self.assertEqual(SIM.requests()[-1]["status"], 404)
+                self.assertEqual(sim().requests()[-1]["status"], 404)
 
     def test_close_hostile_session_id_not_sent(self):
         self.write_conf(revoke_on_close="yes")
@@ -589,24 +447,24 @@ class TestSession(OktaTestCase):
 class TestSecrets(OktaTestCase):
     def test_secrets_never_logged(self):
         self.write_conf(revoke_on_close="yes")
-        results, secrets = [], [SIM.api_token]
-        minted = SIM.mint_full(LOGIN)
+        results, secrets = [], [sim().api_token]
+        minted = sim().mint_full(LOGIN)
         secrets.append(minted["sessionToken"])
         results.append(self.run_pam(minted["sessionToken"], steps="auth,setcred,open,close"))
         self.assert_step(results[-1], "close", "PAM_SUCCESS")
         secrets.append(self.created_session_id())
         self.assertIsNotNone(secrets[-1])
         for login, fault in (("bob@example.com", None), (LOGIN, "create"), (LOGIN, "refresh")):
-            SIM.reset()
+            sim().reset()
             if fault:
-                SIM.fault(fault, "status", status=500)
-            token = SIM.mint(login)
+                sim().fault(fault, "status", status=500)
+            token = sim().mint(login)
             secrets.append(token)
             results.append(self.run_pam(token))
             secrets.append(self.created_session_id())
         self.write_conf(api_token="00" + "W" * 40)
         secrets.append("00" + "W" * 40)
-        results.append(self.run_pam(SIM.mint(LOGIN)))
+        results.append(self.run_pam(sim().mint(LOGIN)))
         logs = [line for r in results for line in r.logs if "pam_okta_session" in line]
         self.assertGreaterEqual(len(logs), len(results),
                                 "debug runs logged too little: log capture broken?")

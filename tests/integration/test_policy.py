@@ -1,36 +1,26 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests of the access policy (require_group, require_mfa,
 max_auth_age): pam_okta_session.so through real libpam against the simulator.
 
 Run: python3 tests/integration/test_policy.py [name-substring...]   (as root)
-Env: as tests/integration/test_module.py, whose OktaTestCase this reuses.
+Env: as tests/lib/moduletest.py, whose OktaTestCase this reuses.
 """
 
 import os
 import sys
-import unittest
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-sys.path.insert(0, HERE)
 
-import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
-import test_module as tm  # noqa: E402
-from simlib import Simulator, closed_port  # noqa: E402
+import moduletest as tm  # noqa: E402  (OktaTestCase and the simulator)
+from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
+from simlib import Simulator  # noqa: E402
 
 LOGIN, USER, CREATE = tm.LOGIN, tm.USER, tm.CREATE
 refresh, delete, get = tm.refresh, tm.delete, tm.get
 GROUP = "bastion-admins"
-
-
-def setUpModule():
-    tm.setUpModule()
-
-
-def tearDownModule():
-    tm.tearDownModule()
 
 
 def groups_path(user_id, after=None):
@@ -67,10 +57,6 @@ class PolicyTestCase(tm.OktaTestCase):
                          "every request on one connection")
         self.assertEqual(len(sim().connections()), 1, "exactly one TLS handshake")
 
-
-def sim():
-    """The simulator test_module's setUpModule started (OktaTestCase uses it)."""
-    return tm.SIM
 
 
 class TestRequireGroup(PolicyTestCase):

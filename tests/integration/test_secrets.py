@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """No secret in anything the module logged during the whole integration suite.
 
 The other integration tests (debug on) leave their evidence in

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests of sign_in = password (Okta password, then MFA through the
 Authentication API): pam_okta_session.so through real libpam against the
 simulator's authn state machine.
 
 Run: python3 tests/integration/test_signin.py [name-substring...]   (as root)
-Env: as tests/integration/test_module.py, whose OktaTestCase this reuses.
+Env: as tests/lib/moduletest.py, whose OktaTestCase this reuses.
 """
 
 import json
@@ -16,11 +17,13 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-sys.path.insert(0, HERE)
 
+import pamharness as ph  # noqa: E402
 import secretlog  # noqa: E402
 import taprunner  # noqa: E402
-import test_module as tm  # noqa: E402
+import moduletest as tm  # noqa: E402  (OktaTestCase and the simulator)
+from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
+from simlib import closed_port  # noqa: E402
 
 LOGIN, USER, CREATE = tm.LOGIN, tm.USER, tm.CREATE
 AUTHN = ("POST", "/api/v1/authn")
@@ -33,17 +36,6 @@ GOOGLE_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CT"
 PUSH = {"type": "push", "auto": "approve"}
 TOTP = {"type": "totp", "secret": TOTP_SECRET}
 
-
-def setUpModule():
-    tm.setUpModule()
-
-
-def tearDownModule():
-    tm.tearDownModule()
-
-
-def sim():
-    return tm.SIM
 
 
 def verify_path(factor_id):
@@ -186,7 +178,7 @@ class TestPrimaryAuthentication(SignInTestCase):
 
     def test_unreachable(self):
         self.user()
-        self.write_conf(org_url="https://127.0.0.1:%d" % tm.closed_port())
+        self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
         r = self.sign_in()
         self.assert_refused(r, "PAM_AUTHINFO_UNAVAIL", "no usable answer",
                             "Okta: no answer from Okta, try again later")
@@ -201,9 +193,9 @@ class TestPrimaryAuthentication(SignInTestCase):
                                             ([], ["unix-password", self.password], 1)):
             with self.subTest(args=args):
                 sim().reset()
-                tm.ph.write_service(self.confdir, tm.SERVICE,
+                ph.write_service(self.confdir, tm.SERVICE,
                                     ["auth optional pam_unix.so"]
-                                    + tm.ph.okta_line("auth", self.conf_path, args=args)
+                                    + ph.okta_line("auth", self.conf_path, args=args)
                                     + ["account required pam_permit.so",
                                        "session required pam_permit.so"])
                 r = self.run_pam(answers=answers)
@@ -215,7 +207,7 @@ class TestPrimaryAuthentication(SignInTestCase):
         """use_first_pass applies to the password: with no earlier module's
         PAM_AUTHTOK it refuses before any request, without a prompt."""
         self.user()
-        tm.ph.write_okta_service(self.confdir, tm.SERVICE, self.conf_path,
+        ph.write_okta_service(self.confdir, tm.SERVICE, self.conf_path,
                                  args=["use_first_pass"])
         r = self.sign_in()
         self.assert_failed(r, "PAM_AUTH_ERR")

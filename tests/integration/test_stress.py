@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Leaks, resources and concurrency: many full PAM transactions in ONE process.
 
 tests/pam_stress runs pam_start_confdir, authenticate, open_session,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests of the PAM-side trust boundaries (issue 9): through real
 libpam against the simulator.
 
@@ -14,7 +15,7 @@ libpam against the simulator.
 The real sudo, su and sshd versions are in tests/e2e/test_trust.py.
 
 Run: python3 tests/integration/test_trust.py [name-substring...]   (as root)
-Env: as tests/integration/test_module.py, whose OktaTestCase this reuses.
+Env: as tests/lib/moduletest.py, whose OktaTestCase this reuses.
 """
 
 import os
@@ -22,28 +23,17 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-sys.path.insert(0, HERE)
 
 import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
-import test_module as tm  # noqa: E402
+import moduletest as tm  # noqa: E402  (OktaTestCase and the simulator)
+from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
 
 LOGIN, USER, CREATE = tm.LOGIN, tm.USER, tm.CREATE
 refresh, delete, get = tm.refresh, tm.delete, tm.get
 OTHER, OTHER_LOGIN = "bob", "bob@example.com"
 OKTA_VARS = ("OKTA_SESSION_ID", "OKTA_USER_ID", "OKTA_SESSION_EXPIRES_AT")
 
-
-def setUpModule():
-    tm.setUpModule()
-
-
-def tearDownModule():
-    tm.tearDownModule()
-
-
-def sim():
-    return tm.SIM
 
 
 class TrustTestCase(tm.OktaTestCase):

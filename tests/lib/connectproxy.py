@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A minimal HTTP CONNECT proxy for tests (Python standard library only).
 
     with ConnectProxy("::1", hosts={"okta-ipv6.test": "::1"}) as proxy:
@@ -6,13 +7,19 @@
         proxy.tunnels                   # [{"client": "::1", "target": "host:port",
                                         #   "status": 200, "upstream": "::1"}]
 
+    with ConnectProxy() as proxy:       # on 127.0.0.1
+        proxy.targets()                 # ["127.0.0.1:8443", ...], in order
+
 Answers only CONNECT (anything else: 405) and then relays bytes both ways
 (TLS passes through untouched; the proxy sees no plaintext). It listens on
-`bind` only (an IPv6 address: IPv6 only), resolves a target name through
-`hosts` first and else through getaddrinfo, and records every tunnel. Runs
-in threads of the test process; close() (or the with block) stops it.
+`bind` only (an IPv6 address: IPv6 only), looks a target name up in `hosts`
+and records every request. It tunnels only to loopback addresses (tests
+never send traffic anywhere else): any other target, or a name `hosts` does
+not know, gets 403. Runs in threads of the test process; close() (or the
+with block) stops it.
 """
 
+import ipaddress
 import socket
 import socketserver
 import threading
@@ -39,10 +46,13 @@ class _Handler(socketserver.StreamRequestHandler):
             return
         record["target"] = parts[1]
         host, _, port = parts[1].rpartition(":")
-        host = host.strip("[]")
+        address = proxy.loopback_address(host.strip("[]"))
+        if address is None:
+            record["status"] = 403
+            self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
         try:
-            upstream = socket.create_connection((proxy.hosts.get(host, host), int(port)),
-                                                timeout=10)
+            upstream = socket.create_connection((address, int(port)), timeout=10)
         except (OSError, ValueError):
             record["status"] = 502
             self.wfile.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
@@ -105,6 +115,19 @@ class ConnectProxy:
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        kwargs={"poll_interval": 0.1}, daemon=True)
         self.thread.start()
+
+    def loopback_address(self, host):
+        """The address a target host stands for, if it is a loopback one."""
+        try:
+            address = ipaddress.ip_address(self.hosts.get(host, host))
+        except ValueError:
+            return None
+        return str(address) if address.is_loopback else None
+
+    def targets(self):
+        """The `host:port` of every CONNECT request, in order."""
+        with self.lock:
+            return [t["target"] for t in self.tunnels if t["target"] is not None]
 
     def reset(self):
         with self.lock:

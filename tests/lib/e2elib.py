@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """End-to-end harness: real sshd, sudo and su in a sandboxed mount namespace.
 
     box = Sandbox()                       # root only

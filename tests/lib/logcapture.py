@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Capture syslog (pam_syslog) output of a process tree without a syslog daemon.
 
 There is no /dev/log on the test machines.  `run_logged()` starts a command

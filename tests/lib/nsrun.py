@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Run a command in a private mount namespace whose /dev/log is a given socket.
 
     nsrun.py --log-socket SOCK --stage DIR [--chdir DIR]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Drive pam_okta_session.so through real libpam with the C test driver.
 
 The driver (tests/pam_driver, env PAM_OKTA_DRIVER) runs inside a private

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Evidence for tests/integration/test_secrets.py: what the module logged and
 which secrets existed, across the whole integration suite.
 

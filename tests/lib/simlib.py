@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Test-side wrapper around tests/sim/okta_sim.py (the Okta simulator).
 
     with Simulator() as sim:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # TAP helpers for the shell tests (POSIX sh; source it).
 #   tap_ok RESULT DESCRIPTION [DETAIL]   one test line; RESULT is an exit status,
 #                                        DETAIL (last 40 lines) is shown on failure

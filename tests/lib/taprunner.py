@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Run the calling module's unittest tests and report TAP on stdout.
 
     if __name__ == "__main__":

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds the Debian package from a temporary copy of the source tree, installs
 # it with dpkg -i, checks where everything lands and that it works, then
 # purges it. TAP output.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds the RPMs (pam_okta_session and pam_okta_session-selinux) from
 # `make dist`'s tarball with `rpmbuild -bb` and the spec the tarball carries,
 # runs rpmlint on them, and checks that the main package holds exactly what
@@ -87,7 +88,6 @@ no-signature          a test build: packages are signed by the build system that
 no-packager-tag       Packager is set by the build system (%packager), not by the spec
 no-group-tag          Group is obsolete (Fedora and RHEL packaging guidelines drop it)
 no-buildroot-tag      BuildRoot is ignored since rpm 4.6; the guidelines drop it
-invalid-license       no licence has been chosen yet (debian/copyright): LicenseRef-Unspecified says so
 invalid-url           Source0 is the make dist tarball: there is no public download location yet
 non-readable          /etc/security/pam_okta_session.conf is 0600 on purpose: it names the API token, and the module refuses a group- or world-readable file
 unstripped-binary-or-object  Debian's brp-strip only strips debug sections; on RHEL find-debuginfo strips into -debuginfo
@@ -113,10 +113,12 @@ tap_ok $? "make install DESTDIR=... in rpmbuild's configured tree" "$(tail -n 20
 # mode owner group path, files and symbolic links. rpm's brp-compress
 # gzips the man pages: their .gz is dropped before comparing. rpmbuild adds
 # /usr/lib/.build-id/ links to the ELF files (_build_id_links compat, as on
-# RHEL): rpm's own, left out.
+# RHEL): rpm's own, left out; so is the %license file (checked below).
+licensedir=/usr/share/licenses/$name
 (cd "$tmp/root" && find . ! -type d -printf '%M %u %g /%P\n' | sort) >"$tmp/install.list"
 rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILENAMES}\n]' "$main_rpm" |
-	grep -v ' /usr/lib/\.build-id\(/\|$\)' >"$tmp/rpm.all" 2>&1
+	grep -v ' /usr/lib/\.build-id\(/\|$\)' >"$tmp/rpm.full" 2>&1
+grep -v " $licensedir\(/\|\$\)" "$tmp/rpm.full" >"$tmp/rpm.all"
 grep -v '^d' "$tmp/rpm.all" | sed -E 's@^(.* /usr/share/man/man[0-9]/[^ ]+)\.gz$@\1@' | sort >"$tmp/rpm.list"
 [ -s "$tmp/install.list" ] && diff -u "$tmp/install.list" "$tmp/rpm.list" >"$tmp/list.diff"
 tap_ok $? "the package's files, modes and owners are make install's" \
@@ -143,6 +145,14 @@ tap_ok $? "/etc/security/$name.conf: %config(noreplace), mode 0600, the only fil
 rpm2cpio "$main_rpm" | (mkdir "$tmp/main" && cd "$tmp/main" && cpio -idm --quiet) &&
 	cmp "$tmp/main/etc/security/$name.conf" "$srcdir/conf/$name.conf"
 tap_ok $? "the packaged configuration is conf/$name.conf"
+
+# The licence: the spec's License tag and the source's LICENSE, as %license.
+license=$(rpm -qp --qf '%{LICENSE}\n' "$main_rpm" "$selinux_rpm" | sort -u)
+licensefile=$(rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$main_rpm" | grep " $licensedir/")
+[ "$license" = "BSD-3-Clause" ] && [ "$licensefile" = "l $licensedir/LICENSE" ] &&
+	cmp "$tmp/main$licensedir/LICENSE" "$srcdir/LICENSE"
+tap_ok $? "License: BSD-3-Clause, the source's LICENSE in $licensedir" "$license
+$licensefile"
 
 info=$(rpm -qp --qf '%{NAME} %{VERSION} %{ARCH}\n' "$main_rpm" "$selinux_rpm")
 [ "$info" = "$name $version $(rpm --eval '%{_arch}')

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # gen_certs.sh DIR -- make throw-away TLS material for the Okta simulator.
 #
 # Creates in DIR (EC P-256 keys, no prompts):

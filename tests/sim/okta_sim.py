@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Okta Sessions API simulator for the pam_okta_session tests.
 
 Standard library only.  Serves a subset of Okta's Sessions API over HTTPS

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Self-test of the Okta simulator (no PAM involved): TAP on stdout.
 
 Run: python3 tests/sim/test_okta_sim.py

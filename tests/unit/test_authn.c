@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 
 /*
  * Unit tests for okta_authn_json.h (authentication transactions and the
- * bodies we send to /api/v1/authn), okta_authn_link_is_allowed() and the
- * configuration keys of sign_in = password.
+ * bodies we send to /api/v1/authn) and the configuration keys of
+ * sign_in = password. The authn link check: test_link.c.
  */
 
 #include <stdarg.h>
@@ -20,7 +21,6 @@
 
 #include "okta_authn_json.h"
 #include "okta_config.h"
-#include "okta_link.h"
 #include "okta_signin.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -276,48 +276,6 @@ static void test_state_body(void **state)
 	free(body);
 }
 
-static void test_authn_link_allowed(void **state)
-{
-	static const struct {
-		const char *url;
-		bool allowed;
-	} cases[] = {
-		{ ORG "/api/v1/authn", true },
-		{ ORG "/api/v1/authn/cancel", true },
-		{ ORG "/api/v1/authn/skip", true },
-		{ ORG "/api/v1/authn/factors/opfh52xcuft3J4uZc0g3/verify", true },
-		{ ORG "/api/v1/authn/factors/opf1/verify?rememberDevice=false", true },
-		{ "HTTPS://Example.OKTA.com/api/v1/authn/cancel", true },
-		{ "http://example.okta.com/api/v1/authn/cancel", false },
-		{ "https://example.okta.com:443/api/v1/authn/cancel", false },
-		{ "https://example.okta.com.evil.example/api/v1/authn/cancel", false },
-		{ "https://example.okta.com@evil.example/api/v1/authn/cancel", false },
-		{ "https://evil.example/api/v1/authn/cancel", false },
-		{ ORG "/api/v1/authnx", false },
-		{ ORG "/api/v1/authn/../sessions", false },
-		{ ORG "/api/v1/authn/./cancel", false },
-		{ ORG "/api/v1/authn/%2e%2e/sessions", false },
-		{ ORG "/api/v1/authn//cancel", false },
-		{ ORG "/api/v1/authn/cancel#x", false },
-		{ ORG "/api/v1/authn/cancel?a b", false },
-		{ ORG "/api/v1/sessions", false },
-		{ ORG "/API/v1/authn", false },
-		{ ORG, false },
-		{ "", false },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		if (okta_authn_link_is_allowed(ORG, cases[i].url) != cases[i].allowed)
-			fail_msg("%s: expected %d", cases[i].url, cases[i].allowed);
-	}
-	assert_false(okta_authn_link_is_allowed(ORG, NULL));
-	assert_false(okta_authn_link_is_allowed(NULL, ORG "/api/v1/authn"));
-	assert_false(okta_authn_link_is_allowed("https://127.0.0.1:8443",
-						"https://127.0.0.1:84430/api/v1/authn"));
-}
-
 static void test_config_sign_in_keys(void **state)
 {
 	static const char good[] = "org_url = " ORG "\napi_token = 00abc\nsign_in = password\n"
@@ -374,7 +332,6 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_primary_body),
 		cmocka_unit_test(test_state_body),
-		cmocka_unit_test(test_authn_link_allowed),
 		cmocka_unit_test(test_config_sign_in_keys),
 		cmocka_unit_test(test_is_ip_address),
 	};

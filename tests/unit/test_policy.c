@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 
 /*
  * Unit tests for the access policy: its configuration keys, the session
- * fields it reads, the listUserGroups parser, Link paging, the timestamp
- * parser and the rule evaluation (clock edges included).
+ * fields it reads, the listUserGroups parser, the timestamp parser and the
+ * rule evaluation (clock edges included). Link paging: test_link.c.
  */
 
 #include <stdarg.h>
@@ -18,7 +19,6 @@
 
 #include "okta_config.h"
 #include "okta_json.h"
-#include "okta_link.h"
 #include "okta_policy.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -294,94 +294,6 @@ static void test_parse_groups_bad(void **state)
 		assert_int_equal(list.count, 0);
 		okta_group_list_clear(&list);
 	}
-}
-
-/* ------------------------------------------------------------ Link header */
-
-static void test_link_find_next(void **state)
-{
-	static const struct {
-		const char *header;
-		int result;
-		const char *next;
-	} cases[] = {
-		/* Okta's two headers, joined as the client joins them. */
-		{ "<" ORG "/api/v1/users/" UID "/groups?limit=200>; rel=\"self\", <" ORG
-		  "/api/v1/users/" UID "/groups?after=00g5&limit=200>; rel=\"next\"",
-		  1, ORG "/api/v1/users/" UID "/groups?after=00g5&limit=200" },
-		{ "<" ORG "/a?limit=200>; rel=\"self\"", 0, NULL },
-		{ "", 0, NULL },
-		{ "<https://x/n>; rel=next", 1, "https://x/n" },
-		{ "<https://x/n> ; REL = \"prev NEXT\"", 1, "https://x/n" },
-		{ "<https://x/n>; title=\"a, b; rel=next\"; rel=\"last\"", 0, NULL },
-		{ "<https://x/s>; rel=\"self\",<https://x/n>;rel=\"next\"", 1, "https://x/n" },
-		{ "<https://x/n>; rel=\"next\", <https://x/n>; rel=\"next\"", 1, "https://x/n" },
-		{ "<https://x/n>; rel=\"next\", <https://x/m>; rel=\"next\"", -1, NULL },
-		{ "https://x/n; rel=\"next\"", -1, NULL },
-		{ "<https://x/n; rel=\"next\"", -1, NULL },
-		{ "<https://x/n>; rel=\"next", -1, NULL },
-		{ "<https://x/n> rel=\"next\"", -1, NULL },
-		{ "<https://x/n>; =x", -1, NULL },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		char out[OKTA_LINK_URL_MAX + 1] = "";
-
-		assert_int_equal(okta_link_find_next(cases[i].header, out, sizeof(out)), cases[i].result);
-		if (cases[i].next != NULL)
-			assert_string_equal(out, cases[i].next);
-	}
-}
-
-static void test_link_find_next_too_long(void **state)
-{
-	char header[64];
-	char out[8];
-
-	(void)state;
-	snprintf(header, sizeof(header), "<https://x/next>; rel=\"next\"");
-	assert_int_equal(okta_link_find_next(header, out, sizeof(out)), -1);
-	assert_int_equal(okta_link_find_next(NULL, out, sizeof(out)), -1);
-}
-
-static void test_groups_link_allowed(void **state)
-{
-	static const struct {
-		const char *url;
-		bool allowed;
-	} cases[] = {
-		{ ORG "/api/v1/users/" UID "/groups?after=00g5&limit=200", true },
-		{ ORG "/api/v1/users/" UID "/groups", true },
-		{ "HTTPS://Example.OKTA.com/api/v1/users/" UID "/groups?after=x", true },
-		{ "http://example.okta.com/api/v1/users/" UID "/groups?after=x", false },
-		{ "https://example.okta.com:443/api/v1/users/" UID "/groups?after=x", false },
-		{ "https://example.okta.com.evil.example/api/v1/users/" UID "/groups", false },
-		{ "https://example.okta.com@evil.example/api/v1/users/" UID "/groups", false },
-		{ "https://evil.example/api/v1/users/" UID "/groups?after=x", false },
-		{ ORG "/api/v1/users/00u2other/groups?after=x", false },
-		{ ORG "/api/v1/users/" UID "/groups/../../../sessions/x", false },
-		{ ORG "/api/v1/users/" UID "/groupsx", false },
-		{ ORG "/api/v1/users/" UID "/groups%2F..", false },
-		{ ORG "/api/v1/users/" UID "/groups?after=x#frag", false },
-		{ ORG "/api/v1/users/" UID "/groups?after=x y", false },
-		{ ORG "/api/v1/users/" UID "/groups?after=x\\y", false },
-		{ ORG "/api/v1/users/" UID "/groups?after=a/b", false },
-		{ ORG "/API/v1/users/" UID "/groups", false },
-		{ ORG, false },
-		{ "", false },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_LEN(cases); i++)
-		assert_int_equal(okta_groups_link_is_allowed(ORG, UID, cases[i].url), cases[i].allowed);
-	assert_true(okta_groups_link_is_allowed("https://127.0.0.1:8443", UID,
-						"https://127.0.0.1:8443/api/v1/users/" UID "/groups?after=a"));
-	assert_false(okta_groups_link_is_allowed("https://127.0.0.1:8443", UID,
-						 "https://127.0.0.1:84430/api/v1/users/" UID "/groups"));
-	assert_false(okta_groups_link_is_allowed(ORG, UID, NULL));
 }
 
 /* ------------------------------------------------------------ timestamps */
@@ -687,9 +599,6 @@ int main(void)
 		cmocka_unit_test(test_session_policy_fields_malformed),
 		cmocka_unit_test(test_parse_groups),
 		cmocka_unit_test(test_parse_groups_bad),
-		cmocka_unit_test(test_link_find_next),
-		cmocka_unit_test(test_link_find_next_too_long),
-		cmocka_unit_test(test_groups_link_allowed),
 		cmocka_unit_test(test_timestamp_parse),
 		cmocka_unit_test(test_timestamp_parse_bad),
 		cmocka_unit_test(test_evaluate_no_policy),
