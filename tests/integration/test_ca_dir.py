@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Integration tests: the system trust store as a hashed CA directory
 (`ca_dir`, and the system's /etc/ssl/certs when neither ca_file nor ca_dir
 is set), through real libpam against the simulator.
@@ -30,20 +31,9 @@ sys.path.insert(0, HERE)
 import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 import test_files as tf  # noqa: E402
+from moduletest import setUpModule, tearDownModule, sim  # noqa: E402,F401  (one simulator)
 
 SERVICE, USER, LOGIN, NOBODY = tf.SERVICE, tf.USER, tf.LOGIN, tf.NOBODY
-
-
-def setUpModule():
-    tf.setUpModule()
-
-
-def tearDownModule():
-    tf.tearDownModule()
-
-
-def sim():
-    return tf.SIM
 
 
 def subject_hash(pem):

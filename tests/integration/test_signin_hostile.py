@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """sign_in = password against a hostile or rate-limiting Okta: the simulator's
 hostile modes (tests/sim/README.md) on the three authn requests of a login,
 primaryAuthentication (/api/v1/authn), verifyFactor (the push verify) and
