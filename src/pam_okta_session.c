@@ -114,13 +114,13 @@ static enum okta_audit_outcome outcome_of_status(enum okta_status status)
 }
 
 /* The reason when nothing more precise was noted on the way. */
-static const char *reason_of_rc(int rc)
+static const char *default_reason(enum okta_audit_outcome outcome, int rc)
 {
+	if (outcome == OKTA_AUDIT_UNAVAILABLE)
+		return "okta_unavailable";
 	switch (rc) {
 	case PAM_SUCCESS:
 		return "ok";
-	case PAM_AUTHINFO_UNAVAIL:
-		return "okta_unavailable";
 	case PAM_SERVICE_ERR:
 		return "config_error";
 	case PAM_BUF_ERR:
@@ -148,7 +148,7 @@ static void audit(pam_handle_t *pamh, enum okta_audit_event event,
 		pam_text_item(pamh, PAM_RHOST), facts,
 	};
 
-	okta_audit_note_reason(facts, reason_of_rc(rc));
+	okta_audit_note_reason(facts, default_reason(outcome, rc));
 	if (okta_audit_format(&rec, line, sizeof(line)) > 0)
 		pam_syslog(pamh, outcome == OKTA_AUDIT_SUCCESS ? LOG_INFO : LOG_NOTICE, "%s", line);
 }

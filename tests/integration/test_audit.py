@@ -23,7 +23,6 @@ import taprunner  # noqa: E402
 import test_module as tm  # noqa: E402
 import test_signin as ts  # noqa: E402
 
-SIM = None
 USER, LOGIN, SERVICE = tm.USER, tm.LOGIN, tm.SERVICE
 LOG_NOTICE, LOG_INFO = 5, 6
 KEYS = ("event", "outcome", "service", "user", "rhost", "okta_login", "okta_user_id",
@@ -32,16 +31,8 @@ PREFIX = "audit: "
 RHOST = "192.0.2.1"
 
 
-def setUpModule():
-    tm.setUpModule()
-
-
-def tearDownModule():
-    tm.tearDownModule()
-
-
-def sim():
-    return tm.SIM
+# The simulator and its life are test_module's.
+setUpModule, tearDownModule, sim = tm.setUpModule, tm.tearDownModule, ts.sim
 
 
 def parse_value(text, i):
@@ -262,6 +253,23 @@ class TestSessionEvents(AuditAssertions, tm.OktaTestCase):
         self.assert_audit(r, LOG_INFO, "session_close", outcome="success",
                           reason="already_gone", okta_session_tail=sid[-4:],
                           okta_error_id=self.error_id_of(tm.get(sid)))
+
+    def test_open_with_okta_down(self):
+        sid = self.session_for_open()
+        self.write_conf(org_url="https://127.0.0.1:%d" % tm.closed_port())
+        r = self.run_open(sid)
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+        self.assert_audit(r, LOG_NOTICE, "session_open", outcome="unavailable",
+                          reason="okta_unavailable", okta_session_tail=sid[-4:])
+
+    def test_close_of_another_users_session(self):
+        self.write_conf(revoke_on_close="yes")
+        sid = self.session_for_open()
+        r = self.run_open(sid, steps="close", user="bob")
+        self.assert_step(r, "close", "PAM_SESSION_ERR")
+        self.assertFalse(sim().session(sid)["revoked"])
+        self.assert_audit(r, LOG_NOTICE, "session_close", outcome="refused", user="bob",
+                          reason="not_owner", okta_session_tail=sid[-4:])
 
     def test_malformed_session_id_refused_without_a_tail(self):
         r = self.run_open("not/a session id")
