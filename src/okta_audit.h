@@ -29,8 +29,10 @@
 /* At most this many characters of the session id, and at most a quarter
  * of it (a short id would otherwise be mostly shown). */
 #define OKTA_AUDIT_SESSION_TAIL 4
-/* Enough for every field at its longest, fully escaped (4 bytes a byte). */
-#define OKTA_AUDIT_LINE_MAX 2048
+/* Enough for every field at its longest, fully escaped (4 bytes a byte):
+ * about 3.2 KB, so that no value, however hostile, can make the line too
+ * long to be written (tests/unit/test_audit.c checks it). */
+#define OKTA_AUDIT_LINE_MAX 4096
 
 enum okta_audit_event {
 	OKTA_AUDIT_AUTH,          /* pam_sm_authenticate */

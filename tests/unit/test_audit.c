@@ -264,6 +264,31 @@ static void test_long_values_are_cut_and_marked(void **state)
 	assert_int_equal(strlen(values[5]), OKTA_AUDIT_VALUE_MAX);
 }
 
+/* The worst case: every field at its longest, every byte escaped as \xHH.
+ * The line still fits OKTA_AUDIT_LINE_MAX (else a hostile PAM_RHOST could
+ * suppress the audit line). */
+static void test_longest_line_fits(void **state)
+{
+	char worst[1000];
+	char line[OKTA_AUDIT_LINE_MAX];
+	struct okta_audit_facts f;
+	struct okta_audit_record rec = { OKTA_AUDIT_SESSION_CLOSE, OKTA_AUDIT_UNAVAILABLE, worst,
+					 worst, worst, &f };
+
+	(void)state;
+	memset(worst, 0xff, sizeof(worst) - 1);
+	worst[sizeof(worst) - 1] = '\0';
+	memset(&f, 0xff, sizeof(f));
+	f.login[sizeof(f.login) - 1] = '\0';
+	f.user_id[sizeof(f.user_id) - 1] = '\0';
+	f.reason[sizeof(f.reason) - 1] = '\0';
+	f.error_id[sizeof(f.error_id) - 1] = '\0';
+	f.session_tail[sizeof(f.session_tail) - 1] = '\0';
+	assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
+	assert_printable(line);
+	assert_non_null(strstr(line, " okta_session_tail=\"\\xff\\xff\\xff\\xff\""));
+}
+
 static void test_too_small_buffer(void **state)
 {
 	struct okta_audit_record rec = { OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd", "alice",
@@ -359,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_injection_attempts_stay_in_their_field),
 		cmocka_unit_test(test_every_byte_round_trips),
 		cmocka_unit_test(test_long_values_are_cut_and_marked),
+		cmocka_unit_test(test_longest_line_fits),
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_session_tail_at_most_four_and_a_quarter),
 		cmocka_unit_test(test_note_session_takes_login_user_id_and_tail),
