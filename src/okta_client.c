@@ -717,6 +717,7 @@ static enum okta_status report_failure(struct okta_client *client, enum okta_ste
 
 	okta_parse_error(resp->body, resp->len, &err);
 	snprintf(client->last.error_code, sizeof(client->last.error_code), "%s", err.code);
+	snprintf(client->last.error_id, sizeof(client->last.error_id), "%s", err.id);
 	status = classify_failure(step, resp->status, &err);
 	log_redacted(client, status == OKTA_STATUS_UNAVAILABLE ? LOG_ERR : LOG_NOTICE, secret,
 		     "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s",
@@ -1050,6 +1051,8 @@ enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_cal
 		okta_parse_error(resp.body, resp.len, &reply->error);
 		snprintf(client->last.error_code, sizeof(client->last.error_code), "%s",
 			 reply->error.code);
+		snprintf(client->last.error_id, sizeof(client->last.error_id), "%s",
+			 reply->error.id);
 	}
 	/* Hand the body over; response_clear() must not wipe it. */
 	reply->body = resp.body;

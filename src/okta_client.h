@@ -88,12 +88,14 @@ const struct okta_logger *okta_client_logger(const struct okta_client *client);
  * What the last request of this client got back, for callers that must tell
  * failures apart beyond enum okta_status (the admin check tool's probe).
  * http_status is 0 when no HTTP answer came (network, TLS, deadline);
- * error_code is Okta's errorCode of a failed call, "" when there was none.
+ * error_code and error_id are Okta's errorCode and errorId of a failed
+ * call, "" when there was none (the errorId goes into the audit line).
  * Reset when a request starts.
  */
 struct okta_call_result {
 	long http_status;
 	char error_code[16];
+	char error_id[48];
 };
 
 const struct okta_call_result *okta_client_last_result(const struct okta_client *client);

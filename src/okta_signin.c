@@ -55,6 +55,18 @@ static void pause_ms(long long ms)
 		;
 }
 
+static void vfinish(struct signin *s, enum okta_status status, const char *audit_reason,
+		    const char *user_message, const char *reason_fmt, va_list ap)
+{
+	if (s->done)
+		return;
+	s->done = true;
+	s->out->status = status;
+	s->out->audit_reason = audit_reason;
+	s->out->user_message = user_message;
+	vsnprintf(s->out->reason, sizeof(s->out->reason), reason_fmt, ap);
+}
+
 /* End the sign-in (the first call wins). */
 static void finish(struct signin *s, enum okta_status status, const char *user_message,
 		   const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -64,13 +76,22 @@ static void finish(struct signin *s, enum okta_status status, const char *user_m
 {
 	va_list ap;
 
-	if (s->done)
-		return;
-	s->done = true;
-	s->out->status = status;
-	s->out->user_message = user_message;
 	va_start(ap, reason_fmt);
-	vsnprintf(s->out->reason, sizeof(s->out->reason), reason_fmt, ap);
+	vfinish(s, status, NULL, user_message, reason_fmt, ap);
+	va_end(ap);
+}
+
+/* End the sign-in with a refusal (REJECTED) and its audit reason token. */
+static void refuse(struct signin *s, const char *audit_reason, const char *user_message,
+		   const char *reason_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void refuse(struct signin *s, const char *audit_reason, const char *user_message,
+		   const char *reason_fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, reason_fmt);
+	vfinish(s, OKTA_STATUS_REJECTED, audit_reason, user_message, reason_fmt, ap);
 	va_end(ap);
 }
 
@@ -128,14 +149,15 @@ static void read_error(struct signin *s, enum okta_authn_call call,
 	const char *name = okta_authn_call_name(call);
 	const struct okta_error *err = &reply->error;
 
+	snprintf(s->out->error_id, sizeof(s->out->error_id), "%s", err->id);
 	if (call == OKTA_AUTHN_PRIMARY && reply->http_status == 401 &&
 	    strcmp(err->code, "E0000004") == 0)
-		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		refuse(s, "wrong_password", MSG_FAILED,
 		       "wrong username or password (%s: HTTP 401 E0000004, errorId=%s)", name,
 		       err->id[0] != '\0' ? err->id : "-");
 	else if (call == OKTA_AUTHN_VERIFY && reply->http_status == 403 &&
 		 strcmp(err->code, "E0000068") == 0)
-		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		refuse(s, "wrong_passcode", MSG_FAILED,
 		       "wrong passcode (%s: HTTP 403 E0000068, errorId=%s)", name,
 		       err->id[0] != '\0' ? err->id : "-");
 	else
@@ -235,7 +257,7 @@ static int ask(struct signin *s, bool echo, const char *text, char **answer)
 	if (s->io->prompt(s->io->ctx, echo, text, answer) == 0 && *answer != NULL)
 		return 0;
 	s->out->conversation_failed = true;
-	finish(s, OKTA_STATUS_REJECTED, MSG_FAILED, "the prompt could not be answered");
+	refuse(s, "conversation_failed", MSG_FAILED, "the prompt could not be answered");
 	return -1;
 }
 
@@ -320,12 +342,12 @@ static void poll_push(struct signin *s, long long deadline)
 	if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING && unanswered != NULL)
 		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s", unanswered);
 	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING)
-		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_TIMEOUT,
+		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT,
 		       "push not approved within mfa_timeout (%ld s)", s->cfg->mfa_timeout);
 	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_REJECTED)
-		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_REJECTED, "push rejected on the phone");
+		refuse(s, "push_rejected", MSG_PUSH_REJECTED, "push rejected on the phone");
 	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_TIMEOUT)
-		finish(s, OKTA_STATUS_REJECTED, MSG_PUSH_TIMEOUT, "push timed out at Okta");
+		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT, "push timed out at Okta");
 	else
 		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
 		       "pollFactor: challenge without a known factorResult");
@@ -381,7 +403,7 @@ static int choose_factor(struct signin *s, bool have_push, bool have_totp, char 
 	}
 	if (!is_passcode(answer)) {
 		okta_secret_free(answer);
-		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		refuse(s, "bad_mfa_answer", MSG_FAILED,
 		       "the MFA answer is neither empty (push) nor a passcode of 1-%d digits",
 		       PASSCODE_DIGITS_MAX);
 		return -1;
@@ -398,7 +420,7 @@ static void do_mfa(struct signin *s)
 	char *href;
 
 	if (push == NULL && (totp == NULL || s->cfg->mfa == OKTA_MFA_PUSH)) {
-		finish(s, OKTA_STATUS_REJECTED, MSG_NO_FACTOR,
+		refuse(s, "no_factor", MSG_NO_FACTOR,
 		       "MFA_REQUIRED but no usable factor (Okta Verify push%s)",
 		       s->cfg->mfa == OKTA_MFA_PUSH ? ", which mfa = push requires" : " or TOTP");
 		return;
@@ -456,14 +478,14 @@ static void handle_state(struct signin *s, bool *mfa_done)
 		do_mfa(s);
 		return;
 	case OKTA_AUTHN_PASSWORD_EXPIRED:
-		finish(s, OKTA_STATUS_REJECTED, MSG_EXPIRED, "PASSWORD_EXPIRED: the Okta password has expired");
+		refuse(s, "password_expired", MSG_EXPIRED, "PASSWORD_EXPIRED: the Okta password has expired");
 		return;
 	case OKTA_AUTHN_LOCKED_OUT:
-		finish(s, OKTA_STATUS_REJECTED, MSG_LOCKED, "LOCKED_OUT: the Okta account is locked");
+		refuse(s, "locked_out", MSG_LOCKED, "LOCKED_OUT: the Okta account is locked");
 		return;
 	case OKTA_AUTHN_MFA_ENROLL:
 	case OKTA_AUTHN_MFA_ENROLL_ACTIVATE:
-		finish(s, OKTA_STATUS_REJECTED, MSG_ENROLL, "%s: no MFA factor is set up yet",
+		refuse(s, "mfa_enroll", MSG_ENROLL, "%s: no MFA factor is set up yet",
 		       s->tx.status);
 		return;
 	case OKTA_AUTHN_MFA_CHALLENGE:

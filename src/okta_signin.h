@@ -66,6 +66,11 @@ struct okta_signin_outcome {
 	const char *user_message;
 	bool conversation_failed;
 	bool cancel_sent;    /* the transaction was cancelled at Okta */
+	/* For the audit line: a short token saying why a REJECTED sign-in
+	 * was refused ("wrong_password", "push_rejected", ...; NULL
+	 * otherwise), and Okta's errorId of an HTTP error ("" if none). */
+	const char *audit_reason;
+	char error_id[48];
 };
 
 /* Run the sign-in. cfg: login_suffix, timeout (per request), mfa,

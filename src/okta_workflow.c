@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include "okta_workflow.h"
+#include "okta_audit.h"
 #include "okta_policy.h"
 #include "okta_validate.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,7 +14,8 @@
  * a valid token of another person must never open this account. */
 static enum okta_status check_binding(const struct okta_logger *logger,
 				      const struct okta_config *cfg, const char *user,
-				      const struct okta_session *session, const char *step)
+				      const struct okta_session *session, const char *step,
+				      struct okta_audit_facts *facts)
 {
 	char shown_login[128];
 	char shown_status[32];
@@ -22,15 +25,23 @@ static enum okta_status check_binding(const struct okta_logger *logger,
 		okta_log_printable(session->status, shown_status, sizeof(shown_status));
 		okta_log(logger, LOG_NOTICE, "%s: Okta session of '%s' has status %s, not ACTIVE",
 			 step, shown_login, shown_status);
+		okta_audit_note_reason(facts, "session_inactive");
 		return OKTA_STATUS_REJECTED;
 	}
 	if (!okta_login_matches_user(session->login, user, cfg->login_suffix)) {
 		okta_log(logger, LOG_WARNING,
 			 "%s: Okta login '%s' tried to log in as user '%s' (expected '%s%s'); refused",
 			 step, shown_login, user, user, cfg->login_suffix);
+		okta_audit_note_reason(facts, "wrong_user");
 		return OKTA_STATUS_REJECTED;
 	}
 	return OKTA_STATUS_OK;
+}
+
+/* Okta's errorId of the call that just failed, for the audit line. */
+static void note_failed_call(const struct okta_client *client, struct okta_audit_facts *facts)
+{
+	okta_audit_note_error_id(facts, okta_client_last_result(client)->error_id);
 }
 
 /* A session we created but will not hand out is revoked at once, so that
@@ -61,11 +72,12 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 				       const struct okta_session *session,
 				       const struct okta_group_list *groups, long long now,
 				       unsigned mask, const char *step,
-				       struct okta_rule_verdict *report)
+				       struct okta_rule_verdict *report, struct okta_audit_facts *facts)
 {
 	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
 	const struct okta_rule_verdict *failed;
 	char shown_login[128];
+	char reason[OKTA_AUDIT_REASON_MAX];
 	int r;
 
 	okta_policy_evaluate(cfg, session, groups, now, mask, verdicts);
@@ -80,6 +92,8 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 	okta_log(logger, failed->verdict == OKTA_VERDICT_ERROR ? LOG_ERR : LOG_WARNING,
 		 "%s: access policy %s refused Okta login '%s' as user '%s': %s", step,
 		 okta_rule_name(failed->rule), shown_login, user, failed->reason);
+	snprintf(reason, sizeof(reason), "policy_%s", okta_rule_name(failed->rule));
+	okta_audit_note_reason(facts, reason);
 	return failed->verdict == OKTA_VERDICT_ERROR ? OKTA_STATUS_UNAVAILABLE : OKTA_STATUS_REJECTED;
 }
 
@@ -92,7 +106,8 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 static enum okta_status apply_auth_policy(struct okta_client *client,
 					  const struct okta_config *cfg, const char *user,
 					  const struct okta_session *session,
-					  struct okta_rule_verdict *report)
+					  struct okta_rule_verdict *report,
+					  struct okta_audit_facts *facts)
 {
 	const struct okta_logger *logger = okta_client_logger(client);
 	long long now = (long long)time(NULL);
@@ -101,7 +116,7 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 
 	status = enforce_policy(logger, cfg, user, session, NULL, now,
 				OKTA_RULE_BIT(OKTA_RULE_MFA) | OKTA_RULE_BIT(OKTA_RULE_AUTH_AGE),
-				"createSession", report);
+				"createSession", report, facts);
 	if (status != OKTA_STATUS_OK || cfg->require_group_count == 0)
 		return status;
 	status = okta_list_user_groups(client, session->user_id, &groups);
@@ -109,12 +124,13 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 		okta_log(logger, LOG_WARNING,
 			 "listUserGroups: access policy require_group refused user '%s': Okta does not know user %s",
 			 user, session->user_id);
+		okta_audit_note_reason(facts, "policy_require_group");
 		return OKTA_STATUS_REJECTED;
 	}
 	if (status != OKTA_STATUS_OK)
 		return status;
 	status = enforce_policy(logger, cfg, user, session, &groups, now,
-				OKTA_RULE_BIT(OKTA_RULE_GROUP), "listUserGroups", report);
+				OKTA_RULE_BIT(OKTA_RULE_GROUP), "listUserGroups", report, facts);
 	okta_group_list_clear(&groups);
 	return status;
 }
@@ -122,7 +138,8 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_token, struct okta_session *out,
-					    struct okta_rule_verdict *policy_report)
+					    struct okta_rule_verdict *policy_report,
+					    struct okta_audit_facts *facts)
 {
 	const struct okta_logger *logger = okta_client_logger(client);
 	struct okta_session created;
@@ -133,33 +150,48 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 	if (policy_report != NULL)
 		okta_policy_evaluate(cfg, NULL, NULL, 0, 0, policy_report);
 	status = okta_create_session(client, session_token, &created);
-	if (status != OKTA_STATUS_OK)
-		return status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_REJECTED : status;
+	if (status != OKTA_STATUS_OK) {
+		note_failed_call(client, facts);
+		if (status == OKTA_STATUS_UNAVAILABLE)
+			return status;
+		okta_audit_note_reason(facts, "bad_token");
+		return OKTA_STATUS_REJECTED;
+	}
+	okta_audit_note_session(facts, &created);
 
-	status = check_binding(logger, cfg, user, &created, "createSession");
+	status = check_binding(logger, cfg, user, &created, "createSession", facts);
 	if (status == OKTA_STATUS_OK)
-		status = apply_auth_policy(client, cfg, user, &created, policy_report);
+		status = apply_auth_policy(client, cfg, user, &created, policy_report, facts);
 	if (status == OKTA_STATUS_OK) {
-		status = okta_workflow_refresh(client, cfg, user, created.id, out);
+		status = okta_workflow_refresh(client, cfg, user, created.id, out, facts);
 		/* Gone between create and refresh: the token bought nothing. */
 		if (status == OKTA_STATUS_NOT_FOUND)
 			status = OKTA_STATUS_REJECTED;
 	}
-	if (status != OKTA_STATUS_OK)
+	if (status != OKTA_STATUS_OK) {
+		/* Before the revoke's own request replaces the last result. */
+		note_failed_call(client, facts);
 		okta_workflow_revoke_unused(client, created.id);
+	}
 	okta_session_clear(&created);
 	return status;
 }
 
 enum okta_status okta_workflow_refresh(struct okta_client *client,
 				       const struct okta_config *cfg, const char *user,
-				       const char *session_id, struct okta_session *out)
+				       const char *session_id, struct okta_session *out,
+				       struct okta_audit_facts *facts)
 {
 	enum okta_status status = okta_refresh_session(client, session_id, out);
 
-	if (status != OKTA_STATUS_OK)
+	if (status != OKTA_STATUS_OK) {
+		note_failed_call(client, facts);
+		if (status == OKTA_STATUS_NOT_FOUND)
+			okta_audit_note_reason(facts, "session_gone");
 		return status;
-	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession");
+	}
+	okta_audit_note_session(facts, out);
+	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession", facts);
 	if (status != OKTA_STATUS_OK)
 		okta_session_clear(out);
 	return status;
@@ -167,15 +199,16 @@ enum okta_status okta_workflow_refresh(struct okta_client *client,
 
 enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_id, struct okta_session *out)
+					    const char *session_id, struct okta_session *out,
+					    struct okta_audit_facts *facts)
 {
-	enum okta_status status = okta_workflow_refresh(client, cfg, user, session_id, out);
+	enum okta_status status = okta_workflow_refresh(client, cfg, user, session_id, out, facts);
 
 	if (status != OKTA_STATUS_OK)
 		return status;
 	/* Only require_mfa: see okta_workflow.h. */
 	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL, (long long)time(NULL),
-				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession", NULL);
+				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession", NULL, facts);
 	if (status != OKTA_STATUS_OK)
 		okta_session_clear(out);
 	return status;
@@ -183,14 +216,14 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 
 enum okta_status okta_workflow_check_owned(struct okta_client *client,
 					   const struct okta_config *cfg, const char *user,
-					   const char *session_id)
+					   const char *session_id, struct okta_audit_facts *facts)
 {
 	struct okta_session current;
 	enum okta_status status = okta_get_session(client, session_id, &current);
 
 	if (status != OKTA_STATUS_OK)
 		return status;
-	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession");
+	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession", facts);
 	okta_session_clear(&current);
 	return status;
 }
@@ -199,7 +232,8 @@ enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_id)
 {
-	enum okta_status status = okta_workflow_check_owned(client, cfg, user, session_id);
+	/* No facts: close names the refusal itself (not_owner). */
+	enum okta_status status = okta_workflow_check_owned(client, cfg, user, session_id, NULL);
 
 	if (status != OKTA_STATUS_OK)
 		return status;

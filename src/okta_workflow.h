@@ -8,6 +8,7 @@
 #ifndef OKTA_WORKFLOW_H
 #define OKTA_WORKFLOW_H
 
+#include "okta_audit.h"
 #include "okta_client.h"
 #include "okta_config.h"
 #include "okta_json.h"
@@ -27,13 +28,20 @@
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_token, struct okta_session *out,
-					    struct okta_rule_verdict *policy_report);
+					    struct okta_rule_verdict *policy_report,
+					    struct okta_audit_facts *facts);
 
 /*
  * policy_report above, when not NULL, receives OKTA_RULE_COUNT verdicts:
  * OFF for rules not configured, NOT_CHECKED for rules the workflow did not
  * reach (it stops at the first refusal), else the rule's verdict. The admin
  * check tool prints them; the PAM module passes NULL.
+ *
+ * facts, when not NULL (here and below), receives what the audit line
+ * reports: the session's login, userId and id tail once a session exists,
+ * the reason token of the first refusal ("bad_token", "wrong_user",
+ * "session_inactive", "policy_<rule>", "session_gone") and the errorId of
+ * the Okta call that failed.
  */
 
 /*
@@ -43,7 +51,8 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
  */
 enum okta_status okta_workflow_refresh(struct okta_client *client,
 				       const struct okta_config *cfg, const char *user,
-				       const char *session_id, struct okta_session *out);
+				       const char *session_id, struct okta_session *out,
+				       struct okta_audit_facts *facts);
 
 /*
  * The session-open refresh: okta_workflow_refresh, then require_mfa again on
@@ -59,7 +68,8 @@ enum okta_status okta_workflow_refresh(struct okta_client *client,
  */
 enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_id, struct okta_session *out);
+					    const char *session_id, struct okta_session *out,
+					    struct okta_audit_facts *facts);
 
 /* How long a revoke of a session that will not be handed out may take when
  * the main deadline is already spent (okta_workflow_revoke_unused). */
@@ -84,7 +94,7 @@ void okta_workflow_revoke_unused(struct okta_client *client, const char *session
  */
 enum okta_status okta_workflow_check_owned(struct okta_client *client,
 					   const struct okta_config *cfg, const char *user,
-					   const char *session_id);
+					   const char *session_id, struct okta_audit_facts *facts);
 
 /*
  * Revoke a session id this module does not remember opening (it came

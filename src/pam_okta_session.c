@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "okta_audit.h"
 #include "okta_client.h"
 #include "okta_config.h"
 #include "okta_signin.h"
@@ -71,6 +72,86 @@ struct module_state {
 static void pam_log_sink(void *ctx, int priority, const char *fmt, va_list ap)
 {
 	pam_vsyslog((pam_handle_t *)ctx, priority, fmt, ap);
+}
+
+/* ------------------------------------------------ the audit line */
+
+/* A string item of libpam's, NULL when unset. */
+static const char *pam_text_item(pam_handle_t *pamh, int item_type)
+{
+	const void *item = NULL;
+
+	if (pam_get_item(pamh, item_type, &item) != PAM_SUCCESS)
+		return NULL;
+	return item;
+}
+
+static enum okta_audit_outcome outcome_of_rc(int rc)
+{
+	switch (rc) {
+	case PAM_SUCCESS:
+		return OKTA_AUDIT_SUCCESS;
+	case PAM_AUTH_ERR:
+		return OKTA_AUDIT_REFUSED;
+	case PAM_AUTHINFO_UNAVAIL:
+		return OKTA_AUDIT_UNAVAILABLE;
+	default:
+		return OKTA_AUDIT_ERROR;
+	}
+}
+
+static enum okta_audit_outcome outcome_of_status(enum okta_status status)
+{
+	switch (status) {
+	case OKTA_STATUS_OK:
+		return OKTA_AUDIT_SUCCESS;
+	case OKTA_STATUS_REJECTED:
+	case OKTA_STATUS_NOT_FOUND:
+		return OKTA_AUDIT_REFUSED;
+	case OKTA_STATUS_UNAVAILABLE:
+		break;
+	}
+	return OKTA_AUDIT_UNAVAILABLE;
+}
+
+/* The reason when nothing more precise was noted on the way. */
+static const char *default_reason(enum okta_audit_outcome outcome, int rc)
+{
+	if (outcome == OKTA_AUDIT_UNAVAILABLE)
+		return "okta_unavailable";
+	switch (rc) {
+	case PAM_SUCCESS:
+		return "ok";
+	case PAM_SERVICE_ERR:
+		return "config_error";
+	case PAM_BUF_ERR:
+		return "out_of_memory";
+	case PAM_CONV_ERR:
+		return "conversation_failed";
+	case PAM_INCOMPLETE:
+		return "conversation_incomplete";
+	default:
+		return "failed";
+	}
+}
+
+/*
+ * The one audit line of a hook (see okta_audit.h and README "Audit lines"):
+ * LOG_INFO for a success, LOG_NOTICE for anything else. Service, user and
+ * remote host are libpam's items as the application set them.
+ */
+static void audit(pam_handle_t *pamh, enum okta_audit_event event,
+		  enum okta_audit_outcome outcome, int rc, struct okta_audit_facts *facts)
+{
+	char line[OKTA_AUDIT_LINE_MAX];
+	struct okta_audit_record rec = {
+		event, outcome, pam_text_item(pamh, PAM_SERVICE), pam_text_item(pamh, PAM_USER),
+		pam_text_item(pamh, PAM_RHOST), facts,
+	};
+
+	okta_audit_note_reason(facts, default_reason(outcome, rc));
+	if (okta_audit_format(&rec, line, sizeof(line)) > 0)
+		pam_syslog(pamh, outcome == OKTA_AUDIT_SUCCESS ? LOG_INFO : LOG_NOTICE, "%s", line);
 }
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct module_args *args)
@@ -230,7 +311,8 @@ static int prepare(pam_handle_t *pamh, int argc, const char **argv, struct modul
 	return PAM_SUCCESS;
 }
 
-static int get_checked_user(pam_handle_t *pamh, const char **user)
+static int get_checked_user(pam_handle_t *pamh, const char **user,
+			    struct okta_audit_facts *facts)
 {
 	char shown[64];
 	int rc = pam_get_user(pamh, user, NULL);
@@ -242,6 +324,7 @@ static int get_checked_user(pam_handle_t *pamh, const char **user)
 	if (!okta_pam_user_is_valid(*user)) {
 		okta_log_printable(*user, shown, sizeof(shown));
 		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name", shown);
+		okta_audit_note_reason(facts, "bad_user_name");
 		return PAM_AUTH_ERR;
 	}
 	return PAM_SUCCESS;
@@ -285,7 +368,7 @@ static int export_session(pam_handle_t *pamh, const struct okta_session *session
  * see it.
  */
 static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
-			     const char *prompt, char **token)
+			     const char *prompt, char **token, struct okta_audit_facts *facts)
 {
 	const void *item = NULL;
 	int rc;
@@ -298,6 +381,7 @@ static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
 	}
 	if (args->token_source == TOKEN_USE_FIRST) {
 		pam_syslog(pamh, LOG_NOTICE, "use_first_pass given, but no earlier module read a token");
+		okta_audit_note_reason(facts, "no_token");
 		return PAM_AUTH_ERR;
 	}
 	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, token, "%s", prompt);
@@ -329,7 +413,7 @@ static int hand_out_session(pam_handle_t *pamh, const char *user,
 
 static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 			const struct okta_config *cfg, const struct okta_logger *logger,
-			const char *user, const char *token)
+			const char *user, const char *token, struct okta_audit_facts *facts)
 {
 	struct okta_session session;
 	struct okta_client *client;
@@ -340,13 +424,14 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 		pam_syslog(pamh, LOG_NOTICE,
 			   "session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
 			   user, OKTA_SESSION_TOKEN_MAX);
+		okta_audit_note_reason(facts, "bad_token");
 		return PAM_AUTH_ERR;
 	}
 	client = get_client(pamh, args, cfg, logger);
 	if (client == NULL)
 		return PAM_BUF_ERR;
 	okta_client_begin(client, logger, cfg->timeout);
-	status = okta_workflow_authenticate(client, cfg, user, token, &session, NULL);
+	status = okta_workflow_authenticate(client, cfg, user, token, &session, NULL, facts);
 	switch (status) {
 	case OKTA_STATUS_OK:
 		rc = hand_out_session(pamh, user, &session);
@@ -355,6 +440,7 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 		} else {
 			pam_syslog(pamh, LOG_ERR, "cannot hand out the Okta session of '%s': %s",
 				   user, pam_strerror(pamh, rc));
+			okta_audit_note_reason(facts, "hand_out_failed");
 			okta_workflow_revoke_unused(client, session.id);
 		}
 		okta_session_clear(&session);
@@ -416,7 +502,8 @@ static const char *rhost_for_log(pam_handle_t *pamh)
  */
 static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct module_args *args,
 				 const struct okta_config *cfg, const struct okta_logger *logger,
-				 const char *user, char **token, const char **message)
+				 const char *user, char **token, const char **message,
+				 struct okta_audit_facts *facts)
 {
 	struct okta_signin_io io = { pamh, conv_prompt,
 				     (flags & PAM_SILENT) != 0 ? conv_silent : conv_info, NULL };
@@ -429,7 +516,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 
 	*token = NULL;
 	*message = MSG_FAILED;
-	rc = get_session_token(pamh, args, PASSWORD_PROMPT, &password);
+	rc = get_session_token(pamh, args, PASSWORD_PROMPT, &password, facts);
 	if (rc != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_NOTICE, "no Okta password for '%s': %s", user,
 			   pam_strerror(pamh, rc));
@@ -445,6 +532,8 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	free_token(password);
 	okta_log_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
 	*message = out.user_message;
+	okta_audit_note_reason(facts, out.audit_reason);
+	okta_audit_note_error_id(facts, out.error_id);
 	*token = out.session_token;
 	out.session_token = NULL;
 	rc = out.status == OKTA_STATUS_OK ? PAM_SUCCESS
@@ -469,26 +558,28 @@ static void tell_user(pam_handle_t *pamh, int flags, int rc, const char *message
 }
 
 static int authenticate(pam_handle_t *pamh, int flags, const struct module_args *args,
-			const struct okta_config *cfg, const struct okta_logger *logger)
+			const struct okta_config *cfg, const struct okta_logger *logger,
+			struct okta_audit_facts *facts)
 {
 	const char *user = NULL;
 	const char *message = NULL;
 	char *token = NULL;
 	int rc;
 
-	rc = get_checked_user(pamh, &user);
+	rc = get_checked_user(pamh, &user, facts);
 	if (rc != PAM_SUCCESS)
 		return rc;
 	if (cfg->sign_in == OKTA_SIGN_IN_PASSWORD) {
-		rc = sign_in_with_password(pamh, flags, args, cfg, logger, user, &token, &message);
+		rc = sign_in_with_password(pamh, flags, args, cfg, logger, user, &token, &message,
+					   facts);
 	} else {
-		rc = get_session_token(pamh, args, TOKEN_PROMPT, &token);
+		rc = get_session_token(pamh, args, TOKEN_PROMPT, &token, facts);
 		if (rc != PAM_SUCCESS)
 			pam_syslog(pamh, LOG_NOTICE, "no session token for '%s': %s", user,
 				   pam_strerror(pamh, rc));
 	}
 	if (rc == PAM_SUCCESS) {
-		rc = run_workflow(pamh, args, cfg, logger, user, token);
+		rc = run_workflow(pamh, args, cfg, logger, user, token, facts);
 		message = NULL;
 	}
 	free_token(token);
@@ -529,8 +620,10 @@ static void clear_failed_attempt(pam_handle_t *pamh)
 	forget_session(state);
 }
 
+/* Every call ends with one audit line, whatever the outcome. */
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct okta_audit_facts facts = { 0 };
 	struct module_args args;
 	struct okta_logger logger;
 	struct okta_config cfg;
@@ -538,12 +631,13 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 
 	start_clean(pamh);
 	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = authenticate(pamh, flags, &args, &cfg, &logger);
-	okta_config_clear(&cfg);
-	if (rc != PAM_SUCCESS)
-		clear_failed_attempt(pamh);
+	if (rc == PAM_SUCCESS) {
+		rc = authenticate(pamh, flags, &args, &cfg, &logger, &facts);
+		okta_config_clear(&cfg);
+		if (rc != PAM_SUCCESS)
+			clear_failed_attempt(pamh);
+	}
+	audit(pamh, OKTA_AUDIT_AUTH, outcome_of_rc(rc), rc, &facts);
 	return rc;
 }
 
@@ -599,7 +693,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
  * session id (planted by another module?).
  */
 static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
-			  const char **session_id)
+			  const char **session_id, struct okta_audit_facts *facts)
 {
 	*session_id = pam_getenv(pamh, "OKTA_SESSION_ID");
 	if (*session_id == NULL || (*session_id)[0] == '\0') {
@@ -609,6 +703,7 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
 	}
 	if (!okta_session_id_is_valid(*session_id)) {
 		pam_syslog(pamh, LOG_ERR, "OKTA_SESSION_ID in the PAM environment is malformed; refused");
+		okta_audit_note_reason(facts, "malformed_session_id");
 		return PAM_SESSION_ERR;
 	}
 	return PAM_SUCCESS;
@@ -621,7 +716,8 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
  * *user point into the state or libpam: copy them before changing either.
  */
 static int find_session(pam_handle_t *pamh, const struct okta_logger *logger,
-			const char **id, const char **user, bool *held)
+			const char **id, const char **user, bool *held,
+			struct okta_audit_facts *facts)
 {
 	const struct module_state *state = held_session(pamh);
 	int rc;
@@ -630,20 +726,27 @@ static int find_session(pam_handle_t *pamh, const struct okta_logger *logger,
 	if (*held) {
 		*id = state->session_id;
 		*user = state->session_user;
-		return PAM_SUCCESS;
+	} else {
+		rc = get_session_id(pamh, logger, id, facts);
+		if (rc != PAM_SUCCESS)
+			return rc;
+		if (get_checked_user(pamh, user, facts) != PAM_SUCCESS)
+			return PAM_SESSION_ERR;
 	}
-	rc = get_session_id(pamh, logger, id);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	return get_checked_user(pamh, user) == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
+	okta_audit_note_session_tail(facts, *id);
+	return PAM_SUCCESS;
 }
 
+/* *outcome is set when Okta was asked (else the caller takes it from the
+ * return code). */
 static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 			   const struct okta_config *cfg, const struct okta_logger *logger,
-			   bool foreign)
+			   bool foreign, struct okta_audit_facts *facts,
+			   enum okta_audit_outcome *outcome)
 {
 	struct okta_session session;
 	struct okta_client *client;
+	enum okta_status status;
 	const char *session_id;
 	const char *user;
 	bool held;
@@ -651,7 +754,9 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 
 	if (!cfg->refresh_on_open)
 		return PAM_IGNORE;
-	rc = find_session(pamh, logger, &session_id, &user, &held);
+	rc = find_session(pamh, logger, &session_id, &user, &held, facts);
+	if (rc == PAM_SESSION_ERR)
+		*outcome = OKTA_AUDIT_REFUSED; /* what came in was refused unasked */
 	if (rc != PAM_SUCCESS)
 		return rc;
 	client = get_client(pamh, args, cfg, logger);
@@ -660,8 +765,12 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 	okta_client_begin(client, logger, cfg->timeout);
 	/* An id this handle does not hold may be anyone's: it must be
 	 * PAM_USER's before the admin token extends it. */
-	if ((!held && okta_workflow_check_owned(client, cfg, user, session_id) != OKTA_STATUS_OK) ||
-	    okta_workflow_open_session(client, cfg, user, session_id, &session) != OKTA_STATUS_OK) {
+	status = held ? OKTA_STATUS_OK
+		      : okta_workflow_check_owned(client, cfg, user, session_id, facts);
+	if (status == OKTA_STATUS_OK)
+		status = okta_workflow_open_session(client, cfg, user, session_id, &session, facts);
+	*outcome = outcome_of_status(status);
+	if (status != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
 		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", user);
 		if (!held)
@@ -674,11 +783,31 @@ static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
 	if (rc == PAM_SUCCESS && !foreign)
 		rc = export_session(pamh, &session);
 	okta_session_clear(&session);
+	if (rc != PAM_SUCCESS) {
+		okta_audit_note_reason(facts, "hand_out_failed");
+		*outcome = OKTA_AUDIT_ERROR;
+	}
 	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
+}
+
+/*
+ * The audit line of a session hook: only when the module had something to
+ * do (PAM_IGNORE, nothing to refresh or revoke, writes none). outcome is
+ * the hook's (refresh_on_open, revoke_on_close), or comes from rc when the
+ * hook ended before asking Okta.
+ */
+static void audit_session(pam_handle_t *pamh, enum okta_audit_event event, int rc,
+			  enum okta_audit_outcome outcome, struct okta_audit_facts *facts)
+{
+	if (rc == PAM_IGNORE)
+		return;
+	audit(pamh, event, outcome, rc, facts);
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct okta_audit_facts facts = { 0 };
+	enum okta_audit_outcome outcome = OKTA_AUDIT_ERROR;
 	struct module_args args;
 	struct okta_logger logger;
 	struct okta_config cfg;
@@ -691,26 +820,30 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * account, whatever happens next. */
 	foreign = withhold_from_foreign_account(pamh);
 	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
-	if (rc != PAM_SUCCESS)
+	if (rc != PAM_SUCCESS) {
+		audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, outcome, &facts);
 		return rc;
+	}
 	if (foreign)
 		okta_log(&logger, LOG_DEBUG,
 			 "the session's account is not the Okta user's: OKTA_* withheld from it");
-	rc = refresh_on_open(pamh, &args, &cfg, &logger, foreign);
+	rc = refresh_on_open(pamh, &args, &cfg, &logger, foreign, &facts, &outcome);
 	okta_config_clear(&cfg);
 	state = held_session(pamh);
 	if (state != NULL)
 		state->opened = true;
+	audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, outcome, &facts);
 	return rc;
 }
 
 /* The id close_session will revoke, and whether it needs the getSession
  * check first (nothing held: it came through the PAM environment). */
 static int revoke_target(pam_handle_t *pamh, const struct okta_logger *logger,
-			 const char **session_id, const char **user, bool *held)
+			 const char **session_id, const char **user, bool *held,
+			 struct okta_audit_facts *facts)
 {
 	const char *in_env;
-	int rc = find_session(pamh, logger, session_id, user, held);
+	int rc = find_session(pamh, logger, session_id, user, held, facts);
 
 	if (rc == PAM_SUCCESS && *held) {
 		in_env = pam_getenv(pamh, "OKTA_SESSION_ID");
@@ -721,8 +854,10 @@ static int revoke_target(pam_handle_t *pamh, const struct okta_logger *logger,
 	return rc;
 }
 
+/* *outcome as for refresh_on_open. */
 static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
-			   const struct okta_config *cfg, const struct okta_logger *logger)
+			   const struct okta_config *cfg, const struct okta_logger *logger,
+			   struct okta_audit_facts *facts, enum okta_audit_outcome *outcome)
 {
 	struct okta_client *client;
 	const char *session_id;
@@ -733,7 +868,9 @@ static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
 
 	if (!cfg->revoke_on_close)
 		return PAM_IGNORE;
-	rc = revoke_target(pamh, logger, &session_id, &user, &held);
+	rc = revoke_target(pamh, logger, &session_id, &user, &held, facts);
+	if (rc == PAM_SESSION_ERR)
+		*outcome = OKTA_AUDIT_REFUSED; /* what came in was refused unasked */
 	if (rc != PAM_SUCCESS)
 		return rc;
 	client = get_client(pamh, args, cfg, logger);
@@ -744,6 +881,12 @@ static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
 		status = okta_revoke_session(client, session_id);
 	else
 		status = okta_workflow_revoke_owned(client, cfg, user, session_id);
+	/* Already gone at Okta is what close wants: a success. */
+	*outcome = outcome_of_status(status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_OK : status);
+	okta_audit_note_error_id(facts, okta_client_last_result(client)->error_id);
+	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND ? "already_gone"
+				      : status == OKTA_STATUS_REJECTED ? "not_owner"
+				      : status == OKTA_STATUS_OK ? "revoked" : NULL);
 	if (status == OKTA_STATUS_REJECTED) {
 		pam_syslog(pamh, LOG_ERR,
 			   "OKTA_SESSION_ID in the PAM environment is not a session of '%s'; not revoked", user);
@@ -762,6 +905,8 @@ static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct okta_audit_facts facts = { 0 };
+	enum okta_audit_outcome outcome = OKTA_AUDIT_ERROR;
 	struct module_args args;
 	struct okta_logger logger;
 	struct okta_config cfg;
@@ -769,9 +914,10 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 
 	(void)flags;
 	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = revoke_on_close(pamh, &args, &cfg, &logger);
-	okta_config_clear(&cfg);
+	if (rc == PAM_SUCCESS) {
+		rc = revoke_on_close(pamh, &args, &cfg, &logger, &facts, &outcome);
+		okta_config_clear(&cfg);
+	}
+	audit_session(pamh, OKTA_AUDIT_SESSION_CLOSE, rc, outcome, &facts);
 	return rc;
 }

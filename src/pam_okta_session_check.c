@@ -520,7 +520,8 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 	int rc = EXIT_OK;
 
 	okta_client_begin(client, logger, cfg->timeout);
-	status = okta_workflow_authenticate(client, cfg, opts->user, token, &session, verdicts);
+	status = okta_workflow_authenticate(client, cfg, opts->user, token, &session, verdicts,
+					    NULL);
 	report_policy_verdicts(verdicts);
 	if (status == OKTA_STATUS_UNAVAILABLE) {
 		report(false, "workflow", "Okta unavailable (see the log lines above); "

@@ -292,5 +292,36 @@ class TestKeyThenToken(SshdTestCase):
         self.assertEqual(self.api_requests(), [])
 
 
+class TestAuditLines(SshdTestCase):
+    """The audit lines (README "Audit lines") as sshd's PAM conversation
+    produces them: service=sshd and the client's address from PAM_RHOST, at
+    LOG_INFO (authpriv: <86>) for a success, LOG_NOTICE (<85>) otherwise."""
+
+    def audit_line(self, hook, event):
+        return self.assert_logged("pam_okta_session(sshd:%s): audit: event=%s " % (hook, event))
+
+    def test_login_names_sshd_and_the_client(self):
+        minted = self.sim.mint_full(LOGIN)
+        sid = self.assert_logged_in(self.ssh(minted["sessionToken"]), minted)
+        fields = ("service=sshd user=%s rhost=127.0.0.1 okta_login=%s okta_user_id=%s reason=ok "
+                  "okta_error_id=- okta_session_tail=%s" % (USER, LOGIN, minted["userId"], sid[-4:]))
+        for hook, event in (("auth", "auth"), ("session", "session_open")):
+            line = self.audit_line(hook, event)
+            self.assertTrue(line.startswith("<86>"), line)
+            self.assertTrue(line.endswith("audit: event=%s outcome=success %s" % (event, fields)),
+                            line)
+        self.assertNotIn(sid, "\n".join(self.box.log_lines()))
+
+    def test_refusal_names_the_error_id(self):
+        self.assert_refused(self.ssh("20111not-a-real-session-token"))
+        error_id = json.loads(self.sim.requests()[0]["response_body"])["errorId"]
+        line = self.audit_line("auth", "auth")
+        self.assertTrue(line.startswith("<85>"), line)
+        self.assertTrue(line.endswith(
+            "audit: event=auth outcome=refused service=sshd user=%s rhost=127.0.0.1 "
+            "okta_login=- okta_user_id=- reason=bad_token okta_error_id=%s okta_session_tail=-"
+            % (USER, error_id)), line)
+
+
 if __name__ == "__main__":
     taprunner.main()

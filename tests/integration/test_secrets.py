@@ -12,7 +12,8 @@ their .log files in Makefile.am).
 
 Checked: no secret appears in any log line or stderr, and every run in which
 a PAM step failed logged at least one line of its own above debug level
-(so that the first check is not passing on silence).
+besides the audit line (so that the first check is not passing on silence,
+and every failure is explained, not only recorded).
 """
 
 import glob
@@ -52,10 +53,13 @@ def load_capture(directory):
 
 
 def module_lines(run, above_debug=False):
-    """Log lines written by pam_okta_session (pam_syslog prefixes its name)."""
+    """Log lines written by pam_okta_session (pam_syslog prefixes its name).
+    above_debug: only the lines that explain, above debug level and other
+    than the audit line (README "Audit lines"), which every call writes."""
     lines = [line for line in run["logs"] if "pam_okta_session(" in line]
     if above_debug:   # "<PRI>...": severity is PRI & 7, LOG_DEBUG is 7
-        lines = [line for line in lines if int(line[1:line.index(">")]) & 7 != 7]
+        lines = [line for line in lines if int(line[1:line.index(">")]) & 7 != 7
+                 and "): audit: " not in line]
     return lines
 
 
@@ -104,6 +108,25 @@ class TestSecretsNeverLogged(unittest.TestCase):
         print("# %d runs with a failed step, each logged" % failures)
         self.assertGreater(failures, 0, "no failing run captured")
         self.assertEqual(silent, [], "\n".join(silent[:20]))
+
+    def test_one_audit_line_per_authentication(self):
+        """Every pam_authenticate of every captured run, whatever its
+        outcome, wrote exactly one auth audit line (README "Audit lines"),
+        at LOG_INFO for a success and LOG_NOTICE otherwise."""
+        wrong, checked = [], 0
+        for run in self.runs:
+            auths = [code for step, code in run["steps"] if step == "auth"]
+            if not auths or not module_lines(run):
+                continue   # not a module run (another module's stack, the check tool)
+            checked += len(auths)
+            audits = [line for line in module_lines(run) if "): audit: event=auth " in line]
+            severities = [int(line[1:line.index(">")]) & 7 for line in audits]
+            expected = [6 if code == "PAM_SUCCESS" else 5 for code in auths]
+            if severities != expected:
+                wrong.append("%s: steps %s, audit lines %s" % (run["what"], auths, audits[:3]))
+        print("# %d authentications, each with one audit line" % checked)
+        self.assertGreater(checked, 0)
+        self.assertEqual(wrong, [], "\n".join(wrong[:20]))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Integration tests of the audit line (README "Audit lines"): one
+`audit: key=value ...` line per pam_authenticate, in both sign_in modes, and
+per session open/close the module acted on, through real libpam against the
+simulator. Exact fields and syslog priorities are asserted; the full session
+id and the tokens never appear (test_secrets.py checks every captured line of
+this script as well).
+
+Run: python3 tests/integration/test_audit.py [name-substring...]   (as root)
+Env: as tests/integration/test_module.py, whose OktaTestCase this reuses.
+"""
+
+import json
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
+
+import taprunner  # noqa: E402
+import moduletest as tm  # noqa: E402
+import test_signin as ts  # noqa: E402
+from simlib import closed_port  # noqa: E402
+
+USER, LOGIN, SERVICE = tm.USER, tm.LOGIN, tm.SERVICE
+LOG_NOTICE, LOG_INFO = 5, 6
+KEYS = ("event", "outcome", "service", "user", "rhost", "okta_login", "okta_user_id",
+        "reason", "okta_error_id", "okta_session_tail")
+PREFIX = "audit: "
+RHOST = "192.0.2.1"
+
+
+# The simulator and its life are test_module's.
+setUpModule, tearDownModule, sim = tm.setUpModule, tm.tearDownModule, ts.sim
+
+
+def parse_value(text, i):
+    """One value at text[i:]: bare up to a space, or "quoted" with \\" \\\\
+    and \\xHH escapes (bytes, decoded as UTF-8 at the end). (value, next i)."""
+    if text[i] != '"':
+        end = text.find(" ", i)
+        end = len(text) if end < 0 else end
+        return text[i:end], end
+    out, i = bytearray(), i + 1
+    while text[i] != '"':
+        if text[i] == "\\":
+            if text[i + 1] == "x":
+                out.append(int(text[i + 2:i + 4], 16))
+                i += 4
+                continue
+            assert text[i + 1] in '"\\', text
+            out.append(ord(text[i + 1]))
+            i += 2
+            continue
+        out.append(ord(text[i]))
+        i += 1
+    return out.decode("utf-8", "surrogateescape"), i + 1
+
+
+def parse_audit(message):
+    """The fields of an audit line, in order, as {key: value}; the line must
+    have exactly the documented keys in the documented order."""
+    text = message[message.index(PREFIX) + len(PREFIX):]
+    fields, i = {}, 0
+    for n, key in enumerate(KEYS):
+        if n:
+            assert text[i] == " ", (text, i)
+            i += 1
+        assert text.startswith(key + "=", i), (key, text)
+        i += len(key) + 1
+        fields[key], i = parse_value(text, i)
+    assert i == len(text), "trailing text in %r" % text
+    return fields
+
+
+class AuditAssertions:
+    def audit_records(self, r):
+        """The module's audit lines (LogRecords) of one run."""
+        return [rec for rec in r.log_records
+                if "pam_okta_session(" in rec.message and (": " + PREFIX) in rec.message]
+
+    def the_audit(self, r, event="auth"):
+        """The one audit line of event in r: (fields, severity)."""
+        recs = [rec for rec in self.audit_records(r)
+                if parse_audit(rec.message)["event"] == event]
+        self.assertEqual(len(recs), 1, "exactly one %s audit line\n%s" % (event, r.describe()))
+        return parse_audit(recs[0].message), recs[0].severity
+
+    def assert_audit(self, r, severity, event="auth", **expected):
+        fields, sev = self.the_audit(r, event)
+        want = {"event": event, "service": SERVICE, "user": USER, "rhost": "-",
+                "okta_login": "-", "okta_user_id": "-", "okta_error_id": "-",
+                "okta_session_tail": "-"}
+        want.update(expected)
+        self.assertEqual(fields, want, r.describe())
+        self.assertEqual(sev, severity, "syslog severity of the audit line\n" + r.describe())
+        return fields
+
+    def assert_not_logged(self, r, *secrets):
+        text = "\n".join(r.logs) + r.stderr
+        for secret in secrets:
+            self.assertNotIn(secret, text, "a secret in the logs")
+
+    @staticmethod
+    def error_id_of(route_path):
+        """The errorId Okta's (the simulator's) last answer on path gave."""
+        answers = [q for q in sim().requests() if (q["method"], q["path"]) == route_path]
+        return json.loads(answers[-1]["response_body"])["errorId"]
+
+
+class TestSessionTokenMode(AuditAssertions, tm.OktaTestCase):
+    def test_success_with_rhost(self):
+        minted = sim().mint_full(LOGIN)
+        r = self.run_pam(minted["sessionToken"], rhost=RHOST)
+        self.assert_step(r, "auth", "PAM_SUCCESS")
+        sid = self.created_session_id()
+        self.assert_audit(r, LOG_INFO, outcome="success", rhost=RHOST, okta_login=LOGIN,
+                          okta_user_id=minted["userId"], reason="ok",
+                          okta_session_tail=sid[-4:])
+        self.assert_not_logged(r, sid, sid[-5:], minted["sessionToken"], sim().api_token)
+
+    def test_success_without_rhost(self):
+        minted = sim().mint_full(LOGIN)
+        r = self.run_pam(minted["sessionToken"])
+        self.assert_audit(r, LOG_INFO, outcome="success", okta_login=LOGIN,
+                          okta_user_id=minted["userId"], reason="ok",
+                          okta_session_tail=self.created_session_id()[-4:])
+
+    def test_bad_token_with_error_id(self):
+        token = "20111" + "Q" * 41
+        r = self.run_pam(token, rhost=RHOST)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        error_id = self.error_id_of(tm.CREATE)
+        self.assertTrue(error_id.startswith("oae"), error_id)
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", rhost=RHOST, reason="bad_token",
+                          okta_error_id=error_id)
+        self.assert_not_logged(r, token)
+
+    def test_malformed_token_refused_before_any_request(self):
+        r = self.run_pam("not a token\x01")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", reason="bad_token")
+
+    def test_wrong_user_names_the_foreign_login(self):
+        bob = sim().mint_full("bob@example.com")
+        r = self.run_pam(bob["sessionToken"], rhost=RHOST)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        sid = self.created_session_id()
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", rhost=RHOST,
+                          okta_login="bob@example.com", okta_user_id=bob["userId"],
+                          reason="wrong_user", okta_session_tail=sid[-4:])
+        self.assert_not_logged(r, sid)
+
+    def test_policy_refusal(self):
+        self.write_conf(require_mfa="yes")
+        minted = sim().mint_full(LOGIN, amr=["pwd"])
+        r = self.run_pam(minted["sessionToken"])
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", okta_login=LOGIN,
+                          okta_user_id=minted["userId"], reason="policy_require_mfa",
+                          okta_session_tail=self.created_session_id()[-4:])
+
+    def test_okta_down(self):
+        self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
+        r = self.run_pam(sim().mint(LOGIN), rhost=RHOST)
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assert_audit(r, LOG_NOTICE, outcome="unavailable", rhost=RHOST,
+                          reason="okta_unavailable")
+
+    def test_okta_5xx_names_its_error_id(self):
+        sim().fault("create", "status", status=503)
+        r = self.run_pam(sim().mint(LOGIN))
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assert_audit(r, LOG_NOTICE, outcome="unavailable", reason="okta_unavailable",
+                          okta_error_id=self.error_id_of(tm.CREATE))
+
+    def test_refresh_failure_names_its_error_id_not_the_revokes(self):
+        """The session was created, the refresh failed (500), the session is
+        revoked: the errorId is the refresh's, not the DELETE's."""
+        sim().fault("refresh", "status", status=500)
+        minted = sim().mint_full(LOGIN)
+        r = self.run_pam(minted["sessionToken"])
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        sid = self.created_session_id()
+        self.assert_audit(r, LOG_NOTICE, outcome="unavailable", reason="okta_unavailable",
+                          okta_login=LOGIN, okta_user_id=minted["userId"],
+                          okta_error_id=self.error_id_of(tm.refresh(sid)),
+                          okta_session_tail=sid[-4:])
+
+    def test_configuration_error(self):
+        self.write_conf(timeout="soon")
+        r = self.run_pam(sim().mint(LOGIN))
+        self.assert_failed(r, "PAM_SERVICE_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="error", reason="config_error")
+
+    def test_hostile_rhost_and_user_stay_in_their_fields(self):
+        for rhost in ('evil" user=root okta_login=x', "host\nJan  1 00:00:00 fake: audit: x",
+                      "h\u00e9te=1", "\\"):
+            with self.subTest(rhost=rhost):
+                sim().reset()
+                r = self.run_pam(sim().mint(LOGIN), rhost=rhost)
+                self.assert_step(r, "auth", "PAM_SUCCESS")
+                fields = self.assert_audit(
+                    r, LOG_INFO, outcome="success", rhost=rhost, okta_login=LOGIN,
+                    okta_user_id=self.the_audit(r)[0]["okta_user_id"], reason="ok",
+                    okta_session_tail=self.created_session_id()[-4:])
+                self.assertEqual(fields["user"], USER)
+                self.assertEqual(len(self.audit_records(r)), 1, r.describe())
+        r = self.run_pam(b"", user="ali ce reason=ok")
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", user="ali ce reason=ok",
+                          reason="bad_user_name")
+
+    def test_hostile_login_from_okta(self):
+        login = 'alice@example.com" reason=ok\n'
+        minted = sim().mint_full(login)
+        r = self.run_pam(minted["sessionToken"])
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", okta_login=login,
+                          okta_user_id=minted["userId"], reason="wrong_user",
+                          okta_session_tail=self.created_session_id()[-4:])
+
+
+class TestSessionEvents(AuditAssertions, tm.OktaTestCase):
+    def test_open_and_close_on_one_handle(self):
+        self.write_conf(revoke_on_close="yes")
+        r, sid, minted = self.login(steps="auth,open,close")
+        common = dict(outcome="success", okta_session_tail=sid[-4:])
+        self.assert_audit(r, LOG_INFO, okta_login=LOGIN, okta_user_id=minted["userId"],
+                          reason="ok", **common)
+        self.assert_audit(r, LOG_INFO, "session_open", okta_login=LOGIN,
+                          okta_user_id=minted["userId"], reason="ok", **common)
+        self.assert_audit(r, LOG_INFO, "session_close", reason="revoked", **common)
+        self.assertEqual([parse_audit(rec.message)["event"] for rec in self.audit_records(r)],
+                         ["auth", "session_open", "session_close"])
+        self.assert_not_logged(r, sid)
+
+    def test_open_of_a_gone_session_in_another_process(self):
+        sid = self.session_for_open()
+        sim().revoke_session(sid)
+        r = self.run_open(sid, rhost=RHOST)
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+        self.assert_audit(r, LOG_NOTICE, "session_open", outcome="refused", rhost=RHOST,
+                          reason="session_gone", okta_session_tail=sid[-4:],
+                          okta_error_id=self.error_id_of(tm.refresh(sid)))
+
+    def test_close_of_an_already_gone_session(self):
+        self.write_conf(revoke_on_close="yes")
+        sid = self.session_for_open()
+        sim().revoke_session(sid)
+        r = self.run_open(sid, steps="close")
+        self.assert_step(r, "close", "PAM_SUCCESS")
+        self.assert_audit(r, LOG_INFO, "session_close", outcome="success",
+                          reason="already_gone", okta_session_tail=sid[-4:],
+                          okta_error_id=self.error_id_of(tm.get(sid)))
+
+    def test_open_with_okta_down(self):
+        sid = self.session_for_open()
+        self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
+        r = self.run_open(sid)
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+        self.assert_audit(r, LOG_NOTICE, "session_open", outcome="unavailable",
+                          reason="okta_unavailable", okta_session_tail=sid[-4:])
+
+    def test_close_of_another_users_session(self):
+        self.write_conf(revoke_on_close="yes")
+        sid = self.session_for_open()
+        r = self.run_open(sid, steps="close", user="bob")
+        self.assert_step(r, "close", "PAM_SESSION_ERR")
+        self.assertFalse(sim().session(sid)["revoked"])
+        self.assert_audit(r, LOG_NOTICE, "session_close", outcome="refused", user="bob",
+                          reason="not_owner", okta_session_tail=sid[-4:])
+
+    def test_malformed_session_id_refused_without_a_tail(self):
+        r = self.run_open("not/a session id")
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+        self.assert_audit(r, LOG_NOTICE, "session_open", outcome="refused",
+                          reason="malformed_session_id")
+
+    def test_nothing_to_do_writes_no_line(self):
+        """PAM_IGNORE (no session to refresh, revoke_on_close off): no
+        audit line for open or close."""
+        r = self.run_pam(b"", steps="open,close")
+        self.assert_step(r, "open", "PAM_IGNORE")
+        self.assertEqual(self.audit_records(r), [], r.describe())
+
+
+class TestPasswordMode(AuditAssertions, ts.SignInTestCase):
+    def test_success(self):
+        made = sim().add_authn_user(LOGIN, self.password, [])
+        r = self.sign_in(rhost=RHOST)
+        self.assert_signed_in(r)
+        sid = self.created_session_id()
+        self.assert_audit(r, LOG_INFO, outcome="success", rhost=RHOST, okta_login=LOGIN,
+                          okta_user_id=made["userId"], reason="ok", okta_session_tail=sid[-4:])
+        self.assert_not_logged(r, sid, self.password)
+
+    def test_wrong_password_names_its_error_id(self):
+        self.user()
+        r = self.run_pam(answers=["not-" + self.password], rhost=RHOST)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", rhost=RHOST,
+                          reason="wrong_password", okta_error_id=self.error_id_of(ts.AUTHN))
+        self.assert_not_logged(r, self.password)
+
+    def test_push_rejected(self):
+        self.user([dict(ts.PUSH, auto="reject")])
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", reason="push_rejected")
+
+    def test_wrong_passcode(self):
+        factors = self.user([ts.TOTP])
+        r = self.sign_in("000000" if sim().totp(ts.TOTP_SECRET) != "000000" else "111111")
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", reason="wrong_passcode",
+                          okta_error_id=self.error_id_of(
+                              ts.verify_path(factors["token:software:totp"])))
+
+    def test_locked_out(self):
+        self.user(state="LOCKED_OUT")
+        r = self.sign_in()
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", reason="locked_out")
+
+    def test_okta_down(self):
+        self.user()
+        self.write_conf(org_url="https://127.0.0.1:%d" % closed_port())
+        r = self.sign_in(rhost=RHOST)
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assert_audit(r, LOG_NOTICE, outcome="unavailable", rhost=RHOST,
+                          reason="okta_unavailable")
+
+    def test_okta_5xx_names_its_error_id(self):
+        self.user()
+        sim().fault("authn", "status", status=500, count=1)
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assert_audit(r, LOG_NOTICE, outcome="unavailable", reason="okta_unavailable",
+                          okta_error_id=self.error_id_of(ts.AUTHN))
+
+    def test_policy_refusal_after_sign_in(self):
+        """require_group, and a user Okta's listUserGroups does not know
+        (404): the errorId is that 404's."""
+        self.write_conf(require_group="admins")
+        made = sim().add_authn_user(LOGIN, self.password, [])
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        groups = [q for q in sim().requests() if q["path"].startswith(
+            "/api/v1/users/%s/groups" % made["userId"])]
+        self.assertEqual([q["status"] for q in groups], [404])
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", okta_login=LOGIN,
+                          okta_user_id=made["userId"], reason="policy_require_group",
+                          okta_error_id=json.loads(groups[0]["response_body"])["errorId"],
+                          okta_session_tail=self.created_session_id()[-4:])
+
+
+if __name__ == "__main__":
+    taprunner.main()
