@@ -44,6 +44,17 @@ static void note_failed_call(const struct okta_client *client, struct okta_audit
 	okta_audit_note_error_id(facts, okta_client_last_result(client)->error_id);
 }
 
+/* A getSession or refresh that failed: its errorId, and session_gone when
+ * the session no longer exists. Returns status. */
+static enum okta_status note_lookup_failure(const struct okta_client *client,
+					    struct okta_audit_facts *facts, enum okta_status status)
+{
+	note_failed_call(client, facts);
+	if (status == OKTA_STATUS_NOT_FOUND)
+		okta_audit_note_reason(facts, "session_gone");
+	return status;
+}
+
 /* A session we created but will not hand out is revoked at once, so that
  * it cannot be used elsewhere, even when the refusal came because the
  * deadline ran out (a slow group listing): the DELETE then gets a budget of
@@ -184,12 +195,8 @@ enum okta_status okta_workflow_refresh(struct okta_client *client,
 {
 	enum okta_status status = okta_refresh_session(client, session_id, out);
 
-	if (status != OKTA_STATUS_OK) {
-		note_failed_call(client, facts);
-		if (status == OKTA_STATUS_NOT_FOUND)
-			okta_audit_note_reason(facts, "session_gone");
-		return status;
-	}
+	if (status != OKTA_STATUS_OK)
+		return note_lookup_failure(client, facts, status);
 	okta_audit_note_session(facts, out);
 	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession", facts);
 	if (status != OKTA_STATUS_OK)
@@ -222,7 +229,8 @@ enum okta_status okta_workflow_check_owned(struct okta_client *client,
 	enum okta_status status = okta_get_session(client, session_id, &current);
 
 	if (status != OKTA_STATUS_OK)
-		return status;
+		return note_lookup_failure(client, facts, status);
+	okta_audit_note_session(facts, &current);
 	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession", facts);
 	okta_session_clear(&current);
 	return status;
