@@ -57,7 +57,7 @@ def code_keys():
     """Configuration keys: the string literals of the key table (a list of
     names, or rows whose first member is the name)."""
     block = c_block(read("src/okta_config.c"), '"org_url"')
-    rows = re.findall(r'\{\s*"([a-z_]+)"\s*,', block)
+    rows = re.findall(r'\{\s*(?:\.\w+\s*=\s*)?"([a-z_]+)"\s*,', block)
     return rows if len(rows) > 1 else re.findall(r'"([a-z_]+)"', block)
 
 
