@@ -1070,10 +1070,12 @@ def hostile_no_content_length(resp, fault):
 
 
 def hostile_gzip_bomb(resp, fault):
-    """gzip of the normal JSON followed by `size` bytes of white space: ~1000:1.
-    Decoded without a limit it would even be a valid session."""
+    """gzip of the normal JSON followed by `size` bytes of white space: ~230:1.
+    Decoded without a limit it would even be a valid session. Level 1: level
+    9 (~1000:1) took seconds of CPU on a loaded machine, past the tests'
+    deadline, and the ratio does not matter to a client that never decodes."""
     size = int(fault.get("size", 64 * 1024 * 1024))
-    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    z = zlib.compressobj(1, zlib.DEFLATED, 31)
     parts = [z.compress(resp.payload())]
     chunk = b" " * (1024 * 1024)
     while size > 0:
