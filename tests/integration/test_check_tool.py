@@ -307,6 +307,13 @@ class CheckToolTest(unittest.TestCase):
         os.chmod(local, 0o2775)
         shutil.copy(SIM.ca_file, os.path.join(local, "corp.crt"))
         os.symlink(os.path.join(local, "corp.crt"), os.path.join(path, "0badc0de.0"))
+        # a link that hops through a directory a user owns: they could
+        # repoint it after any check
+        userdir = os.path.join(self.tmp, "userdir")
+        os.mkdir(userdir)
+        os.chown(userdir, 65534, 0)
+        os.symlink(SIM.ca_file, os.path.join(userdir, "hop"))
+        os.symlink(os.path.join(userdir, "hop"), os.path.join(path, "0badc0de.2"))
         owned = os.path.join(path, "0badc0de.1")
         shutil.copy(SIM.ca_file, owned)
         os.chown(owned, 65534, 0)
@@ -314,12 +321,14 @@ class CheckToolTest(unittest.TestCase):
         r = self.run_tool()
         self.assert_exit(r, EXIT_CHECK_FAILED)
         entries = [l for l in r.lines if l.startswith("FAIL ca_dir entry: ")]
-        self.assertEqual(len(entries), 2, r.describe())
+        self.assertEqual(len(entries), 3, r.describe())
         self.assertTrue(any("0badc0de.0" in l and local in l and "group- or world-writable" in l
                             for l in entries), r.describe())
         self.assertTrue(any("0badc0de.1" in l and "owned by uid 65534" in l for l in entries),
                         r.describe())
-        self.assert_line(r, "FAIL", "ca_dir", path, "2 of 3 hashed CA entries")
+        self.assertTrue(any("0badc0de.2" in l and userdir in l and "must be owned by root" in l
+                            for l in entries), r.describe())
+        self.assert_line(r, "FAIL", "ca_dir", path, "3 of 4 hashed CA entries")
 
     def test_proxy_credentials_hidden(self):
         self.write_conf(proxy="http://proxyuser:Pr0xyS3cret@127.0.0.1:%d" % closed_port())
