@@ -314,6 +314,13 @@ class CheckToolTest(unittest.TestCase):
         os.chown(userdir, 65534, 0)
         os.symlink(SIM.ca_file, os.path.join(userdir, "hop"))
         os.symlink(os.path.join(userdir, "hop"), os.path.join(path, "0badc0de.2"))
+        # Debian's chain passes: <hash> -> name.pem (same directory) ->
+        # a root-owned file in root-only directories
+        share = os.path.join(self.tmp, "share")
+        os.mkdir(share)
+        shutil.copy(SIM.ca_file, os.path.join(share, "good.crt"))
+        os.symlink(os.path.join(share, "good.crt"), os.path.join(path, "good.pem"))
+        os.symlink("good.pem", os.path.join(path, "600dc0de.0"))
         owned = os.path.join(path, "0badc0de.1")
         shutil.copy(SIM.ca_file, owned)
         os.chown(owned, 65534, 0)
@@ -328,7 +335,7 @@ class CheckToolTest(unittest.TestCase):
                         r.describe())
         self.assertTrue(any("0badc0de.2" in l and userdir in l and "must be owned by root" in l
                             for l in entries), r.describe())
-        self.assert_line(r, "FAIL", "ca_dir", path, "3 of 4 hashed CA entries")
+        self.assert_line(r, "FAIL", "ca_dir", path, "3 of 5 hashed CA entries")
 
     def test_proxy_credentials_hidden(self):
         self.write_conf(proxy="http://proxyuser:Pr0xyS3cret@127.0.0.1:%d" % closed_port())
