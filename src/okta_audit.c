@@ -54,9 +54,12 @@ static bool needs_quotes(const char *value, size_t len, bool cut)
 	return false;
 }
 
-/* Inside quotes: '"' and '\' escaped with '\', anything but printable
- * ASCII as \xHH (a newline can never end the line, a byte never
- * reaches the log raw). */
+/* Inside quotes: printable ASCII as is, except space, '"' and '\', which
+ * like every other byte are written \xHH. A quoted value thus holds no
+ * space and no quote but its own two, so even a splitter that knows
+ * neither quotes nor backslash escapes (Elastic's kv processor, Logstash's
+ * kv filter, a key="[^"]*" regex) sees the ten fields and no other, and a
+ * newline can never end the line. */
 static void put_escaped(struct sink *s, const char *value, size_t len)
 {
 	char hex[5];
@@ -65,11 +68,7 @@ static void put_escaped(struct sink *s, const char *value, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)value[i];
 
-		if (c == '"' || c == '\\') {
-			hex[0] = '\\';
-			hex[1] = (char)c;
-			put(s, hex, 2);
-		} else if (c < 0x20 || c >= 0x7f) {
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\') {
 			snprintf(hex, sizeof(hex), "\\x%02x", c);
 			put(s, hex, 4);
 		} else {

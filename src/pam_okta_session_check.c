@@ -308,11 +308,108 @@ static bool is_hash_name(const char *name)
 	return name[8] == '.' && name[9] >= '0' && name[9] <= '9';
 }
 
-/* ca_dir: the loader has checked it root-only (okta_check_trusted_dir); a
- * directory without hash-named entries verifies nothing. */
+/*
+ * One hash-named entry of ca_dir, as OpenSSL will open it: following its
+ * links (realpath) to a file that gets ca_file's rules (root-owned, not
+ * group- or world-writable, in root-only directories). The module checks
+ * only the directory at each login (a walk of every entry would cost what
+ * the hashed directory saves); a link root made into a place others can
+ * write would let them add a CA, so the tool looks (review finding C1).
+ */
+/*
+ * Every symbolic link on the way from path to its file must live in a
+ * directory only root can change (else its owner could repoint it after
+ * the check); real ends as the file's resolved path.
+ */
+static bool link_chain_ok(const char *path, char *real, char *err, size_t errlen)
+{
+	char cur[PATH_MAX];
+	char dir[PATH_MAX];
+	char target[PATH_MAX];
+	int hops;
+
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (hops = 0; hops < 40; hops++) {
+		struct stat st;
+		char *slash;
+		ssize_t n;
+
+		if (lstat(cur, &st) != 0) {
+			snprintf(err, errlen, "%.512s: %.200s", cur, strerror(errno));
+			return false;
+		}
+		if (!S_ISLNK(st.st_mode))
+			break;
+		slash = strrchr(cur, '/');
+		*slash = '\0';
+		if (realpath(cur[0] != '\0' ? cur : "/", dir) == NULL) {
+			snprintf(err, errlen, "%.512s: %.200s", cur, strerror(errno));
+			return false;
+		}
+		*slash = '/';
+		if (okta_check_trusted_dir(dir, 0, err, errlen) != 0)
+			return false;
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n < 0) {
+			snprintf(err, errlen, "%.512s: %.200s", cur, strerror(errno));
+			return false;
+		}
+		target[n] = '\0';
+		if (target[0] == '/')
+			snprintf(cur, sizeof(cur), "%s", target);
+		else if ((size_t)snprintf(cur, sizeof(cur), "%s/%s", dir, target) >= sizeof(cur)) {
+			snprintf(err, errlen, "%.512s: path too long", target);
+			return false;
+		}
+	}
+	if (realpath(cur, real) == NULL) {
+		snprintf(err, errlen, "%.512s: %.200s", cur, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * One hash-named entry of ca_dir, as OpenSSL will open it: following its
+ * links (each in a root-only directory) to a file that gets ca_file's rules
+ * (root-owned, not group- or world-writable, in root-only directories). The
+ * module checks only the directory at each login (a walk of every entry
+ * would cost what the hashed directory saves); a link root made into a
+ * place others can write would let them add a CA, so the tool looks
+ * (review finding C1).
+ */
+static bool ca_dir_entry_ok(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	char real[PATH_MAX];
+	char err[768];
+	size_t len = 0;
+	char *pem;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		report(false, "ca_dir entry", "%s/%s: path too long", dir, name);
+		return false;
+	}
+	if (!link_chain_ok(path, real, err, sizeof(err))) {
+		report(false, "ca_dir entry", "%s -> %s", path, err);
+		return false;
+	}
+	pem = okta_read_trusted_file(real, 0, OKTA_CA_FILE_MAX_BYTES, &len, err, sizeof(err));
+	if (pem == NULL) {
+		report(false, "ca_dir entry", "%s -> %s", path, err);
+		return false;
+	}
+	free(pem);
+	return true;
+}
+
+/* ca_dir: the loader has checked the directory root-only
+ * (okta_check_trusted_dir); a directory without hash-named entries
+ * verifies nothing, and every entry must resolve to a root-only file. */
 static int check_ca_dir(const struct okta_config *cfg)
 {
 	unsigned entries = 0;
+	unsigned bad = 0;
 	struct dirent *e;
 	DIR *d = opendir(cfg->ca_dir);
 
@@ -320,11 +417,20 @@ static int check_ca_dir(const struct okta_config *cfg)
 		report(false, "ca_dir", "%s: %s", cfg->ca_dir, strerror(errno));
 		return EXIT_CHECK_FAILED;
 	}
-	while ((e = readdir(d)) != NULL)
-		entries += is_hash_name(e->d_name);
+	while ((e = readdir(d)) != NULL) {
+		if (!is_hash_name(e->d_name))
+			continue;
+		entries++;
+		bad += !ca_dir_entry_ok(cfg->ca_dir, e->d_name);
+	}
 	closedir(d);
 	if (entries == 0) {
 		report(false, "ca_dir", "%s: no hash-named CA entries (run openssl rehash)", cfg->ca_dir);
+		return EXIT_CHECK_FAILED;
+	}
+	if (bad > 0) {
+		report(false, "ca_dir", "%s: %u of %u hashed CA entries lead to a file others could replace (lines above)",
+		       cfg->ca_dir, bad, entries);
 		return EXIT_CHECK_FAILED;
 	}
 	report(true, "ca_dir", "%s (%u hashed CA entries)", cfg->ca_dir, entries);

@@ -208,10 +208,31 @@ class TestSessionTokenMode(AuditAssertions, tm.OktaTestCase):
                     okta_session_tail=self.created_session_id()[-4:])
                 self.assertEqual(fields["user"], USER)
                 self.assertEqual(len(self.audit_records(r)), 1, r.describe())
+                self.assert_splits_into_the_ten_fields(r)
         r = self.run_pam(b"", user="ali ce reason=ok")
         self.assert_failed(r, "PAM_AUTH_ERR")
         self.assert_audit(r, LOG_NOTICE, outcome="refused", user="ali ce reason=ok",
                           reason="bad_user_name")
+        self.assert_splits_into_the_ten_fields(r)
+
+    def assert_splits_into_the_ten_fields(self, r):
+        # review finding A1: a splitter that knows no quotes (Elastic's kv
+        # processor splits on spaces) must see the ten keys and no other
+        message = self.audit_records(r)[0].message
+        tokens = message[message.index(PREFIX) + len(PREFIX):].split(" ")
+        self.assertEqual([t.split("=", 1)[0] for t in tokens], list(KEYS), message)
+
+    def test_longest_values_reach_syslog_whole(self):
+        # every byte of user and rhost escaped (\xHH, 4 bytes each): the
+        # line is well over glibc's 1024-byte first buffer and must arrive
+        # whole, not cut or lost (security review of the audit line)
+        hostile = "\x1b" * 2000
+        r = self.run_pam(b"", user=hostile, rhost=hostile)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        cut = "\x1b" * 128 + "..."
+        self.assert_audit(r, LOG_NOTICE, outcome="refused", user=cut, rhost=cut,
+                          reason="bad_user_name")
+        self.assertGreater(len(self.audit_records(r)[0].message), 1024, r.describe())
 
     def test_hostile_login_from_okta(self):
         login = 'alice@example.com" reason=ok\n'

@@ -32,6 +32,7 @@ import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 import test_files as tf  # noqa: E402
 from moduletest import setUpModule, tearDownModule, sim  # noqa: E402,F401  (one simulator)
+from simlib import Simulator  # noqa: E402
 
 SERVICE, USER, LOGIN, NOBODY = tf.SERVICE, tf.USER, tf.LOGIN, tf.NOBODY
 
@@ -105,6 +106,69 @@ class TestVerification(CaDirTestCase):
         r = self.run_auth(self.conf_with_dir(self.hashed_dir("certs", sim().other_ca_file)),
                           env={"SSL_CERT_FILE": sim().ca_file, "SSL_CERT_DIR": good})
         self.assert_certificate_refused(r)
+
+
+class TestServerCertificates(CaDirTestCase):
+    """The directory replaces only where the CAs come from: with CAPATH alone
+    libcurl still checks the host name, OpenSSL the expiry and the whole
+    chain (security review: the network attacker against ca_dir)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.bad = {}
+        try:
+            for cert in ("expired", "wronghost", "selfsigned"):
+                cls.bad[cert] = Simulator(cert=cert)
+                cls.bad[cert].start()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for bad in cls.bad.values():
+            bad.stop()
+
+    def assert_refused_by(self, cert, reason):
+        bad = self.bad[cert]
+        bad.reset()
+        conf = self.conf_with_dir(self.hashed_dir("certs", bad.ca_file),
+                                  org_url=bad.org_url, api_token=bad.api_token)
+        ph.write_okta_service(self.confdir, SERVICE, conf)
+        r = ph.run_driver(self.confdir, SERVICE, USER, stdin=bad.mint(LOGIN), steps="auth")
+        self.assertEqual(r.steps.get("auth"), "PAM_AUTHINFO_UNAVAIL", r.describe())
+        self.assertEqual(bad.requests(), [], "no request may pass the handshake\n" + r.describe())
+        self.assertTrue(any("curl error 60" in m and reason in m for m in r.messages),
+                        r.describe())
+
+    def test_expired_certificate(self):
+        self.assert_refused_by("expired", "certificate has expired")
+
+    def test_certificate_for_another_host(self):
+        self.assert_refused_by("wronghost", "no alternative certificate subject name matches")
+
+    def test_self_signed_certificate(self):
+        self.assert_refused_by("selfsigned", "self-signed certificate")
+
+
+class TestEntries(CaDirTestCase):
+    def test_entry_target_not_checked_per_login(self):
+        # Standing review finding C1 (SECURITY.md): the module checks the
+        # directory, not where each hash link leads (OpenSSL opens the
+        # entries by path during the handshake; checking all of them per
+        # login would cost what the hashed directory saves). Here the CA sits
+        # in a group-writable directory: whoever is in that group could
+        # replace it with their own CA of the same subject. The module
+        # accepts; pam_okta_session_check fails it
+        # (test_check_tool.py test_ca_dir_entry_others_could_replace). If
+        # this test fails, the module now checks entries: update SECURITY.md.
+        path = self.mkdir("certs", 0o755)
+        local = self.mkdir("local-cas", 0o2775)
+        target = os.path.join(local, "corp.crt")
+        shutil.copyfile(sim().ca_file, target)
+        os.chmod(target, 0o644)
+        os.symlink(target, os.path.join(path, subject_hash(sim().ca_file) + ".0"))
+        self.assert_accepted(self.conf_with_dir(path))
 
 
 class TestDirectoryRules(CaDirTestCase):

@@ -295,6 +295,48 @@ class CheckToolTest(unittest.TestCase):
         self.assert_line(r, "FAIL", "config", "ca_dir", path, "mode 1777")
         self.assertEqual(self.api_requests(), [], "nothing may be sent")
 
+    def test_ca_dir_entry_others_could_replace(self):
+        # review finding C1: OpenSSL follows a hash link wherever it points;
+        # the loader checks the directory only (per login, for speed), the
+        # tool checks what every entry resolves to. A link into a group-
+        # writable directory (Debian's /usr/local/share/ca-certificates is
+        # 2775 root:staff where /usr/local is), and a CA file a user owns.
+        path = self.ca_dir(SIM.ca_file)
+        local = os.path.join(self.tmp, "local-cas")
+        os.mkdir(local)
+        os.chmod(local, 0o2775)
+        shutil.copy(SIM.ca_file, os.path.join(local, "corp.crt"))
+        os.symlink(os.path.join(local, "corp.crt"), os.path.join(path, "0badc0de.0"))
+        # a link that hops through a directory a user owns: they could
+        # repoint it after any check
+        userdir = os.path.join(self.tmp, "userdir")
+        os.mkdir(userdir)
+        os.chown(userdir, 65534, 0)
+        os.symlink(SIM.ca_file, os.path.join(userdir, "hop"))
+        os.symlink(os.path.join(userdir, "hop"), os.path.join(path, "0badc0de.2"))
+        # Debian's chain passes: <hash> -> name.pem (same directory) ->
+        # a root-owned file in root-only directories
+        share = os.path.join(self.tmp, "share")
+        os.mkdir(share)
+        shutil.copy(SIM.ca_file, os.path.join(share, "good.crt"))
+        os.symlink(os.path.join(share, "good.crt"), os.path.join(path, "good.pem"))
+        os.symlink("good.pem", os.path.join(path, "600dc0de.0"))
+        owned = os.path.join(path, "0badc0de.1")
+        shutil.copy(SIM.ca_file, owned)
+        os.chown(owned, 65534, 0)
+        self.write_conf(ca_file=None, ca_dir=path)
+        r = self.run_tool()
+        self.assert_exit(r, EXIT_CHECK_FAILED)
+        entries = [l for l in r.lines if l.startswith("FAIL ca_dir entry: ")]
+        self.assertEqual(len(entries), 3, r.describe())
+        self.assertTrue(any("0badc0de.0" in l and local in l and "group- or world-writable" in l
+                            for l in entries), r.describe())
+        self.assertTrue(any("0badc0de.1" in l and "owned by uid 65534" in l for l in entries),
+                        r.describe())
+        self.assertTrue(any("0badc0de.2" in l and userdir in l and "must be owned by root" in l
+                            for l in entries), r.describe())
+        self.assert_line(r, "FAIL", "ca_dir", path, "3 of 5 hashed CA entries")
+
     def test_proxy_credentials_hidden(self):
         self.write_conf(proxy="http://proxyuser:Pr0xyS3cret@127.0.0.1:%d" % closed_port())
         self.secrets.append("Pr0xyS3cret")

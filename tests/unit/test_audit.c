@@ -174,15 +174,16 @@ static void test_injection_attempts_stay_in_their_field(void **state)
 		const char *expect_user, *expect_rhost, *expect_login;
 	} cases[] = {
 		{ "alice okta_login=root", "evil host", "a@b",
-		  "\"alice okta_login=root\"", "\"evil host\"", "a@b" },
+		  "\"alice\\x20okta_login=root\"", "\"evil\\x20host\"", "a@b" },
 		{ "alice", "1.2.3.4\nJan  1 00:00:00 host sshd: fake", "x\"y",
-		  "alice", "\"1.2.3.4\\x0aJan  1 00:00:00 host sshd: fake\"", "\"x\\\"y\"" },
+		  "alice", "\"1.2.3.4\\x0aJan\\x20\\x201\\x2000:00:00\\x20host\\x20sshd:\\x20fake\"",
+		  "\"x\\x22y\"" },
 		{ "al=ice", "host\r", "back\\slash\" reason=ok",
-		  "\"al=ice\"", "\"host\\x0d\"", "\"back\\\\slash\\\" reason=ok\"" },
+		  "\"al=ice\"", "\"host\\x0d\"", "\"back\\x5cslash\\x22\\x20reason=ok\"" },
 		{ "alice\xc3\xa9", "h\x1b[31m", "\xe2\x80\xaeoot@x",
 		  "\"alice\\xc3\\xa9\"", "\"h\\x1b[31m\"", "\"\\xe2\\x80\\xaeoot@x\"" },
 		{ "-", "\"", "\t",
-		  "\"-\"", "\"\\\"\"", "\"\\x09\"" },
+		  "\"-\"", "\"\\x22\"", "\"\\x09\"" },
 	};
 	char line[OKTA_AUDIT_LINE_MAX];
 	char values[NKEYS][1024];
@@ -207,6 +208,57 @@ static void test_injection_attempts_stay_in_their_field(void **state)
 		assert_string_equal(values[4], cases[i].rhost);
 		assert_string_equal(values[5], cases[i].login);
 		assert_string_equal(values[7], "wrong_user");
+	}
+}
+
+/*
+ * Many SIEM splitters know neither quotes nor backslash escapes: Elastic's
+ * kv processor splits fields on spaces, Logstash's kv filter and the usual
+ * key="[^"]*" regex end a quoted value at the next '"'. For each of them to
+ * see the ten fields and nothing else, a value may hold no space, no '"'
+ * but its own two quotes, and no '\' but its escapes' (review finding A1).
+ */
+static void test_naive_splitters_see_only_the_ten_fields(void **state)
+{
+	static const char *const hostile[] = {
+		"alice okta_login=root",
+		"x\" outcome=success user=root",
+		"x\\\" reason=ok",
+		"a\tb outcome=success",
+	};
+	char line[OKTA_AUDIT_LINE_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(hostile); i++) {
+		struct okta_audit_facts f = facts_with(hostile[i], "00u1", "wrong_user", "", NULL);
+		struct okta_audit_record rec = { OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED, "sshd",
+						 hostile[i], hostile[i], &f };
+		char *token, *save = NULL;
+		size_t n = 0;
+
+		assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
+		for (token = strtok_r(line + strlen(OKTA_AUDIT_PREFIX), " ", &save); token != NULL;
+		     token = strtok_r(NULL, " ", &save), n++) {
+			const char *value = strchr(token, '=');
+			size_t len;
+
+			if (n >= NKEYS || value == NULL ||
+			    (size_t)(value - token) != strlen(keys[n]) ||
+			    strncmp(token, keys[n], strlen(keys[n])) != 0)
+				fail_msg("case %zu: token %zu is '%s'", i, n, token);
+			value++;
+			len = strlen(value);
+			if (value[0] == '"' &&
+			    (len < 2 || value[len - 1] != '"' ||
+			     memchr(value + 1, '"', len - 2) != NULL))
+				fail_msg("case %zu: a '\"' inside %s", i, token);
+			for (; (value = strchr(value, '\\')) != NULL; value += 2) {
+				if (value[1] != 'x')
+					fail_msg("case %zu: a '\\' not starting \\xHH in %s", i, token);
+			}
+		}
+		assert_int_equal(n, NKEYS);
 	}
 }
 
@@ -383,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_are_dashes),
 		cmocka_unit_test(test_events_and_outcomes),
 		cmocka_unit_test(test_injection_attempts_stay_in_their_field),
+		cmocka_unit_test(test_naive_splitters_see_only_the_ten_fields),
 		cmocka_unit_test(test_every_byte_round_trips),
 		cmocka_unit_test(test_long_values_are_cut_and_marked),
 		cmocka_unit_test(test_longest_line_fits),
