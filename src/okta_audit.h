@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "okta_json.h"
+#include "okta_session.h"
 
 #define OKTA_AUDIT_PREFIX "audit: "
 /* Longest value (in bytes, before escaping) a field shows; longer values
@@ -87,7 +87,5 @@ void okta_audit_note_session_tail(struct okta_audit_facts *facts, const char *se
 
 /* Note Okta's errorId unless one is already noted ("" and NULL ignored). */
 void okta_audit_note_error_id(struct okta_audit_facts *facts, const char *error_id);
-
-const char *okta_audit_outcome_name(enum okta_audit_outcome outcome);
 
 #endif

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "okta_authn_json.h"
+#include "okta_json.h"
+#include "okta_text.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -104,15 +106,6 @@ static int copy_link(json_object *root, const char *name, char **out)
 	return copy_bounded(link, "href", OKTA_AUTHN_URL_MAX, out);
 }
 
-static bool is_printable(const char *text)
-{
-	for (; *text != '\0'; text++) {
-		if (*text < ' ' || *text > '~')
-			return false;
-	}
-	return true;
-}
-
 static int read_status(json_object *root, struct okta_authn *out)
 {
 	char *status = NULL;
@@ -120,7 +113,7 @@ static int read_status(json_object *root, struct okta_authn *out)
 
 	if (okta_json_copy_string(root, "status", 1, &status) != 0)
 		return -1;
-	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) || !is_printable(status)) {
+	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) || !okta_text_is_printable(status)) {
 		free(status);
 		return -1;
 	}

@@ -2,8 +2,13 @@
 #include "config.h"
 
 #include "okta_client.h"
-#include "okta_link.h"
+#include "okta_config.h"
 #include "okta_http.h"
+#include "okta_json.h"
+#include "okta_link.h"
+#include "okta_log.h"
+#include "okta_session.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #include <curl/curl.h>
@@ -61,7 +66,6 @@ struct okta_client {
 	size_t url_size;
 	struct okta_logger logger;
 	long long deadline_ms;      /* CLOCK_MONOTONIC */
-	long connections;
 	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
 };
@@ -162,7 +166,9 @@ static void global_init_once(void)
 	restore_init_time_variables(&hidden);
 }
 
-int okta_client_global_init(void)
+/* libcurl's global initialisation, once per process, thread-safe.
+ * Returns 0 on success. */
+static int global_init(void)
 {
 	if (pthread_once(&global_once, global_init_once) != 0)
 		return -1;
@@ -416,7 +422,7 @@ struct okta_client *okta_client_new(const struct okta_config *cfg,
 {
 	struct okta_client *client;
 
-	if (okta_client_global_init() != 0) {
+	if (global_init() != 0) {
 		okta_log(logger, LOG_ERR, "libcurl global initialisation failed");
 		return NULL;
 	}
@@ -479,11 +485,6 @@ const struct okta_call_result *okta_client_last_result(const struct okta_client 
 	return &client->last;
 }
 
-long okta_client_connections(const struct okta_client *client)
-{
-	return client->connections;
-}
-
 /* Build org_url + path (+ "/" id + suffix) into the scratch URL. */
 static void build_url(struct okta_client *client, const char *session_id, const char *suffix)
 {
@@ -523,8 +524,8 @@ static CURLcode http_attempt(struct okta_client *client, enum okta_step step, co
 	rc = curl_easy_perform(c);
 	/* POSTFIELDS is not copied: drop our pointer to the caller's buffer. */
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK)
-		client->connections += new_connections;
+	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) != CURLE_OK)
+		new_connections = 0;
 	client->last.http_status = 0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -862,7 +863,7 @@ static int next_page_url(struct okta_client *client, const char *user_id, unsign
 	if (found == 0)
 		return 0;
 	if (!okta_groups_link_is_allowed(client->org_url, user_id, next)) {
-		okta_log_printable(next, shown, sizeof(shown));
+		okta_text_printable(next, shown, sizeof(shown));
 		okta_log(&client->logger, LOG_ERR,
 			 "listUserGroups: page %u: next link '%s' leaves %s/api/v1/users/%s/groups; not followed",
 			 page, shown, client->org_url, user_id);
@@ -959,8 +960,7 @@ static bool is_address_text(const char *text)
 	size_t i;
 
 	for (i = 0; text[i] != '\0'; i++) {
-		if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f') ||
-		      (text[i] >= 'A' && text[i] <= 'F') || text[i] == '.' || text[i] == ':'))
+		if (!(okta_ascii_is_xdigit(text[i]) || text[i] == '.' || text[i] == ':'))
 			return false;
 	}
 	return i > 0 && i < 64;
@@ -1005,7 +1005,7 @@ static bool set_authn_url(struct okta_client *client, enum okta_step step, const
 		snprintf(client->url, client->url_size, "%s", url);
 		return true;
 	}
-	okta_log_printable(url, shown, sizeof(shown));
+	okta_text_printable(url, shown, sizeof(shown));
 	okta_log(&client->logger, LOG_ERR, "%s: link '%s' is not under %s" AUTHN_PATH "; not followed",
 		 step_names[step], shown, client->org_url);
 	return false;

@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include "okta_config.h"
+#include "okta_text.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -50,15 +50,6 @@ static void free_secret(char *secret)
 	free(secret);
 }
 
-static void free_group_list(char **groups, size_t count)
-{
-	size_t i;
-
-	for (i = 0; groups != NULL && i < count; i++)
-		free(groups[i]);
-	free(groups);
-}
-
 void okta_config_init(struct okta_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -81,18 +72,8 @@ void okta_config_clear(struct okta_config *cfg)
 	free(cfg->ca_dir);
 	free(cfg->login_suffix);
 	free(cfg->proxy);
-	free_group_list(cfg->require_groups, cfg->require_group_count);
+	okta_strings_free(cfg->require_groups, cfg->require_group_count);
 	okta_config_init(cfg);
-}
-
-/* Printable ASCII without space: what tokens, URLs and suffixes are made of. */
-static bool is_visible_ascii(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s <= ' ' || *s >= 0x7f)
-			return false;
-	}
-	return true;
 }
 
 bool okta_org_url_is_valid(const char *url)
@@ -107,13 +88,13 @@ bool okta_org_url_is_valid(const char *url)
 	/* Host name or IPv4 address; an IPv6 literal in brackets. No user
 	 * info, path, query or fragment: org_url is an origin. */
 	if (*host == '[') {
-		for (p = host + 1; isxdigit((unsigned char)*p) || *p == ':' || *p == '.'; p++)
+		for (p = host + 1; okta_ascii_is_xdigit(*p) || *p == ':' || *p == '.'; p++)
 			;
 		if (*p != ']' || p == host + 1)
 			return false;
 		p++;
 	} else {
-		for (p = host; isalnum((unsigned char)*p) || *p == '.' || *p == '-'; p++)
+		for (p = host; okta_ascii_is_alnum(*p) || *p == '.' || *p == '-'; p++)
 			host_len++;
 		if (host_len == 0 || host_len > 253 || *host == '.' || *host == '-')
 			return false;
@@ -122,7 +103,7 @@ bool okta_org_url_is_valid(const char *url)
 		long port = 0;
 		const char *digits = ++p;
 
-		while (isdigit((unsigned char)*p) && p - digits < 6)
+		while (okta_ascii_is_digit(*p) && p - digits < 6)
 			port = port * 10 + (*p++ - '0');
 		if (p == digits || port < 1 || port > 65535)
 			return false;
@@ -172,7 +153,7 @@ static int parse_bounded_number(const char *value, long min, long max, long *out
 	const char *p;
 
 	for (p = value; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p) || n > max)
+		if (!okta_ascii_is_digit(*p) || n > max)
 			return -1;
 		n = n * 10 + (*p - '0');
 	}
@@ -240,7 +221,7 @@ static bool is_group_name_text(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+		if ((unsigned char)s[i] < ' ' || s[i] == '\x7f')
 			return false;
 	}
 	return true;
@@ -325,7 +306,7 @@ static int parse_group_list(struct okta_config *cfg, const char *value, unsigned
 	}
 	if (problem != NULL) {
 		set_error(err, errlen, "line %u: require_group %s", line, problem);
-		free_group_list(groups, count);
+		okta_strings_free(groups, count);
 		return -1;
 	}
 	cfg->require_groups = groups;
@@ -416,7 +397,7 @@ static int apply_setting(struct okta_config *cfg, enum key_id key, const char *v
 			cfg->org_url[strlen(cfg->org_url) - 1] = '\0';
 		return 0;
 	case KEY_API_TOKEN:
-		if (strlen(value) > OKTA_API_TOKEN_MAX || !is_visible_ascii(value)) {
+		if (strlen(value) > OKTA_API_TOKEN_MAX || !okta_text_is_visible(value)) {
 			set_error(err, errlen, "line %u: api_token is not a plausible API token", line);
 			return -1;
 		}
@@ -432,14 +413,14 @@ static int apply_setting(struct okta_config *cfg, enum key_id key, const char *v
 				    : key == KEY_CA_DIR ? &cfg->ca_dir : &cfg->api_token_file,
 				    value, err, errlen);
 	case KEY_LOGIN_SUFFIX:
-		if (strlen(value) > 255 || !is_visible_ascii(value)) {
+		if (strlen(value) > 255 || !okta_text_is_visible(value)) {
 			set_error(err, errlen, "line %u: login_suffix must be printable ASCII without spaces",
 				  line);
 			return -1;
 		}
 		return store_string(&cfg->login_suffix, value, err, errlen);
 	case KEY_PROXY:
-		if (!is_visible_ascii(value) || !is_proxy_url(value)) {
+		if (!okta_text_is_visible(value) || !is_proxy_url(value)) {
 			set_error(err, errlen,
 				  "line %u: proxy must be a URL such as http://proxy.example:3128", line);
 			return -1;
@@ -493,7 +474,7 @@ static void describe_key(const char *key, char out[KEY_MAX + 1])
 	size_t i;
 
 	for (i = 0; i < KEY_MAX && key[i] != '\0'; i++)
-		out[i] = (key[i] > ' ' && key[i] < 0x7f) ? key[i] : '?';
+		out[i] = okta_ascii_is_visible(key[i]) ? key[i] : '?';
 	out[i] = '\0';
 }
 
@@ -857,7 +838,7 @@ static int load_api_token_file(struct okta_config *cfg, uid_t required_owner, ch
 		token[--len] = '\0';
 	if (len > 0 && token[len - 1] == '\r')
 		token[--len] = '\0';
-	if (len == 0 || len > OKTA_API_TOKEN_MAX || !is_visible_ascii(token)) {
+	if (len == 0 || len > OKTA_API_TOKEN_MAX || !okta_text_is_visible(token)) {
 		set_error(err, errlen, "%s: does not hold a plausible API token", cfg->api_token_file);
 		explicit_bzero(token, len);
 		free(token);

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "okta_json.h"
+#include "okta_session.h"
+#include "okta_text.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -73,15 +75,6 @@ static void wipe_string_field(json_object *obj, const char *key)
 		wipe_const(json_object_get_string(field), (size_t)json_object_get_string_len(field));
 }
 
-static void free_string_array(char **items, size_t count)
-{
-	size_t i;
-
-	for (i = 0; items != NULL && i < count; i++)
-		free(items[i]);
-	free(items);
-}
-
 /* amr: an array of short strings. 0: copied or absent; -1: another shape
  * (*out stays empty). */
 static int copy_amr(json_object *obj, char ***out, size_t *count_out)
@@ -108,7 +101,7 @@ static int copy_amr(json_object *obj, char ***out, size_t *count_out)
 		if (!json_object_is_type(item, json_type_string) ||
 		    strlen(text) != (size_t)json_object_get_string_len(item) ||
 		    strlen(text) > OKTA_AMR_VALUE_MAX || (items[i] = strdup(text)) == NULL) {
-			free_string_array(items, i);
+			okta_strings_free(items, i);
 			return -1;
 		}
 	}
@@ -247,21 +240,6 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len,
 	return result;
 }
 
-void okta_session_clear(struct okta_session *session)
-{
-	if (session->id != NULL)
-		explicit_bzero(session->id, strlen(session->id));
-	free(session->id);
-	free(session->user_id);
-	free(session->login);
-	free(session->status);
-	free(session->expires_at);
-	free_string_array(session->amr, session->amr_count);
-	free(session->last_password_verification);
-	free(session->last_factor_verification);
-	memset(session, 0, sizeof(*session));
-}
-
 const char *okta_parse_result_str(enum okta_parse_result result)
 {
 	switch (result) {
@@ -286,16 +264,11 @@ const char *okta_parse_result_str(enum okta_parse_result result)
 static void copy_printable(json_object *obj, const char *key, char *out, size_t outlen)
 {
 	json_object *field;
-	const char *text;
-	size_t i;
 
 	out[0] = '\0';
 	if (!json_object_object_get_ex(obj, key, &field) || !json_object_is_type(field, json_type_string))
 		return;
-	text = json_object_get_string(field);
-	for (i = 0; i + 1 < outlen && text[i] != '\0'; i++)
-		out[i] = (text[i] >= ' ' && text[i] < 0x7f) ? text[i] : '?';
-	out[i] = '\0';
+	okta_text_printable(json_object_get_string(field), out, outlen);
 }
 
 void okta_parse_error(const char *body, size_t len, struct okta_error *out)
@@ -365,16 +338,6 @@ static int read_group(json_object *item, struct okta_group *out)
 	return -1;
 }
 
-static void free_groups(struct okta_group *groups, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++) {
-		free(groups[i].id);
-		free(groups[i].name);
-	}
-}
-
 static int reserve_groups(struct okta_group_list *list, size_t needed)
 {
 	struct okta_group *grown;
@@ -413,7 +376,7 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 		result = OKTA_PARSE_NO_MEMORY;
 	for (i = 0; result == OKTA_PARSE_OK && i < count; i++) {
 		if (read_group(json_object_array_get_idx(root, i), &list->items[list->count + i]) != 0) {
-			free_groups(list->items + list->count, i);
+			okta_groups_free(list->items + list->count, i);
 			result = OKTA_PARSE_BAD_FIELD;
 		}
 	}
@@ -421,11 +384,4 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 		list->count += count;
 	json_object_put(root);
 	return result;
-}
-
-void okta_group_list_clear(struct okta_group_list *list)
-{
-	free_groups(list->items, list->count);
-	free(list->items);
-	memset(list, 0, sizeof(*list));
 }

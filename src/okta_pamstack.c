@@ -11,8 +11,8 @@
 #include "config.h"
 
 #include "okta_pamstack.h"
+#include "okta_text.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +147,7 @@ static int next_token(const char **p, const char **start)
 
 static bool token_is(const char *tok, int len, const char *word)
 {
-	return (size_t)len == strlen(word) && strncasecmp(tok, word, (size_t)len) == 0;
+	return (size_t)len == strlen(word) && okta_ascii_equal_nocase(tok, word, (size_t)len);
 }
 
 static void copy_token(char *out, size_t outlen, const char *tok, int len)
@@ -197,9 +197,9 @@ static int parse_action(const char *s, size_t len)
 	int jump = 0;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (len == strlen(names[i].name) && strncasecmp(s, names[i].name, len) == 0)
+		if (len == strlen(names[i].name) && okta_ascii_equal_nocase(s, names[i].name, len))
 			return names[i].action;
-	for (i = 0; i < len && isdigit((unsigned char)s[i]) && jump < 100; i++)
+	for (i = 0; i < len && okta_ascii_is_digit(s[i]) && jump < 100; i++)
 		jump = jump * 10 + (s[i] - '0');
 	return i == len && len > 0 && jump > 0 && jump < 100 ? jump : ACT_UNDEF;
 }
@@ -209,7 +209,7 @@ static int value_index(const char *s, size_t len)
 	int i;
 
 	for (i = 0; i < RETURN_VALUES; i++)
-		if (len == strlen(value_names[i]) && strncasecmp(s, value_names[i], len) == 0)
+		if (len == strlen(value_names[i]) && okta_ascii_equal_nocase(s, value_names[i], len))
 			return i;
 	return -1;
 }
@@ -231,10 +231,10 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 		size_t item_len;
 		int action;
 
-		while (p < end && isspace((unsigned char)*p))
+		while (p < end && okta_ascii_is_space(*p))
 			p++;
 		item = p;
-		while (p < end && !isspace((unsigned char)*p))
+		while (p < end && !okta_ascii_is_space(*p))
 			p++;
 		item_len = (size_t)(p - item);
 		if (item_len == 0)
@@ -245,7 +245,7 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 		action = parse_action(eq + 1, item_len - (size_t)(eq + 1 - item));
 		if (action == ACT_UNDEF)
 			return false;
-		if ((size_t)(eq - item) == 7 && strncasecmp(item, "default", 7) == 0)
+		if ((size_t)(eq - item) == 7 && okta_ascii_equal_nocase(item, "default", 7))
 			fallback = action;
 		else if ((i = value_index(item, (size_t)(eq - item))) >= 0)
 			actions[i] = (signed char)action;

@@ -2,7 +2,10 @@
 #include "config.h"
 
 #include "okta_policy.h"
+#include "okta_config.h"
 #include "okta_log.h"
+#include "okta_session.h"
+#include "okta_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +23,7 @@ static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, c
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	/* Reasons quote Okta's data (group names, amr): keep log lines clean. */
-	okta_log_printable(raw, v->reason, sizeof(v->reason));
+	okta_text_printable(raw, v->reason, sizeof(v->reason));
 	v->verdict = verdict;
 }
 
@@ -118,9 +121,7 @@ bool okta_group_entry_is_id(const char *entry)
 	if (strncmp(entry, "00g", 3) != 0)
 		return false;
 	for (i = 3; entry[i] != '\0'; i++) {
-		char c = entry[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+		if (!okta_ascii_is_alnum(entry[i]))
 			return false;
 	}
 	return i == 20;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "okta_config.h"
-#include "okta_json.h"
+#include "okta_session.h"
 
 /* How far in the future (Okta's clock ahead of ours) a verification time
  * may be before it is treated as bad data instead of "just now". */
@@ -55,7 +55,8 @@ const char *okta_rule_name(enum okta_rule rule);
 const char *okta_verdict_name(enum okta_verdict verdict);
 
 /* The rule's configured value as text ("bastion-admins, ops", "yes", "900"),
- * or "(not set)". */
+ * or "(not set)". OKTA_RULE_DESCRIPTION_MAX bytes hold any that is not cut. */
+#define OKTA_RULE_DESCRIPTION_MAX 512
 void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rule, char *out,
 			       size_t outlen);
 

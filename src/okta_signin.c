@@ -12,6 +12,9 @@
 #include <time.h>
 
 #include "okta_authn_json.h"
+#include "okta_client.h"
+#include "okta_config.h"
+#include "okta_json.h"
 #include "okta_validate.h"
 
 /* What the person at the prompt reads: short, and no help to an attacker

@@ -2,13 +2,13 @@
 #include "config.h"
 
 #include "okta_validate.h"
+#include "okta_text.h"
 
 #include <string.h>
 
 static bool is_id_char(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
+	return okta_ascii_is_alnum(c) || c == '_' || c == '-';
 }
 
 static bool all_id_chars(const char *s, size_t max)
@@ -31,7 +31,7 @@ bool okta_session_token_is_acceptable(const char *token)
 	if (token == NULL)
 		return false;
 	for (n = 0; token[n] != '\0'; n++) {
-		if (n >= OKTA_SESSION_TOKEN_MAX || token[n] < ' ' || token[n] > '~')
+		if (n >= OKTA_SESSION_TOKEN_MAX || !okta_ascii_is_printable(token[n]))
 			return false;
 	}
 	return n > 0;
@@ -76,24 +76,6 @@ bool okta_timestamp_is_valid(const char *stamp)
 			return false;
 	}
 	return n > 0;
-}
-
-/* strcasecmp follows the locale (a Turkish locale folds 'I' to a dotless
- * i): the binding must not depend on the host process's locale. */
-static char ascii_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
-			return false;
-	}
-	return true;
 }
 
 bool okta_login_matches_user(const char *login, const char *user, const char *suffix)

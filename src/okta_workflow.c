@@ -3,7 +3,12 @@
 
 #include "okta_workflow.h"
 #include "okta_audit.h"
+#include "okta_client.h"
+#include "okta_config.h"
+#include "okta_log.h"
 #include "okta_policy.h"
+#include "okta_session.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #include <stdio.h>
@@ -20,9 +25,9 @@ static enum okta_status check_binding(const struct okta_logger *logger,
 	char shown_login[128];
 	char shown_status[32];
 
-	okta_log_printable(session->login, shown_login, sizeof(shown_login));
+	okta_text_printable(session->login, shown_login, sizeof(shown_login));
 	if (strcmp(session->status, "ACTIVE") != 0) {
-		okta_log_printable(session->status, shown_status, sizeof(shown_status));
+		okta_text_printable(session->status, shown_status, sizeof(shown_status));
 		okta_log(logger, LOG_NOTICE, "%s: Okta session of '%s' has status %s, not ACTIVE",
 			 step, shown_login, shown_status);
 		okta_audit_note_reason(facts, "session_inactive");
@@ -99,7 +104,7 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 	failed = okta_policy_first_failure(verdicts);
 	if (failed == NULL)
 		return OKTA_STATUS_OK;
-	okta_log_printable(session->login, shown_login, sizeof(shown_login));
+	okta_text_printable(session->login, shown_login, sizeof(shown_login));
 	okta_log(logger, failed->verdict == OKTA_VERDICT_ERROR ? LOG_ERR : LOG_WARNING,
 		 "%s: access policy %s refused Okta login '%s' as user '%s': %s", step,
 		 okta_rule_name(failed->rule), shown_login, user, failed->reason);
@@ -146,6 +151,26 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 	return status;
 }
 
+/*
+ * Refresh an existing session and check it still belongs to user.
+ * REJECTED: it now belongs to someone else or is not ACTIVE;
+ * NOT_FOUND: it is gone.
+ */
+static enum okta_status refresh_bound(struct okta_client *client, const struct okta_config *cfg,
+				      const char *user, const char *session_id,
+				      struct okta_session *out, struct okta_audit_facts *facts)
+{
+	enum okta_status status = okta_refresh_session(client, session_id, out);
+
+	if (status != OKTA_STATUS_OK)
+		return note_lookup_failure(client, facts, status);
+	okta_audit_note_session(facts, out);
+	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession", facts);
+	if (status != OKTA_STATUS_OK)
+		okta_session_clear(out);
+	return status;
+}
+
 enum okta_status okta_workflow_authenticate(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_token, struct okta_session *out,
@@ -174,7 +199,7 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 	if (status == OKTA_STATUS_OK)
 		status = apply_auth_policy(client, cfg, user, &created, policy_report, facts);
 	if (status == OKTA_STATUS_OK) {
-		status = okta_workflow_refresh(client, cfg, user, created.id, out, facts);
+		status = refresh_bound(client, cfg, user, created.id, out, facts);
 		/* Gone between create and refresh: the token bought nothing. */
 		if (status == OKTA_STATUS_NOT_FOUND)
 			status = OKTA_STATUS_REJECTED;
@@ -188,28 +213,12 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 	return status;
 }
 
-enum okta_status okta_workflow_refresh(struct okta_client *client,
-				       const struct okta_config *cfg, const char *user,
-				       const char *session_id, struct okta_session *out,
-				       struct okta_audit_facts *facts)
-{
-	enum okta_status status = okta_refresh_session(client, session_id, out);
-
-	if (status != OKTA_STATUS_OK)
-		return note_lookup_failure(client, facts, status);
-	okta_audit_note_session(facts, out);
-	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession", facts);
-	if (status != OKTA_STATUS_OK)
-		okta_session_clear(out);
-	return status;
-}
-
 enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
 					    const char *session_id, struct okta_session *out,
 					    struct okta_audit_facts *facts)
 {
-	enum okta_status status = okta_workflow_refresh(client, cfg, user, session_id, out, facts);
+	enum okta_status status = refresh_bound(client, cfg, user, session_id, out, facts);
 
 	if (status != OKTA_STATUS_OK)
 		return status;

@@ -11,8 +11,8 @@
 #include "okta_audit.h"
 #include "okta_client.h"
 #include "okta_config.h"
-#include "okta_json.h"
 #include "okta_policy.h"
+#include "okta_session.h"
 
 /*
  * createSession, check status ACTIVE and that login is user + login_suffix,
@@ -45,17 +45,9 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
  */
 
 /*
- * Refresh an existing session and check it still belongs to user.
- * REJECTED: it now belongs to someone else or is not ACTIVE;
- * NOT_FOUND: it is gone.
- */
-enum okta_status okta_workflow_refresh(struct okta_client *client,
-				       const struct okta_config *cfg, const char *user,
-				       const char *session_id, struct okta_session *out,
-				       struct okta_audit_facts *facts);
-
-/*
- * The session-open refresh: okta_workflow_refresh, then require_mfa again on
+ * The session-open refresh: refresh the session and check it still belongs
+ * to user (REJECTED: it now belongs to someone else or is not ACTIVE;
+ * NOT_FOUND: it is gone), then require_mfa again on
  * the refreshed session (REJECTED when it fails; nothing is revoked: this
  * call did not create the session). require_mfa costs no request and
  * refuses a session id that did not come from our authentication (planted

@@ -16,7 +16,10 @@
 #include "okta_audit.h"
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_log.h"
+#include "okta_session.h"
 #include "okta_signin.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
@@ -322,7 +325,7 @@ static int get_checked_user(pam_handle_t *pamh, const char **user,
 		return rc;
 	}
 	if (!okta_pam_user_is_valid(*user)) {
-		okta_log_printable(*user, shown, sizeof(shown));
+		okta_text_printable(*user, shown, sizeof(shown));
 		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name", shown);
 		okta_audit_note_reason(facts, "bad_user_name");
 		return PAM_AUTH_ERR;
@@ -530,7 +533,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	req.password = password;
 	okta_signin(client, cfg, &req, &io, &out);
 	free_token(password);
-	okta_log_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
+	okta_text_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
 	*message = out.user_message;
 	okta_audit_note_reason(facts, out.audit_reason);
 	okta_audit_note_error_id(facts, out.error_id);

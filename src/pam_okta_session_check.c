@@ -30,8 +30,12 @@
 #include "okta_authn_json.h"
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_log.h"
 #include "okta_pamstack.h"
+#include "okta_policy.h"
+#include "okta_session.h"
 #include "okta_signin.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
@@ -275,11 +279,11 @@ static void show_url(const char *url, char *out, size_t outlen)
 	end = authority + strcspn(authority, "/?#");
 	at = memchr(authority, '@', (size_t)(end - authority));
 	if (at == NULL)
-		okta_log_printable(url, out, outlen);
+		okta_text_printable(url, out, outlen);
 	else {
 		char printable[256];
 
-		okta_log_printable(at + 1, printable, sizeof(printable));
+		okta_text_printable(at + 1, printable, sizeof(printable));
 		snprintf(out, outlen, "%.*s***@%s", (int)(authority - url), url, printable);
 	}
 }
@@ -353,26 +357,27 @@ static int check_ca_file(const struct okta_config *cfg)
 	return EXIT_OK;
 }
 
-/* The access policy the workflow will enforce (group names are not secret). */
+/* The access policy the workflow will enforce, each rule as the policy
+ * module describes it (group names are not secret). */
 static void report_policy(const struct okta_config *cfg)
 {
-	char groups[512] = "";
-	char shown[256];
+	char rules[3 * OKTA_RULE_DESCRIPTION_MAX] = "";
+	char value[OKTA_RULE_DESCRIPTION_MAX];
+	char shown[OKTA_RULE_DESCRIPTION_MAX];
 	size_t used = 0;
-	size_t i;
+	int rule;
 
-	if (cfg->require_group_count == 0 && !cfg->require_mfa && cfg->max_auth_age == 0) {
+	if (!okta_policy_active(cfg)) {
 		report(true, "policy", "none (require_group, require_mfa, max_auth_age not set)");
 		return;
 	}
-	for (i = 0; i < cfg->require_group_count && used < sizeof(groups); i++) {
-		okta_log_printable(cfg->require_groups[i], shown, sizeof(shown));
-		used += (size_t)snprintf(groups + used, sizeof(groups) - used, "%s'%s'",
-					 i > 0 ? ", " : "", shown);
+	for (rule = 0; rule < OKTA_RULE_COUNT && used < sizeof(rules); rule++) {
+		okta_policy_describe_rule(cfg, (enum okta_rule)rule, value, sizeof(value));
+		okta_text_printable(value, shown, sizeof(shown));
+		used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s = %s",
+					 rule > 0 ? "; " : "", okta_rule_name((enum okta_rule)rule), shown);
 	}
-	report(true, "policy", "require_group = %s; require_mfa = %s; max_auth_age = %ld s%s",
-	       cfg->require_group_count > 0 ? groups : "(none)", cfg->require_mfa ? "yes" : "no",
-	       cfg->max_auth_age, cfg->max_auth_age == 0 ? " (not set)" : "");
+	report(true, "policy", "%s", rules);
 }
 
 /* Everything the loader accepted, one line each. */
@@ -394,7 +399,7 @@ static int report_config(const struct options *opts, const struct okta_config *c
 		report(true, "proxy", "%s (proxy environment variables are ignored)", shown);
 	} else
 		report(true, "proxy", "none: direct connection (proxy environment variables are ignored)");
-	okta_log_printable(cfg->login_suffix, shown, sizeof(shown));
+	okta_text_printable(cfg->login_suffix, shown, sizeof(shown));
 	report(true, "login_suffix", "Okta login must be <user>%s", shown);
 	report(true, "timeout", "%ld s for all HTTP work of one PAM call", cfg->timeout);
 	report_policy(cfg);
@@ -533,7 +538,7 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 					  "the module would return PAM_AUTH_ERR", opts->user);
 		return EXIT_CHECK_FAILED;
 	}
-	okta_log_printable(session.login, shown_login, sizeof(shown_login));
+	okta_text_printable(session.login, shown_login, sizeof(shown_login));
 	mask_session_id(session.id, shown_id, sizeof(shown_id));
 	report(true, "workflow", "session created, bound to user '%s' (Okta login '%s') and refreshed",
 	       opts->user, shown_login);

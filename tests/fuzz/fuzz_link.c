@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "okta_link.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #define ORG "https://example.okta.com"

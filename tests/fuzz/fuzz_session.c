@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "okta_json.h"
+#include "okta_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

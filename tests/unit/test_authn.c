@@ -21,6 +21,7 @@
 
 #include "okta_authn_json.h"
 #include "okta_config.h"
+#include "okta_json.h"
 #include "okta_signin.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "okta_json.h"
+#include "okta_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* A string literal and its length, embedded NULs included. */

@@ -20,6 +20,7 @@
 #include "okta_config.h"
 #include "okta_json.h"
 #include "okta_policy.h"
+#include "okta_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BASE "org_url = https://example.okta.com\napi_token = 00abc\n"

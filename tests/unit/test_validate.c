@@ -402,53 +402,6 @@ static void test_log_redact_star_secret_terminates(void **state)
 	}
 }
 
-struct printable_case {
-	const char *text;
-	size_t outlen;
-	const char *expected;
-};
-
-static void test_log_printable(void **state)
-{
-	static const struct printable_case cases[] = {
-		{ "alice@example.com", 64, "alice@example.com" },
-		{ "abcdef", 4, "abc" },
-		{ "abcdef", 7, "abcdef" },
-		{ "abcdef", 6, "abcde" },
-		{ "abc", 1, "" },
-		{ "a\nb\x01" "c\x7f", 64, "a?b?c?" },
-		{ "\ttab\r", 64, "?tab?" },
-		{ "caf\xc3\xa9", 64, "caf??" },
-		{ "\xff\x80", 64, "??" },
-		{ " ~", 64, " ~" },
-		{ "", 64, "" },
-		{ NULL, 64, "" },
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		char out[80];
-
-		memset(out, 'Z', sizeof(out));
-		okta_log_printable(cases[i].text, out, cases[i].outlen);
-		/* Always terminated inside the given length. */
-		assert_non_null(memchr(out, '\0', cases[i].outlen));
-		if (strcmp(out, cases[i].expected) != 0)
-			fail_msg("printable case %zu: got \"%s\", expected \"%s\"", i, out,
-				 cases[i].expected);
-	}
-}
-
-static void test_log_printable_zero_length(void **state)
-{
-	char out[4] = { 'Z', 'Z', 'Z', 'Z' };
-
-	(void)state;
-	okta_log_printable("abc", out, 0);
-	assert_memory_equal(out, "ZZZZ", sizeof(out));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,8 +414,6 @@ int main(void)
 		cmocka_unit_test(test_login_match_ascii_only),
 		cmocka_unit_test(test_log_redact),
 		cmocka_unit_test(test_log_redact_star_secret_terminates),
-		cmocka_unit_test(test_log_printable),
-		cmocka_unit_test(test_log_printable_zero_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
