@@ -17,6 +17,7 @@
 #define OKTA_TIMEOUT_MIN 1
 #define OKTA_TIMEOUT_MAX 60
 #define OKTA_API_TOKEN_MAX 1024
+#define OKTA_LOGIN_SUFFIX_MAX 255
 /* Debian's whole system bundle is about 200 KiB. */
 #define OKTA_CA_FILE_MAX_BYTES (4 * 1024 * 1024)
 

@@ -75,22 +75,31 @@ static void wipe_string_field(json_object *obj, const char *key)
 		wipe_const(json_object_get_string(field), (size_t)json_object_get_string_len(field));
 }
 
+int okta_json_array_length(json_object *value, size_t max, size_t *count)
+{
+	if (value == NULL || json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array) || json_object_array_length(value) > max)
+		return -1;
+	*count = json_object_array_length(value);
+	return 1;
+}
+
 /* amr: an array of short strings. 0: copied or absent; -1: another shape
  * (*out stays empty). */
 static int copy_amr(json_object *obj, char ***out, size_t *count_out)
 {
-	json_object *field;
+	json_object *field = NULL;
 	char **items;
-	size_t count;
+	size_t count = 0;
 	size_t i;
+	int rc;
 
-	if (!json_object_object_get_ex(obj, "amr", &field) || json_object_is_type(field, json_type_null))
-		return 0;
-	if (!json_object_is_type(field, json_type_array))
-		return -1;
-	count = json_object_array_length(field);
-	if (count > OKTA_AMR_MAX)
-		return -1;
+	if (!json_object_object_get_ex(obj, "amr", &field))
+		field = NULL;
+	rc = okta_json_array_length(field, OKTA_AMR_MAX, &count);
+	if (rc <= 0)
+		return rc;
 	items = calloc(count + 1, sizeof(*items));
 	if (items == NULL)
 		return -1;
@@ -286,23 +295,12 @@ void okta_parse_error(const char *body, size_t len, struct okta_error *out)
 	json_object_put(root);
 }
 
-char *okta_build_create_body(const char *session_token, size_t *len_out)
+char *okta_json_finish_body(json_object *root, const char *const *secret_keys, size_t *len_out)
 {
-	json_object *root;
-	json_object *token;
 	const char *text;
-	size_t text_len;
+	size_t text_len = 0;
 	char *copy = NULL;
 
-	root = json_object_new_object();
-	if (root == NULL)
-		return NULL;
-	token = json_object_new_string(session_token);
-	if (token == NULL || json_object_object_add(root, "sessionToken", token) != 0) {
-		json_object_put(token);
-		json_object_put(root);
-		return NULL;
-	}
 	text = json_object_to_json_string_length(
 		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
 	if (text != NULL) {
@@ -313,9 +311,28 @@ char *okta_build_create_body(const char *session_token, size_t *len_out)
 		}
 		wipe_const(text, text_len);
 	}
-	wipe_const(json_object_get_string(token), (size_t)json_object_get_string_len(token));
+	for (; *secret_keys != NULL; secret_keys++)
+		okta_json_wipe_string(root, *secret_keys);
 	json_object_put(root);
 	return copy;
+}
+
+char *okta_build_create_body(const char *session_token, size_t *len_out)
+{
+	static const char *const secrets[] = { "sessionToken", NULL };
+	json_object *root;
+	json_object *token;
+
+	root = json_object_new_object();
+	if (root == NULL)
+		return NULL;
+	token = json_object_new_string(session_token);
+	if (token == NULL || json_object_object_add(root, "sessionToken", token) != 0) {
+		json_object_put(token);
+		json_object_put(root);
+		return NULL;
+	}
+	return okta_json_finish_body(root, secrets, len_out);
 }
 
 /* One Group object: string id, optional profile.name. */
