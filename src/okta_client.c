@@ -337,9 +337,11 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	CURL *c = client->curl;
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val) \
-	if (rc == CURLE_OK) \
-		rc = curl_easy_setopt(c, opt, val)
+#define SET(opt, val)                                  \
+	do {                                           \
+		if (rc == CURLE_OK)                    \
+			rc = curl_easy_setopt(c, opt, val); \
+	} while (0)
 #if LIBCURL_VERSION_NUM >= 0x075500
 	SET(CURLOPT_PROTOCOLS_STR, "https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");

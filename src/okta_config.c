@@ -304,6 +304,13 @@ static bool is_group_name_text(const char *s, size_t len)
 	return true;
 }
 
+/* What is wrong with a require_group value that breaks a limit. */
+#define GROUPS_MAX_TEXT STRINGIFY(OKTA_REQUIRE_GROUP_MAX)
+#define NAME_MAX_TEXT STRINGIFY(OKTA_GROUP_NAME_MAX)
+static const char too_many_groups[] = "has more than " GROUPS_MAX_TEXT " groups";
+static const char bad_group_name[] =
+	"has an empty name, a name over " NAME_MAX_TEXT " bytes or a control character";
+
 /*
  * Take one require_group entry from *cursor: a double-quoted name (taken
  * verbatim, commas and spaces included; no escapes) or a bare name (spaces
@@ -346,8 +353,7 @@ static char *next_group_entry(const char **cursor, const char **problem)
 	}
 	if (end == start || (size_t)(end - start) > OKTA_GROUP_NAME_MAX ||
 	    !is_group_name_text(start, (size_t)(end - start))) {
-		*problem = "has an empty name, a name over " STRINGIFY(OKTA_GROUP_NAME_MAX)
-			   " bytes or a control character";
+		*problem = bad_group_name;
 		return NULL;
 	}
 	*cursor = *p == ',' ? p + 1 : p;
@@ -371,7 +377,7 @@ static const char *parse_group_list(const struct setting *setting, const char *v
 		return out_of_memory;
 	while (problem == NULL) {
 		if (count == OKTA_REQUIRE_GROUP_MAX) {
-			problem = "has more than " STRINGIFY(OKTA_REQUIRE_GROUP_MAX) " groups";
+			problem = too_many_groups;
 			break;
 		}
 		groups[count] = next_group_entry(&cursor, &problem);

@@ -49,8 +49,8 @@ documents() {
 	done
 }
 
-documents pam_okta_session.conf.5 KEYS key 9 "$(sed -n '/key_names\[KEY_COUNT\] = {/,/};/p' \
-	"$srcdir/src/okta_config.c" | grep -o '"[a-z_]*"' | tr -d '"')"
+documents pam_okta_session.conf.5 KEYS key 9 "$(sed -n '/ settings\[\] = {/,/^};/p' \
+	"$srcdir/src/okta_config.c" | grep -o '\.key = "[a-z_]*"' | sed 's/.*"\(.*\)"/\1/')"
 documents pam_okta_session.8 OPTIONS argument 4 "$(grep -o 'strn\?cmp(argv\[i\], "[a-z_=]*"' \
 	"$srcdir/src/pam_okta_session.c" | sed 's/.*"\(.*\)"/\1/; s/=$//')"
 documents pam_okta_session_check.8 OPTIONS option 7 "$(grep -o '{ "[a-z-]*", [a-z_]*_argument' \
