@@ -54,11 +54,11 @@ enum okta_audit_outcome {
  * cut to size; escaping happens when the line is made. "" is unknown.
  */
 struct okta_audit_facts {
-	char reason[OKTA_AUDIT_REASON_MAX];        /* the first cause noted */
+	char reason[OKTA_AUDIT_REASON_MAX]; /* the first cause noted */
 	/* The session's Okta login (one byte more: a longer one shows as cut). */
 	char login[OKTA_AUDIT_VALUE_MAX + 2];
-	char user_id[OKTA_AUDIT_VALUE_MAX + 2];    /* the session's Okta userId */
-	char error_id[OKTA_AUDIT_ERROR_ID_MAX];    /* Okta's errorId of the failed call */
+	char user_id[OKTA_AUDIT_VALUE_MAX + 2]; /* the session's Okta userId */
+	char error_id[OKTA_AUDIT_ERROR_ID_MAX]; /* Okta's errorId of the failed call */
 	char session_tail[OKTA_AUDIT_SESSION_TAIL + 1];
 };
 

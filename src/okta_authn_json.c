@@ -113,7 +113,8 @@ static int read_status(json_object *root, struct okta_authn *out)
 
 	if (okta_json_copy_string(root, "status", 1, &status) != 0)
 		return -1;
-	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) || !okta_text_is_printable(status)) {
+	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) ||
+	    !okta_text_is_printable(status)) {
 		free(status);
 		return -1;
 	}
@@ -148,8 +149,8 @@ static int read_factor_result(json_object *root, struct okta_authn *out)
 /* The number a number-matching push challenge asks the user to tap. */
 static int read_correct_answer(json_object *root, struct okta_authn *out)
 {
-	const char *path[] = { "_embedded", "factor", "_embedded", "challenge", "correctAnswer",
-			       NULL };
+	const char *path[] = { "_embedded", "factor",        "_embedded",
+			       "challenge", "correctAnswer", NULL };
 	json_object *answer = member(root, path);
 	int64_t n;
 
@@ -250,7 +251,8 @@ enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okt
 		result = OKTA_PARSE_NOT_OBJECT;
 	/* {"status":"MFA_REQUIRED",...,"status":"SUCCESS"}: json-c keeps one,
 	 * another reader the other; we take neither. */
-	else if (okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root))
+	else if (okta_json_top_level_key_count(body, len) !=
+		 (size_t)json_object_object_length(root))
 		result = OKTA_PARSE_DUPLICATE_KEY;
 	else if (read_transaction(root, out) != 0)
 		result = OKTA_PARSE_BAD_FIELD;
@@ -282,7 +284,8 @@ const struct okta_authn_factor *okta_authn_find_factor(const struct okta_authn *
 
 		if (f->type == NULL || f->verify_href == NULL || strcmp(f->type, type) != 0)
 			continue;
-		if (provider == NULL || (f->provider != NULL && equal_nocase(f->provider, provider)))
+		if (provider == NULL ||
+		    (f->provider != NULL && equal_nocase(f->provider, provider)))
 			return f;
 	}
 	return NULL;

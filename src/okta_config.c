@@ -133,8 +133,8 @@ static bool is_absolute_path(const char *value)
 
 static bool is_proxy_url(const char *value)
 {
-	static const char *const schemes[] = { "http://", "https://", "socks4://", "socks4a://",
-					       "socks5://", "socks5h://" };
+	static const char *const schemes[] = { "http://",    "https://",  "socks4://",
+					       "socks4a://", "socks5://", "socks5h://" };
 	size_t i;
 
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -157,15 +157,14 @@ static const char out_of_memory[] = "out of memory";
  * their bounds (min, max), enums their choices.
  */
 struct setting;
-typedef const char *(*value_parser)(const struct setting *setting, const char *value,
-				    void *dest);
+typedef const char *(*value_parser)(const struct setting *setting, const char *value, void *dest);
 
 struct setting {
 	const char *key;
 	value_parser parse;
 	size_t offset;
-	long min, max;               /* parse_seconds: the bounds */
-	const char *const *choices;  /* an enum's names, by value, then NULL */
+	long min, max;              /* parse_seconds: the bounds */
+	const char *const *choices; /* an enum's names, by value, then NULL */
 };
 
 static const char *store_string(char **slot, const char *value)
@@ -242,8 +241,7 @@ static const char *parse_path(const struct setting *setting, const char *value, 
 	return store_string(dest, value);
 }
 
-static const char *parse_login_suffix(const struct setting *setting, const char *value,
-				      void *dest)
+static const char *parse_login_suffix(const struct setting *setting, const char *value, void *dest)
 {
 	(void)setting;
 	if (strlen(value) > OKTA_LOGIN_SUFFIX_MAX || !okta_text_is_visible(value))
@@ -410,19 +408,31 @@ static const struct setting settings[] = {
 	{ .key = "ca_file", .parse = parse_path, .offset = AT(ca_file) },
 	{ .key = "ca_dir", .parse = parse_path, .offset = AT(ca_dir) },
 	{ .key = "login_suffix", .parse = parse_login_suffix, .offset = AT(login_suffix) },
-	{ .key = "timeout", .parse = parse_seconds, .offset = AT(timeout),
-	  .min = OKTA_TIMEOUT_MIN, .max = OKTA_TIMEOUT_MAX },
+	{ .key = "timeout",
+	  .parse = parse_seconds,
+	  .offset = AT(timeout),
+	  .min = OKTA_TIMEOUT_MIN,
+	  .max = OKTA_TIMEOUT_MAX },
 	{ .key = "proxy", .parse = parse_proxy, .offset = AT(proxy) },
 	{ .key = "refresh_on_open", .parse = parse_yes_no, .offset = AT(refresh_on_open) },
 	{ .key = "revoke_on_close", .parse = parse_yes_no, .offset = AT(revoke_on_close) },
 	{ .key = "require_group", .parse = parse_group_list, .offset = AT(require_groups) },
 	{ .key = "require_mfa", .parse = parse_yes_no, .offset = AT(require_mfa) },
-	{ .key = "max_auth_age", .parse = parse_seconds, .offset = AT(max_auth_age),
-	  .min = OKTA_AUTH_AGE_MIN, .max = OKTA_AUTH_AGE_MAX },
-	{ .key = "sign_in", .parse = parse_sign_in, .offset = AT(sign_in), .choices = sign_in_names },
+	{ .key = "max_auth_age",
+	  .parse = parse_seconds,
+	  .offset = AT(max_auth_age),
+	  .min = OKTA_AUTH_AGE_MIN,
+	  .max = OKTA_AUTH_AGE_MAX },
+	{ .key = "sign_in",
+	  .parse = parse_sign_in,
+	  .offset = AT(sign_in),
+	  .choices = sign_in_names },
 	{ .key = "mfa", .parse = parse_mfa, .offset = AT(mfa), .choices = mfa_names },
-	{ .key = "mfa_timeout", .parse = parse_seconds, .offset = AT(mfa_timeout),
-	  .min = OKTA_MFA_TIMEOUT_MIN, .max = OKTA_MFA_TIMEOUT_MAX },
+	{ .key = "mfa_timeout",
+	  .parse = parse_seconds,
+	  .offset = AT(mfa_timeout),
+	  .min = OKTA_MFA_TIMEOUT_MIN,
+	  .max = OKTA_MFA_TIMEOUT_MAX },
 	{ .key = "forward_client_ip", .parse = parse_yes_no, .offset = AT(forward_client_ip) },
 };
 
@@ -441,9 +451,8 @@ static const struct setting *lookup_key(const char *key)
 
 /* Apply one "key = value" pair. Messages name the key, never the value:
  * the value may be the API token. */
-static int apply_setting(struct okta_config *cfg, const struct setting *setting,
-			 const char *value, unsigned line, bool seen[SETTING_COUNT], char *err,
-			 size_t errlen)
+static int apply_setting(struct okta_config *cfg, const struct setting *setting, const char *value,
+			 unsigned line, bool seen[SETTING_COUNT], char *err, size_t errlen)
 {
 	const char *problem;
 	size_t index = (size_t)(setting - settings);
@@ -464,8 +473,8 @@ static int apply_setting(struct okta_config *cfg, const struct setting *setting,
 		set_error(err, errlen, "line %u: %s must be %s or %s", line, setting->key,
 			  setting->choices[0], setting->choices[1]);
 	else if (setting->parse == parse_seconds)
-		set_error(err, errlen, "line %u: %s %s from %ld to %ld", line, setting->key, problem,
-			  setting->min, setting->max);
+		set_error(err, errlen, "line %u: %s %s from %ld to %ld", line, setting->key,
+			  problem, setting->min, setting->max);
 	else
 		set_error(err, errlen, "line %u: %s %s", line, setting->key, problem);
 	return -1;
@@ -526,8 +535,8 @@ static int parse_line(struct okta_config *cfg, char *line, unsigned lineno,
 	return apply_setting(cfg, setting, value, lineno, seen, err, errlen);
 }
 
-int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
-		      char *err, size_t errlen)
+int okta_config_parse(const char *text, size_t len, struct okta_config *cfg, char *err,
+		      size_t errlen)
 {
 	bool seen[SETTING_COUNT] = { false };
 	char *copy;
@@ -599,7 +608,8 @@ static int check_directory(int fd, const char *path, const char *dir, uid_t requ
 	problem = directory_problem(&st, required_owner);
 	if (problem == NULL)
 		return 0;
-	set_error(err, errlen, "%s: directory %s %s (owner uid %lu, mode %04o): others could replace the file",
+	set_error(err, errlen,
+		  "%s: directory %s %s (owner uid %lu, mode %04o): others could replace the file",
 		  path, dir, problem, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 	return -1;
 }
@@ -639,7 +649,8 @@ static int open_checked_parent(const char *path, char *buf, size_t bufsize, uid_
 			continue; /* "//" */
 		*slash = '\0';
 		if (strcmp(component, ".") == 0 || strcmp(component, "..") == 0) {
-			set_error(err, errlen, "%s: \".\" and \"..\" are not allowed in the path", path);
+			set_error(err, errlen, "%s: \".\" and \"..\" are not allowed in the path",
+				  path);
 			close(fd);
 			return -1;
 		}
@@ -648,12 +659,15 @@ static int open_checked_parent(const char *path, char *buf, size_t bufsize, uid_
 			int saved = errno;
 			struct stat st;
 
-			if (fstatat(fd, component, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-				set_error(err, errlen,
-					  "%s: directory %s is a symbolic link (not followed: give the real path)",
-					  path, buf);
+			if (fstatat(fd, component, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				set_error(
+					err, errlen,
+					"%s: directory %s is a symbolic link (not followed: give the real path)",
+					path, buf);
 			else
-				set_errno_error(err, errlen, path, "cannot open a directory above it", saved);
+				set_errno_error(err, errlen, path,
+						"cannot open a directory above it", saved);
 			close(fd);
 			return -1;
 		}
@@ -691,7 +705,8 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
 	fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	saved = errno;
 	if (fd < 0 && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
+		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)",
+			  path);
 	else if (fd < 0)
 		set_errno_error(err, errlen, path, "cannot open the directory", saved);
 	close(parent);
@@ -705,8 +720,10 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
 		set_error(err, errlen, "%s: owned by uid %lu, must be owned by root", path,
 			  (unsigned long)st.st_uid);
 	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		set_error(err, errlen, "%s: mode %04o lets group or others add a CA, must not be group- or world-writable",
-			  path, (unsigned)(st.st_mode & 07777));
+		set_error(
+			err, errlen,
+			"%s: mode %04o lets group or others add a CA, must not be group- or world-writable",
+			path, (unsigned)(st.st_mode & 07777));
 	else
 		rc = 0;
 	close(fd);
@@ -760,14 +777,15 @@ static int open_checked_file(const char *path, const struct file_rules *rules, c
 	int dirfd;
 	int fd;
 
-	dirfd = open_checked_parent(path, components, sizeof(components), rules->owner, &name,
-				    err, errlen);
+	dirfd = open_checked_parent(path, components, sizeof(components), rules->owner, &name, err,
+				    errlen);
 	if (dirfd < 0)
 		return -1;
 	/* O_NONBLOCK: a FIFO planted at the path must not hang the login. */
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0 && errno == ELOOP)
-		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
+		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)",
+			  path);
 	else if (fd < 0)
 		set_errno_error(err, errlen, path, "cannot open", errno);
 	close(dirfd);
@@ -813,8 +831,8 @@ static char *read_all(int fd, const char *path, size_t max_bytes, size_t *len_ou
  * checked is what is read. Returns a NUL-terminated heap buffer (wiped and
  * freed by the caller), or NULL with the reason in err.
  */
-static char *read_checked_file(const char *path, const struct file_rules *rules,
-			       size_t max_bytes, size_t *len_out, char *err, size_t errlen)
+static char *read_checked_file(const char *path, const struct file_rules *rules, size_t max_bytes,
+			       size_t *len_out, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	int fd = open_checked_file(path, rules, err, errlen);
@@ -865,7 +883,8 @@ static int load_api_token_file(struct okta_config *cfg, uid_t required_owner, ch
 	if (len > 0 && token[len - 1] == '\r')
 		token[--len] = '\0';
 	if (len == 0 || len > OKTA_API_TOKEN_MAX || !okta_text_is_visible(token)) {
-		set_error(err, errlen, "%s: does not hold a plausible API token", cfg->api_token_file);
+		set_error(err, errlen, "%s: does not hold a plausible API token",
+			  cfg->api_token_file);
 		explicit_bzero(token, len);
 		free(token);
 		return -1;
@@ -891,7 +910,7 @@ static int load_ca_file(struct okta_config *cfg, uid_t required_owner, char *err
  * every connection), and only root can change what it finds there. */
 static int choose_ca_dir(struct okta_config *cfg, uid_t required_owner, char *err, size_t errlen)
 {
-	static const char *const system_dirs[] = OKTA_SYSTEM_CA_DIRS;
+	static const char *const system_dirs[] = { OKTA_SYSTEM_CA_DIRS };
 	struct stat st;
 	size_t i;
 
@@ -918,15 +937,16 @@ static int choose_ca_dir(struct okta_config *cfg, uid_t required_owner, char *er
 	return 0;
 }
 
-int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
-		     char *err, size_t errlen)
+int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg, char *err,
+		     size_t errlen)
 {
 	size_t len = 0;
 	char *text;
 	int rc;
 	char inner[768];
 
-	text = okta_read_secure_file(path, required_owner, OKTA_CONFIG_MAX_BYTES, &len, err, errlen);
+	text = okta_read_secure_file(path, required_owner, OKTA_CONFIG_MAX_BYTES, &len, err,
+				     errlen);
 	if (text == NULL)
 		return -1;
 	rc = okta_config_parse(text, len, cfg, inner, sizeof(inner));
@@ -944,7 +964,8 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 		set_error(err, errlen, "%s: api_token or api_token_file is required", path);
 		return -1;
 	}
-	if (cfg->api_token_file != NULL && load_api_token_file(cfg, required_owner, err, errlen) != 0)
+	if (cfg->api_token_file != NULL &&
+	    load_api_token_file(cfg, required_owner, err, errlen) != 0)
 		return -1;
 	if (cfg->org_url == NULL) {
 		set_error(err, errlen, "%s: org_url is required", path);

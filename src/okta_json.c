@@ -55,7 +55,8 @@ static int copy_string_field(json_object *obj, const char *key, int required, ch
 {
 	json_object *field;
 
-	if (!json_object_object_get_ex(obj, key, &field) || json_object_is_type(field, json_type_null))
+	if (!json_object_object_get_ex(obj, key, &field) ||
+	    json_object_is_type(field, json_type_null))
 		return required ? -1 : 0;
 	if (!json_object_is_type(field, json_type_string))
 		return -1;
@@ -71,8 +72,10 @@ static void wipe_string_field(json_object *obj, const char *key)
 {
 	json_object *field;
 
-	if (json_object_object_get_ex(obj, key, &field) && json_object_is_type(field, json_type_string))
-		wipe_const(json_object_get_string(field), (size_t)json_object_get_string_len(field));
+	if (json_object_object_get_ex(obj, key, &field) &&
+	    json_object_is_type(field, json_type_string))
+		wipe_const(json_object_get_string(field),
+			   (size_t)json_object_get_string_len(field));
 }
 
 int okta_json_array_length(json_object *value, size_t max, size_t *count)
@@ -128,8 +131,8 @@ static void copy_policy_fields(json_object *root, struct okta_session *out)
 	if (copy_string_field(root, "lastPasswordVerification", 0,
 			      &out->last_password_verification) != 0)
 		out->malformed |= OKTA_FIELD_LAST_PASSWORD;
-	if (copy_string_field(root, "lastFactorVerification", 0,
-			      &out->last_factor_verification) != 0)
+	if (copy_string_field(root, "lastFactorVerification", 0, &out->last_factor_verification) !=
+	    0)
 		out->malformed |= OKTA_FIELD_LAST_FACTOR;
 }
 
@@ -215,12 +218,10 @@ size_t okta_json_top_level_key_count(const char *body, size_t len)
  */
 static bool has_duplicate_top_level_key(json_object *root, const char *body, size_t len)
 {
-	return okta_json_top_level_key_count(body, len) !=
-	       (size_t)json_object_object_length(root);
+	return okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root);
 }
 
-enum okta_parse_result okta_parse_session(const char *body, size_t len,
-					  struct okta_session *out)
+enum okta_parse_result okta_parse_session(const char *body, size_t len, struct okta_session *out)
 {
 	json_object *root;
 	enum okta_parse_result result = OKTA_PARSE_OK;
@@ -275,7 +276,8 @@ static void copy_printable(json_object *obj, const char *key, char *out, size_t 
 	json_object *field;
 
 	out[0] = '\0';
-	if (!json_object_object_get_ex(obj, key, &field) || !json_object_is_type(field, json_type_string))
+	if (!json_object_object_get_ex(obj, key, &field) ||
+	    !json_object_is_type(field, json_type_string))
 		return;
 	okta_text_printable(json_object_get_string(field), out, outlen);
 }
@@ -392,7 +394,8 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 	else if (reserve_groups(list, list->count + count) != 0)
 		result = OKTA_PARSE_NO_MEMORY;
 	for (i = 0; result == OKTA_PARSE_OK && i < count; i++) {
-		if (read_group(json_object_array_get_idx(root, i), &list->items[list->count + i]) != 0) {
+		if (read_group(json_object_array_get_idx(root, i), &list->items[list->count + i]) !=
+		    0) {
 			okta_groups_free(list->items + list->count, i);
 			result = OKTA_PARSE_BAD_FIELD;
 		}

@@ -21,7 +21,7 @@ enum okta_parse_result {
 	OKTA_PARSE_BAD_FIELD,     /* a field this module needs is missing or not a string */
 	OKTA_PARSE_DUPLICATE_KEY, /* the Session object names a key twice */
 	OKTA_PARSE_NO_MEMORY,
-	OKTA_PARSE_NOT_ARRAY,     /* valid JSON, but not an array */
+	OKTA_PARSE_NOT_ARRAY, /* valid JSON, but not an array */
 };
 
 /*
@@ -33,8 +33,7 @@ enum okta_parse_result {
  * shape they are left empty and flagged in malformed. On failure *out is
  * left empty.
  */
-enum okta_parse_result okta_parse_session(const char *body, size_t len,
-					  struct okta_session *out);
+enum okta_parse_result okta_parse_session(const char *body, size_t len, struct okta_session *out);
 
 /*
  * How many keys the outermost JSON object of body names, counting repeats

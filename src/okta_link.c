@@ -129,8 +129,8 @@ int okta_link_find_next(const char *header_value, char *out, size_t outlen)
 static bool is_plain_query(const char *q)
 {
 	for (; *q != '\0'; q++) {
-		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
-		      strchr("-._~%&=+", *q) != NULL))
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+		      (*q >= '0' && *q <= '9') || strchr("-._~%&=+", *q) != NULL))
 			return false;
 	}
 	return true;

@@ -20,9 +20,9 @@
 #define OKTA_CLOCK_SKEW_MAX 300
 
 enum okta_rule {
-	OKTA_RULE_GROUP = 0,  /* require_group */
-	OKTA_RULE_MFA,        /* require_mfa */
-	OKTA_RULE_AUTH_AGE,   /* max_auth_age */
+	OKTA_RULE_GROUP = 0, /* require_group */
+	OKTA_RULE_MFA,       /* require_mfa */
+	OKTA_RULE_AUTH_AGE,  /* max_auth_age */
 	OKTA_RULE_COUNT
 };
 
@@ -31,7 +31,7 @@ enum okta_rule {
 #define OKTA_RULE_BIT(rule) (1u << (rule))
 
 enum okta_verdict {
-	OKTA_VERDICT_OFF = 0,     /* the rule is not configured */
+	OKTA_VERDICT_OFF = 0, /* the rule is not configured */
 	OKTA_VERDICT_PASS,
 	OKTA_VERDICT_NOT_CHECKED, /* configured, but not evaluated (not asked for,
 				     or the group list was not fetched) */
@@ -71,7 +71,8 @@ void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rul
 enum okta_verdict okta_policy_evaluate(const struct okta_config *cfg,
 				       const struct okta_session *session,
 				       const struct okta_group_list *groups, long long now,
-				       unsigned mask, struct okta_rule_verdict verdicts[OKTA_RULE_COUNT]);
+				       unsigned mask,
+				       struct okta_rule_verdict verdicts[OKTA_RULE_COUNT]);
 
 /* The first rule that refused or erred (ERROR first), or NULL. */
 const struct okta_rule_verdict *

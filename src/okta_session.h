@@ -24,12 +24,12 @@
 /* The fields of an Okta Session object this module uses. All are
  * NUL-terminated heap copies or NULL when absent. */
 struct okta_session {
-	char *id;         /* secret: only the PAM environment may see it */
+	char *id; /* secret: only the PAM environment may see it */
 	char *user_id;
 	char *login;
 	char *status;
 	char *expires_at;
-	char **amr;       /* authentication methods ("pwd", "mfa", ...) */
+	char **amr; /* authentication methods ("pwd", "mfa", ...) */
 	size_t amr_count;
 	char *last_password_verification;
 	char *last_factor_verification;

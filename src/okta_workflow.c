@@ -34,9 +34,10 @@ static enum okta_status check_binding(const struct okta_logger *logger,
 		return OKTA_STATUS_REJECTED;
 	}
 	if (!okta_login_matches_user(session->login, user, cfg->login_suffix)) {
-		okta_log(logger, LOG_WARNING,
-			 "%s: Okta login '%s' tried to log in as user '%s' (expected '%s%s'); refused",
-			 step, shown_login, user, user, cfg->login_suffix);
+		okta_log(
+			logger, LOG_WARNING,
+			"%s: Okta login '%s' tried to log in as user '%s' (expected '%s%s'); refused",
+			step, shown_login, user, user, cfg->login_suffix);
 		okta_audit_note_reason(facts, "wrong_user");
 		return OKTA_STATUS_REJECTED;
 	}
@@ -83,12 +84,11 @@ void okta_workflow_revoke_unused(struct okta_client *client, const char *session
  * not secrets; the session id never appears). REJECTED when a rule is not
  * satisfied, UNAVAILABLE when what it needs came malformed from Okta.
  */
-static enum okta_status enforce_policy(const struct okta_logger *logger,
-				       const struct okta_config *cfg, const char *user,
-				       const struct okta_session *session,
-				       const struct okta_group_list *groups, long long now,
-				       unsigned mask, const char *step,
-				       struct okta_rule_verdict *report, struct okta_audit_facts *facts)
+static enum okta_status
+enforce_policy(const struct okta_logger *logger, const struct okta_config *cfg, const char *user,
+	       const struct okta_session *session, const struct okta_group_list *groups,
+	       long long now, unsigned mask, const char *step, struct okta_rule_verdict *report,
+	       struct okta_audit_facts *facts)
 {
 	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
 	const struct okta_rule_verdict *failed;
@@ -110,7 +110,8 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 		 okta_rule_name(failed->rule), shown_login, user, failed->reason);
 	snprintf(reason, sizeof(reason), "policy_%s", okta_rule_name(failed->rule));
 	okta_audit_note_reason(facts, reason);
-	return failed->verdict == OKTA_VERDICT_ERROR ? OKTA_STATUS_UNAVAILABLE : OKTA_STATUS_REJECTED;
+	return failed->verdict == OKTA_VERDICT_ERROR ? OKTA_STATUS_UNAVAILABLE
+						     : OKTA_STATUS_REJECTED;
 }
 
 /*
@@ -119,9 +120,8 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
  * require_group with listUserGroups on the same connection. A refusal thus
  * costs no refresh, and only a session we hand out is extended.
  */
-static enum okta_status apply_auth_policy(struct okta_client *client,
-					  const struct okta_config *cfg, const char *user,
-					  const struct okta_session *session,
+static enum okta_status apply_auth_policy(struct okta_client *client, const struct okta_config *cfg,
+					  const char *user, const struct okta_session *session,
 					  struct okta_rule_verdict *report,
 					  struct okta_audit_facts *facts)
 {
@@ -137,9 +137,10 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 		return status;
 	status = okta_list_user_groups(client, session->user_id, &groups);
 	if (status == OKTA_STATUS_NOT_FOUND) {
-		okta_log(logger, LOG_WARNING,
-			 "listUserGroups: access policy require_group refused user '%s': Okta does not know user %s",
-			 user, session->user_id);
+		okta_log(
+			logger, LOG_WARNING,
+			"listUserGroups: access policy require_group refused user '%s': Okta does not know user %s",
+			user, session->user_id);
 		okta_audit_note_reason(facts, "policy_require_group");
 		return OKTA_STATUS_REJECTED;
 	}
@@ -223,8 +224,9 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 	if (status != OKTA_STATUS_OK)
 		return status;
 	/* Only require_mfa: see okta_workflow.h. */
-	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL, (long long)time(NULL),
-				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession", NULL, facts);
+	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL,
+				(long long)time(NULL), OKTA_RULE_BIT(OKTA_RULE_MFA),
+				"refreshSession", NULL, facts);
 	if (status != OKTA_STATUS_OK)
 		okta_session_clear(out);
 	return status;
@@ -240,7 +242,8 @@ enum okta_status okta_workflow_check_owned(struct okta_client *client,
 	if (status != OKTA_STATUS_OK)
 		return note_lookup_failure(client, facts, status);
 	okta_audit_note_session(facts, &current);
-	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession", facts);
+	status =
+		check_binding(okta_client_logger(client), cfg, user, &current, "getSession", facts);
 	okta_session_clear(&current);
 	return status;
 }

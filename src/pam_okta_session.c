@@ -143,13 +143,17 @@ static const char *default_reason(enum okta_audit_outcome outcome, int rc)
  * LOG_INFO for a success, LOG_NOTICE for anything else. Service, user and
  * remote host are libpam's items as the application set them.
  */
-static void audit(pam_handle_t *pamh, enum okta_audit_event event,
-		  enum okta_audit_outcome outcome, int rc, struct okta_audit_facts *facts)
+static void audit(pam_handle_t *pamh, enum okta_audit_event event, enum okta_audit_outcome outcome,
+		  int rc, struct okta_audit_facts *facts)
 {
 	char line[OKTA_AUDIT_LINE_MAX];
 	struct okta_audit_record rec = {
-		event, outcome, pam_text_item(pamh, PAM_SERVICE), pam_text_item(pamh, PAM_USER),
-		pam_text_item(pamh, PAM_RHOST), facts,
+		event,
+		outcome,
+		pam_text_item(pamh, PAM_SERVICE),
+		pam_text_item(pamh, PAM_USER),
+		pam_text_item(pamh, PAM_RHOST),
+		facts,
 	};
 
 	okta_audit_note_reason(facts, default_reason(outcome, rc));
@@ -175,7 +179,8 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 			args->token_source = TOKEN_TRY_FIRST;
 		else {
 			/* A typo here would silently change behaviour. */
-			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'", argv[i]);
+			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'",
+				   argv[i]);
 			return PAM_SERVICE_ERR;
 		}
 	}
@@ -346,8 +351,7 @@ static int run_hook(struct hook_call *call, int argc, const char **argv,
 	return rc;
 }
 
-static int get_checked_user(pam_handle_t *pamh, const char **user,
-			    struct okta_audit_facts *facts)
+static int get_checked_user(pam_handle_t *pamh, const char **user, struct okta_audit_facts *facts)
 {
 	char shown[64];
 	int rc = pam_get_user(pamh, user, NULL);
@@ -358,7 +362,8 @@ static int get_checked_user(pam_handle_t *pamh, const char **user,
 	}
 	if (!okta_pam_user_is_valid(*user)) {
 		okta_text_printable(*user, shown, sizeof(shown));
-		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name", shown);
+		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name",
+			   shown);
 		okta_audit_note_reason(facts, "bad_user_name");
 		return PAM_AUTH_ERR;
 	}
@@ -402,8 +407,8 @@ static int export_session(pam_handle_t *pamh, const struct okta_session *session
  * token we prompt for is not stored as PAM_AUTHTOK, so later modules never
  * see it.
  */
-static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
-			     const char *prompt, char **token, struct okta_audit_facts *facts)
+static int get_session_token(pam_handle_t *pamh, const struct module_args *args, const char *prompt,
+			     char **token, struct okta_audit_facts *facts)
 {
 	const void *item = NULL;
 	int rc;
@@ -415,7 +420,8 @@ static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
 		return *token != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
 	}
 	if (args->token_source == TOKEN_USE_FIRST) {
-		pam_syslog(pamh, LOG_NOTICE, "use_first_pass given, but no earlier module read a token");
+		pam_syslog(pamh, LOG_NOTICE,
+			   "use_first_pass given, but no earlier module read a token");
 		okta_audit_note_reason(facts, "no_token");
 		return PAM_AUTH_ERR;
 	}
@@ -456,9 +462,10 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	int rc;
 
 	if (!okta_session_token_is_acceptable(token)) {
-		pam_syslog(pamh, LOG_NOTICE,
-			   "session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
-			   user, OKTA_SESSION_TOKEN_MAX);
+		pam_syslog(
+			pamh, LOG_NOTICE,
+			"session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
+			user, OKTA_SESSION_TOKEN_MAX);
 		okta_audit_note_reason(facts, "bad_token");
 		return PAM_AUTH_ERR;
 	}
@@ -571,10 +578,14 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	okta_audit_note_error_id(facts, out.error_id);
 	*token = out.session_token;
 	out.session_token = NULL;
-	rc = out.status == OKTA_STATUS_OK ? PAM_SUCCESS
-	     : out.conversation_failed ? PAM_CONV_ERR
-	     : out.status == OKTA_STATUS_REJECTED ? PAM_AUTH_ERR : PAM_AUTHINFO_UNAVAIL;
-	pam_syslog(pamh, rc == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : rc == PAM_SUCCESS ? LOG_INFO : LOG_NOTICE,
+	rc = out.status == OKTA_STATUS_OK         ? PAM_SUCCESS
+	     : out.conversation_failed            ? PAM_CONV_ERR
+	     : out.status == OKTA_STATUS_REJECTED ? PAM_AUTH_ERR
+						  : PAM_AUTHINFO_UNAVAIL;
+	pam_syslog(pamh,
+		   rc == PAM_AUTHINFO_UNAVAIL ? LOG_ERR
+		   : rc == PAM_SUCCESS        ? LOG_INFO
+					      : LOG_NOTICE,
 		   "password sign-in for '%s' from %s: %s%s", user, shown_rhost, out.reason,
 		   out.cancel_sent ? " (transaction cancelled)" : "");
 	okta_signin_outcome_clear(&out);
@@ -730,12 +741,14 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
 {
 	*session_id = pam_getenv(pamh, "OKTA_SESSION_ID");
 	if (*session_id == NULL || (*session_id)[0] == '\0') {
-		okta_log(logger, LOG_DEBUG, "no OKTA_SESSION_ID in the PAM environment; nothing to do");
+		okta_log(logger, LOG_DEBUG,
+			 "no OKTA_SESSION_ID in the PAM environment; nothing to do");
 		*session_id = NULL;
 		return PAM_IGNORE;
 	}
 	if (!okta_session_id_is_valid(*session_id)) {
-		pam_syslog(pamh, LOG_ERR, "OKTA_SESSION_ID in the PAM environment is malformed; refused");
+		pam_syslog(pamh, LOG_ERR,
+			   "OKTA_SESSION_ID in the PAM environment is malformed; refused");
 		okta_audit_note_reason(facts, "malformed_session_id");
 		return PAM_SESSION_ERR;
 	}
@@ -748,9 +761,8 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
  * in the PAM environment, which must belong to PAM_USER (sshd). *id and
  * *user point into the state or libpam: copy them before changing either.
  */
-static int find_session(pam_handle_t *pamh, const struct okta_logger *logger,
-			const char **id, const char **user, bool *held,
-			struct okta_audit_facts *facts)
+static int find_session(pam_handle_t *pamh, const struct okta_logger *logger, const char **id,
+			const char **user, bool *held, struct okta_audit_facts *facts)
 {
 	const struct module_state *state = held_session(pamh);
 	int rc;
@@ -783,8 +795,8 @@ struct session_target {
  * before asking Okta sets the outcome REFUSED. */
 static int start_session_hook(struct hook_call *call, struct session_target *target)
 {
-	int rc = find_session(call->pamh, &call->logger, &target->id, &target->user,
-			      &target->held, &call->facts);
+	int rc = find_session(call->pamh, &call->logger, &target->id, &target->user, &target->held,
+			      &call->facts);
 
 	if (rc == PAM_SESSION_ERR)
 		call->outcome = OKTA_AUDIT_REFUSED; /* what came in was refused unasked */
@@ -817,9 +829,11 @@ static int refresh_on_open(struct hook_call *call)
 	/* An id this handle does not hold may be anyone's: it must be
 	 * PAM_USER's before the admin token extends it. */
 	status = target.held ? OKTA_STATUS_OK
-		      : okta_workflow_check_owned(target.client, cfg, target.user, target.id, facts);
+			     : okta_workflow_check_owned(target.client, cfg, target.user, target.id,
+							 facts);
 	if (status == OKTA_STATUS_OK)
-		status = okta_workflow_open_session(target.client, cfg, target.user, target.id, &session, facts);
+		status = okta_workflow_open_session(target.client, cfg, target.user, target.id,
+						    &session, facts);
 	call->outcome = outcome_of_status(status);
 	if (status != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
@@ -890,8 +904,9 @@ static void note_foreign_env_id(pam_handle_t *pamh, const struct session_target 
 	const char *in_env = pam_getenv(pamh, "OKTA_SESSION_ID");
 
 	if (target->held && in_env != NULL && strcmp(in_env, target->id) != 0)
-		pam_syslog(pamh, LOG_NOTICE,
-			   "OKTA_SESSION_ID in the PAM environment is not the session this module opened; only the module's own is revoked");
+		pam_syslog(
+			pamh, LOG_NOTICE,
+			"OKTA_SESSION_ID in the PAM environment is not the session this module opened; only the module's own is revoked");
 }
 
 /* call->outcome as for refresh_on_open. A session that is not held needs
@@ -917,14 +932,18 @@ static int revoke_on_close(struct hook_call *call)
 	else
 		status = okta_workflow_revoke_owned(target.client, cfg, target.user, target.id);
 	/* Already gone at Okta is what close wants: a success. */
-	call->outcome = outcome_of_status(status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_OK : status);
+	call->outcome =
+		outcome_of_status(status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_OK : status);
 	okta_audit_note_error_id(facts, okta_client_last_result(target.client)->error_id);
-	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND ? "already_gone"
+	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND  ? "already_gone"
 				      : status == OKTA_STATUS_REJECTED ? "not_owner"
-				      : status == OKTA_STATUS_OK ? "revoked" : NULL);
+				      : status == OKTA_STATUS_OK       ? "revoked"
+								       : NULL);
 	if (status == OKTA_STATUS_REJECTED) {
-		pam_syslog(pamh, LOG_ERR,
-			   "OKTA_SESSION_ID in the PAM environment is not a session of '%s'; not revoked", target.user);
+		pam_syslog(
+			pamh, LOG_ERR,
+			"OKTA_SESSION_ID in the PAM environment is not a session of '%s'; not revoked",
+			target.user);
 		return PAM_SESSION_ERR;
 	}
 	if (status != OKTA_STATUS_OK && status != OKTA_STATUS_NOT_FOUND) {

@@ -132,7 +132,9 @@ static void test_printable_copy(void **state)
 		{ "abcdef", 7, "abcdef" },
 		{ "abcdef", 6, "abcde" },
 		{ "abc", 1, "" },
-		{ "a\nb\x01" "c\x7f", 64, "a?b?c?" },
+		{ "a\nb\x01"
+		  "c\x7f",
+		  64, "a?b?c?" },
 		{ "\ttab\r", 64, "?tab?" },
 		{ "caf\xc3\xa9", 64, "caf??" },
 		{ "\xff\x80", 64, "??" },
