@@ -118,13 +118,13 @@ bool okta_group_entry_is_id(const char *entry)
 {
 	size_t i;
 
-	if (strncmp(entry, "00g", 3) != 0)
+	if (strncmp(entry, OKTA_GROUP_ID_PREFIX, strlen(OKTA_GROUP_ID_PREFIX)) != 0)
 		return false;
-	for (i = 3; entry[i] != '\0'; i++) {
+	for (i = strlen(OKTA_GROUP_ID_PREFIX); entry[i] != '\0'; i++) {
 		if (!okta_ascii_is_alnum(entry[i]))
 			return false;
 	}
-	return i == 20;
+	return i == OKTA_GROUP_ID_LENGTH;
 }
 
 /* The first group of the list that a configured entry names, or NULL.

@@ -214,27 +214,15 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 	return status;
 }
 
-enum okta_status okta_workflow_open_session(struct okta_client *client,
-					    const struct okta_config *cfg, const char *user,
-					    const char *session_id, struct okta_session *out,
-					    struct okta_audit_facts *facts)
-{
-	enum okta_status status = refresh_bound(client, cfg, user, session_id, out, facts);
-
-	if (status != OKTA_STATUS_OK)
-		return status;
-	/* Only require_mfa: see okta_workflow.h. */
-	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL,
-				(long long)time(NULL), OKTA_RULE_BIT(OKTA_RULE_MFA),
-				"refreshSession", NULL, facts);
-	if (status != OKTA_STATUS_OK)
-		okta_session_clear(out);
-	return status;
-}
-
-enum okta_status okta_workflow_check_owned(struct okta_client *client,
-					   const struct okta_config *cfg, const char *user,
-					   const char *session_id, struct okta_audit_facts *facts)
+/*
+ * Is this session id, which this module does not hold, an ACTIVE session
+ * whose login is user + login_suffix? getSession only. OK: it is;
+ * REJECTED: it is not (logged); NOT_FOUND: gone; UNAVAILABLE: Okta could
+ * not be asked.
+ */
+static enum okta_status check_owned(struct okta_client *client, const struct okta_config *cfg,
+				    const char *user, const char *session_id,
+				    struct okta_audit_facts *facts)
 {
 	struct okta_session current;
 	enum okta_status status = okta_get_session(client, session_id, &current);
@@ -248,14 +236,47 @@ enum okta_status okta_workflow_check_owned(struct okta_client *client,
 	return status;
 }
 
-enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
+enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_id)
+					    const char *session_id, bool held,
+					    struct okta_session *out,
+					    struct okta_audit_facts *facts)
 {
-	/* No facts: close names the refusal itself (not_owner). */
-	enum okta_status status = okta_workflow_check_owned(client, cfg, user, session_id, NULL);
+	enum okta_status status = OKTA_STATUS_OK;
 
+	/* An id this handle does not hold may be anyone's: it must be user's
+	 * before the admin token extends it. */
+	if (!held)
+		status = check_owned(client, cfg, user, session_id, facts);
+	if (status == OKTA_STATUS_OK)
+		status = refresh_bound(client, cfg, user, session_id, out, facts);
 	if (status != OKTA_STATUS_OK)
 		return status;
-	return okta_revoke_session(client, session_id);
+	/* Only require_mfa: see okta_workflow.h. */
+	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL,
+				(long long)time(NULL), OKTA_RULE_BIT(OKTA_RULE_MFA),
+				"refreshSession", NULL, facts);
+	if (status != OKTA_STATUS_OK)
+		okta_session_clear(out);
+	return status;
+}
+
+enum okta_status okta_workflow_close_session(struct okta_client *client,
+					     const struct okta_config *cfg, const char *user,
+					     const char *session_id, bool held,
+					     struct okta_audit_facts *facts)
+{
+	enum okta_status status = OKTA_STATUS_OK;
+
+	/* No facts for the ownership check: close names a refusal itself. */
+	if (!held)
+		status = check_owned(client, cfg, user, session_id, NULL);
+	if (status == OKTA_STATUS_OK)
+		status = okta_revoke_session(client, session_id);
+	okta_audit_note_error_id(facts, okta_client_last_result(client)->error_id);
+	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND  ? "already_gone"
+				      : status == OKTA_STATUS_REJECTED ? "not_owner"
+				      : status == OKTA_STATUS_OK       ? "revoked"
+								       : NULL);
+	return status;
 }

@@ -826,14 +826,8 @@ static int refresh_on_open(struct hook_call *call)
 	rc = start_session_hook(call, &target);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	/* An id this handle does not hold may be anyone's: it must be
-	 * PAM_USER's before the admin token extends it. */
-	status = target.held ? OKTA_STATUS_OK
-			     : okta_workflow_check_owned(target.client, cfg, target.user, target.id,
-							 facts);
-	if (status == OKTA_STATUS_OK)
-		status = okta_workflow_open_session(target.client, cfg, target.user, target.id,
-						    &session, facts);
+	status = okta_workflow_open_session(target.client, cfg, target.user, target.id, target.held,
+					    &session, facts);
 	call->outcome = outcome_of_status(status);
 	if (status != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
@@ -927,18 +921,11 @@ static int revoke_on_close(struct hook_call *call)
 		note_foreign_env_id(pamh, &target);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	if (target.held)
-		status = okta_revoke_session(target.client, target.id);
-	else
-		status = okta_workflow_revoke_owned(target.client, cfg, target.user, target.id);
+	status = okta_workflow_close_session(target.client, cfg, target.user, target.id,
+					     target.held, facts);
 	/* Already gone at Okta is what close wants: a success. */
 	call->outcome =
 		outcome_of_status(status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_OK : status);
-	okta_audit_note_error_id(facts, okta_client_last_result(target.client)->error_id);
-	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND  ? "already_gone"
-				      : status == OKTA_STATUS_REJECTED ? "not_owner"
-				      : status == OKTA_STATUS_OK       ? "revoked"
-								       : NULL);
 	if (status == OKTA_STATUS_REJECTED) {
 		pam_syslog(
 			pamh, LOG_ERR,
