@@ -16,10 +16,11 @@ command -v clang-format >/dev/null 2>&1 ||
 [ -f "$srcdir/.clang-format" ] || tap_bail "no .clang-format in $srcdir"
 
 # Every C file in the source tree that is ours (a build or a distcheck may
-# share the tree: their directories and generated files are not).
+# share the tree, distcheck builds in _build/sub: their directories and
+# generated files are not).
 c_files() {
 	cd "$srcdir" && find . \( -name .git -o -name autom4te.cache -o -name build-aux \
-		-o -name .deps -o -name .libs -o -name fuzz-build -o -name '_build-*' \
+		-o -name .deps -o -name .libs -o -name fuzz-build -o -name '_build*' -o -name _inst \
 		-o \( -name 'pam_okta_session-*' -type d \) -o -path ./tests/fuzz/corpus \) -prune \
 		-o -type f \( -name '*.c' -o -name '*.h' \) -print | sed 's@^\./@@' |
 		grep -vx 'config.h' | sort
