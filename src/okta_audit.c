@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "okta_audit.h"
+#include "okta_session.h"
+#include "okta_text.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,8 +38,7 @@ static void put_str(struct sink *s, const char *text)
  * nothing a SIEM's key=value splitter treats specially. */
 static bool is_bare(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("._@:/+-", c) != NULL;
+	return okta_ascii_is_alnum((char)c) || (c != '\0' && strchr("._@:/+-", c) != NULL);
 }
 
 static bool needs_quotes(const char *value, size_t len, bool cut)
@@ -68,7 +69,7 @@ static void put_escaped(struct sink *s, const char *value, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)value[i];
 
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\') {
+		if (c == ' ' || c == '"' || c == '\\' || !okta_ascii_is_printable((char)c)) {
 			snprintf(hex, sizeof(hex), "\\x%02x", c);
 			put(s, hex, 4);
 		} else {
@@ -114,7 +115,7 @@ static const char *event_name(enum okta_audit_event event)
 	return "unknown";
 }
 
-const char *okta_audit_outcome_name(enum okta_audit_outcome outcome)
+static const char *outcome_name(enum okta_audit_outcome outcome)
 {
 	switch (outcome) {
 	case OKTA_AUDIT_SUCCESS:
@@ -139,7 +140,7 @@ size_t okta_audit_format(const struct okta_audit_record *rec, char *out, size_t 
 		out[0] = '\0';
 	put_str(&s, OKTA_AUDIT_PREFIX "event=");
 	put_str(&s, event_name(rec->event));
-	put_field(&s, "outcome", okta_audit_outcome_name(rec->outcome));
+	put_field(&s, "outcome", outcome_name(rec->outcome));
 	put_field(&s, "service", rec->service);
 	put_field(&s, "user", rec->user);
 	put_field(&s, "rhost", rec->rhost);

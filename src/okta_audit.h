@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "okta_json.h"
+#include "okta_session.h"
 
 #define OKTA_AUDIT_PREFIX "audit: "
 /* Longest value (in bytes, before escaping) a field shows; longer values
@@ -54,10 +54,11 @@ enum okta_audit_outcome {
  * cut to size; escaping happens when the line is made. "" is unknown.
  */
 struct okta_audit_facts {
-	char reason[OKTA_AUDIT_REASON_MAX];        /* the first cause noted */
-	char login[OKTA_AUDIT_VALUE_MAX + 2];      /* the session's Okta login (one byte more: a longer one shows as cut) */
-	char user_id[OKTA_AUDIT_VALUE_MAX + 2];    /* the session's Okta userId */
-	char error_id[OKTA_AUDIT_ERROR_ID_MAX];    /* Okta's errorId of the failed call */
+	char reason[OKTA_AUDIT_REASON_MAX]; /* the first cause noted */
+	/* The session's Okta login (one byte more: a longer one shows as cut). */
+	char login[OKTA_AUDIT_VALUE_MAX + 2];
+	char user_id[OKTA_AUDIT_VALUE_MAX + 2]; /* the session's Okta userId */
+	char error_id[OKTA_AUDIT_ERROR_ID_MAX]; /* Okta's errorId of the failed call */
 	char session_tail[OKTA_AUDIT_SESSION_TAIL + 1];
 };
 
@@ -87,7 +88,5 @@ void okta_audit_note_session_tail(struct okta_audit_facts *facts, const char *se
 
 /* Note Okta's errorId unless one is already noted ("" and NULL ignored). */
 void okta_audit_note_error_id(struct okta_audit_facts *facts, const char *error_id);
-
-const char *okta_audit_outcome_name(enum okta_audit_outcome outcome);
 
 #endif

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "okta_authn_json.h"
+#include "okta_json.h"
+#include "okta_text.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -104,15 +106,6 @@ static int copy_link(json_object *root, const char *name, char **out)
 	return copy_bounded(link, "href", OKTA_AUTHN_URL_MAX, out);
 }
 
-static bool is_printable(const char *text)
-{
-	for (; *text != '\0'; text++) {
-		if (*text < ' ' || *text > '~')
-			return false;
-	}
-	return true;
-}
-
 static int read_status(json_object *root, struct okta_authn *out)
 {
 	char *status = NULL;
@@ -120,7 +113,8 @@ static int read_status(json_object *root, struct okta_authn *out)
 
 	if (okta_json_copy_string(root, "status", 1, &status) != 0)
 		return -1;
-	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) || !is_printable(status)) {
+	if (strlen(status) == 0 || strlen(status) >= sizeof(out->status) ||
+	    !okta_text_is_printable(status)) {
 		free(status);
 		return -1;
 	}
@@ -155,8 +149,8 @@ static int read_factor_result(json_object *root, struct okta_authn *out)
 /* The number a number-matching push challenge asks the user to tap. */
 static int read_correct_answer(json_object *root, struct okta_authn *out)
 {
-	const char *path[] = { "_embedded", "factor", "_embedded", "challenge", "correctAnswer",
-			       NULL };
+	const char *path[] = { "_embedded", "factor",        "_embedded",
+			       "challenge", "correctAnswer", NULL };
 	json_object *answer = member(root, path);
 	int64_t n;
 
@@ -196,18 +190,12 @@ static int read_factors(json_object *root, struct okta_authn *out)
 {
 	const char *path[] = { "_embedded", "factors", NULL };
 	json_object *list = member(root, path);
-	size_t count;
+	size_t count = 0;
 	size_t i;
+	int rc = okta_json_array_length(list, OKTA_AUTHN_FACTORS_MAX, &count);
 
-	if (list == NULL || json_object_is_type(list, json_type_null))
-		return 0;
-	if (!json_object_is_type(list, json_type_array))
-		return -1;
-	count = json_object_array_length(list);
-	if (count > OKTA_AUTHN_FACTORS_MAX)
-		return -1;
-	if (count == 0)
-		return 0;
+	if (rc <= 0 || count == 0)
+		return rc;
 	out->factors = calloc(count, sizeof(*out->factors));
 	if (out->factors == NULL)
 		return -1;
@@ -263,7 +251,8 @@ enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okt
 		result = OKTA_PARSE_NOT_OBJECT;
 	/* {"status":"MFA_REQUIRED",...,"status":"SUCCESS"}: json-c keeps one,
 	 * another reader the other; we take neither. */
-	else if (okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root))
+	else if (okta_json_top_level_key_count(body, len) !=
+		 (size_t)json_object_object_length(root))
 		result = OKTA_PARSE_DUPLICATE_KEY;
 	else if (read_transaction(root, out) != 0)
 		result = OKTA_PARSE_BAD_FIELD;
@@ -277,16 +266,12 @@ enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okt
 	return result;
 }
 
+/* Whole strings equal, ASCII case-insensitively. */
 static bool equal_nocase(const char *a, const char *b)
 {
-	for (; *a != '\0' && *b != '\0'; a++, b++) {
-		char ca = (*a >= 'a' && *a <= 'z') ? (char)(*a - 32) : *a;
-		char cb = (*b >= 'a' && *b <= 'z') ? (char)(*b - 32) : *b;
+	size_t len = strlen(a);
 
-		if (ca != cb)
-			return false;
-	}
-	return *a == *b;
+	return strlen(b) == len && okta_ascii_equal_nocase(a, b, len);
 }
 
 const struct okta_authn_factor *okta_authn_find_factor(const struct okta_authn *authn,
@@ -299,7 +284,8 @@ const struct okta_authn_factor *okta_authn_find_factor(const struct okta_authn *
 
 		if (f->type == NULL || f->verify_href == NULL || strcmp(f->type, type) != 0)
 			continue;
-		if (provider == NULL || (f->provider != NULL && equal_nocase(f->provider, provider)))
+		if (provider == NULL ||
+		    (f->provider != NULL && equal_nocase(f->provider, provider)))
 			return f;
 	}
 	return NULL;
@@ -329,30 +315,6 @@ static int add_bool(json_object *obj, const char *key, bool value)
 	return 0;
 }
 
-/* Serialise root into a heap copy, wipe json-c's text and the named
- * secrets inside root, and free root. */
-static char *finish_body(json_object *root, const char *const *secret_keys, size_t *len_out)
-{
-	const char *text;
-	size_t text_len = 0;
-	char *copy = NULL;
-
-	text = json_object_to_json_string_length(
-		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
-	if (text != NULL) {
-		copy = malloc(text_len + 1);
-		if (copy != NULL) {
-			memcpy(copy, text, text_len + 1);
-			*len_out = text_len;
-		}
-		explicit_bzero((char *)(uintptr_t)text, text_len);
-	}
-	for (; *secret_keys != NULL; secret_keys++)
-		okta_json_wipe_string(root, *secret_keys);
-	json_object_put(root);
-	return copy;
-}
-
 char *okta_authn_primary_body(const char *username, const char *password, size_t *len_out)
 {
 	static const char *const secrets[] = { "password", NULL };
@@ -370,7 +332,7 @@ char *okta_authn_primary_body(const char *username, const char *password, size_t
 		json_object_put(root);
 		return NULL;
 	}
-	return finish_body(root, secrets, len_out);
+	return okta_json_finish_body(root, secrets, len_out);
 }
 
 char *okta_authn_state_body(const char *state_token, const char *passcode, size_t *len_out)
@@ -387,5 +349,5 @@ char *okta_authn_state_body(const char *state_token, const char *passcode, size_
 		json_object_put(root);
 		return NULL;
 	}
-	return finish_body(root, secrets, len_out);
+	return okta_json_finish_body(root, secrets, len_out);
 }

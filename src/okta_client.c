@@ -2,8 +2,13 @@
 #include "config.h"
 
 #include "okta_client.h"
-#include "okta_link.h"
+#include "okta_config.h"
 #include "okta_http.h"
+#include "okta_json.h"
+#include "okta_link.h"
+#include "okta_log.h"
+#include "okta_session.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #include <curl/curl.h>
@@ -57,11 +62,10 @@ struct okta_client {
 	CURL *curl;
 	struct curl_slist *headers; /* holds the API token: wiped on free */
 	char *org_url;
-	char *url;                  /* scratch for the request URL (holds a session id) */
+	char *url; /* scratch for the request URL (holds a session id) */
 	size_t url_size;
 	struct okta_logger logger;
-	long long deadline_ms;      /* CLOCK_MONOTONIC */
-	long connections;
+	long long deadline_ms; /* CLOCK_MONOTONIC */
 	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
 };
@@ -71,7 +75,7 @@ struct http_response {
 	char *body;
 	size_t len;
 	bool too_large;
-	char *links;      /* every Link header value, joined with ", " */
+	char *links; /* every Link header value, joined with ", " */
 	size_t links_len;
 	bool links_too_large;
 	size_t header_bytes;
@@ -162,7 +166,9 @@ static void global_init_once(void)
 	restore_init_time_variables(&hidden);
 }
 
-int okta_client_global_init(void)
+/* libcurl's global initialisation, once per process, thread-safe.
+ * Returns 0 on success. */
+static int global_init(void)
 {
 	if (pthread_once(&global_once, global_init_once) != 0)
 		return -1;
@@ -331,9 +337,11 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	CURL *c = client->curl;
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val) \
-	if (rc == CURLE_OK) \
-		rc = curl_easy_setopt(c, opt, val)
+#define SET(opt, val)                                       \
+	do {                                                \
+		if (rc == CURLE_OK)                         \
+			rc = curl_easy_setopt(c, opt, val); \
+	} while (0)
 #if LIBCURL_VERSION_NUM >= 0x075500
 	SET(CURLOPT_PROTOCOLS_STR, "https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -374,8 +382,7 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 static struct curl_slist *build_headers(const char *api_token)
 {
 	static const char *const fixed[] = {
-		"Accept: application/json",
-		"Content-Type: application/json",
+		"Accept: application/json", "Content-Type: application/json",
 		"Expect:", /* no 100-continue round trip */
 	};
 	struct curl_slist *list = NULL;
@@ -411,12 +418,11 @@ static void free_headers(struct curl_slist *list)
 	curl_slist_free_all(list);
 }
 
-struct okta_client *okta_client_new(const struct okta_config *cfg,
-				    const struct okta_logger *logger)
+struct okta_client *okta_client_new(const struct okta_config *cfg, const struct okta_logger *logger)
 {
 	struct okta_client *client;
 
-	if (okta_client_global_init() != 0) {
+	if (global_init() != 0) {
 		okta_log(logger, LOG_ERR, "libcurl global initialisation failed");
 		return NULL;
 	}
@@ -425,8 +431,8 @@ struct okta_client *okta_client_new(const struct okta_config *cfg,
 		return NULL;
 	client->logger = *logger;
 	/* Room for the longest session URL or a listUserGroups next link. */
-	client->url_size = strlen(cfg->org_url) + sizeof(SESSIONS_PATH "/") +
-			   OKTA_SESSION_ID_MAX + sizeof("/lifecycle/refresh") + OKTA_LINK_URL_MAX;
+	client->url_size = strlen(cfg->org_url) + sizeof(SESSIONS_PATH "/") + OKTA_SESSION_ID_MAX +
+			   sizeof("/lifecycle/refresh") + OKTA_LINK_URL_MAX;
 	client->url = malloc(client->url_size);
 	client->org_url = strdup(cfg->org_url);
 	client->headers = build_headers(cfg->api_token);
@@ -479,11 +485,6 @@ const struct okta_call_result *okta_client_last_result(const struct okta_client 
 	return &client->last;
 }
 
-long okta_client_connections(const struct okta_client *client)
-{
-	return client->connections;
-}
-
 /* Build org_url + path (+ "/" id + suffix) into the scratch URL. */
 static void build_url(struct okta_client *client, const char *session_id, const char *suffix)
 {
@@ -517,20 +518,22 @@ static CURLcode http_attempt(struct okta_client *client, enum okta_step step, co
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
 	} else {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") == 0 ? NULL : method);
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+				 strcmp(method, "GET") == 0 ? NULL : method);
 	}
 
 	rc = curl_easy_perform(c);
 	/* POSTFIELDS is not copied: drop our pointer to the caller's buffer. */
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK)
-		client->connections += new_connections;
+	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) != CURLE_OK)
+		new_connections = 0;
 	client->last.http_status = 0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 		client->last.http_status = resp->status;
-		okta_log(&client->logger, LOG_DEBUG, "%s: HTTP %ld, %zu bytes, %ld new connection(s)",
-			 step_names[step], resp->status, resp->len, new_connections);
+		okta_log(&client->logger, LOG_DEBUG,
+			 "%s: HTTP %ld, %zu bytes, %ld new connection(s)", step_names[step],
+			 resp->status, resp->len, new_connections);
 	}
 	return rc;
 }
@@ -540,12 +543,14 @@ static void describe_transport_failure(const struct okta_client *client, CURLcod
 				       const struct http_response *resp, char *out, size_t outlen)
 {
 	if (resp->headers_too_large)
-		snprintf(out, outlen, "response headers larger than %d bytes", RESPONSE_HEADERS_MAX);
+		snprintf(out, outlen, "response headers larger than %d bytes",
+			 RESPONSE_HEADERS_MAX);
 	else if (resp->too_large)
 		snprintf(out, outlen, "response body larger than %d bytes", OKTA_RESPONSE_MAX);
 	else
 		snprintf(out, outlen, "request failed: %s (curl error %d)",
-			 client->curl_error[0] != '\0' ? client->curl_error : curl_easy_strerror(rc),
+			 client->curl_error[0] != '\0' ? client->curl_error
+						       : curl_easy_strerror(rc),
 			 (int)rc);
 }
 
@@ -585,8 +590,8 @@ static long long epoch_ms(void)
  *    retrying cannot help.
  * The wait never runs past the deadline: when it would, fail at once.
  */
-static long long retry_delay_ms(enum okta_step step, CURLcode rc,
-				const struct http_response *resp, long long remaining_ms)
+static long long retry_delay_ms(enum okta_step step, CURLcode rc, const struct http_response *resp,
+				long long remaining_ms)
 {
 	long long delay;
 	/* Not repeated when Okta may have acted on them: createSession spends
@@ -607,8 +612,8 @@ static long long retry_delay_ms(enum okta_step step, CURLcode rc,
 		delay = resp->rate_limit_reset * 1000 - epoch_ms();
 		if (delay < 0)
 			delay = 0; /* already reset (or our clock is behind) */
-	} else if (resp->status == 503 || (repeatable && (resp->status == 502 ||
-							   resp->status == 504))) {
+	} else if (resp->status == 503 ||
+		   (repeatable && (resp->status == 502 || resp->status == 504))) {
 		delay = RETRY_BACKOFF_MS;
 	} else {
 		return -1;
@@ -648,9 +653,9 @@ static void log_retry(struct okta_client *client, enum okta_step step, CURLcode 
 	else if (rc == CURLE_OK && resp->status == 429)
 		/* debug: the failure itself gets its one line from report_failure() */
 		okta_log(&client->logger, LOG_DEBUG,
-			 "%s: rate limited; X-Rate-Limit-Reset %s, not retrying",
-			 step_names[step], resp->rate_limit_reset > 0 ? "is beyond the timeout"
-								      : "missing or malformed");
+			 "%s: rate limited; X-Rate-Limit-Reset %s, not retrying", step_names[step],
+			 resp->rate_limit_reset > 0 ? "is beyond the timeout"
+						    : "missing or malformed");
 }
 
 /*
@@ -722,8 +727,10 @@ static enum okta_status report_failure(struct okta_client *client, enum okta_ste
 	log_redacted(client, status == OKTA_STATUS_UNAVAILABLE ? LOG_ERR : LOG_NOTICE, secret,
 		     "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s",
 		     step_names[step], resp->status,
-		     (resp->status >= 300 && resp->status < 400) ? " (redirects are not followed)" : "",
-		     err.code[0] != '\0' ? err.code : "-", err.summary, err.id[0] != '\0' ? err.id : "-");
+		     (resp->status >= 300 && resp->status < 400) ? " (redirects are not followed)"
+								 : "",
+		     err.code[0] != '\0' ? err.code : "-", err.summary,
+		     err.id[0] != '\0' ? err.id : "-");
 	return status;
 }
 
@@ -833,8 +840,8 @@ enum okta_status okta_revoke_session(struct okta_client *client, const char *ses
 	build_url(client, session_id, "");
 	if (http_exchange(client, STEP_REVOKE, "DELETE", NULL, 0, session_id, &resp) != 0)
 		return OKTA_STATUS_UNAVAILABLE;
-	status = resp.status == 204 ? OKTA_STATUS_OK : report_failure(client, STEP_REVOKE,
-								       session_id, &resp);
+	status = resp.status == 204 ? OKTA_STATUS_OK
+				    : report_failure(client, STEP_REVOKE, session_id, &resp);
 	response_clear(&resp);
 	return status;
 }
@@ -856,16 +863,18 @@ static int next_page_url(struct okta_client *client, const char *user_id, unsign
 		found = okta_link_find_next(resp->links, next, sizeof(next));
 	if (found < 0) {
 		okta_log(&client->logger, LOG_ERR,
-			 "listUserGroups: page %u: malformed, oversized or ambiguous Link header", page);
+			 "listUserGroups: page %u: malformed, oversized or ambiguous Link header",
+			 page);
 		return -1;
 	}
 	if (found == 0)
 		return 0;
 	if (!okta_groups_link_is_allowed(client->org_url, user_id, next)) {
-		okta_log_printable(next, shown, sizeof(shown));
-		okta_log(&client->logger, LOG_ERR,
-			 "listUserGroups: page %u: next link '%s' leaves %s/api/v1/users/%s/groups; not followed",
-			 page, shown, client->org_url, user_id);
+		okta_text_printable(next, shown, sizeof(shown));
+		okta_log(
+			&client->logger, LOG_ERR,
+			"listUserGroups: page %u: next link '%s' leaves %s/api/v1/users/%s/groups; not followed",
+			page, shown, client->org_url, user_id);
 		return -1;
 	}
 	snprintf(client->url, client->url_size, "%s", next);
@@ -873,8 +882,8 @@ static int next_page_url(struct okta_client *client, const char *user_id, unsign
 }
 
 /* One page: its groups appended to list, *more set when another follows. */
-static enum okta_status groups_page(struct okta_client *client, const char *user_id,
-				    unsigned page, struct okta_group_list *list, bool *more)
+static enum okta_status groups_page(struct okta_client *client, const char *user_id, unsigned page,
+				    struct okta_group_list *list, bool *more)
 {
 	struct http_response resp;
 	enum okta_parse_result parsed;
@@ -892,8 +901,9 @@ static enum okta_status groups_page(struct okta_client *client, const char *user
 	parsed = okta_parse_groups(resp.body, resp.len,
 				   (size_t)OKTA_GROUPS_PAGES_MAX * OKTA_GROUPS_PAGE_LIMIT, list);
 	if (parsed != OKTA_PARSE_OK) {
-		okta_log(&client->logger, LOG_ERR, "listUserGroups: page %u: HTTP 200 but unusable response: %s",
-			 page, okta_parse_result_str(parsed));
+		okta_log(&client->logger, LOG_ERR,
+			 "listUserGroups: page %u: HTTP 200 but unusable response: %s", page,
+			 okta_parse_result_str(parsed));
 		status = OKTA_STATUS_UNAVAILABLE;
 	} else {
 		next = next_page_url(client, user_id, page, &resp);
@@ -917,12 +927,13 @@ enum okta_status okta_list_user_groups(struct okta_client *client, const char *u
 		okta_log(&client->logger, LOG_ERR, "listUserGroups: refusing a malformed user id");
 		return OKTA_STATUS_UNAVAILABLE;
 	}
-	snprintf(client->url, client->url_size, "%s/api/v1/users/%s/groups?limit=%d", client->org_url,
-		 user_id, OKTA_GROUPS_PAGE_LIMIT);
+	snprintf(client->url, client->url_size, "%s/api/v1/users/%s/groups?limit=%d",
+		 client->org_url, user_id, OKTA_GROUPS_PAGE_LIMIT);
 	for (page = 1; status == OKTA_STATUS_OK && more; page++) {
 		if (page > OKTA_GROUPS_PAGES_MAX) {
 			okta_log(&client->logger, LOG_ERR,
-				 "listUserGroups: more than %d pages of groups; giving up", OKTA_GROUPS_PAGES_MAX);
+				 "listUserGroups: more than %d pages of groups; giving up",
+				 OKTA_GROUPS_PAGES_MAX);
 			status = OKTA_STATUS_UNAVAILABLE;
 			break;
 		}
@@ -959,8 +970,7 @@ static bool is_address_text(const char *text)
 	size_t i;
 
 	for (i = 0; text[i] != '\0'; i++) {
-		if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f') ||
-		      (text[i] >= 'A' && text[i] <= 'F') || text[i] == '.' || text[i] == ':'))
+		if (!(okta_ascii_is_xdigit(text[i]) || text[i] == '.' || text[i] == ':'))
 			return false;
 	}
 	return i > 0 && i < 64;
@@ -1005,9 +1015,10 @@ static bool set_authn_url(struct okta_client *client, enum okta_step step, const
 		snprintf(client->url, client->url_size, "%s", url);
 		return true;
 	}
-	okta_log_printable(url, shown, sizeof(shown));
-	okta_log(&client->logger, LOG_ERR, "%s: link '%s' is not under %s" AUTHN_PATH "; not followed",
-		 step_names[step], shown, client->org_url);
+	okta_text_printable(url, shown, sizeof(shown));
+	okta_log(&client->logger, LOG_ERR,
+		 "%s: link '%s' is not under %s" AUTHN_PATH "; not followed", step_names[step],
+		 shown, client->org_url);
 	return false;
 }
 
@@ -1026,8 +1037,8 @@ enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_cal
 		return OKTA_STATUS_UNAVAILABLE;
 	if (forwarded_for != NULL) {
 		if (!is_address_text(forwarded_for)) {
-			okta_log(&client->logger, LOG_ERR, "%s: X-Forwarded-For value is not an address",
-				 step_names[step]);
+			okta_log(&client->logger, LOG_ERR,
+				 "%s: X-Forwarded-For value is not an address", step_names[step]);
 			return OKTA_STATUS_UNAVAILABLE;
 		}
 		extra = headers_with_forwarded(client, forwarded_for);

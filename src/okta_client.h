@@ -11,6 +11,7 @@
 #include "okta_config.h"
 #include "okta_json.h"
 #include "okta_log.h"
+#include "okta_session.h"
 
 #define OKTA_RESPONSE_MAX (1024 * 1024)
 
@@ -22,10 +23,6 @@ enum okta_status {
 };
 
 struct okta_client;
-
-/* libcurl's global initialisation, done once per process in a thread-safe
- * way. Returns 0 on success. okta_client_new() calls it. */
-int okta_client_global_init(void);
 
 /* NULL when out of memory or libcurl cannot be set up (logged). */
 struct okta_client *okta_client_new(const struct okta_config *cfg,
@@ -141,8 +138,5 @@ void okta_authn_reply_clear(struct okta_authn_reply *reply);
 
 /* The name of an authn request in log lines ("primaryAuthentication", ...). */
 const char *okta_authn_call_name(enum okta_authn_call call);
-
-/* How many TCP connections this client has opened (for tests and bench). */
-long okta_client_connections(const struct okta_client *client);
 
 #endif

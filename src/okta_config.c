@@ -2,11 +2,12 @@
 #include "config.h"
 
 #include "okta_config.h"
+#include "okta_text.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KEY_MAX 32
+/* A number macro as a string literal, for messages. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+#define HTTPS_SCHEME "https://"
+#define DNS_NAME_MAX 253 /* characters of a host name (RFC 1035) */
+#define PORT_MAX 65535
+/* Digits read before a port is refused as too long: one more than 65535's,
+ * so that leading zeros cannot wrap the number. */
+#define PORT_DIGITS_MAX 5
+
+/* How much of an unknown key an error message shows. */
+#define KEY_SHOWN_MAX 32
 
 static void set_error(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -50,15 +63,6 @@ static void free_secret(char *secret)
 	free(secret);
 }
 
-static void free_group_list(char **groups, size_t count)
-{
-	size_t i;
-
-	for (i = 0; groups != NULL && i < count; i++)
-		free(groups[i]);
-	free(groups);
-}
-
 void okta_config_init(struct okta_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -81,18 +85,8 @@ void okta_config_clear(struct okta_config *cfg)
 	free(cfg->ca_dir);
 	free(cfg->login_suffix);
 	free(cfg->proxy);
-	free_group_list(cfg->require_groups, cfg->require_group_count);
+	okta_strings_free(cfg->require_groups, cfg->require_group_count);
 	okta_config_init(cfg);
-}
-
-/* Printable ASCII without space: what tokens, URLs and suffixes are made of. */
-static bool is_visible_ascii(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s <= ' ' || *s >= 0x7f)
-			return false;
-	}
-	return true;
 }
 
 bool okta_org_url_is_valid(const char *url)
@@ -101,30 +95,30 @@ bool okta_org_url_is_valid(const char *url)
 	const char *p;
 	size_t host_len = 0;
 
-	if (strncmp(url, "https://", 8) != 0)
+	if (strncmp(url, HTTPS_SCHEME, strlen(HTTPS_SCHEME)) != 0)
 		return false;
-	host = url + 8;
+	host = url + strlen(HTTPS_SCHEME);
 	/* Host name or IPv4 address; an IPv6 literal in brackets. No user
 	 * info, path, query or fragment: org_url is an origin. */
 	if (*host == '[') {
-		for (p = host + 1; isxdigit((unsigned char)*p) || *p == ':' || *p == '.'; p++)
+		for (p = host + 1; okta_ascii_is_xdigit(*p) || *p == ':' || *p == '.'; p++)
 			;
 		if (*p != ']' || p == host + 1)
 			return false;
 		p++;
 	} else {
-		for (p = host; isalnum((unsigned char)*p) || *p == '.' || *p == '-'; p++)
+		for (p = host; okta_ascii_is_alnum(*p) || *p == '.' || *p == '-'; p++)
 			host_len++;
-		if (host_len == 0 || host_len > 253 || *host == '.' || *host == '-')
+		if (host_len == 0 || host_len > DNS_NAME_MAX || *host == '.' || *host == '-')
 			return false;
 	}
 	if (*p == ':') {
 		long port = 0;
 		const char *digits = ++p;
 
-		while (isdigit((unsigned char)*p) && p - digits < 6)
+		while (okta_ascii_is_digit(*p) && p - digits <= PORT_DIGITS_MAX)
 			port = port * 10 + (*p++ - '0');
-		if (p == digits || port < 1 || port > 65535)
+		if (p == digits || port < 1 || port > PORT_MAX)
 			return false;
 	}
 	if (*p == '/')
@@ -139,8 +133,8 @@ static bool is_absolute_path(const char *value)
 
 static bool is_proxy_url(const char *value)
 {
-	static const char *const schemes[] = { "http://", "https://", "socks4://", "socks4a://",
-					       "socks5://", "socks5h://" };
+	static const char *const schemes[] = { "http://",    "https://",  "socks4://",
+					       "socks4a://", "socks5://", "socks5h://" };
 	size_t i;
 
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
@@ -152,17 +146,42 @@ static bool is_proxy_url(const char *value)
 	return false;
 }
 
-static int parse_yes_no(const char *value, bool *out)
+/* What a parser answers when strdup or calloc failed: the message is then
+ * "out of memory", without the line. */
+static const char out_of_memory[] = "out of memory";
+
+/*
+ * One configuration key: its name, the parser of its value and where the
+ * value goes (an offset into struct okta_config). A parser returns NULL, or
+ * what is wrong with the value, completing "line N: <key> ..."; numbers add
+ * their bounds (min, max), enums their choices.
+ */
+struct setting;
+typedef const char *(*value_parser)(const struct setting *setting, const char *value, void *dest);
+
+struct setting {
+	const char *key;
+	value_parser parse;
+	size_t offset;
+	long min, max;              /* parse_seconds: the bounds */
+	const char *const *choices; /* an enum's names, by value, then NULL */
+};
+
+static const char *store_string(char **slot, const char *value)
 {
-	if (strcmp(value, "yes") == 0) {
-		*out = true;
-		return 0;
-	}
-	if (strcmp(value, "no") == 0) {
-		*out = false;
-		return 0;
-	}
-	return -1;
+	*slot = strdup(value);
+	return *slot == NULL ? out_of_memory : NULL;
+}
+
+static const char *parse_yes_no(const struct setting *setting, const char *value, void *dest)
+{
+	bool *out = dest;
+
+	(void)setting;
+	if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+		return "must be yes or no";
+	*out = value[0] == 'y';
+	return NULL;
 }
 
 /* Whole decimal number from min to max; no sign, no spaces. */
@@ -172,7 +191,7 @@ static int parse_bounded_number(const char *value, long min, long max, long *out
 	const char *p;
 
 	for (p = value; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p) || n > max)
+		if (!okta_ascii_is_digit(*p) || n > max)
 			return -1;
 		n = n * 10 + (*p - '0');
 	}
@@ -182,53 +201,90 @@ static int parse_bounded_number(const char *value, long min, long max, long *out
 	return 0;
 }
 
-static int store_string(char **slot, const char *value, char *err, size_t errlen)
+static const char *parse_seconds(const struct setting *setting, const char *value, void *dest)
 {
-	*slot = strdup(value);
-	if (*slot == NULL) {
-		set_error(err, errlen, "out of memory");
-		return -1;
-	}
-	return 0;
+	if (parse_bounded_number(value, setting->min, setting->max, dest) != 0)
+		return "must be whole seconds"; /* the caller adds the bounds */
+	return NULL;
 }
 
-enum key_id {
-	KEY_ORG_URL,
-	KEY_API_TOKEN,
-	KEY_API_TOKEN_FILE,
-	KEY_CA_FILE,
-	KEY_LOGIN_SUFFIX,
-	KEY_TIMEOUT,
-	KEY_PROXY,
-	KEY_REFRESH_ON_OPEN,
-	KEY_REVOKE_ON_CLOSE,
-	KEY_REQUIRE_GROUP,
-	KEY_REQUIRE_MFA,
-	KEY_MAX_AUTH_AGE,
-	KEY_SIGN_IN,
-	KEY_MFA,
-	KEY_MFA_TIMEOUT,
-	KEY_FORWARD_CLIENT_IP,
-	KEY_CA_DIR,
-	KEY_COUNT
-};
+static const char *parse_org_url(const struct setting *setting, const char *value, void *dest)
+{
+	char **org_url = dest;
+	size_t len;
 
-static const char *const key_names[KEY_COUNT] = {
-	"org_url", "api_token", "api_token_file", "ca_file", "login_suffix",
-	"timeout", "proxy", "refresh_on_open", "revoke_on_close",
-	"require_group", "require_mfa", "max_auth_age",
-	"sign_in", "mfa", "mfa_timeout", "forward_client_ip", "ca_dir",
-};
+	(void)setting;
+	if (!okta_org_url_is_valid(value))
+		return "must be an https:// origin such as https://example.okta.com";
+	if (store_string(org_url, value) != NULL)
+		return out_of_memory;
+	/* Drop the optional trailing slash: paths are appended. */
+	len = strlen(*org_url);
+	if ((*org_url)[len - 1] == '/')
+		(*org_url)[len - 1] = '\0';
+	return NULL;
+}
 
-static int lookup_key(const char *key)
+static const char *parse_api_token(const struct setting *setting, const char *value, void *dest)
+{
+	(void)setting;
+	if (strlen(value) > OKTA_API_TOKEN_MAX || !okta_text_is_visible(value))
+		return "is not a plausible API token";
+	return store_string(dest, value);
+}
+
+static const char *parse_path(const struct setting *setting, const char *value, void *dest)
+{
+	(void)setting;
+	if (!is_absolute_path(value))
+		return "must be an absolute path";
+	return store_string(dest, value);
+}
+
+static const char *parse_login_suffix(const struct setting *setting, const char *value, void *dest)
+{
+	(void)setting;
+	if (strlen(value) > OKTA_LOGIN_SUFFIX_MAX || !okta_text_is_visible(value))
+		return "must be printable ASCII without spaces";
+	return store_string(dest, value);
+}
+
+static const char *parse_proxy(const struct setting *setting, const char *value, void *dest)
+{
+	(void)setting;
+	if (!okta_text_is_visible(value) || !is_proxy_url(value))
+		return "must be a URL such as http://proxy.example:3128";
+	return store_string(dest, value);
+}
+
+/* The index of value in setting->choices, or -1. */
+static int choice_index(const struct setting *setting, const char *value)
 {
 	int i;
 
-	for (i = 0; i < KEY_COUNT; i++) {
-		if (strcmp(key, key_names[i]) == 0)
+	for (i = 0; setting->choices[i] != NULL; i++) {
+		if (strcmp(value, setting->choices[i]) == 0)
 			return i;
 	}
 	return -1;
+}
+
+static const char *parse_sign_in(const struct setting *setting, const char *value, void *dest)
+{
+	int i = choice_index(setting, value);
+
+	if (i >= 0)
+		*(enum okta_sign_in *)dest = (enum okta_sign_in)i;
+	return i >= 0 ? NULL : "must be";
+}
+
+static const char *parse_mfa(const struct setting *setting, const char *value, void *dest)
+{
+	int i = choice_index(setting, value);
+
+	if (i >= 0)
+		*(enum okta_mfa_mode *)dest = (enum okta_mfa_mode)i;
+	return i >= 0 ? NULL : "must be";
 }
 
 /* ------------------------------------------------------------ access policy */
@@ -240,11 +296,18 @@ static bool is_group_name_text(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+		if ((unsigned char)s[i] < ' ' || s[i] == '\x7f')
 			return false;
 	}
 	return true;
 }
+
+/* What is wrong with a require_group value that breaks a limit. */
+#define GROUPS_MAX_TEXT STRINGIFY(OKTA_REQUIRE_GROUP_MAX)
+#define NAME_MAX_TEXT STRINGIFY(OKTA_GROUP_NAME_MAX)
+static const char too_many_groups[] = "has more than " GROUPS_MAX_TEXT " groups";
+static const char bad_group_name[] =
+	"has an empty name, a name over " NAME_MAX_TEXT " bytes or a control character";
 
 /*
  * Take one require_group entry from *cursor: a double-quoted name (taken
@@ -259,7 +322,7 @@ static char *next_group_entry(const char **cursor, const char **problem)
 	const char *end;
 	char *entry;
 
-	while (*p == ' ' || *p == '\t')
+	while (okta_ascii_is_blank(*p))
 		p++;
 	if (*p == '"') {
 		start = ++p;
@@ -269,7 +332,7 @@ static char *next_group_entry(const char **cursor, const char **problem)
 			return NULL;
 		}
 		p = end + 1;
-		while (*p == ' ' || *p == '\t')
+		while (okta_ascii_is_blank(*p))
 			p++;
 		if (*p != ',' && *p != '\0') {
 			*problem = "has text after a closing \"";
@@ -279,7 +342,7 @@ static char *next_group_entry(const char **cursor, const char **problem)
 		start = p;
 		p += strcspn(p, ",");
 		end = p;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		while (end > start && okta_ascii_is_blank(end[-1]))
 			end--;
 		if (memchr(start, '"', (size_t)(end - start)) != NULL) {
 			*problem = "has a \" inside a name (quote the whole name)";
@@ -288,7 +351,7 @@ static char *next_group_entry(const char **cursor, const char **problem)
 	}
 	if (end == start || (size_t)(end - start) > OKTA_GROUP_NAME_MAX ||
 	    !is_group_name_text(start, (size_t)(end - start))) {
-		*problem = "has an empty name, a name over 255 bytes or a control character";
+		*problem = bad_group_name;
 		return NULL;
 	}
 	*cursor = *p == ',' ? p + 1 : p;
@@ -298,22 +361,21 @@ static char *next_group_entry(const char **cursor, const char **problem)
 	return entry;
 }
 
-/* "NAME[, NAME...]" into cfg->require_groups. */
-static int parse_group_list(struct okta_config *cfg, const char *value, unsigned line,
-			    char *err, size_t errlen)
+/* "NAME[, NAME...]" into cfg->require_groups (dest) and
+ * cfg->require_group_count (just after it). */
+static const char *parse_group_list(const struct setting *setting, const char *value, void *dest)
 {
+	struct okta_config *cfg = (struct okta_config *)((char *)dest - setting->offset);
 	char **groups = calloc(OKTA_REQUIRE_GROUP_MAX, sizeof(*groups));
 	const char *cursor = value;
 	const char *problem = NULL;
 	size_t count = 0;
 
-	if (groups == NULL) {
-		set_error(err, errlen, "out of memory");
-		return -1;
-	}
+	if (groups == NULL)
+		return out_of_memory;
 	while (problem == NULL) {
 		if (count == OKTA_REQUIRE_GROUP_MAX) {
-			problem = "has more than 32 groups";
+			problem = too_many_groups;
 			break;
 		}
 		groups[count] = next_group_entry(&cursor, &problem);
@@ -324,154 +386,97 @@ static int parse_group_list(struct okta_config *cfg, const char *value, unsigned
 			break;
 	}
 	if (problem != NULL) {
-		set_error(err, errlen, "line %u: require_group %s", line, problem);
-		free_group_list(groups, count);
-		return -1;
+		okta_strings_free(groups, count);
+		return problem;
 	}
 	cfg->require_groups = groups;
 	cfg->require_group_count = count;
-	return 0;
+	return NULL;
 }
 
-static int apply_policy_setting(struct okta_config *cfg, enum key_id key, const char *value,
-				unsigned line, char *err, size_t errlen)
-{
-	if (key == KEY_REQUIRE_GROUP)
-		return parse_group_list(cfg, value, line, err, errlen);
-	if (key == KEY_REQUIRE_MFA) {
-		if (parse_yes_no(value, &cfg->require_mfa) == 0)
-			return 0;
-		set_error(err, errlen, "line %u: require_mfa must be yes or no", line);
-		return -1;
-	}
-	if (parse_bounded_number(value, OKTA_AUTH_AGE_MIN, OKTA_AUTH_AGE_MAX, &cfg->max_auth_age) == 0)
-		return 0;
-	set_error(err, errlen, "line %u: max_auth_age must be whole seconds from %d to %d", line,
-		  OKTA_AUTH_AGE_MIN, OKTA_AUTH_AGE_MAX);
-	return -1;
-}
+#define AT(field) offsetof(struct okta_config, field)
 
-/* sign_in, mfa, mfa_timeout, forward_client_ip. */
-static int apply_sign_in_setting(struct okta_config *cfg, enum key_id key, const char *value,
-				 unsigned line, char *err, size_t errlen)
+/* The names of enum okta_sign_in and enum okta_mfa_mode, by value. */
+static const char *const sign_in_names[] = { "session_token", "password", NULL };
+static const char *const mfa_names[] = { "prompt", "push", NULL };
+
+/* Every key the configuration file knows. */
+static const struct setting settings[] = {
+	{ .key = "org_url", .parse = parse_org_url, .offset = AT(org_url) },
+	{ .key = "api_token", .parse = parse_api_token, .offset = AT(api_token) },
+	{ .key = "api_token_file", .parse = parse_path, .offset = AT(api_token_file) },
+	{ .key = "ca_file", .parse = parse_path, .offset = AT(ca_file) },
+	{ .key = "ca_dir", .parse = parse_path, .offset = AT(ca_dir) },
+	{ .key = "login_suffix", .parse = parse_login_suffix, .offset = AT(login_suffix) },
+	{ .key = "timeout",
+	  .parse = parse_seconds,
+	  .offset = AT(timeout),
+	  .min = OKTA_TIMEOUT_MIN,
+	  .max = OKTA_TIMEOUT_MAX },
+	{ .key = "proxy", .parse = parse_proxy, .offset = AT(proxy) },
+	{ .key = "refresh_on_open", .parse = parse_yes_no, .offset = AT(refresh_on_open) },
+	{ .key = "revoke_on_close", .parse = parse_yes_no, .offset = AT(revoke_on_close) },
+	{ .key = "require_group", .parse = parse_group_list, .offset = AT(require_groups) },
+	{ .key = "require_mfa", .parse = parse_yes_no, .offset = AT(require_mfa) },
+	{ .key = "max_auth_age",
+	  .parse = parse_seconds,
+	  .offset = AT(max_auth_age),
+	  .min = OKTA_AUTH_AGE_MIN,
+	  .max = OKTA_AUTH_AGE_MAX },
+	{ .key = "sign_in",
+	  .parse = parse_sign_in,
+	  .offset = AT(sign_in),
+	  .choices = sign_in_names },
+	{ .key = "mfa", .parse = parse_mfa, .offset = AT(mfa), .choices = mfa_names },
+	{ .key = "mfa_timeout",
+	  .parse = parse_seconds,
+	  .offset = AT(mfa_timeout),
+	  .min = OKTA_MFA_TIMEOUT_MIN,
+	  .max = OKTA_MFA_TIMEOUT_MAX },
+	{ .key = "forward_client_ip", .parse = parse_yes_no, .offset = AT(forward_client_ip) },
+};
+
+#define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
+
+static const struct setting *lookup_key(const char *key)
 {
-	if (key == KEY_SIGN_IN) {
-		if (strcmp(value, "session_token") == 0 || strcmp(value, "password") == 0) {
-			cfg->sign_in = value[0] == 'p' ? OKTA_SIGN_IN_PASSWORD
-						       : OKTA_SIGN_IN_SESSION_TOKEN;
-			return 0;
-		}
-		set_error(err, errlen, "line %u: sign_in must be session_token or password", line);
-		return -1;
+	size_t i;
+
+	for (i = 0; i < SETTING_COUNT; i++) {
+		if (strcmp(key, settings[i].key) == 0)
+			return &settings[i];
 	}
-	if (key == KEY_MFA) {
-		if (strcmp(value, "prompt") == 0 || strcmp(value, "push") == 0) {
-			cfg->mfa = value[1] == 'r' ? OKTA_MFA_PROMPT : OKTA_MFA_PUSH;
-			return 0;
-		}
-		set_error(err, errlen, "line %u: mfa must be prompt or push", line);
-		return -1;
-	}
-	if (key == KEY_FORWARD_CLIENT_IP) {
-		if (parse_yes_no(value, &cfg->forward_client_ip) == 0)
-			return 0;
-		set_error(err, errlen, "line %u: forward_client_ip must be yes or no", line);
-		return -1;
-	}
-	if (parse_bounded_number(value, OKTA_MFA_TIMEOUT_MIN, OKTA_MFA_TIMEOUT_MAX,
-				 &cfg->mfa_timeout) == 0)
-		return 0;
-	set_error(err, errlen, "line %u: mfa_timeout must be whole seconds from %d to %d", line,
-		  OKTA_MFA_TIMEOUT_MIN, OKTA_MFA_TIMEOUT_MAX);
-	return -1;
+	return NULL;
 }
 
 /* Apply one "key = value" pair. Messages name the key, never the value:
  * the value may be the API token. */
-static int apply_setting(struct okta_config *cfg, enum key_id key, const char *value,
-			 unsigned line, bool seen[KEY_COUNT], char *err, size_t errlen)
+static int apply_setting(struct okta_config *cfg, const struct setting *setting, const char *value,
+			 unsigned line, bool seen[SETTING_COUNT], char *err, size_t errlen)
 {
-	const char *name = key_names[key];
+	const char *problem;
+	size_t index = (size_t)(setting - settings);
 
 	/* A key given twice is an error: the administrator cannot know which
 	 * of the two would win. */
-	if (seen[key]) {
-		set_error(err, errlen, "line %u: '%s' is set more than once", line, name);
+	if (seen[index]) {
+		set_error(err, errlen, "line %u: '%s' is set more than once", line, setting->key);
 		return -1;
 	}
-	seen[key] = true;
-
-	switch (key) {
-	case KEY_ORG_URL:
-		if (!okta_org_url_is_valid(value)) {
-			set_error(err, errlen,
-				  "line %u: org_url must be an https:// origin such as https://example.okta.com",
-				  line);
-			return -1;
-		}
-		if (store_string(&cfg->org_url, value, err, errlen) != 0)
-			return -1;
-		/* Drop the optional trailing slash: paths are appended. */
-		if (cfg->org_url[strlen(cfg->org_url) - 1] == '/')
-			cfg->org_url[strlen(cfg->org_url) - 1] = '\0';
+	seen[index] = true;
+	problem = setting->parse(setting, value, (char *)cfg + setting->offset);
+	if (problem == NULL)
 		return 0;
-	case KEY_API_TOKEN:
-		if (strlen(value) > OKTA_API_TOKEN_MAX || !is_visible_ascii(value)) {
-			set_error(err, errlen, "line %u: api_token is not a plausible API token", line);
-			return -1;
-		}
-		return store_string(&cfg->api_token, value, err, errlen);
-	case KEY_API_TOKEN_FILE:
-	case KEY_CA_FILE:
-	case KEY_CA_DIR:
-		if (!is_absolute_path(value)) {
-			set_error(err, errlen, "line %u: %s must be an absolute path", line, name);
-			return -1;
-		}
-		return store_string(key == KEY_CA_FILE ? &cfg->ca_file
-				    : key == KEY_CA_DIR ? &cfg->ca_dir : &cfg->api_token_file,
-				    value, err, errlen);
-	case KEY_LOGIN_SUFFIX:
-		if (strlen(value) > 255 || !is_visible_ascii(value)) {
-			set_error(err, errlen, "line %u: login_suffix must be printable ASCII without spaces",
-				  line);
-			return -1;
-		}
-		return store_string(&cfg->login_suffix, value, err, errlen);
-	case KEY_PROXY:
-		if (!is_visible_ascii(value) || !is_proxy_url(value)) {
-			set_error(err, errlen,
-				  "line %u: proxy must be a URL such as http://proxy.example:3128", line);
-			return -1;
-		}
-		return store_string(&cfg->proxy, value, err, errlen);
-	case KEY_TIMEOUT:
-		if (parse_bounded_number(value, OKTA_TIMEOUT_MIN, OKTA_TIMEOUT_MAX, &cfg->timeout) != 0) {
-			set_error(err, errlen, "line %u: timeout must be whole seconds from %d to %d",
-				  line, OKTA_TIMEOUT_MIN, OKTA_TIMEOUT_MAX);
-			return -1;
-		}
-		return 0;
-	case KEY_REFRESH_ON_OPEN:
-	case KEY_REVOKE_ON_CLOSE:
-		if (parse_yes_no(value, key == KEY_REFRESH_ON_OPEN ? &cfg->refresh_on_open
-								    : &cfg->revoke_on_close) != 0) {
-			set_error(err, errlen, "line %u: %s must be yes or no", line, name);
-			return -1;
-		}
-		return 0;
-	case KEY_REQUIRE_GROUP:
-	case KEY_REQUIRE_MFA:
-	case KEY_MAX_AUTH_AGE:
-		return apply_policy_setting(cfg, key, value, line, err, errlen);
-	case KEY_SIGN_IN:
-	case KEY_MFA:
-	case KEY_MFA_TIMEOUT:
-	case KEY_FORWARD_CLIENT_IP:
-		return apply_sign_in_setting(cfg, key, value, line, err, errlen);
-	case KEY_COUNT:
-		break;
-	}
+	if (problem == out_of_memory)
+		set_error(err, errlen, "%s", out_of_memory);
+	else if (setting->choices != NULL)
+		set_error(err, errlen, "line %u: %s must be %s or %s", line, setting->key,
+			  setting->choices[0], setting->choices[1]);
+	else if (setting->parse == parse_seconds)
+		set_error(err, errlen, "line %u: %s %s from %ld to %ld", line, setting->key,
+			  problem, setting->min, setting->max);
+	else
+		set_error(err, errlen, "line %u: %s %s", line, setting->key, problem);
 	return -1;
 }
 
@@ -479,32 +484,32 @@ static char *trim(char *s)
 {
 	char *end;
 
-	while (*s == ' ' || *s == '\t')
+	while (okta_ascii_is_blank(*s))
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+	while (end > s && (okta_ascii_is_blank(end[-1]) || end[-1] == '\r'))
 		*--end = '\0';
 	return s;
 }
 
 /* Copy the key for an error message: printable and short, whatever it was. */
-static void describe_key(const char *key, char out[KEY_MAX + 1])
+static void describe_key(const char *key, char out[KEY_SHOWN_MAX + 1])
 {
 	size_t i;
 
-	for (i = 0; i < KEY_MAX && key[i] != '\0'; i++)
-		out[i] = (key[i] > ' ' && key[i] < 0x7f) ? key[i] : '?';
+	for (i = 0; i < KEY_SHOWN_MAX && key[i] != '\0'; i++)
+		out[i] = okta_ascii_is_visible(key[i]) ? key[i] : '?';
 	out[i] = '\0';
 }
 
 static int parse_line(struct okta_config *cfg, char *line, unsigned lineno,
-		      bool seen[KEY_COUNT], char *err, size_t errlen)
+		      bool seen[SETTING_COUNT], char *err, size_t errlen)
 {
+	const struct setting *setting;
 	char *eq;
 	char *key;
 	char *value;
-	int id;
-	char shown[KEY_MAX + 1];
+	char shown[KEY_SHOWN_MAX + 1];
 
 	line = trim(line);
 	if (*line == '\0' || *line == '#')
@@ -517,23 +522,23 @@ static int parse_line(struct okta_config *cfg, char *line, unsigned lineno,
 	*eq = '\0';
 	key = trim(line);
 	value = trim(eq + 1);
-	id = lookup_key(key);
-	if (id < 0) {
+	setting = lookup_key(key);
+	if (setting == NULL) {
 		describe_key(key, shown);
 		set_error(err, errlen, "line %u: unknown key '%s'", lineno, shown);
 		return -1;
 	}
 	if (*value == '\0') {
-		set_error(err, errlen, "line %u: '%s' has no value", lineno, key_names[id]);
+		set_error(err, errlen, "line %u: '%s' has no value", lineno, setting->key);
 		return -1;
 	}
-	return apply_setting(cfg, (enum key_id)id, value, lineno, seen, err, errlen);
+	return apply_setting(cfg, setting, value, lineno, seen, err, errlen);
 }
 
-int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
-		      char *err, size_t errlen)
+int okta_config_parse(const char *text, size_t len, struct okta_config *cfg, char *err,
+		      size_t errlen)
 {
-	bool seen[KEY_COUNT] = { false };
+	bool seen[SETTING_COUNT] = { false };
 	char *copy;
 	char *line;
 	char *next;
@@ -603,7 +608,8 @@ static int check_directory(int fd, const char *path, const char *dir, uid_t requ
 	problem = directory_problem(&st, required_owner);
 	if (problem == NULL)
 		return 0;
-	set_error(err, errlen, "%s: directory %s %s (owner uid %lu, mode %04o): others could replace the file",
+	set_error(err, errlen,
+		  "%s: directory %s %s (owner uid %lu, mode %04o): others could replace the file",
 		  path, dir, problem, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 	return -1;
 }
@@ -643,7 +649,8 @@ static int open_checked_parent(const char *path, char *buf, size_t bufsize, uid_
 			continue; /* "//" */
 		*slash = '\0';
 		if (strcmp(component, ".") == 0 || strcmp(component, "..") == 0) {
-			set_error(err, errlen, "%s: \".\" and \"..\" are not allowed in the path", path);
+			set_error(err, errlen, "%s: \".\" and \"..\" are not allowed in the path",
+				  path);
 			close(fd);
 			return -1;
 		}
@@ -652,12 +659,15 @@ static int open_checked_parent(const char *path, char *buf, size_t bufsize, uid_
 			int saved = errno;
 			struct stat st;
 
-			if (fstatat(fd, component, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-				set_error(err, errlen,
-					  "%s: directory %s is a symbolic link (not followed: give the real path)",
-					  path, buf);
+			if (fstatat(fd, component, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				set_error(
+					err, errlen,
+					"%s: directory %s is a symbolic link (not followed: give the real path)",
+					path, buf);
 			else
-				set_errno_error(err, errlen, path, "cannot open a directory above it", saved);
+				set_errno_error(err, errlen, path,
+						"cannot open a directory above it", saved);
 			close(fd);
 			return -1;
 		}
@@ -695,7 +705,8 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
 	fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	saved = errno;
 	if (fd < 0 && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
+		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)",
+			  path);
 	else if (fd < 0)
 		set_errno_error(err, errlen, path, "cannot open the directory", saved);
 	close(parent);
@@ -709,8 +720,10 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
 		set_error(err, errlen, "%s: owned by uid %lu, must be owned by root", path,
 			  (unsigned long)st.st_uid);
 	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		set_error(err, errlen, "%s: mode %04o lets group or others add a CA, must not be group- or world-writable",
-			  path, (unsigned)(st.st_mode & 07777));
+		set_error(
+			err, errlen,
+			"%s: mode %04o lets group or others add a CA, must not be group- or world-writable",
+			path, (unsigned)(st.st_mode & 07777));
 	else
 		rc = 0;
 	close(fd);
@@ -754,70 +767,82 @@ static int check_file(int fd, const char *path, const struct file_rules *rules, 
 	return 0;
 }
 
-/*
- * Open path with O_NOFOLLOW in its checked directory (open_checked_parent),
- * check the file through that descriptor (check_file) and read it whole,
- * through the same descriptor: what was checked is what is read. Returns a
- * NUL-terminated heap buffer (wiped and freed by the caller).
- */
-static char *read_checked_file(const char *path, const struct file_rules *rules,
-			       size_t max_bytes, size_t *len_out, char *err, size_t errlen)
+/* Open path with O_NOFOLLOW in its checked directory (open_checked_parent).
+ * Returns the descriptor, or -1 (err set). */
+static int open_checked_file(const char *path, const struct file_rules *rules, char *err,
+			     size_t errlen)
 {
 	char components[PATH_MAX];
 	const char *name = NULL;
-	char *buf;
-	size_t used = 0;
 	int dirfd;
 	int fd;
 
-	dirfd = open_checked_parent(path, components, sizeof(components), rules->owner, &name,
-				    err, errlen);
+	dirfd = open_checked_parent(path, components, sizeof(components), rules->owner, &name, err,
+				    errlen);
 	if (dirfd < 0)
-		return NULL;
+		return -1;
 	/* O_NONBLOCK: a FIFO planted at the path must not hang the login. */
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0 && errno == ELOOP)
-		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)", path);
+		set_error(err, errlen, "%s: is a symbolic link (not followed: give the real path)",
+			  path);
 	else if (fd < 0)
 		set_errno_error(err, errlen, path, "cannot open", errno);
 	close(dirfd);
-	if (fd < 0)
-		return NULL;
-	if (check_file(fd, path, rules, max_bytes, err, errlen) != 0) {
-		close(fd);
-		return NULL;
-	}
-	buf = malloc(max_bytes + 1);
+	return fd;
+}
+
+/* fd's content up to its end in a NUL-terminated heap buffer, or NULL (err
+ * set) on a read error or more than max_bytes (the file may have grown
+ * since it was checked). */
+static char *read_all(int fd, const char *path, size_t max_bytes, size_t *len_out, char *err,
+		      size_t errlen)
+{
+	char *buf = malloc(max_bytes + 1);
+	size_t used = 0;
+	ssize_t n;
+
 	if (buf == NULL) {
 		set_error(err, errlen, "out of memory");
-		close(fd);
 		return NULL;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + used, max_bytes + 1 - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			set_errno_error(err, errlen, path, "read error", errno);
-			break;
-		}
-		if (n == 0) {
-			close(fd);
-			buf[used] = '\0';
-			*len_out = used;
-			return buf;
-		}
-		used += (size_t)n;
-		if (used > max_bytes) {
-			set_error(err, errlen, "%s: larger than %zu bytes", path, max_bytes);
-			break;
-		}
+	do {
+		n = read(fd, buf + used, max_bytes + 1 - used);
+		if (n > 0)
+			used += (size_t)n;
+	} while ((n > 0 && used <= max_bytes) || (n < 0 && errno == EINTR));
+	if (n == 0) {
+		buf[used] = '\0';
+		*len_out = used;
+		return buf;
 	}
-	close(fd);
+	if (n < 0)
+		set_errno_error(err, errlen, path, "read error", errno);
+	else
+		set_error(err, errlen, "%s: larger than %zu bytes", path, max_bytes);
 	explicit_bzero(buf, used);
 	free(buf);
 	return NULL;
+}
+
+/*
+ * Open path (open_checked_file), check the file through that descriptor
+ * (check_file) and read it whole through the same descriptor: what was
+ * checked is what is read. Returns a NUL-terminated heap buffer (wiped and
+ * freed by the caller), or NULL with the reason in err.
+ */
+static char *read_checked_file(const char *path, const struct file_rules *rules, size_t max_bytes,
+			       size_t *len_out, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	int fd = open_checked_file(path, rules, err, errlen);
+
+	if (fd < 0)
+		return NULL;
+	if (check_file(fd, path, rules, max_bytes, err, errlen) == 0)
+		buf = read_all(fd, path, max_bytes, len_out, err, errlen);
+	close(fd);
+	return buf;
 }
 
 char *okta_read_secure_file(const char *path, uid_t required_owner, size_t max_bytes,
@@ -857,8 +882,9 @@ static int load_api_token_file(struct okta_config *cfg, uid_t required_owner, ch
 		token[--len] = '\0';
 	if (len > 0 && token[len - 1] == '\r')
 		token[--len] = '\0';
-	if (len == 0 || len > OKTA_API_TOKEN_MAX || !is_visible_ascii(token)) {
-		set_error(err, errlen, "%s: does not hold a plausible API token", cfg->api_token_file);
+	if (len == 0 || len > OKTA_API_TOKEN_MAX || !okta_text_is_visible(token)) {
+		set_error(err, errlen, "%s: does not hold a plausible API token",
+			  cfg->api_token_file);
 		explicit_bzero(token, len);
 		free(token);
 		return -1;
@@ -884,7 +910,7 @@ static int load_ca_file(struct okta_config *cfg, uid_t required_owner, char *err
  * every connection), and only root can change what it finds there. */
 static int choose_ca_dir(struct okta_config *cfg, uid_t required_owner, char *err, size_t errlen)
 {
-	static const char *const system_dirs[] = OKTA_SYSTEM_CA_DIRS;
+	static const char *const system_dirs[] = { OKTA_SYSTEM_CA_DIRS };
 	struct stat st;
 	size_t i;
 
@@ -911,15 +937,16 @@ static int choose_ca_dir(struct okta_config *cfg, uid_t required_owner, char *er
 	return 0;
 }
 
-int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
-		     char *err, size_t errlen)
+int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg, char *err,
+		     size_t errlen)
 {
 	size_t len = 0;
 	char *text;
 	int rc;
 	char inner[768];
 
-	text = okta_read_secure_file(path, required_owner, OKTA_CONFIG_MAX_BYTES, &len, err, errlen);
+	text = okta_read_secure_file(path, required_owner, OKTA_CONFIG_MAX_BYTES, &len, err,
+				     errlen);
 	if (text == NULL)
 		return -1;
 	rc = okta_config_parse(text, len, cfg, inner, sizeof(inner));
@@ -937,7 +964,8 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 		set_error(err, errlen, "%s: api_token or api_token_file is required", path);
 		return -1;
 	}
-	if (cfg->api_token_file != NULL && load_api_token_file(cfg, required_owner, err, errlen) != 0)
+	if (cfg->api_token_file != NULL &&
+	    load_api_token_file(cfg, required_owner, err, errlen) != 0)
 		return -1;
 	if (cfg->org_url == NULL) {
 		set_error(err, errlen, "%s: org_url is required", path);

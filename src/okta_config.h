@@ -17,14 +17,15 @@
 #define OKTA_TIMEOUT_MIN 1
 #define OKTA_TIMEOUT_MAX 60
 #define OKTA_API_TOKEN_MAX 1024
+#define OKTA_LOGIN_SUFFIX_MAX 255
 /* Debian's whole system bundle is about 200 KiB. */
 #define OKTA_CA_FILE_MAX_BYTES (4 * 1024 * 1024)
 
 /* Access policy limits (see README "Access policy"). */
-#define OKTA_REQUIRE_GROUP_MAX 32    /* entries in require_group */
-#define OKTA_GROUP_NAME_MAX 255      /* bytes per entry: Okta's limit on group names */
+#define OKTA_REQUIRE_GROUP_MAX 32 /* entries in require_group */
+#define OKTA_GROUP_NAME_MAX 255   /* bytes per entry: Okta's limit on group names */
 #define OKTA_AUTH_AGE_MIN 1
-#define OKTA_AUTH_AGE_MAX 31536000   /* one year, in seconds */
+#define OKTA_AUTH_AGE_MAX 31536000 /* one year, in seconds */
 
 /* sign_in = password (see README "Sign-in with password and MFA"). */
 #define OKTA_MFA_TIMEOUT_DEFAULT 60
@@ -48,23 +49,23 @@ struct okta_config {
 	char *ca_file;        /* NULL: ca_dir decides */
 	char *ca_pem;         /* ca_file's content, read once by okta_config_load() */
 	size_t ca_pem_len;
-	char *ca_dir;         /* hashed CA directory; without ca_file and ca_dir,
+	char *ca_dir;       /* hashed CA directory; without ca_file and ca_dir,
 	                       * okta_config_load() sets the system's (OKTA_SYSTEM_CA_DIRS) */
-	char *login_suffix;   /* "" when not set */
-	char *proxy;          /* NULL: no proxy, whatever the environment says */
-	long timeout;         /* seconds for all HTTP work of one PAM call */
+	char *login_suffix; /* "" when not set */
+	char *proxy;        /* NULL: no proxy, whatever the environment says */
+	long timeout;       /* seconds for all HTTP work of one PAM call */
 	bool refresh_on_open;
 	bool revoke_on_close;
 	/* Access policy; all off by default (see okta_policy.h). */
-	char **require_groups;        /* group names or ids (00g...), NULL when not set */
+	char **require_groups; /* group names or ids (00g...), NULL when not set */
 	size_t require_group_count;
 	bool require_mfa;
-	long max_auth_age;            /* seconds; 0 when not set */
+	long max_auth_age; /* seconds; 0 when not set */
 	/* Sign-in mode (sign_in = password: see okta_signin.h). */
 	enum okta_sign_in sign_in;
 	enum okta_mfa_mode mfa;
-	long mfa_timeout;             /* seconds a push may wait for approval */
-	bool forward_client_ip;       /* X-Forwarded-For: PAM_RHOST on authn requests */
+	long mfa_timeout;       /* seconds a push may wait for approval */
+	bool forward_client_ip; /* X-Forwarded-For: PAM_RHOST on authn requests */
 };
 
 /* Set every field to its default. */
@@ -79,8 +80,8 @@ void okta_config_clear(struct okta_config *cfg);
  * writes a message (never containing a value that could be a secret) to err.
  * api_token_file is recorded but not read.
  */
-int okta_config_parse(const char *text, size_t len, struct okta_config *cfg,
-		      char *err, size_t errlen);
+int okta_config_parse(const char *text, size_t len, struct okta_config *cfg, char *err,
+		      size_t errlen);
 
 /*
  * Files the module trusts are read with the same checks: the path is
@@ -110,10 +111,13 @@ char *okta_read_trusted_file(const char *path, uid_t required_owner, size_t max_
  */
 int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, size_t errlen);
 
-/* The system's hashed CA directories (OpenSSL's c_rehash layout), RHEL's
- * first because RHEL's /etc/ssl/certs is a symbolic link to a directory with
- * no hash links; okta_config_load() takes the first that exists. */
-#define OKTA_SYSTEM_CA_DIRS { "/etc/pki/ca-trust/extracted/pem/directory-hash", "/etc/ssl/certs" }
+/* The system's hashed CA directories (OpenSSL's c_rehash layout; the list
+ * for an array initialiser), RHEL's first because RHEL's /etc/ssl/certs is a
+ * symbolic link to a directory with no hash links; okta_config_load() takes
+ * the first that exists. */
+#define OKTA_SYSTEM_CA_DIR_RHEL "/etc/pki/ca-trust/extracted/pem/directory-hash"
+#define OKTA_SYSTEM_CA_DIR_DEBIAN "/etc/ssl/certs"
+#define OKTA_SYSTEM_CA_DIRS OKTA_SYSTEM_CA_DIR_RHEL, OKTA_SYSTEM_CA_DIR_DEBIAN
 
 /*
  * Load the configuration file at path: secure-file checks, parse, then load
@@ -122,8 +126,8 @@ int okta_check_trusted_dir(const char *path, uid_t required_owner, char *err, si
  * neither is set), and the final consistency checks. The module
  * passes required_owner = 0 (root); tests may pass their own uid.
  */
-int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg,
-		     char *err, size_t errlen);
+int okta_config_load(const char *path, uid_t required_owner, struct okta_config *cfg, char *err,
+		     size_t errlen);
 
 /* Exposed for unit tests: strict https origin check used for org_url. */
 bool okta_org_url_is_valid(const char *url);

@@ -2,16 +2,12 @@
 #include "config.h"
 
 #include "okta_http.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #include <string.h>
 
 #define RATE_LIMIT_RESET_NAME "X-Rate-Limit-Reset"
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Does line start with name followed by ':' (ASCII case-insensitive)?
  * On success *value_at is the index just after the colon. */
@@ -34,7 +30,7 @@ bool okta_http_parse_rate_limit_reset(const char *line, size_t len, long long *r
 
 	if (line == NULL || !header_name_is(line, len, RATE_LIMIT_RESET_NAME, &i))
 		return false;
-	while (i < len && is_blank(line[i]))
+	while (i < len && okta_ascii_is_blank(line[i]))
 		i++;
 	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
 		if (++digits > OKTA_RATE_LIMIT_RESET_MAX_DIGITS)
@@ -43,7 +39,7 @@ bool okta_http_parse_rate_limit_reset(const char *line, size_t len, long long *r
 	}
 	if (digits == 0)
 		return false;
-	while (i < len && is_blank(line[i]))
+	while (i < len && okta_ascii_is_blank(line[i]))
 		i++;
 	/* Only the line ending may follow: "\r\n", "\n" or nothing. */
 	if (i < len && line[i] == '\r')

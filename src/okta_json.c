@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include "okta_json.h"
+#include "okta_session.h"
+#include "okta_text.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -53,7 +55,8 @@ static int copy_string_field(json_object *obj, const char *key, int required, ch
 {
 	json_object *field;
 
-	if (!json_object_object_get_ex(obj, key, &field) || json_object_is_type(field, json_type_null))
+	if (!json_object_object_get_ex(obj, key, &field) ||
+	    json_object_is_type(field, json_type_null))
 		return required ? -1 : 0;
 	if (!json_object_is_type(field, json_type_string))
 		return -1;
@@ -69,35 +72,37 @@ static void wipe_string_field(json_object *obj, const char *key)
 {
 	json_object *field;
 
-	if (json_object_object_get_ex(obj, key, &field) && json_object_is_type(field, json_type_string))
-		wipe_const(json_object_get_string(field), (size_t)json_object_get_string_len(field));
+	if (json_object_object_get_ex(obj, key, &field) &&
+	    json_object_is_type(field, json_type_string))
+		wipe_const(json_object_get_string(field),
+			   (size_t)json_object_get_string_len(field));
 }
 
-static void free_string_array(char **items, size_t count)
+int okta_json_array_length(json_object *value, size_t max, size_t *count)
 {
-	size_t i;
-
-	for (i = 0; items != NULL && i < count; i++)
-		free(items[i]);
-	free(items);
+	if (value == NULL || json_object_is_type(value, json_type_null))
+		return 0;
+	if (!json_object_is_type(value, json_type_array) || json_object_array_length(value) > max)
+		return -1;
+	*count = json_object_array_length(value);
+	return 1;
 }
 
 /* amr: an array of short strings. 0: copied or absent; -1: another shape
  * (*out stays empty). */
 static int copy_amr(json_object *obj, char ***out, size_t *count_out)
 {
-	json_object *field;
+	json_object *field = NULL;
 	char **items;
-	size_t count;
+	size_t count = 0;
 	size_t i;
+	int rc;
 
-	if (!json_object_object_get_ex(obj, "amr", &field) || json_object_is_type(field, json_type_null))
-		return 0;
-	if (!json_object_is_type(field, json_type_array))
-		return -1;
-	count = json_object_array_length(field);
-	if (count > OKTA_AMR_MAX)
-		return -1;
+	if (!json_object_object_get_ex(obj, "amr", &field))
+		field = NULL;
+	rc = okta_json_array_length(field, OKTA_AMR_MAX, &count);
+	if (rc <= 0)
+		return rc;
 	items = calloc(count + 1, sizeof(*items));
 	if (items == NULL)
 		return -1;
@@ -108,7 +113,7 @@ static int copy_amr(json_object *obj, char ***out, size_t *count_out)
 		if (!json_object_is_type(item, json_type_string) ||
 		    strlen(text) != (size_t)json_object_get_string_len(item) ||
 		    strlen(text) > OKTA_AMR_VALUE_MAX || (items[i] = strdup(text)) == NULL) {
-			free_string_array(items, i);
+			okta_strings_free(items, i);
 			return -1;
 		}
 	}
@@ -126,8 +131,8 @@ static void copy_policy_fields(json_object *root, struct okta_session *out)
 	if (copy_string_field(root, "lastPasswordVerification", 0,
 			      &out->last_password_verification) != 0)
 		out->malformed |= OKTA_FIELD_LAST_PASSWORD;
-	if (copy_string_field(root, "lastFactorVerification", 0,
-			      &out->last_factor_verification) != 0)
+	if (copy_string_field(root, "lastFactorVerification", 0, &out->last_factor_verification) !=
+	    0)
 		out->malformed |= OKTA_FIELD_LAST_FACTOR;
 }
 
@@ -213,12 +218,10 @@ size_t okta_json_top_level_key_count(const char *body, size_t len)
  */
 static bool has_duplicate_top_level_key(json_object *root, const char *body, size_t len)
 {
-	return okta_json_top_level_key_count(body, len) !=
-	       (size_t)json_object_object_length(root);
+	return okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root);
 }
 
-enum okta_parse_result okta_parse_session(const char *body, size_t len,
-					  struct okta_session *out)
+enum okta_parse_result okta_parse_session(const char *body, size_t len, struct okta_session *out)
 {
 	json_object *root;
 	enum okta_parse_result result = OKTA_PARSE_OK;
@@ -247,21 +250,6 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len,
 	return result;
 }
 
-void okta_session_clear(struct okta_session *session)
-{
-	if (session->id != NULL)
-		explicit_bzero(session->id, strlen(session->id));
-	free(session->id);
-	free(session->user_id);
-	free(session->login);
-	free(session->status);
-	free(session->expires_at);
-	free_string_array(session->amr, session->amr_count);
-	free(session->last_password_verification);
-	free(session->last_factor_verification);
-	memset(session, 0, sizeof(*session));
-}
-
 const char *okta_parse_result_str(enum okta_parse_result result)
 {
 	switch (result) {
@@ -286,16 +274,12 @@ const char *okta_parse_result_str(enum okta_parse_result result)
 static void copy_printable(json_object *obj, const char *key, char *out, size_t outlen)
 {
 	json_object *field;
-	const char *text;
-	size_t i;
 
 	out[0] = '\0';
-	if (!json_object_object_get_ex(obj, key, &field) || !json_object_is_type(field, json_type_string))
+	if (!json_object_object_get_ex(obj, key, &field) ||
+	    !json_object_is_type(field, json_type_string))
 		return;
-	text = json_object_get_string(field);
-	for (i = 0; i + 1 < outlen && text[i] != '\0'; i++)
-		out[i] = (text[i] >= ' ' && text[i] < 0x7f) ? text[i] : '?';
-	out[i] = '\0';
+	okta_text_printable(json_object_get_string(field), out, outlen);
 }
 
 void okta_parse_error(const char *body, size_t len, struct okta_error *out)
@@ -313,23 +297,12 @@ void okta_parse_error(const char *body, size_t len, struct okta_error *out)
 	json_object_put(root);
 }
 
-char *okta_build_create_body(const char *session_token, size_t *len_out)
+char *okta_json_finish_body(json_object *root, const char *const *secret_keys, size_t *len_out)
 {
-	json_object *root;
-	json_object *token;
 	const char *text;
-	size_t text_len;
+	size_t text_len = 0;
 	char *copy = NULL;
 
-	root = json_object_new_object();
-	if (root == NULL)
-		return NULL;
-	token = json_object_new_string(session_token);
-	if (token == NULL || json_object_object_add(root, "sessionToken", token) != 0) {
-		json_object_put(token);
-		json_object_put(root);
-		return NULL;
-	}
 	text = json_object_to_json_string_length(
 		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
 	if (text != NULL) {
@@ -340,9 +313,28 @@ char *okta_build_create_body(const char *session_token, size_t *len_out)
 		}
 		wipe_const(text, text_len);
 	}
-	wipe_const(json_object_get_string(token), (size_t)json_object_get_string_len(token));
+	for (; *secret_keys != NULL; secret_keys++)
+		okta_json_wipe_string(root, *secret_keys);
 	json_object_put(root);
 	return copy;
+}
+
+char *okta_build_create_body(const char *session_token, size_t *len_out)
+{
+	static const char *const secrets[] = { "sessionToken", NULL };
+	json_object *root;
+	json_object *token;
+
+	root = json_object_new_object();
+	if (root == NULL)
+		return NULL;
+	token = json_object_new_string(session_token);
+	if (token == NULL || json_object_object_add(root, "sessionToken", token) != 0) {
+		json_object_put(token);
+		json_object_put(root);
+		return NULL;
+	}
+	return okta_json_finish_body(root, secrets, len_out);
 }
 
 /* One Group object: string id, optional profile.name. */
@@ -363,16 +355,6 @@ static int read_group(json_object *item, struct okta_group *out)
 	free(out->id);
 	out->id = NULL;
 	return -1;
-}
-
-static void free_groups(struct okta_group *groups, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++) {
-		free(groups[i].id);
-		free(groups[i].name);
-	}
 }
 
 static int reserve_groups(struct okta_group_list *list, size_t needed)
@@ -412,8 +394,9 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 	else if (reserve_groups(list, list->count + count) != 0)
 		result = OKTA_PARSE_NO_MEMORY;
 	for (i = 0; result == OKTA_PARSE_OK && i < count; i++) {
-		if (read_group(json_object_array_get_idx(root, i), &list->items[list->count + i]) != 0) {
-			free_groups(list->items + list->count, i);
+		if (read_group(json_object_array_get_idx(root, i), &list->items[list->count + i]) !=
+		    0) {
+			okta_groups_free(list->items + list->count, i);
 			result = OKTA_PARSE_BAD_FIELD;
 		}
 	}
@@ -421,11 +404,4 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 		list->count += count;
 	json_object_put(root);
 	return result;
-}
-
-void okta_group_list_clear(struct okta_group_list *list)
-{
-	free_groups(list->items, list->count);
-	free(list->items);
-	memset(list, 0, sizeof(*list));
 }

@@ -9,35 +9,10 @@
 
 #include <stddef.h>
 
+#include "okta_session.h"
+
 /* Nesting deeper than this is refused: Okta's sessions are 4 levels deep. */
 #define OKTA_JSON_MAX_DEPTH 16
-
-/* Limits on the session's amr list: Okta sends a handful of short codes. */
-#define OKTA_AMR_MAX 32
-#define OKTA_AMR_VALUE_MAX 32
-
-/* Bits of okta_session.malformed: optional fields that were present but of
- * the wrong shape. Only the access policy reads them, and only a rule that
- * needs the field fails on them (so a session is not refused for a field no
- * rule looks at). */
-#define OKTA_FIELD_AMR 0x1u
-#define OKTA_FIELD_LAST_PASSWORD 0x2u
-#define OKTA_FIELD_LAST_FACTOR 0x4u
-
-/* The fields of an Okta Session object this module uses. All are
- * NUL-terminated heap copies or NULL when absent. */
-struct okta_session {
-	char *id;         /* secret: only the PAM environment may see it */
-	char *user_id;
-	char *login;
-	char *status;
-	char *expires_at;
-	char **amr;       /* authentication methods ("pwd", "mfa", ...) */
-	size_t amr_count;
-	char *last_password_verification;
-	char *last_factor_verification;
-	unsigned malformed; /* OKTA_FIELD_* bits */
-};
 
 enum okta_parse_result {
 	OKTA_PARSE_OK = 0,
@@ -46,7 +21,7 @@ enum okta_parse_result {
 	OKTA_PARSE_BAD_FIELD,     /* a field this module needs is missing or not a string */
 	OKTA_PARSE_DUPLICATE_KEY, /* the Session object names a key twice */
 	OKTA_PARSE_NO_MEMORY,
-	OKTA_PARSE_NOT_ARRAY,     /* valid JSON, but not an array */
+	OKTA_PARSE_NOT_ARRAY, /* valid JSON, but not an array */
 };
 
 /*
@@ -58,8 +33,7 @@ enum okta_parse_result {
  * shape they are left empty and flagged in malformed. On failure *out is
  * left empty.
  */
-enum okta_parse_result okta_parse_session(const char *body, size_t len,
-					  struct okta_session *out);
+enum okta_parse_result okta_parse_session(const char *body, size_t len, struct okta_session *out);
 
 /*
  * How many keys the outermost JSON object of body names, counting repeats
@@ -69,9 +43,6 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len,
  * whether a key was given twice (see okta_parse_session()).
  */
 size_t okta_json_top_level_key_count(const char *body, size_t len);
-
-/* Wipe the id and free every field; the struct is empty afterwards. */
-void okta_session_clear(struct okta_session *session);
 
 /* A short English phrase for logs. */
 const char *okta_parse_result_str(enum okta_parse_result result);
@@ -90,19 +61,6 @@ struct okta_error {
 
 void okta_parse_error(const char *body, size_t len, struct okta_error *out);
 
-/* One of the user's groups, from GET /api/v1/users/{id}/groups. */
-struct okta_group {
-	char *id;   /* "00g..." */
-	char *name; /* profile.name; NULL when Okta sent none */
-};
-
-/* Groups gathered over all pages. */
-struct okta_group_list {
-	struct okta_group *items;
-	size_t count;
-	size_t capacity;
-};
-
 /*
  * Parse one page of listUserGroups (a JSON array of Group objects) and
  * append its groups to list. Every element must be an object with a string
@@ -112,9 +70,6 @@ struct okta_group_list {
  */
 enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t max_groups,
 					 struct okta_group_list *list);
-
-/* Free every group; the list is empty afterwards. */
-void okta_group_list_clear(struct okta_group_list *list);
 
 /*
  * {"sessionToken": "<token>"} with JSON escaping done by json-c. Returns a
@@ -132,10 +87,19 @@ char *okta_build_create_body(const char *session_token, size_t *len_out);
  * or is absent/null and not required; -1 when it has another type, holds a
  * NUL, or is absent and required.
  * okta_json_wipe_string: overwrite json-c's copy of obj[key] (a secret).
+ * okta_json_finish_body: serialise root into a heap copy (its length in
+ * *len_out; NULL when out of memory), wipe json-c's text and the strings
+ * named by secret_keys (NULL-terminated) inside root, and free root.
+ * okta_json_array_length: 1 and the length in *count when value is an array
+ * of at most max elements; 0 when it is absent (NULL) or a JSON null; -1
+ * for another type or a longer array.
  */
 struct json_object;
 int okta_json_parse(const char *body, size_t len, struct json_object **out);
 int okta_json_copy_string(struct json_object *obj, const char *key, int required, char **out);
 void okta_json_wipe_string(struct json_object *obj, const char *key);
+char *okta_json_finish_body(struct json_object *root, const char *const *secret_keys,
+			    size_t *len_out);
+int okta_json_array_length(struct json_object *value, size_t max, size_t *count);
 
 #endif

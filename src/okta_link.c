@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "okta_link.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #include <stdio.h>
@@ -128,8 +129,8 @@ int okta_link_find_next(const char *header_value, char *out, size_t outlen)
 static bool is_plain_query(const char *q)
 {
 	for (; *q != '\0'; q++) {
-		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
-		      strchr("-._~%&=+", *q) != NULL))
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+		      (*q >= '0' && *q <= '9') || strchr("-._~%&=+", *q) != NULL))
 			return false;
 	}
 	return true;
@@ -184,8 +185,7 @@ static bool is_plain_segment(const char *seg, size_t len)
 	for (i = 0; i < len; i++) {
 		char c = seg[i];
 
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.' || c == '_' || c == '~'))
+		if (!(okta_ascii_is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'))
 			return false;
 	}
 	return true;

@@ -18,17 +18,6 @@ void okta_log(const struct okta_logger *logger, int priority, const char *fmt, .
 	va_end(ap);
 }
 
-void okta_log_printable(const char *text, char *out, size_t outlen)
-{
-	size_t i = 0;
-
-	if (outlen == 0)
-		return;
-	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = (text[i] >= ' ' && text[i] < 0x7f) ? text[i] : '?';
-	out[i] = '\0';
-}
-
 void okta_log_redact(char *text, const char *secret)
 {
 	size_t secret_len;

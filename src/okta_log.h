@@ -24,12 +24,6 @@ struct okta_logger {
 void okta_log(const struct okta_logger *logger, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/*
- * Copy untrusted text (an Okta login, a user name) for a log line: cut to
- * outlen - 1 bytes, anything but printable ASCII shown as '?'.
- */
-void okta_log_printable(const char *text, char *out, size_t outlen);
-
 /* Overwrite every occurrence of secret in text with '*' (in place). */
 void okta_log_redact(char *text, const char *secret);
 

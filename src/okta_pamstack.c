@@ -11,8 +11,8 @@
 #include "config.h"
 
 #include "okta_pamstack.h"
+#include "okta_text.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +22,37 @@
 /* Linux-PAM's return codes, in its numbering (_pam_types.h); their names
  * are the value names of a [value=action] control. */
 static const char *const value_names[] = {
-	"success", "open_err", "symbol_err", "service_err", "system_err", "buf_err",
-	"perm_denied", "auth_err", "cred_insufficient", "authinfo_unavail", "user_unknown",
-	"maxtries", "new_authtok_reqd", "acct_expired", "session_err", "cred_unavail",
-	"cred_expired", "cred_err", "no_module_data", "conv_err", "authtok_err",
-	"authtok_recover_err", "authtok_lock_busy", "authtok_disable_aging", "try_again",
-	"ignore", "abort", "authtok_expired", "module_unknown", "bad_item", "conv_again",
+	"success",
+	"open_err",
+	"symbol_err",
+	"service_err",
+	"system_err",
+	"buf_err",
+	"perm_denied",
+	"auth_err",
+	"cred_insufficient",
+	"authinfo_unavail",
+	"user_unknown",
+	"maxtries",
+	"new_authtok_reqd",
+	"acct_expired",
+	"session_err",
+	"cred_unavail",
+	"cred_expired",
+	"cred_err",
+	"no_module_data",
+	"conv_err",
+	"authtok_err",
+	"authtok_recover_err",
+	"authtok_lock_busy",
+	"authtok_disable_aging",
+	"try_again",
+	"ignore",
+	"abort",
+	"authtok_expired",
+	"module_unknown",
+	"bad_item",
+	"conv_again",
 	"incomplete",
 };
 #define RETURN_VALUES ((int)(sizeof(value_names) / sizeof(value_names[0])))
@@ -49,7 +74,14 @@ enum {
 	ACT_UNDEF = -6,
 };
 
-enum module_kind { MOD_OKTA, MOD_GROUP, MOD_PERMIT, MOD_DENY, MOD_OTHER, MOD_SUBSTACK };
+enum module_kind {
+	MOD_OKTA,
+	MOD_GROUP,
+	MOD_PERMIT,
+	MOD_DENY,
+	MOD_OTHER,
+	MOD_SUBSTACK
+};
 
 #define MAX_STACKS 16
 #define MAX_STACK_LINES 64
@@ -90,12 +122,16 @@ struct analysis {
 
 /* One combination of the unknowns the stack's outcome depends on. */
 struct scenario {
-	int okta;           /* what pam_okta_session returns */
-	unsigned groups;    /* bit i: the user is in groups[i] */
-	unsigned others;    /* bit i: others[i] accepts the user */
+	int okta;        /* what pam_okta_session returns */
+	unsigned groups; /* bit i: the user is in groups[i] */
+	unsigned others; /* bit i: others[i] accepts the user */
 };
 
-enum impression { IMP_UNDEF, IMP_POSITIVE, IMP_NEGATIVE };
+enum impression {
+	IMP_UNDEF,
+	IMP_POSITIVE,
+	IMP_NEGATIVE
+};
 
 struct dispatch_state {
 	enum impression impression;
@@ -147,7 +183,7 @@ static int next_token(const char **p, const char **start)
 
 static bool token_is(const char *tok, int len, const char *word)
 {
-	return (size_t)len == strlen(word) && strncasecmp(tok, word, (size_t)len) == 0;
+	return (size_t)len == strlen(word) && okta_ascii_equal_nocase(tok, word, (size_t)len);
 }
 
 static void copy_token(char *out, size_t outlen, const char *tok, int len)
@@ -190,16 +226,16 @@ static int parse_action(const char *s, size_t len)
 		const char *name;
 		int action;
 	} names[] = {
-		{ "ignore", ACT_IGNORE }, { "ok", ACT_OK }, { "done", ACT_DONE },
-		{ "bad", ACT_BAD }, { "die", ACT_DIE }, { "reset", ACT_RESET },
+		{ "ignore", ACT_IGNORE }, { "ok", ACT_OK },   { "done", ACT_DONE },
+		{ "bad", ACT_BAD },       { "die", ACT_DIE }, { "reset", ACT_RESET },
 	};
 	size_t i;
 	int jump = 0;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (len == strlen(names[i].name) && strncasecmp(s, names[i].name, len) == 0)
+		if (len == strlen(names[i].name) && okta_ascii_equal_nocase(s, names[i].name, len))
 			return names[i].action;
-	for (i = 0; i < len && isdigit((unsigned char)s[i]) && jump < 100; i++)
+	for (i = 0; i < len && okta_ascii_is_digit(s[i]) && jump < 100; i++)
 		jump = jump * 10 + (s[i] - '0');
 	return i == len && len > 0 && jump > 0 && jump < 100 ? jump : ACT_UNDEF;
 }
@@ -209,7 +245,8 @@ static int value_index(const char *s, size_t len)
 	int i;
 
 	for (i = 0; i < RETURN_VALUES; i++)
-		if (len == strlen(value_names[i]) && strncasecmp(s, value_names[i], len) == 0)
+		if (len == strlen(value_names[i]) &&
+		    okta_ascii_equal_nocase(s, value_names[i], len))
 			return i;
 	return -1;
 }
@@ -231,10 +268,10 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 		size_t item_len;
 		int action;
 
-		while (p < end && isspace((unsigned char)*p))
+		while (p < end && okta_ascii_is_space(*p))
 			p++;
 		item = p;
-		while (p < end && !isspace((unsigned char)*p))
+		while (p < end && !okta_ascii_is_space(*p))
 			p++;
 		item_len = (size_t)(p - item);
 		if (item_len == 0)
@@ -245,7 +282,7 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 		action = parse_action(eq + 1, item_len - (size_t)(eq + 1 - item));
 		if (action == ACT_UNDEF)
 			return false;
-		if ((size_t)(eq - item) == 7 && strncasecmp(item, "default", 7) == 0)
+		if ((size_t)(eq - item) == 7 && okta_ascii_equal_nocase(item, "default", 7))
 			fallback = action;
 		else if ((i = value_index(item, (size_t)(eq - item))) >= 0)
 			actions[i] = (signed char)action;
@@ -308,7 +345,8 @@ static bool parse_group_test(struct analysis *a, const char *args, struct stack_
 	copy_token(group, sizeof(group), words[2], lens[2]);
 	line->arg = intern(a->groups, &a->group_count, MAX_GROUPS, group);
 	if (line->arg < 0) {
-		fail(a, "more than %d groups tested with pam_succeed_if: too many to analyse", MAX_GROUPS);
+		fail(a, "more than %d groups tested with pam_succeed_if: too many to analyse",
+		     MAX_GROUPS);
 		return true;
 	}
 	line->kind = MOD_GROUP;
@@ -353,17 +391,16 @@ static void classify_module(struct analysis *a, const char *path, int path_len, 
 	line->kind = MOD_OTHER;
 	line->arg = intern(a->others, &a->other_count, MAX_OTHERS, key);
 	if (line->arg < 0)
-		fail(a, "more than %d different modules besides pam_okta_session: too many to analyse",
+		fail(a,
+		     "more than %d different modules besides pam_okta_session: too many to analyse",
 		     MAX_OTHERS);
 }
 
 /* ------------------------------------------------------------- parsing */
 
-static int parse_text(struct analysis *a, int stack, const char *text, const char *file,
-		      int depth);
+static int parse_text(struct analysis *a, int stack, const char *text, const char *file, int depth);
 
-static struct stack_line *add_line(struct analysis *a, int stack, const char *file,
-				   unsigned lineno)
+static struct stack_line *add_line(struct analysis *a, int stack, const char *file, unsigned lineno)
 {
 	struct stack *st = &a->stacks[stack];
 
@@ -465,7 +502,8 @@ static int parse_line(struct analysis *a, int stack, const char *p, const char *
 		fail(a, "%s line %u: auth line without a control and a module", file, lineno);
 		return -1;
 	}
-	if (token_is(control, control_len, "include") || token_is(control, control_len, "substack")) {
+	if (token_is(control, control_len, "include") ||
+	    token_is(control, control_len, "substack")) {
 		if (module_len >= (int)sizeof(name)) {
 			fail(a, "%s line %u: file name too long", file, lineno);
 			return -1;
@@ -489,8 +527,7 @@ static int parse_line(struct analysis *a, int stack, const char *p, const char *
 }
 
 /* Joins backslash-continued lines, drops '#' comments, parses each line. */
-static int parse_text(struct analysis *a, int stack, const char *text, const char *file,
-		      int depth)
+static int parse_text(struct analysis *a, int stack, const char *text, const char *file, int depth)
 {
 	size_t size = strlen(text);
 	char *buf;
@@ -659,8 +696,8 @@ static void add_group(struct okta_pamstack_report *report, const char *group)
 {
 	size_t used = strlen(report->groups);
 
-	snprintf(report->groups + used, sizeof(report->groups) - used, "%s%s",
-		 used > 0 ? ", " : "", group);
+	snprintf(report->groups + used, sizeof(report->groups) - used, "%s%s", used > 0 ? ", " : "",
+		 group);
 }
 
 static void judge(const struct analysis *a, struct okta_pamstack_report *report)
@@ -703,7 +740,8 @@ static void judge(const struct analysis *a, struct okta_pamstack_report *report)
 }
 
 enum okta_pamstack_verdict okta_pamstack_analyse(const char *text, okta_pamstack_reader reader,
-						 void *reader_ctx, struct okta_pamstack_report *report)
+						 void *reader_ctx,
+						 struct okta_pamstack_report *report)
 {
 	struct analysis *a;
 
@@ -729,38 +767,49 @@ enum okta_pamstack_verdict okta_pamstack_analyse(const char *text, okta_pamstack
 
 void okta_pamstack_describe(const struct okta_pamstack_report *r, char *out, size_t outlen)
 {
-	const char *extra = r->bypass_without_credential
-		? " (DANGEROUS: no other module asks for a credential on that path)" : "";
+	const char *extra =
+		r->bypass_without_credential
+			? " (DANGEROUS: no other module asks for a credential on that path)"
+			: "";
 
 	switch (r->verdict) {
 	case OKTA_PAMSTACK_ERROR:
 		snprintf(out, outlen, "cannot analyse: %s", r->error);
 		break;
 	case OKTA_PAMSTACK_NOT_IN_AUTH:
-		snprintf(out, outlen, "module not in auth stack: no auth line runs pam_okta_session.so");
+		snprintf(out, outlen,
+			 "module not in auth stack: no auth line runs pam_okta_session.so");
 		break;
 	case OKTA_PAMSTACK_NO_LOGIN:
-		snprintf(out, outlen, "no login succeeds: not even a good Okta session token gets past "
-				      "the auth stack");
+		snprintf(out, outlen,
+			 "no login succeeds: not even a good Okta session token gets past "
+			 "the auth stack");
 		break;
 	case OKTA_PAMSTACK_FAIL_CLOSED:
-		snprintf(out, outlen, "fail closed: while Okta is unreachable nobody logs in; a refused "
-				      "token is refused%s",
-			 r->okta_needs_more ? "; a good token needs another module's consent too" : "");
+		snprintf(out, outlen,
+			 "fail closed: while Okta is unreachable nobody logs in; a refused "
+			 "token is refused%s",
+			 r->okta_needs_more ? "; a good token needs another module's consent too"
+					    : "");
 		break;
 	case OKTA_PAMSTACK_BREAK_GLASS:
-		snprintf(out, outlen, "break-glass group %s: members skip Okta, everybody else is "
-				      "refused while Okta is unreachable%s", r->groups, extra);
+		snprintf(out, outlen,
+			 "break-glass group %s: members skip Okta, everybody else is "
+			 "refused while Okta is unreachable%s",
+			 r->groups, extra);
 		break;
 	case OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL:
-		snprintf(out, outlen, "fail open on authinfo_unavail: while Okta is unreachable (or "
-				      "answers 5xx/429, or refuses the API token) the rest of the stack "
-				      "decides; a refused token (PAM_AUTH_ERR) is still refused%s%s%s",
+		snprintf(out, outlen,
+			 "fail open on authinfo_unavail: while Okta is unreachable (or "
+			 "answers 5xx/429, or refuses the API token) the rest of the stack "
+			 "decides; a refused token (PAM_AUTH_ERR) is still refused%s%s%s",
 			 r->groups[0] != '\0' ? "; break-glass group " : "", r->groups, extra);
 		break;
 	case OKTA_PAMSTACK_FAIL_OPEN_ALL:
-		snprintf(out, outlen, "fail open on everything (DANGEROUS): a refused Okta token "
-				      "(PAM_AUTH_ERR) does not stop a login%s", extra);
+		snprintf(out, outlen,
+			 "fail open on everything (DANGEROUS): a refused Okta token "
+			 "(PAM_AUTH_ERR) does not stop a login%s",
+			 extra);
 		break;
 	}
 }

@@ -24,13 +24,13 @@
 #define OKTA_PAMSTACK_MAX_DEPTH 8
 
 enum okta_pamstack_verdict {
-	OKTA_PAMSTACK_ERROR,          /* unreadable or unparsable; see error */
-	OKTA_PAMSTACK_NOT_IN_AUTH,    /* no pam_okta_session.so auth line */
-	OKTA_PAMSTACK_NO_LOGIN,       /* not even a good Okta token logs in */
-	OKTA_PAMSTACK_FAIL_CLOSED,    /* Okta down: everybody refused */
-	OKTA_PAMSTACK_BREAK_GLASS,    /* Okta down: only members of groups[] get in */
+	OKTA_PAMSTACK_ERROR,             /* unreadable or unparsable; see error */
+	OKTA_PAMSTACK_NOT_IN_AUTH,       /* no pam_okta_session.so auth line */
+	OKTA_PAMSTACK_NO_LOGIN,          /* not even a good Okta token logs in */
+	OKTA_PAMSTACK_FAIL_CLOSED,       /* Okta down: everybody refused */
+	OKTA_PAMSTACK_BREAK_GLASS,       /* Okta down: only members of groups[] get in */
 	OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL, /* Okta down: the rest of the stack decides */
-	OKTA_PAMSTACK_FAIL_OPEN_ALL,  /* a refused token (PAM_AUTH_ERR) does not stop a login */
+	OKTA_PAMSTACK_FAIL_OPEN_ALL,     /* a refused token (PAM_AUTH_ERR) does not stop a login */
 };
 
 struct okta_pamstack_report {
@@ -57,7 +57,8 @@ typedef char *(*okta_pamstack_reader)(void *ctx, const char *name, char *err, si
  * (an include is then an error). Returns the verdict, also in report.
  */
 enum okta_pamstack_verdict okta_pamstack_analyse(const char *text, okta_pamstack_reader reader,
-						 void *reader_ctx, struct okta_pamstack_report *report);
+						 void *reader_ctx,
+						 struct okta_pamstack_report *report);
 
 /* One line for an administrator: "fail closed: ...", "break-glass group X: ...". */
 void okta_pamstack_describe(const struct okta_pamstack_report *report, char *out, size_t outlen);

@@ -2,14 +2,17 @@
 #include "config.h"
 
 #include "okta_policy.h"
+#include "okta_config.h"
 #include "okta_log.h"
+#include "okta_session.h"
+#include "okta_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
+static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, const char *fmt, ...)
 {
@@ -20,7 +23,7 @@ static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, c
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	/* Reasons quote Okta's data (group names, amr): keep log lines clean. */
-	okta_log_printable(raw, v->reason, sizeof(v->reason));
+	okta_text_printable(raw, v->reason, sizeof(v->reason));
 	v->verdict = verdict;
 }
 
@@ -115,15 +118,13 @@ bool okta_group_entry_is_id(const char *entry)
 {
 	size_t i;
 
-	if (strncmp(entry, "00g", 3) != 0)
+	if (strncmp(entry, OKTA_GROUP_ID_PREFIX, strlen(OKTA_GROUP_ID_PREFIX)) != 0)
 		return false;
-	for (i = 3; entry[i] != '\0'; i++) {
-		char c = entry[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+	for (i = strlen(OKTA_GROUP_ID_PREFIX); entry[i] != '\0'; i++) {
+		if (!okta_ascii_is_alnum(entry[i]))
 			return false;
 	}
-	return i == 20;
+	return i == OKTA_GROUP_ID_LENGTH;
 }
 
 /* The first group of the list that a configured entry names, or NULL.
@@ -167,8 +168,8 @@ static void check_group(const struct okta_config *cfg, const struct okta_group_l
 		return;
 	}
 	join_list(cfg->require_groups, cfg->require_group_count, ", ", wanted, sizeof(wanted));
-	set_reason(v, OKTA_VERDICT_REFUSE, "not a member of any of: %s (%zu groups checked)", wanted,
-		   groups->count);
+	set_reason(v, OKTA_VERDICT_REFUSE, "not a member of any of: %s (%zu groups checked)",
+		   wanted, groups->count);
 }
 
 bool okta_amr_is_strong_factor(const char *amr)
@@ -177,8 +178,8 @@ bool okta_amr_is_strong_factor(const char *amr)
 	 * factor, a possession or a biometric. Not counted: pwd, kba (a
 	 * security question), pin, geo, rba, user, wia. */
 	static const char *const strong[] = {
-		"mfa", "mca", "otp", "hwk", "swk", "sms", "tel", "sc",
-		"fpt", "face", "iris", "retina", "vbm", "pop",
+		"mfa", "mca", "otp",  "hwk",  "swk",    "sms", "tel",
+		"sc",  "fpt", "face", "iris", "retina", "vbm", "pop",
 	};
 	size_t i;
 
@@ -198,7 +199,8 @@ static void check_mfa(const struct okta_config *cfg, const struct okta_session *
 	if (!cfg->require_mfa)
 		return;
 	if (session->malformed & OKTA_FIELD_AMR) {
-		set_reason(v, OKTA_VERDICT_ERROR, "the session's amr is not a list of short strings");
+		set_reason(v, OKTA_VERDICT_ERROR,
+			   "the session's amr is not a list of short strings");
 		return;
 	}
 	join_list(session->amr, session->amr_count, ",", shown, sizeof(shown));
@@ -213,8 +215,8 @@ static void check_mfa(const struct okta_config *cfg, const struct okta_session *
 
 /* One verification time: 1 and *t when present, 0 when absent, -1 (verdict
  * set) when malformed. */
-static int read_verification(const char *name, const char *value, bool malformed,
-			     long long *t, struct okta_rule_verdict *v)
+static int read_verification(const char *name, const char *value, bool malformed, long long *t,
+			     struct okta_rule_verdict *v)
 {
 	if (malformed) {
 		set_reason(v, OKTA_VERDICT_ERROR, "the session's %s is not a string", name);
@@ -249,10 +251,9 @@ static void check_auth_age(const struct okta_config *cfg, const struct okta_sess
 	/* With require_mfa only a factor verification counts: a fresh
 	 * password on top of a morning's factor is not a fresh MFA. */
 	if (!cfg->require_mfa) {
-		has_password = read_verification("lastPasswordVerification",
-						 session->last_password_verification,
-						 session->malformed & OKTA_FIELD_LAST_PASSWORD,
-						 &password, v);
+		has_password = read_verification(
+			"lastPasswordVerification", session->last_password_verification,
+			session->malformed & OKTA_FIELD_LAST_PASSWORD, &password, v);
 		if (has_password < 0)
 			return;
 	}
@@ -280,7 +281,8 @@ static void check_auth_age(const struct okta_config *cfg, const struct okta_sess
 enum okta_verdict okta_policy_evaluate(const struct okta_config *cfg,
 				       const struct okta_session *session,
 				       const struct okta_group_list *groups, long long now,
-				       unsigned mask, struct okta_rule_verdict verdicts[OKTA_RULE_COUNT])
+				       unsigned mask,
+				       struct okta_rule_verdict verdicts[OKTA_RULE_COUNT])
 {
 	enum okta_verdict overall = OKTA_VERDICT_PASS;
 	int r;
@@ -299,7 +301,8 @@ enum okta_verdict okta_policy_evaluate(const struct okta_config *cfg,
 	for (r = 0; r < OKTA_RULE_COUNT; r++) {
 		/* A configured rule left out of mask is reported as such. */
 		if (!(mask & OKTA_RULE_BIT(r)) && rule_is_configured(cfg, (enum okta_rule)r))
-			set_reason(&verdicts[r], OKTA_VERDICT_NOT_CHECKED, "not checked at this step");
+			set_reason(&verdicts[r], OKTA_VERDICT_NOT_CHECKED,
+				   "not checked at this step");
 		/* The verdicts are ordered by severity. */
 		if (verdicts[r].verdict > overall)
 			overall = verdicts[r].verdict;

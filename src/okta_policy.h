@@ -13,16 +13,16 @@
 #include <stddef.h>
 
 #include "okta_config.h"
-#include "okta_json.h"
+#include "okta_session.h"
 
 /* How far in the future (Okta's clock ahead of ours) a verification time
  * may be before it is treated as bad data instead of "just now". */
 #define OKTA_CLOCK_SKEW_MAX 300
 
 enum okta_rule {
-	OKTA_RULE_GROUP = 0,  /* require_group */
-	OKTA_RULE_MFA,        /* require_mfa */
-	OKTA_RULE_AUTH_AGE,   /* max_auth_age */
+	OKTA_RULE_GROUP = 0, /* require_group */
+	OKTA_RULE_MFA,       /* require_mfa */
+	OKTA_RULE_AUTH_AGE,  /* max_auth_age */
 	OKTA_RULE_COUNT
 };
 
@@ -31,7 +31,7 @@ enum okta_rule {
 #define OKTA_RULE_BIT(rule) (1u << (rule))
 
 enum okta_verdict {
-	OKTA_VERDICT_OFF = 0,     /* the rule is not configured */
+	OKTA_VERDICT_OFF = 0, /* the rule is not configured */
 	OKTA_VERDICT_PASS,
 	OKTA_VERDICT_NOT_CHECKED, /* configured, but not evaluated (not asked for,
 				     or the group list was not fetched) */
@@ -55,7 +55,8 @@ const char *okta_rule_name(enum okta_rule rule);
 const char *okta_verdict_name(enum okta_verdict verdict);
 
 /* The rule's configured value as text ("bastion-admins, ops", "yes", "900"),
- * or "(not set)". */
+ * or "(not set)". OKTA_RULE_DESCRIPTION_MAX bytes hold any that is not cut. */
+#define OKTA_RULE_DESCRIPTION_MAX 512
 void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rule, char *out,
 			       size_t outlen);
 
@@ -70,7 +71,8 @@ void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rul
 enum okta_verdict okta_policy_evaluate(const struct okta_config *cfg,
 				       const struct okta_session *session,
 				       const struct okta_group_list *groups, long long now,
-				       unsigned mask, struct okta_rule_verdict verdicts[OKTA_RULE_COUNT]);
+				       unsigned mask,
+				       struct okta_rule_verdict verdicts[OKTA_RULE_COUNT]);
 
 /* The first rule that refused or erred (ERROR first), or NULL. */
 const struct okta_rule_verdict *
@@ -79,8 +81,12 @@ okta_policy_first_failure(const struct okta_rule_verdict verdicts[OKTA_RULE_COUN
 /* Does this amr value show a factor beyond the password? */
 bool okta_amr_is_strong_factor(const char *amr);
 
-/* Is this require_group entry an Okta group id ("00g" + 17 letters or
- * digits), matched against the group id instead of profile.name? */
+/* Okta's group ids: "00g" and 17 letters or digits. */
+#define OKTA_GROUP_ID_PREFIX "00g"
+#define OKTA_GROUP_ID_LENGTH 20
+
+/* Is this require_group entry an Okta group id (OKTA_GROUP_ID_*), matched
+ * against the group id instead of profile.name? */
 bool okta_group_entry_is_id(const char *entry);
 
 /*

@@ -12,6 +12,9 @@
 #include <time.h>
 
 #include "okta_authn_json.h"
+#include "okta_client.h"
+#include "okta_config.h"
+#include "okta_json.h"
 #include "okta_validate.h"
 
 /* What the person at the prompt reads: short, and no help to an attacker
@@ -23,7 +26,8 @@
 #define MSG_EXPIRED "Okta: your password has expired; change it in Okta, then log in again"
 #define MSG_LOCKED "Okta: your Okta account is locked; unlock it in Okta or ask your administrator"
 #define MSG_ENROLL "Okta: set up Okta Verify in Okta first, then log in again"
-#define MSG_NO_FACTOR "Okta: no Okta Verify push or passcode factor is set up; ask your administrator"
+#define MSG_NO_FACTOR \
+	"Okta: no Okta Verify push or passcode factor is set up; ask your administrator"
 
 /* A cancel is a courtesy to Okta: it never waits longer than this. */
 #define CANCEL_TIMEOUT_MS 3000
@@ -49,7 +53,8 @@ static long long now_ms(void)
 
 static void pause_ms(long long ms)
 {
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
 
 	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -135,8 +140,8 @@ static enum okta_status post(struct signin *s, enum okta_authn_call call, const 
 		memset(reply, 0, sizeof(*reply));
 		return OKTA_STATUS_UNAVAILABLE;
 	}
-	status = okta_authn_post(s->client, call, url, body, len, s->req->forwarded_for,
-				 timeout_ms, reply);
+	status = okta_authn_post(s->client, call, url, body, len, s->req->forwarded_for, timeout_ms,
+				 reply);
 	explicit_bzero(body, len);
 	free(body);
 	return status;
@@ -194,8 +199,8 @@ static int take_reply(struct signin *s, enum okta_authn_call call, enum okta_sta
 	struct okta_authn next;
 
 	if (sent != OKTA_STATUS_OK) {
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: no usable answer from Okta",
-		       okta_authn_call_name(call));
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "%s: no usable answer from Okta", okta_authn_call_name(call));
 		return -1;
 	}
 	if (reply->http_status != 200) {
@@ -204,8 +209,9 @@ static int take_reply(struct signin *s, enum okta_authn_call call, enum okta_sta
 	}
 	parsed = okta_parse_authn(reply->body, reply->len, &next);
 	if (parsed != OKTA_PARSE_OK) {
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP 200 but unusable answer: %s",
-		       okta_authn_call_name(call), okta_parse_result_str(parsed));
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
+		       "%s: HTTP 200 but unusable answer: %s", okta_authn_call_name(call),
+		       okta_parse_result_str(parsed));
 		return -1;
 	}
 	/* A later answer may leave out the state token or cancel link that
@@ -226,8 +232,8 @@ static int take_reply(struct signin *s, enum okta_authn_call call, enum okta_sta
 }
 
 /* One request and its answer as the new state. */
-static int step(struct signin *s, enum okta_authn_call call, const char *url,
-		const char *passcode, long timeout_ms)
+static int step(struct signin *s, enum okta_authn_call call, const char *url, const char *passcode,
+		long timeout_ms)
 {
 	struct okta_authn_reply reply;
 	enum okta_status sent = post(s, call, url, passcode, timeout_ms, &reply);
@@ -307,7 +313,9 @@ static void poll_push(struct signin *s, long long deadline)
 	       s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING) {
 		left = deadline - now_ms();
 		if (!first)
-			pause_ms(left < OKTA_SIGNIN_POLL_INTERVAL_MS ? left : OKTA_SIGNIN_POLL_INTERVAL_MS);
+			pause_ms(left < OKTA_SIGNIN_POLL_INTERVAL_MS
+					 ? left
+					 : OKTA_SIGNIN_POLL_INTERVAL_MS);
 		first = false;
 		left = deadline - now_ms();
 		if (left <= 0)
@@ -318,7 +326,8 @@ static void poll_push(struct signin *s, long long deadline)
 			return;
 		}
 		sent = post(s, OKTA_AUTHN_POLL, s->tx.next_href, NULL,
-			    left < request_timeout_ms(s) ? (long)left : request_timeout_ms(s), &reply);
+			    left < request_timeout_ms(s) ? (long)left : request_timeout_ms(s),
+			    &reply);
 		if (sent == OKTA_STATUS_OK && reply.http_status == 429) {
 			int rc = wait_rate_limit(s, &reply, deadline);
 
@@ -381,7 +390,8 @@ static void verify_push(struct signin *s, const char *verify_href)
 /* The TOTP factor: Okta's own before Google's. */
 static const struct okta_authn_factor *totp_factor(const struct okta_authn *tx)
 {
-	const struct okta_authn_factor *f = okta_authn_find_factor(tx, "token:software:totp", "OKTA");
+	const struct okta_authn_factor *f =
+		okta_authn_find_factor(tx, "token:software:totp", "OKTA");
 
 	return f != NULL ? f : okta_authn_find_factor(tx, "token:software:totp", "GOOGLE");
 }
@@ -478,7 +488,8 @@ static void handle_state(struct signin *s, bool *mfa_done)
 		do_mfa(s);
 		return;
 	case OKTA_AUTHN_PASSWORD_EXPIRED:
-		refuse(s, "password_expired", MSG_EXPIRED, "PASSWORD_EXPIRED: the Okta password has expired");
+		refuse(s, "password_expired", MSG_EXPIRED,
+		       "PASSWORD_EXPIRED: the Okta password has expired");
 		return;
 	case OKTA_AUTHN_LOCKED_OUT:
 		refuse(s, "locked_out", MSG_LOCKED, "LOCKED_OUT: the Okta account is locked");
@@ -505,7 +516,8 @@ static void cancel(struct signin *s)
 
 	if (s->tx.state_token == NULL || s->tx.cancel_href == NULL)
 		return;
-	if (post(s, OKTA_AUTHN_CANCEL, s->tx.cancel_href, NULL, timeout, &reply) == OKTA_STATUS_OK &&
+	if (post(s, OKTA_AUTHN_CANCEL, s->tx.cancel_href, NULL, timeout, &reply) ==
+		    OKTA_STATUS_OK &&
 	    reply.http_status == 200)
 		s->out->cancel_sent = true;
 	okta_authn_reply_clear(&reply);
@@ -524,7 +536,8 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 	/* No Okta password is empty: an empty answer (Enter, a scanner) must
 	 * not count as a failed sign-in towards the account's lockout. */
 	if (req->password == NULL || req->password[0] == '\0')
-		finish(&s, OKTA_STATUS_REJECTED, MSG_FAILED, "empty password, nothing sent to Okta");
+		finish(&s, OKTA_STATUS_REJECTED, MSG_FAILED,
+		       "empty password, nothing sent to Okta");
 	else if (step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
 		for (steps = 0; !s.done && steps < OKTA_SIGNIN_STEPS_MAX; steps++)
 			handle_state(&s, &mfa_done);
@@ -546,6 +559,6 @@ bool okta_signin_is_ip_address(const char *text)
 {
 	unsigned char buf[16];
 
-	return text != NULL && (inet_pton(AF_INET, text, buf) == 1 ||
-				inet_pton(AF_INET6, text, buf) == 1);
+	return text != NULL &&
+	       (inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1);
 }

@@ -65,7 +65,7 @@ struct okta_signin_outcome {
 	char reason[OKTA_SIGNIN_REASON_MAX];
 	const char *user_message;
 	bool conversation_failed;
-	bool cancel_sent;    /* the transaction was cancelled at Okta */
+	bool cancel_sent; /* the transaction was cancelled at Okta */
 	/* For the audit line: a short token saying why a REJECTED sign-in
 	 * was refused ("wrong_password", "push_rejected", ...; NULL
 	 * otherwise), and Okta's errorId of an HTTP error ("" if none). */

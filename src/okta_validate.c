@@ -2,23 +2,29 @@
 #include "config.h"
 
 #include "okta_validate.h"
+#include "okta_text.h"
 
 #include <string.h>
 
 static bool is_id_char(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
+	return okta_ascii_is_alnum(c) || c == '_' || c == '-';
 }
 
-static bool all_id_chars(const char *s, size_t max)
+static bool is_timestamp_char(char c)
+{
+	return c != '\0' && strchr("0123456789TZ:.+-", c) != NULL;
+}
+
+/* 1..max bytes, each one is_ok accepts. */
+static bool all_chars(const char *s, size_t max, bool (*is_ok)(char))
 {
 	size_t n;
 
 	if (s == NULL)
 		return false;
 	for (n = 0; s[n] != '\0'; n++) {
-		if (n >= max || !is_id_char(s[n]))
+		if (n >= max || !is_ok(s[n]))
 			return false;
 	}
 	return n > 0;
@@ -26,25 +32,17 @@ static bool all_id_chars(const char *s, size_t max)
 
 bool okta_session_token_is_acceptable(const char *token)
 {
-	size_t n;
-
-	if (token == NULL)
-		return false;
-	for (n = 0; token[n] != '\0'; n++) {
-		if (n >= OKTA_SESSION_TOKEN_MAX || token[n] < ' ' || token[n] > '~')
-			return false;
-	}
-	return n > 0;
+	return all_chars(token, OKTA_SESSION_TOKEN_MAX, okta_ascii_is_printable);
 }
 
 bool okta_session_id_is_valid(const char *id)
 {
-	return all_id_chars(id, OKTA_SESSION_ID_MAX);
+	return all_chars(id, OKTA_SESSION_ID_MAX, is_id_char);
 }
 
 bool okta_user_id_is_valid(const char *user_id)
 {
-	return all_id_chars(user_id, OKTA_USER_ID_MAX);
+	return all_chars(user_id, OKTA_USER_ID_MAX, is_id_char);
 }
 
 bool okta_pam_user_is_valid(const char *user)
@@ -67,33 +65,7 @@ bool okta_pam_user_is_valid(const char *user)
 
 bool okta_timestamp_is_valid(const char *stamp)
 {
-	size_t n;
-
-	if (stamp == NULL)
-		return false;
-	for (n = 0; stamp[n] != '\0'; n++) {
-		if (n >= OKTA_TIMESTAMP_MAX || strchr("0123456789TZ:.+-", stamp[n]) == NULL)
-			return false;
-	}
-	return n > 0;
-}
-
-/* strcasecmp follows the locale (a Turkish locale folds 'I' to a dotless
- * i): the binding must not depend on the host process's locale. */
-static char ascii_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
-			return false;
-	}
-	return true;
+	return all_chars(stamp, OKTA_TIMESTAMP_MAX, is_timestamp_char);
 }
 
 bool okta_login_matches_user(const char *login, const char *user, const char *suffix)

@@ -35,10 +35,6 @@ bool okta_pam_user_is_valid(const char *user);
 /* An ISO-8601 timestamp as Okta writes them: [0-9TZ:.+-], 1..64 chars. */
 bool okta_timestamp_is_valid(const char *stamp);
 
-/* Are the first n bytes of a and b equal, ASCII case-insensitively? Both
- * must hold at least n bytes. Independent of the locale (strncasecmp is not). */
-bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n);
-
 /* Does Okta's login equal user + suffix, ASCII case-insensitively? */
 bool okta_login_matches_user(const char *login, const char *user, const char *suffix);
 

@@ -3,7 +3,12 @@
 
 #include "okta_workflow.h"
 #include "okta_audit.h"
+#include "okta_client.h"
+#include "okta_config.h"
+#include "okta_log.h"
 #include "okta_policy.h"
+#include "okta_session.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #include <stdio.h>
@@ -20,18 +25,19 @@ static enum okta_status check_binding(const struct okta_logger *logger,
 	char shown_login[128];
 	char shown_status[32];
 
-	okta_log_printable(session->login, shown_login, sizeof(shown_login));
+	okta_text_printable(session->login, shown_login, sizeof(shown_login));
 	if (strcmp(session->status, "ACTIVE") != 0) {
-		okta_log_printable(session->status, shown_status, sizeof(shown_status));
+		okta_text_printable(session->status, shown_status, sizeof(shown_status));
 		okta_log(logger, LOG_NOTICE, "%s: Okta session of '%s' has status %s, not ACTIVE",
 			 step, shown_login, shown_status);
 		okta_audit_note_reason(facts, "session_inactive");
 		return OKTA_STATUS_REJECTED;
 	}
 	if (!okta_login_matches_user(session->login, user, cfg->login_suffix)) {
-		okta_log(logger, LOG_WARNING,
-			 "%s: Okta login '%s' tried to log in as user '%s' (expected '%s%s'); refused",
-			 step, shown_login, user, user, cfg->login_suffix);
+		okta_log(
+			logger, LOG_WARNING,
+			"%s: Okta login '%s' tried to log in as user '%s' (expected '%s%s'); refused",
+			step, shown_login, user, user, cfg->login_suffix);
 		okta_audit_note_reason(facts, "wrong_user");
 		return OKTA_STATUS_REJECTED;
 	}
@@ -78,12 +84,11 @@ void okta_workflow_revoke_unused(struct okta_client *client, const char *session
  * not secrets; the session id never appears). REJECTED when a rule is not
  * satisfied, UNAVAILABLE when what it needs came malformed from Okta.
  */
-static enum okta_status enforce_policy(const struct okta_logger *logger,
-				       const struct okta_config *cfg, const char *user,
-				       const struct okta_session *session,
-				       const struct okta_group_list *groups, long long now,
-				       unsigned mask, const char *step,
-				       struct okta_rule_verdict *report, struct okta_audit_facts *facts)
+static enum okta_status
+enforce_policy(const struct okta_logger *logger, const struct okta_config *cfg, const char *user,
+	       const struct okta_session *session, const struct okta_group_list *groups,
+	       long long now, unsigned mask, const char *step, struct okta_rule_verdict *report,
+	       struct okta_audit_facts *facts)
 {
 	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
 	const struct okta_rule_verdict *failed;
@@ -99,13 +104,14 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
 	failed = okta_policy_first_failure(verdicts);
 	if (failed == NULL)
 		return OKTA_STATUS_OK;
-	okta_log_printable(session->login, shown_login, sizeof(shown_login));
+	okta_text_printable(session->login, shown_login, sizeof(shown_login));
 	okta_log(logger, failed->verdict == OKTA_VERDICT_ERROR ? LOG_ERR : LOG_WARNING,
 		 "%s: access policy %s refused Okta login '%s' as user '%s': %s", step,
 		 okta_rule_name(failed->rule), shown_login, user, failed->reason);
 	snprintf(reason, sizeof(reason), "policy_%s", okta_rule_name(failed->rule));
 	okta_audit_note_reason(facts, reason);
-	return failed->verdict == OKTA_VERDICT_ERROR ? OKTA_STATUS_UNAVAILABLE : OKTA_STATUS_REJECTED;
+	return failed->verdict == OKTA_VERDICT_ERROR ? OKTA_STATUS_UNAVAILABLE
+						     : OKTA_STATUS_REJECTED;
 }
 
 /*
@@ -114,9 +120,8 @@ static enum okta_status enforce_policy(const struct okta_logger *logger,
  * require_group with listUserGroups on the same connection. A refusal thus
  * costs no refresh, and only a session we hand out is extended.
  */
-static enum okta_status apply_auth_policy(struct okta_client *client,
-					  const struct okta_config *cfg, const char *user,
-					  const struct okta_session *session,
+static enum okta_status apply_auth_policy(struct okta_client *client, const struct okta_config *cfg,
+					  const char *user, const struct okta_session *session,
 					  struct okta_rule_verdict *report,
 					  struct okta_audit_facts *facts)
 {
@@ -132,9 +137,10 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 		return status;
 	status = okta_list_user_groups(client, session->user_id, &groups);
 	if (status == OKTA_STATUS_NOT_FOUND) {
-		okta_log(logger, LOG_WARNING,
-			 "listUserGroups: access policy require_group refused user '%s': Okta does not know user %s",
-			 user, session->user_id);
+		okta_log(
+			logger, LOG_WARNING,
+			"listUserGroups: access policy require_group refused user '%s': Okta does not know user %s",
+			user, session->user_id);
 		okta_audit_note_reason(facts, "policy_require_group");
 		return OKTA_STATUS_REJECTED;
 	}
@@ -143,6 +149,26 @@ static enum okta_status apply_auth_policy(struct okta_client *client,
 	status = enforce_policy(logger, cfg, user, session, &groups, now,
 				OKTA_RULE_BIT(OKTA_RULE_GROUP), "listUserGroups", report, facts);
 	okta_group_list_clear(&groups);
+	return status;
+}
+
+/*
+ * Refresh an existing session and check it still belongs to user.
+ * REJECTED: it now belongs to someone else or is not ACTIVE;
+ * NOT_FOUND: it is gone.
+ */
+static enum okta_status refresh_bound(struct okta_client *client, const struct okta_config *cfg,
+				      const char *user, const char *session_id,
+				      struct okta_session *out, struct okta_audit_facts *facts)
+{
+	enum okta_status status = okta_refresh_session(client, session_id, out);
+
+	if (status != OKTA_STATUS_OK)
+		return note_lookup_failure(client, facts, status);
+	okta_audit_note_session(facts, out);
+	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession", facts);
+	if (status != OKTA_STATUS_OK)
+		okta_session_clear(out);
 	return status;
 }
 
@@ -174,7 +200,7 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 	if (status == OKTA_STATUS_OK)
 		status = apply_auth_policy(client, cfg, user, &created, policy_report, facts);
 	if (status == OKTA_STATUS_OK) {
-		status = okta_workflow_refresh(client, cfg, user, created.id, out, facts);
+		status = refresh_bound(client, cfg, user, created.id, out, facts);
 		/* Gone between create and refresh: the token bought nothing. */
 		if (status == OKTA_STATUS_NOT_FOUND)
 			status = OKTA_STATUS_REJECTED;
@@ -188,42 +214,15 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
 	return status;
 }
 
-enum okta_status okta_workflow_refresh(struct okta_client *client,
-				       const struct okta_config *cfg, const char *user,
-				       const char *session_id, struct okta_session *out,
-				       struct okta_audit_facts *facts)
-{
-	enum okta_status status = okta_refresh_session(client, session_id, out);
-
-	if (status != OKTA_STATUS_OK)
-		return note_lookup_failure(client, facts, status);
-	okta_audit_note_session(facts, out);
-	status = check_binding(okta_client_logger(client), cfg, user, out, "refreshSession", facts);
-	if (status != OKTA_STATUS_OK)
-		okta_session_clear(out);
-	return status;
-}
-
-enum okta_status okta_workflow_open_session(struct okta_client *client,
-					    const struct okta_config *cfg, const char *user,
-					    const char *session_id, struct okta_session *out,
-					    struct okta_audit_facts *facts)
-{
-	enum okta_status status = okta_workflow_refresh(client, cfg, user, session_id, out, facts);
-
-	if (status != OKTA_STATUS_OK)
-		return status;
-	/* Only require_mfa: see okta_workflow.h. */
-	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL, (long long)time(NULL),
-				OKTA_RULE_BIT(OKTA_RULE_MFA), "refreshSession", NULL, facts);
-	if (status != OKTA_STATUS_OK)
-		okta_session_clear(out);
-	return status;
-}
-
-enum okta_status okta_workflow_check_owned(struct okta_client *client,
-					   const struct okta_config *cfg, const char *user,
-					   const char *session_id, struct okta_audit_facts *facts)
+/*
+ * Is this session id, which this module does not hold, an ACTIVE session
+ * whose login is user + login_suffix? getSession only. OK: it is;
+ * REJECTED: it is not (logged); NOT_FOUND: gone; UNAVAILABLE: Okta could
+ * not be asked.
+ */
+static enum okta_status check_owned(struct okta_client *client, const struct okta_config *cfg,
+				    const char *user, const char *session_id,
+				    struct okta_audit_facts *facts)
 {
 	struct okta_session current;
 	enum okta_status status = okta_get_session(client, session_id, &current);
@@ -231,19 +230,53 @@ enum okta_status okta_workflow_check_owned(struct okta_client *client,
 	if (status != OKTA_STATUS_OK)
 		return note_lookup_failure(client, facts, status);
 	okta_audit_note_session(facts, &current);
-	status = check_binding(okta_client_logger(client), cfg, user, &current, "getSession", facts);
+	status =
+		check_binding(okta_client_logger(client), cfg, user, &current, "getSession", facts);
 	okta_session_clear(&current);
 	return status;
 }
 
-enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
+enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_id)
+					    const char *session_id, bool held,
+					    struct okta_session *out,
+					    struct okta_audit_facts *facts)
 {
-	/* No facts: close names the refusal itself (not_owner). */
-	enum okta_status status = okta_workflow_check_owned(client, cfg, user, session_id, NULL);
+	enum okta_status status = OKTA_STATUS_OK;
 
+	/* An id this handle does not hold may be anyone's: it must be user's
+	 * before the admin token extends it. */
+	if (!held)
+		status = check_owned(client, cfg, user, session_id, facts);
+	if (status == OKTA_STATUS_OK)
+		status = refresh_bound(client, cfg, user, session_id, out, facts);
 	if (status != OKTA_STATUS_OK)
 		return status;
-	return okta_revoke_session(client, session_id);
+	/* Only require_mfa: see okta_workflow.h. */
+	status = enforce_policy(okta_client_logger(client), cfg, user, out, NULL,
+				(long long)time(NULL), OKTA_RULE_BIT(OKTA_RULE_MFA),
+				"refreshSession", NULL, facts);
+	if (status != OKTA_STATUS_OK)
+		okta_session_clear(out);
+	return status;
+}
+
+enum okta_status okta_workflow_close_session(struct okta_client *client,
+					     const struct okta_config *cfg, const char *user,
+					     const char *session_id, bool held,
+					     struct okta_audit_facts *facts)
+{
+	enum okta_status status = OKTA_STATUS_OK;
+
+	/* No facts for the ownership check: close names a refusal itself. */
+	if (!held)
+		status = check_owned(client, cfg, user, session_id, NULL);
+	if (status == OKTA_STATUS_OK)
+		status = okta_revoke_session(client, session_id);
+	okta_audit_note_error_id(facts, okta_client_last_result(client)->error_id);
+	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND  ? "already_gone"
+				      : status == OKTA_STATUS_REJECTED ? "not_owner"
+				      : status == OKTA_STATUS_OK       ? "revoked"
+								       : NULL);
+	return status;
 }

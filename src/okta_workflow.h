@@ -8,11 +8,13 @@
 #ifndef OKTA_WORKFLOW_H
 #define OKTA_WORKFLOW_H
 
+#include <stdbool.h>
+
 #include "okta_audit.h"
 #include "okta_client.h"
 #include "okta_config.h"
-#include "okta_json.h"
 #include "okta_policy.h"
+#include "okta_session.h"
 
 /*
  * createSession, check status ACTIVE and that login is user + login_suffix,
@@ -45,17 +47,13 @@ enum okta_status okta_workflow_authenticate(struct okta_client *client,
  */
 
 /*
- * Refresh an existing session and check it still belongs to user.
- * REJECTED: it now belongs to someone else or is not ACTIVE;
- * NOT_FOUND: it is gone.
- */
-enum okta_status okta_workflow_refresh(struct okta_client *client,
-				       const struct okta_config *cfg, const char *user,
-				       const char *session_id, struct okta_session *out,
-				       struct okta_audit_facts *facts);
-
-/*
- * The session-open refresh: okta_workflow_refresh, then require_mfa again on
+ * The session-open refresh. A session this handle does not hold (held
+ * false: it came through the PAM environment, where pam_env or another
+ * module may have put anyone's) must first be, by getSession alone, an
+ * ACTIVE session of user + login_suffix: nothing is extended before that is
+ * known. Then refresh the session and check it still belongs
+ * to user (REJECTED: it now belongs to someone else or is not ACTIVE;
+ * NOT_FOUND: it is gone), then require_mfa again on
  * the refreshed session (REJECTED when it fails; nothing is revoked: this
  * call did not create the session). require_mfa costs no request and
  * refuses a session id that did not come from our authentication (planted
@@ -68,7 +66,8 @@ enum okta_status okta_workflow_refresh(struct okta_client *client,
  */
 enum okta_status okta_workflow_open_session(struct okta_client *client,
 					    const struct okta_config *cfg, const char *user,
-					    const char *session_id, struct okta_session *out,
+					    const char *session_id, bool held,
+					    struct okta_session *out,
 					    struct okta_audit_facts *facts);
 
 /* How long a revoke of a session that will not be handed out may take when
@@ -85,26 +84,17 @@ enum okta_status okta_workflow_open_session(struct okta_client *client,
 void okta_workflow_revoke_unused(struct okta_client *client, const char *session_id);
 
 /*
- * Is this session id, which this module does not hold (it came through the
- * PAM environment, where pam_env or another module may have put anyone's),
- * an ACTIVE session whose login is user + login_suffix? getSession only:
- * nothing is extended or revoked before the answer is known. OK: it is;
- * REJECTED: it is not (logged); NOT_FOUND: gone; UNAVAILABLE: Okta could
- * not be asked.
+ * close_session's revoke. A held session (this handle authenticated or
+ * opened it) is revoked as it is; one that came through the PAM
+ * environment only after getSession shows an ACTIVE session whose login is
+ * user + login_suffix. OK: revoked; NOT_FOUND: already gone; REJECTED: not
+ * this user's (logged, nothing deleted); UNAVAILABLE: Okta could not be
+ * asked. facts receives the reason ("revoked", "already_gone",
+ * "not_owner") and Okta's errorId.
  */
-enum okta_status okta_workflow_check_owned(struct okta_client *client,
-					   const struct okta_config *cfg, const char *user,
-					   const char *session_id, struct okta_audit_facts *facts);
-
-/*
- * Revoke a session id this module does not remember opening (it came
- * through the PAM environment): getSession first, and DELETE only when the
- * session is ACTIVE and its login is user + login_suffix. OK: revoked;
- * NOT_FOUND: already gone; REJECTED: not this user's (logged, nothing
- * deleted); UNAVAILABLE: Okta could not be asked.
- */
-enum okta_status okta_workflow_revoke_owned(struct okta_client *client,
-					    const struct okta_config *cfg, const char *user,
-					    const char *session_id);
+enum okta_status okta_workflow_close_session(struct okta_client *client,
+					     const struct okta_config *cfg, const char *user,
+					     const char *session_id, bool held,
+					     struct okta_audit_facts *facts);
 
 #endif

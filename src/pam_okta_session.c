@@ -16,7 +16,10 @@
 #include "okta_audit.h"
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_log.h"
+#include "okta_session.h"
 #include "okta_signin.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
@@ -140,13 +143,17 @@ static const char *default_reason(enum okta_audit_outcome outcome, int rc)
  * LOG_INFO for a success, LOG_NOTICE for anything else. Service, user and
  * remote host are libpam's items as the application set them.
  */
-static void audit(pam_handle_t *pamh, enum okta_audit_event event,
-		  enum okta_audit_outcome outcome, int rc, struct okta_audit_facts *facts)
+static void audit(pam_handle_t *pamh, enum okta_audit_event event, enum okta_audit_outcome outcome,
+		  int rc, struct okta_audit_facts *facts)
 {
 	char line[OKTA_AUDIT_LINE_MAX];
 	struct okta_audit_record rec = {
-		event, outcome, pam_text_item(pamh, PAM_SERVICE), pam_text_item(pamh, PAM_USER),
-		pam_text_item(pamh, PAM_RHOST), facts,
+		event,
+		outcome,
+		pam_text_item(pamh, PAM_SERVICE),
+		pam_text_item(pamh, PAM_USER),
+		pam_text_item(pamh, PAM_RHOST),
+		facts,
 	};
 
 	okta_audit_note_reason(facts, default_reason(outcome, rc));
@@ -172,7 +179,8 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 			args->token_source = TOKEN_TRY_FIRST;
 		else {
 			/* A typo here would silently change behaviour. */
-			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'", argv[i]);
+			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'",
+				   argv[i]);
 			return PAM_SERVICE_ERR;
 		}
 	}
@@ -311,8 +319,39 @@ static int prepare(pam_handle_t *pamh, int argc, const char **argv, struct modul
 	return PAM_SUCCESS;
 }
 
-static int get_checked_user(pam_handle_t *pamh, const char **user,
-			    struct okta_audit_facts *facts)
+/* One call of a hook: what the frame (run_hook) prepares for its body, and
+ * what the body leaves for the hook's audit line. */
+struct hook_call {
+	pam_handle_t *pamh;
+	int flags;
+	struct module_args args;
+	struct okta_logger logger;
+	struct okta_config cfg;
+	/* open_session: the account is not the Okta user's (the OKTA_*
+	 * variables were withheld from it). */
+	bool foreign;
+	struct okta_audit_facts facts;
+	/* Set by a session hook once it knows (else taken from the return
+	 * code; see audit_session). */
+	enum okta_audit_outcome outcome;
+};
+
+/* The frame of every hook: prepare (arguments, logger, configuration), run
+ * the body, clear the configuration. The body runs only when preparing
+ * succeeded; the return code is the body's or prepare's. */
+static int run_hook(struct hook_call *call, int argc, const char **argv,
+		    int (*body)(struct hook_call *call))
+{
+	int rc = prepare(call->pamh, argc, argv, &call->args, &call->logger, &call->cfg);
+
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = body(call);
+	okta_config_clear(&call->cfg);
+	return rc;
+}
+
+static int get_checked_user(pam_handle_t *pamh, const char **user, struct okta_audit_facts *facts)
 {
 	char shown[64];
 	int rc = pam_get_user(pamh, user, NULL);
@@ -322,8 +361,9 @@ static int get_checked_user(pam_handle_t *pamh, const char **user,
 		return rc;
 	}
 	if (!okta_pam_user_is_valid(*user)) {
-		okta_log_printable(*user, shown, sizeof(shown));
-		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name", shown);
+		okta_text_printable(*user, shown, sizeof(shown));
+		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name",
+			   shown);
 		okta_audit_note_reason(facts, "bad_user_name");
 		return PAM_AUTH_ERR;
 	}
@@ -367,8 +407,8 @@ static int export_session(pam_handle_t *pamh, const struct okta_session *session
  * token we prompt for is not stored as PAM_AUTHTOK, so later modules never
  * see it.
  */
-static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
-			     const char *prompt, char **token, struct okta_audit_facts *facts)
+static int get_session_token(pam_handle_t *pamh, const struct module_args *args, const char *prompt,
+			     char **token, struct okta_audit_facts *facts)
 {
 	const void *item = NULL;
 	int rc;
@@ -380,7 +420,8 @@ static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
 		return *token != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
 	}
 	if (args->token_source == TOKEN_USE_FIRST) {
-		pam_syslog(pamh, LOG_NOTICE, "use_first_pass given, but no earlier module read a token");
+		pam_syslog(pamh, LOG_NOTICE,
+			   "use_first_pass given, but no earlier module read a token");
 		okta_audit_note_reason(facts, "no_token");
 		return PAM_AUTH_ERR;
 	}
@@ -421,9 +462,10 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	int rc;
 
 	if (!okta_session_token_is_acceptable(token)) {
-		pam_syslog(pamh, LOG_NOTICE,
-			   "session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
-			   user, OKTA_SESSION_TOKEN_MAX);
+		pam_syslog(
+			pamh, LOG_NOTICE,
+			"session token for '%s' refused before any request: empty, over %d bytes or not printable ASCII",
+			user, OKTA_SESSION_TOKEN_MAX);
 		okta_audit_note_reason(facts, "bad_token");
 		return PAM_AUTH_ERR;
 	}
@@ -530,16 +572,20 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	req.password = password;
 	okta_signin(client, cfg, &req, &io, &out);
 	free_token(password);
-	okta_log_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
+	okta_text_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
 	*message = out.user_message;
 	okta_audit_note_reason(facts, out.audit_reason);
 	okta_audit_note_error_id(facts, out.error_id);
 	*token = out.session_token;
 	out.session_token = NULL;
-	rc = out.status == OKTA_STATUS_OK ? PAM_SUCCESS
-	     : out.conversation_failed ? PAM_CONV_ERR
-	     : out.status == OKTA_STATUS_REJECTED ? PAM_AUTH_ERR : PAM_AUTHINFO_UNAVAIL;
-	pam_syslog(pamh, rc == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : rc == PAM_SUCCESS ? LOG_INFO : LOG_NOTICE,
+	rc = out.status == OKTA_STATUS_OK         ? PAM_SUCCESS
+	     : out.conversation_failed            ? PAM_CONV_ERR
+	     : out.status == OKTA_STATUS_REJECTED ? PAM_AUTH_ERR
+						  : PAM_AUTHINFO_UNAVAIL;
+	pam_syslog(pamh,
+		   rc == PAM_AUTHINFO_UNAVAIL ? LOG_ERR
+		   : rc == PAM_SUCCESS        ? LOG_INFO
+					      : LOG_NOTICE,
 		   "password sign-in for '%s' from %s: %s%s", user, shown_rhost, out.reason,
 		   out.cancel_sent ? " (transaction cancelled)" : "");
 	okta_signin_outcome_clear(&out);
@@ -557,10 +603,14 @@ static void tell_user(pam_handle_t *pamh, int flags, int rc, const char *message
 	pam_error(pamh, "%s", message);
 }
 
-static int authenticate(pam_handle_t *pamh, int flags, const struct module_args *args,
-			const struct okta_config *cfg, const struct okta_logger *logger,
-			struct okta_audit_facts *facts)
+static int authenticate(struct hook_call *call)
 {
+	pam_handle_t *pamh = call->pamh;
+	const int flags = call->flags;
+	const struct module_args *args = &call->args;
+	const struct okta_config *cfg = &call->cfg;
+	const struct okta_logger *logger = &call->logger;
+	struct okta_audit_facts *facts = &call->facts;
 	const char *user = NULL;
 	const char *message = NULL;
 	char *token = NULL;
@@ -623,21 +673,15 @@ static void clear_failed_attempt(pam_handle_t *pamh)
 /* Every call ends with one audit line, whatever the outcome. */
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct okta_audit_facts facts = { 0 };
-	struct module_args args;
-	struct okta_logger logger;
-	struct okta_config cfg;
+	struct hook_call call = { .pamh = pamh, .flags = flags };
 	int rc;
 
 	start_clean(pamh);
-	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
-	if (rc == PAM_SUCCESS) {
-		rc = authenticate(pamh, flags, &args, &cfg, &logger, &facts);
-		okta_config_clear(&cfg);
-		if (rc != PAM_SUCCESS)
-			clear_failed_attempt(pamh);
-	}
-	audit(pamh, OKTA_AUDIT_AUTH, outcome_of_rc(rc), rc, &facts);
+	rc = run_hook(&call, argc, argv, authenticate);
+	/* start_clean left nothing behind when preparing failed. */
+	if (rc != PAM_SUCCESS)
+		clear_failed_attempt(pamh);
+	audit(pamh, OKTA_AUDIT_AUTH, outcome_of_rc(rc), rc, &call.facts);
 	return rc;
 }
 
@@ -697,12 +741,14 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
 {
 	*session_id = pam_getenv(pamh, "OKTA_SESSION_ID");
 	if (*session_id == NULL || (*session_id)[0] == '\0') {
-		okta_log(logger, LOG_DEBUG, "no OKTA_SESSION_ID in the PAM environment; nothing to do");
+		okta_log(logger, LOG_DEBUG,
+			 "no OKTA_SESSION_ID in the PAM environment; nothing to do");
 		*session_id = NULL;
 		return PAM_IGNORE;
 	}
 	if (!okta_session_id_is_valid(*session_id)) {
-		pam_syslog(pamh, LOG_ERR, "OKTA_SESSION_ID in the PAM environment is malformed; refused");
+		pam_syslog(pamh, LOG_ERR,
+			   "OKTA_SESSION_ID in the PAM environment is malformed; refused");
 		okta_audit_note_reason(facts, "malformed_session_id");
 		return PAM_SESSION_ERR;
 	}
@@ -715,9 +761,8 @@ static int get_session_id(pam_handle_t *pamh, const struct okta_logger *logger,
  * in the PAM environment, which must belong to PAM_USER (sshd). *id and
  * *user point into the state or libpam: copy them before changing either.
  */
-static int find_session(pam_handle_t *pamh, const struct okta_logger *logger,
-			const char **id, const char **user, bool *held,
-			struct okta_audit_facts *facts)
+static int find_session(pam_handle_t *pamh, const struct okta_logger *logger, const char **id,
+			const char **user, bool *held, struct okta_audit_facts *facts)
 {
 	const struct module_state *state = held_session(pamh);
 	int rc;
@@ -737,55 +782,69 @@ static int find_session(pam_handle_t *pamh, const struct okta_logger *logger,
 	return PAM_SUCCESS;
 }
 
-/* *outcome is set when Okta was asked (else the caller takes it from the
- * return code). */
-static int refresh_on_open(pam_handle_t *pamh, const struct module_args *args,
-			   const struct okta_config *cfg, const struct okta_logger *logger,
-			   bool foreign, struct okta_audit_facts *facts,
-			   enum okta_audit_outcome *outcome)
-{
-	struct okta_session session;
-	struct okta_client *client;
-	enum okta_status status;
-	const char *session_id;
+/* The session a session hook acts on (see find_session), and the client
+ * that will ask Okta about it. */
+struct session_target {
+	const char *id;
 	const char *user;
 	bool held;
+	struct okta_client *client;
+};
+
+/* Find the target and start the client's deadline. A target refused
+ * before asking Okta sets the outcome REFUSED. */
+static int start_session_hook(struct hook_call *call, struct session_target *target)
+{
+	int rc = find_session(call->pamh, &call->logger, &target->id, &target->user, &target->held,
+			      &call->facts);
+
+	if (rc == PAM_SESSION_ERR)
+		call->outcome = OKTA_AUDIT_REFUSED; /* what came in was refused unasked */
+	if (rc != PAM_SUCCESS)
+		return rc;
+	target->client = get_client(call->pamh, &call->args, &call->cfg, &call->logger);
+	if (target->client == NULL)
+		return PAM_BUF_ERR;
+	okta_client_begin(target->client, &call->logger, call->cfg.timeout);
+	return PAM_SUCCESS;
+}
+
+/* call->outcome is set when Okta was asked. */
+static int refresh_on_open(struct hook_call *call)
+{
+	pam_handle_t *pamh = call->pamh;
+	const struct okta_config *cfg = &call->cfg;
+	const struct okta_logger *logger = &call->logger;
+	struct okta_audit_facts *facts = &call->facts;
+	struct session_target target;
+	struct okta_session session;
+	enum okta_status status;
 	int rc;
 
 	if (!cfg->refresh_on_open)
 		return PAM_IGNORE;
-	rc = find_session(pamh, logger, &session_id, &user, &held, facts);
-	if (rc == PAM_SESSION_ERR)
-		*outcome = OKTA_AUDIT_REFUSED; /* what came in was refused unasked */
+	rc = start_session_hook(call, &target);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	client = get_client(pamh, args, cfg, logger);
-	if (client == NULL)
-		return PAM_BUF_ERR;
-	okta_client_begin(client, logger, cfg->timeout);
-	/* An id this handle does not hold may be anyone's: it must be
-	 * PAM_USER's before the admin token extends it. */
-	status = held ? OKTA_STATUS_OK
-		      : okta_workflow_check_owned(client, cfg, user, session_id, facts);
-	if (status == OKTA_STATUS_OK)
-		status = okta_workflow_open_session(client, cfg, user, session_id, &session, facts);
-	*outcome = outcome_of_status(status);
+	status = okta_workflow_open_session(target.client, cfg, target.user, target.id, target.held,
+					    &session, facts);
+	call->outcome = outcome_of_status(status);
 	if (status != OKTA_STATUS_OK) {
 		/* The failure itself was logged where it happened. */
-		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", user);
-		if (!held)
+		okta_log(logger, LOG_DEBUG, "open_session for '%s' fails", target.user);
+		if (!target.held)
 			drop_okta_env(pamh);
 		return PAM_SESSION_ERR;
 	}
 	/* The id from the environment is now known to be PAM_USER's: hold it
-	 * for close_session. session.id is a copy, user may be libpam's. */
-	rc = held ? PAM_SUCCESS : hold_session(pamh, session.id, user);
-	if (rc == PAM_SUCCESS && !foreign)
+	 * for close_session. session.id is a copy, target.user may be libpam's. */
+	rc = target.held ? PAM_SUCCESS : hold_session(pamh, session.id, target.user);
+	if (rc == PAM_SUCCESS && !call->foreign)
 		rc = export_session(pamh, &session);
 	okta_session_clear(&session);
 	if (rc != PAM_SUCCESS) {
 		okta_audit_note_reason(facts, "hand_out_failed");
-		*outcome = OKTA_AUDIT_ERROR;
+		call->outcome = OKTA_AUDIT_ERROR;
 	}
 	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
@@ -804,92 +863,74 @@ static void audit_session(pam_handle_t *pamh, enum okta_audit_event event, int r
 	audit(pamh, event, outcome, rc, facts);
 }
 
-PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+static int open_session(struct hook_call *call)
 {
-	struct okta_audit_facts facts = { 0 };
-	enum okta_audit_outcome outcome = OKTA_AUDIT_ERROR;
-	struct module_args args;
-	struct okta_logger logger;
-	struct okta_config cfg;
 	struct module_state *state;
-	bool foreign;
 	int rc;
 
-	(void)flags;
-	/* Before anything that can fail: the variables never reach a foreign
-	 * account, whatever happens next. */
-	foreign = withhold_from_foreign_account(pamh);
-	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
-	if (rc != PAM_SUCCESS) {
-		audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, outcome, &facts);
-		return rc;
-	}
-	if (foreign)
-		okta_log(&logger, LOG_DEBUG,
+	if (call->foreign)
+		okta_log(&call->logger, LOG_DEBUG,
 			 "the session's account is not the Okta user's: OKTA_* withheld from it");
-	rc = refresh_on_open(pamh, &args, &cfg, &logger, foreign, &facts, &outcome);
-	okta_config_clear(&cfg);
-	state = held_session(pamh);
+	rc = refresh_on_open(call);
+	state = held_session(call->pamh);
 	if (state != NULL)
 		state->opened = true;
-	audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, outcome, &facts);
 	return rc;
 }
 
-/* The id close_session will revoke, and whether it needs the getSession
- * check first (nothing held: it came through the PAM environment). */
-static int revoke_target(pam_handle_t *pamh, const struct okta_logger *logger,
-			 const char **session_id, const char **user, bool *held,
-			 struct okta_audit_facts *facts)
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	const char *in_env;
-	int rc = find_session(pamh, logger, session_id, user, held, facts);
+	struct hook_call call = { .pamh = pamh, .flags = flags, .outcome = OKTA_AUDIT_ERROR };
+	int rc;
 
-	if (rc == PAM_SUCCESS && *held) {
-		in_env = pam_getenv(pamh, "OKTA_SESSION_ID");
-		if (in_env != NULL && strcmp(in_env, *session_id) != 0)
-			pam_syslog(pamh, LOG_NOTICE,
-				   "OKTA_SESSION_ID in the PAM environment is not the session this module opened; only the module's own is revoked");
-	}
+	/* Before anything that can fail: the variables never reach a foreign
+	 * account, whatever happens next. */
+	call.foreign = withhold_from_foreign_account(pamh);
+	rc = run_hook(&call, argc, argv, open_session);
+	audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, call.outcome, &call.facts);
 	return rc;
 }
 
-/* *outcome as for refresh_on_open. */
-static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
-			   const struct okta_config *cfg, const struct okta_logger *logger,
-			   struct okta_audit_facts *facts, enum okta_audit_outcome *outcome)
+/* A held session is the one close revokes, whatever the PAM environment
+ * says (another module may have changed it): say so when they differ. */
+static void note_foreign_env_id(pam_handle_t *pamh, const struct session_target *target)
 {
-	struct okta_client *client;
-	const char *session_id;
-	const char *user;
+	const char *in_env = pam_getenv(pamh, "OKTA_SESSION_ID");
+
+	if (target->held && in_env != NULL && strcmp(in_env, target->id) != 0)
+		pam_syslog(
+			pamh, LOG_NOTICE,
+			"OKTA_SESSION_ID in the PAM environment is not the session this module opened; only the module's own is revoked");
+}
+
+/* call->outcome as for refresh_on_open. A session that is not held needs
+ * the getSession check first (it came through the PAM environment). */
+static int revoke_on_close(struct hook_call *call)
+{
+	pam_handle_t *pamh = call->pamh;
+	const struct okta_config *cfg = &call->cfg;
+	struct okta_audit_facts *facts = &call->facts;
+	struct session_target target;
 	enum okta_status status;
-	bool held;
 	int rc;
 
 	if (!cfg->revoke_on_close)
 		return PAM_IGNORE;
-	rc = revoke_target(pamh, logger, &session_id, &user, &held, facts);
-	if (rc == PAM_SESSION_ERR)
-		*outcome = OKTA_AUDIT_REFUSED; /* what came in was refused unasked */
+	rc = start_session_hook(call, &target);
+	if (rc == PAM_SUCCESS || rc == PAM_BUF_ERR)
+		note_foreign_env_id(pamh, &target);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	client = get_client(pamh, args, cfg, logger);
-	if (client == NULL)
-		return PAM_BUF_ERR;
-	okta_client_begin(client, logger, cfg->timeout);
-	if (held)
-		status = okta_revoke_session(client, session_id);
-	else
-		status = okta_workflow_revoke_owned(client, cfg, user, session_id);
+	status = okta_workflow_close_session(target.client, cfg, target.user, target.id,
+					     target.held, facts);
 	/* Already gone at Okta is what close wants: a success. */
-	*outcome = outcome_of_status(status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_OK : status);
-	okta_audit_note_error_id(facts, okta_client_last_result(client)->error_id);
-	okta_audit_note_reason(facts, status == OKTA_STATUS_NOT_FOUND ? "already_gone"
-				      : status == OKTA_STATUS_REJECTED ? "not_owner"
-				      : status == OKTA_STATUS_OK ? "revoked" : NULL);
+	call->outcome =
+		outcome_of_status(status == OKTA_STATUS_NOT_FOUND ? OKTA_STATUS_OK : status);
 	if (status == OKTA_STATUS_REJECTED) {
-		pam_syslog(pamh, LOG_ERR,
-			   "OKTA_SESSION_ID in the PAM environment is not a session of '%s'; not revoked", user);
+		pam_syslog(
+			pamh, LOG_ERR,
+			"OKTA_SESSION_ID in the PAM environment is not a session of '%s'; not revoked",
+			target.user);
 		return PAM_SESSION_ERR;
 	}
 	if (status != OKTA_STATUS_OK && status != OKTA_STATUS_NOT_FOUND) {
@@ -897,7 +938,7 @@ static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
 		return PAM_SESSION_ERR;
 	}
 	/* The session is gone: so are its module data and its copy. */
-	if (held)
+	if (target.held)
 		forget_session(find_state(pamh));
 	drop_okta_env(pamh);
 	return PAM_SUCCESS;
@@ -905,19 +946,9 @@ static int revoke_on_close(pam_handle_t *pamh, const struct module_args *args,
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct okta_audit_facts facts = { 0 };
-	enum okta_audit_outcome outcome = OKTA_AUDIT_ERROR;
-	struct module_args args;
-	struct okta_logger logger;
-	struct okta_config cfg;
-	int rc;
+	struct hook_call call = { .pamh = pamh, .flags = flags, .outcome = OKTA_AUDIT_ERROR };
+	int rc = run_hook(&call, argc, argv, revoke_on_close);
 
-	(void)flags;
-	rc = prepare(pamh, argc, argv, &args, &logger, &cfg);
-	if (rc == PAM_SUCCESS) {
-		rc = revoke_on_close(pamh, &args, &cfg, &logger, &facts, &outcome);
-		okta_config_clear(&cfg);
-	}
-	audit_session(pamh, OKTA_AUDIT_SESSION_CLOSE, rc, outcome, &facts);
+	audit_session(pamh, OKTA_AUDIT_SESSION_CLOSE, rc, call.outcome, &call.facts);
 	return rc;
 }

@@ -30,16 +30,24 @@
 #include "okta_authn_json.h"
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_log.h"
 #include "okta_pamstack.h"
+#include "okta_policy.h"
+#include "okta_session.h"
 #include "okta_signin.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 #include "okta_workflow.h"
 
-/* Exit codes (documented in pam_okta_session_check(8) and README.md). */
+/* Exit codes (documented in pam_okta_session_check(8) and README.md):
+ * EXIT_CHECK_FAILED, a check failed: the module would refuse logins;
+ * EXIT_USAGE, bad command line or configuration (PAM_SERVICE_ERR);
+ * EXIT_UNAVAILABLE, Okta unreachable, TLS, timeout, 5xx, API token
+ * (PAM_AUTHINFO_UNAVAIL). */
 #define EXIT_OK 0
-#define EXIT_CHECK_FAILED 1 /* a check failed: the module would refuse logins */
-#define EXIT_USAGE 2        /* bad command line or configuration (PAM_SERVICE_ERR) */
-#define EXIT_UNAVAILABLE 3  /* Okta unreachable, TLS, timeout, 5xx, API token (PAM_AUTHINFO_UNAVAIL) */
+#define EXIT_CHECK_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_UNAVAILABLE 3
 
 /* Well-formed, so it is sent, but not an id Okta would ever issue. */
 #define PROBE_SESSION_ID "pam_okta_session_check-probe-0000000000"
@@ -118,7 +126,8 @@ static void usage(FILE *out)
 		"ca_file, proxy, then GET /api/v1/sessions/<an id that cannot exist> (404\n"
 		"E0000007 proves TLS, reachability and a valid API token).\n"
 		"\n"
-		"  --conf PATH             configuration file (default " OKTA_CONFIG_DEFAULT_PATH ")\n"
+		"  --conf PATH             configuration file (default " OKTA_CONFIG_DEFAULT_PATH
+		")\n"
 		"  --session-token-stdin   also run the login workflow for a session token read\n"
 		"                          from standard input (never from the command line)\n"
 		"  --sign-in               also sign USER in with the Okta password and MFA\n"
@@ -192,15 +201,16 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		fprintf(stderr, "pam_okta_session_check: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (opts->pam_stack != NULL && (opts->token_from_stdin || opts->sign_in || opts->user != NULL)) {
+	if (opts->pam_stack != NULL &&
+	    (opts->token_from_stdin || opts->sign_in || opts->user != NULL)) {
 		fprintf(stderr, "pam_okta_session_check: --pam-stack goes alone\n");
 		return -1;
 	}
 	if ((opts->token_from_stdin || opts->sign_in) != (opts->user != NULL) ||
-	    (opts->token_from_stdin && opts->sign_in) ||
-	    (opts->revoke && opts->user == NULL)) {
-		fprintf(stderr, "pam_okta_session_check: --session-token-stdin (or --sign-in) and --user "
-				"go together; --revoke needs them\n");
+	    (opts->token_from_stdin && opts->sign_in) || (opts->revoke && opts->user == NULL)) {
+		fprintf(stderr,
+			"pam_okta_session_check: --session-token-stdin (or --sign-in) and --user "
+			"go together; --revoke needs them\n");
 		return -1;
 	}
 	if (opts->user != NULL && !okta_pam_user_is_valid(opts->user)) {
@@ -275,11 +285,11 @@ static void show_url(const char *url, char *out, size_t outlen)
 	end = authority + strcspn(authority, "/?#");
 	at = memchr(authority, '@', (size_t)(end - authority));
 	if (at == NULL)
-		okta_log_printable(url, out, outlen);
+		okta_text_printable(url, out, outlen);
 	else {
 		char printable[256];
 
-		okta_log_printable(at + 1, printable, sizeof(printable));
+		okta_text_printable(at + 1, printable, sizeof(printable));
 		snprintf(out, outlen, "%.*s***@%s", (int)(authority - url), url, printable);
 	}
 }
@@ -425,11 +435,13 @@ static int check_ca_dir(const struct okta_config *cfg)
 	}
 	closedir(d);
 	if (entries == 0) {
-		report(false, "ca_dir", "%s: no hash-named CA entries (run openssl rehash)", cfg->ca_dir);
+		report(false, "ca_dir", "%s: no hash-named CA entries (run openssl rehash)",
+		       cfg->ca_dir);
 		return EXIT_CHECK_FAILED;
 	}
 	if (bad > 0) {
-		report(false, "ca_dir", "%s: %u of %u hashed CA entries lead to a file others could replace (lines above)",
+		report(false, "ca_dir",
+		       "%s: %u of %u hashed CA entries lead to a file others could replace (lines above)",
 		       cfg->ca_dir, bad, entries);
 		return EXIT_CHECK_FAILED;
 	}
@@ -459,26 +471,28 @@ static int check_ca_file(const struct okta_config *cfg)
 	return EXIT_OK;
 }
 
-/* The access policy the workflow will enforce (group names are not secret). */
+/* The access policy the workflow will enforce, each rule as the policy
+ * module describes it (group names are not secret). */
 static void report_policy(const struct okta_config *cfg)
 {
-	char groups[512] = "";
-	char shown[256];
+	char rules[3 * OKTA_RULE_DESCRIPTION_MAX] = "";
+	char value[OKTA_RULE_DESCRIPTION_MAX];
+	char shown[OKTA_RULE_DESCRIPTION_MAX];
 	size_t used = 0;
-	size_t i;
+	int rule;
 
-	if (cfg->require_group_count == 0 && !cfg->require_mfa && cfg->max_auth_age == 0) {
+	if (!okta_policy_active(cfg)) {
 		report(true, "policy", "none (require_group, require_mfa, max_auth_age not set)");
 		return;
 	}
-	for (i = 0; i < cfg->require_group_count && used < sizeof(groups); i++) {
-		okta_log_printable(cfg->require_groups[i], shown, sizeof(shown));
-		used += (size_t)snprintf(groups + used, sizeof(groups) - used, "%s'%s'",
-					 i > 0 ? ", " : "", shown);
+	for (rule = 0; rule < OKTA_RULE_COUNT && used < sizeof(rules); rule++) {
+		okta_policy_describe_rule(cfg, (enum okta_rule)rule, value, sizeof(value));
+		okta_text_printable(value, shown, sizeof(shown));
+		used += (size_t)snprintf(rules + used, sizeof(rules) - used, "%s%s = %s",
+					 rule > 0 ? "; " : "", okta_rule_name((enum okta_rule)rule),
+					 shown);
 	}
-	report(true, "policy", "require_group = %s; require_mfa = %s; max_auth_age = %ld s%s",
-	       cfg->require_group_count > 0 ? groups : "(none)", cfg->require_mfa ? "yes" : "no",
-	       cfg->max_auth_age, cfg->max_auth_age == 0 ? " (not set)" : "");
+	report(true, "policy", "%s", rules);
 }
 
 /* Everything the loader accepted, one line each. */
@@ -499,8 +513,9 @@ static int report_config(const struct options *opts, const struct okta_config *c
 		show_url(cfg->proxy, shown, sizeof(shown));
 		report(true, "proxy", "%s (proxy environment variables are ignored)", shown);
 	} else
-		report(true, "proxy", "none: direct connection (proxy environment variables are ignored)");
-	okta_log_printable(cfg->login_suffix, shown, sizeof(shown));
+		report(true, "proxy",
+		       "none: direct connection (proxy environment variables are ignored)");
+	okta_text_printable(cfg->login_suffix, shown, sizeof(shown));
 	report(true, "login_suffix", "Okta login must be <user>%s", shown);
 	report(true, "timeout", "%ld s for all HTTP work of one PAM call", cfg->timeout);
 	report_policy(cfg);
@@ -523,16 +538,20 @@ static int judge_probe(enum okta_status status, const struct okta_call_result *r
 	const char *code = result->error_code[0] != '\0' ? result->error_code : "-";
 
 	if (status == OKTA_STATUS_NOT_FOUND && http == 404 && strcmp(code, "E0000007") == 0) {
-		report(true, "probe", "HTTP 404 E0000007 in %.2f s: TLS, reachability and the API token work",
+		report(true, "probe",
+		       "HTTP 404 E0000007 in %.2f s: TLS, reachability and the API token work",
 		       elapsed);
 		return EXIT_OK;
 	}
 	if (http == 0) {
-		report(false, "probe", "Okta unreachable (network, TLS or timeout) after %.2f s: %s", elapsed, logged);
+		report(false, "probe",
+		       "Okta unreachable (network, TLS or timeout) after %.2f s: %s", elapsed,
+		       logged);
 		return EXIT_UNAVAILABLE;
 	}
 	if (http == 401 && strcmp(code, "E0000011") == 0) {
-		report(false, "probe", "HTTP 401 E0000011: Okta refused the API token (api_token / api_token_file)");
+		report(false, "probe",
+		       "HTTP 401 E0000011: Okta refused the API token (api_token / api_token_file)");
 		return EXIT_UNAVAILABLE;
 	}
 	if (http == 403) {
@@ -564,7 +583,8 @@ static int probe(struct okta_client *client, const struct okta_config *cfg,
 	okta_client_begin(client, logger, cfg->timeout);
 	status = okta_get_session(client, PROBE_SESSION_ID, &session);
 	okta_session_clear(&session);
-	rc = judge_probe(status, okta_client_last_result(client), sink->last, seconds_since(&start));
+	rc = judge_probe(status, okta_client_last_result(client), sink->last,
+			 seconds_since(&start));
 	sink->hold = false;
 	return rc;
 }
@@ -581,7 +601,7 @@ static void mask_session_id(const char *id, char *out, size_t outlen)
 }
 
 static int revoke_afterwards(struct okta_client *client, const struct okta_config *cfg,
-		  const struct okta_logger *logger, const char *session_id)
+			     const struct okta_logger *logger, const char *session_id)
 {
 	enum okta_status status;
 
@@ -607,8 +627,8 @@ static void report_policy_verdicts(const struct okta_rule_verdict verdicts[OKTA_
 			continue;
 		snprintf(what, sizeof(what), "policy %s", okta_rule_name(verdicts[r].rule));
 		report(verdicts[r].verdict == OKTA_VERDICT_PASS, what, "%s%s%s",
-		       okta_verdict_name(verdicts[r].verdict), verdicts[r].reason[0] != '\0' ? ": " : "",
-		       verdicts[r].reason);
+		       okta_verdict_name(verdicts[r].verdict),
+		       verdicts[r].reason[0] != '\0' ? ": " : "", verdicts[r].reason);
 	}
 }
 
@@ -630,19 +650,23 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 					    NULL);
 	report_policy_verdicts(verdicts);
 	if (status == OKTA_STATUS_UNAVAILABLE) {
-		report(false, "workflow", "Okta unavailable (see the log lines above); "
-					  "the module would return PAM_AUTHINFO_UNAVAIL");
+		report(false, "workflow",
+		       "Okta unavailable (see the log lines above); "
+		       "the module would return PAM_AUTHINFO_UNAVAIL");
 		return EXIT_UNAVAILABLE;
 	}
 	if (status != OKTA_STATUS_OK) {
-		report(false, "workflow", "refused for user '%s' (see the log lines above); "
-					  "the module would return PAM_AUTH_ERR", opts->user);
+		report(false, "workflow",
+		       "refused for user '%s' (see the log lines above); "
+		       "the module would return PAM_AUTH_ERR",
+		       opts->user);
 		return EXIT_CHECK_FAILED;
 	}
-	okta_log_printable(session.login, shown_login, sizeof(shown_login));
+	okta_text_printable(session.login, shown_login, sizeof(shown_login));
 	mask_session_id(session.id, shown_id, sizeof(shown_id));
-	report(true, "workflow", "session created, bound to user '%s' (Okta login '%s') and refreshed",
-	       opts->user, shown_login);
+	report(true, "workflow",
+	       "session created, bound to user '%s' (Okta login '%s') and refreshed", opts->user,
+	       shown_login);
 	printf("OKTA_SESSION_ID=%s\nOKTA_USER_ID=%s\nOKTA_SESSION_EXPIRES_AT=%s\n", shown_id,
 	       session.user_id, session.expires_at);
 	fflush(stdout);
@@ -708,10 +732,12 @@ static int run_sign_in(struct okta_client *client, const struct okta_config *cfg
 	okta_signin(client, cfg, &req, &io, &out);
 	okta_secret_free(password);
 	if (out.status != OKTA_STATUS_OK) {
-		report(false, "sign-in", "%s%s; the module would return %s and tell the user \"%s\"",
-		       out.reason, out.cancel_sent ? " (transaction cancelled)" : "",
-		       out.conversation_failed ? "PAM_CONV_ERR"
-		       : out.status == OKTA_STATUS_REJECTED ? "PAM_AUTH_ERR" : "PAM_AUTHINFO_UNAVAIL",
+		report(false, "sign-in",
+		       "%s%s; the module would return %s and tell the user \"%s\"", out.reason,
+		       out.cancel_sent ? " (transaction cancelled)" : "",
+		       out.conversation_failed              ? "PAM_CONV_ERR"
+		       : out.status == OKTA_STATUS_REJECTED ? "PAM_AUTH_ERR"
+							    : "PAM_AUTHINFO_UNAVAIL",
 		       out.user_message != NULL ? out.user_message : "");
 		rc = out.status == OKTA_STATUS_UNAVAILABLE ? EXIT_UNAVAILABLE : EXIT_CHECK_FAILED;
 		okta_signin_outcome_clear(&out);
@@ -814,9 +840,9 @@ static int check_pam_stack(const char *path)
 	okta_pamstack_analyse(text, read_included, dirname(copy), &stack);
 	free(text);
 	okta_pamstack_describe(&stack, said, sizeof(said));
-	ok = !stack.bypass_without_credential &&
-	     (stack.verdict == OKTA_PAMSTACK_FAIL_CLOSED || stack.verdict == OKTA_PAMSTACK_BREAK_GLASS ||
-	      stack.verdict == OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	ok = !stack.bypass_without_credential && (stack.verdict == OKTA_PAMSTACK_FAIL_CLOSED ||
+						  stack.verdict == OKTA_PAMSTACK_BREAK_GLASS ||
+						  stack.verdict == OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
 	report(ok, "pam-stack", "%s: %s", path, said);
 	if (stack.verdict == OKTA_PAMSTACK_ERROR)
 		return EXIT_USAGE;
@@ -842,8 +868,9 @@ int main(int argc, char **argv)
 		token_len = read_token(token, sizeof(token));
 		if (token_len < 0 || !okta_session_token_is_acceptable(token)) {
 			explicit_bzero(token, sizeof(token));
-			fprintf(stderr, "pam_okta_session_check: the session token on standard input is "
-					"empty, over %d bytes or not printable ASCII\n",
+			fprintf(stderr,
+				"pam_okta_session_check: the session token on standard input is "
+				"empty, over %d bytes or not printable ASCII\n",
 				OKTA_SESSION_TOKEN_MAX);
 			return EXIT_USAGE;
 		}
@@ -857,7 +884,8 @@ int main(int argc, char **argv)
 	} else {
 		rc = report_config(&opts, &cfg);
 		if (rc == EXIT_OK)
-			rc = run_online_checks(&cfg, &opts, &sink, opts.token_from_stdin ? token : NULL);
+			rc = run_online_checks(&cfg, &opts, &sink,
+					       opts.token_from_stdin ? token : NULL);
 	}
 	explicit_bzero(token, sizeof(token));
 	okta_config_clear(&cfg);

@@ -32,8 +32,8 @@
 static const char *answer;
 static char *answer_lines; /* --answer-lines: the lines not answered yet */
 static int use_lines;
-static int keep_going;     /* --keep-going yes */
-static int conv_again;     /* --conv-again yes */
+static int keep_going; /* --keep-going yes */
+static int conv_again; /* --conv-again yes */
 static int auth_flags; /* --silent yes: PAM_SILENT */
 
 /* The answer to the next prompt, or NULL when the lines have run out (a
@@ -98,9 +98,11 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 	if (replies == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
-		printf("prompt %d %s\n", msgs[i]->msg_style, msgs[i]->msg != NULL ? msgs[i]->msg : "");
+		printf("prompt %d %s\n", msgs[i]->msg_style,
+		       msgs[i]->msg != NULL ? msgs[i]->msg : "");
 		fflush(stdout);
-		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
+		if (msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msgs[i]->msg_style == PAM_PROMPT_ECHO_ON) {
 			const char *text = next_answer();
 
 			replies[i].resp = text != NULL ? strdup(text) : NULL;
@@ -157,10 +159,11 @@ static int run_step(pam_handle_t *pamh, const char *step)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pam_driver --confdir DIR --service NAME --user USER "
-			"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
-			"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
-			"       (step user=NAME)\n");
+	fprintf(stderr,
+		"usage: pam_driver --confdir DIR --service NAME --user USER "
+		"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
+		"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
+		"       (step user=NAME)\n");
 	exit(2);
 }
 
@@ -182,7 +185,8 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 		return 1;
 	}
 	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--setenv") == 0 && pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
+		if (strcmp(argv[i], "--setenv") == 0 &&
+		    pam_putenv(pamh, argv[i + 1]) != PAM_SUCCESS) {
 			fprintf(stderr, "pam_driver: pam_putenv failed\n");
 			return 1;
 		}
@@ -230,8 +234,8 @@ int main(int argc, char **argv)
 			steps = argv[++i];
 		else if (strcmp(argv[i], "--setenv") == 0 || strcmp(argv[i], "--rhost") == 0)
 			++i; /* applied after pam_start */
-		else if (strcmp(argv[i], "--answer-lines") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
-			 ++i > 0)
+		else if (strcmp(argv[i], "--answer-lines") == 0 &&
+			 strcmp(argv[i + 1], "yes") == 0 && ++i > 0)
 			use_lines = 1;
 		else if (strcmp(argv[i], "--keep-going") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
@@ -239,7 +243,8 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--conv-again") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
 			conv_again = 1;
-		else if (strcmp(argv[i], "--silent") == 0 && strcmp(argv[i + 1], "yes") == 0 && ++i > 0)
+		else if (strcmp(argv[i], "--silent") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
 			auth_flags = PAM_SILENT;
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;

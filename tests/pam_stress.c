@@ -82,7 +82,8 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 	if (replies == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
-		if (msgs[i]->msg_style != PAM_PROMPT_ECHO_OFF && msgs[i]->msg_style != PAM_PROMPT_ECHO_ON)
+		if (msgs[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
+		    msgs[i]->msg_style != PAM_PROMPT_ECHO_ON)
 			continue;
 		replies[i].resp = strdup(token);
 		if (replies[i].resp == NULL) {

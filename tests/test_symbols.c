@@ -22,20 +22,20 @@ static void check(int ok, const char *what)
 int main(void)
 {
 	static const char *const exported[] = {
-		"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt",
+		"pam_sm_authenticate", "pam_sm_setcred",       "pam_sm_acct_mgmt",
 		"pam_sm_open_session", "pam_sm_close_session",
 	};
 	static const char *const hidden[] = {
-		"okta_config_parse", "okta_parse_session", "okta_create_session",
-		"okta_workflow_authenticate", "okta_log", "pam_sm_chauthtok",
+		"okta_config_parse",          "okta_parse_session", "okta_create_session",
+		"okta_workflow_authenticate", "okta_log",           "pam_sm_chauthtok",
 	};
 	const char *path = getenv("PAM_OKTA_MODULE");
 	char what[128];
 	void *module;
 	size_t i;
 
-	printf("1..%zu\n", 1 + sizeof(exported) / sizeof(exported[0]) +
-				   sizeof(hidden) / sizeof(hidden[0]));
+	printf("1..%zu\n",
+	       1 + sizeof(exported) / sizeof(exported[0]) + sizeof(hidden) / sizeof(hidden[0]));
 	if (path == NULL)
 		path = ".libs/pam_okta_session.so";
 	/* RTLD_NOW: every symbol the module needs must resolve, as in sshd. */

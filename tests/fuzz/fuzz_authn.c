@@ -42,7 +42,8 @@ static void check_transaction(const struct okta_authn *tx)
 	check_bounded(tx->cancel_href, OKTA_AUTHN_URL_MAX);
 	if (tx->correct_answer < -1 || tx->correct_answer > OKTA_AUTHN_ANSWER_MAX)
 		abort();
-	if (tx->factor_count > OKTA_AUTHN_FACTORS_MAX || (tx->factor_count > 0) != (tx->factors != NULL))
+	if (tx->factor_count > OKTA_AUTHN_FACTORS_MAX ||
+	    (tx->factor_count > 0) != (tx->factors != NULL))
 		abort();
 	for (i = 0; i < tx->factor_count; i++) {
 		if (tx->factors[i].id == NULL)

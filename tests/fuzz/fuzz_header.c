@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "okta_http.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

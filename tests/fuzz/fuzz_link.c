@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "okta_link.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 #define ORG "https://example.okta.com"
@@ -27,8 +28,7 @@ static void check_allowed_url(const char *url, const char *path_prefix)
 {
 	const char *c;
 
-	if (strlen(url) > OKTA_LINK_URL_MAX ||
-	    !okta_ascii_equal_nocase(url, ORG, strlen(ORG)) ||
+	if (strlen(url) > OKTA_LINK_URL_MAX || !okta_ascii_equal_nocase(url, ORG, strlen(ORG)) ||
 	    strncmp(url + strlen(ORG), path_prefix, strlen(path_prefix)) != 0)
 		abort();
 	for (c = url; *c != '\0'; c++) {

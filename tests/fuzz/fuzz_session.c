@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "okta_json.h"
+#include "okta_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		/* strlen walks each copy: ASan catches a missing terminator. */
 		if (strlen(session.id) + strlen(session.user_id) + strlen(session.login) +
-			    strlen(session.status) > size)
+			    strlen(session.status) >
+		    size)
 			abort();
 	} else if (session.id != NULL || session.user_id != NULL || session.login != NULL ||
 		   session.status != NULL || session.expires_at != NULL) {

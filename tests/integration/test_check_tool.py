@@ -141,8 +141,8 @@ class CheckToolTest(unittest.TestCase):
                         max_auth_age=900)
         r = self.run_tool()
         self.assert_exit(r, EXIT_OK)
-        self.assert_line(r, "ok", "policy", "require_group = 'bastion-admins', 'Ops, EU'",
-                         "require_mfa = yes", "max_auth_age = 900 s")
+        self.assert_line(r, "ok", "policy", 'require_group = bastion-admins, "Ops, EU"; '
+                         "require_mfa = yes; max_auth_age = 900")
 
     def test_api_token_file(self):
         token_file = ph.write_secure_file(os.path.join(self.tmp, "token"), SIM.api_token + "\n")

@@ -21,6 +21,7 @@
 
 #include "okta_authn_json.h"
 #include "okta_config.h"
+#include "okta_json.h"
 #include "okta_signin.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -35,20 +36,25 @@ static const char mfa_required[] =
 	"\"_embedded\":{\"user\":{\"id\":\"00ub0oNGTSWTBKOLGLNR\"},"
 	"\"factors\":["
 	"{\"id\":\"uftig1RFn4RQkJUu50g3\",\"factorType\":\"token:software:totp\",\"provider\":\"GOOGLE\","
-	"\"_links\":{\"verify\":{\"href\":\"" ORG "/api/v1/authn/factors/uftig1RFn4RQkJUu50g3/verify\"}}},"
+	"\"_links\":{\"verify\":{\"href\":\"" ORG
+	"/api/v1/authn/factors/uftig1RFn4RQkJUu50g3/verify\"}}},"
 	"{\"id\":\"opfh52xcuft3J4uZc0g3\",\"factorType\":\"push\",\"provider\":\"OKTA\","
-	"\"_links\":{\"verify\":{\"href\":\"" ORG "/api/v1/authn/factors/opfh52xcuft3J4uZc0g3/verify\"}}},"
+	"\"_links\":{\"verify\":{\"href\":\"" ORG
+	"/api/v1/authn/factors/opfh52xcuft3J4uZc0g3/verify\"}}},"
 	"{\"id\":\"ostf1fmaMGJLMNGNLIVG\",\"factorType\":\"token:software:totp\",\"provider\":\"OKTA\","
-	"\"_links\":{\"verify\":{\"href\":\"" ORG "/api/v1/authn/factors/ostf1fmaMGJLMNGNLIVG/verify\"}}},"
+	"\"_links\":{\"verify\":{\"href\":\"" ORG
+	"/api/v1/authn/factors/ostf1fmaMGJLMNGNLIVG/verify\"}}},"
 	"{\"id\":\"sms193zUBEROPBNZKPPE\",\"factorType\":\"sms\",\"provider\":\"OKTA\"}"
 	"]},"
-	"\"_links\":{\"cancel\":{\"href\":\"" ORG "/api/v1/authn/cancel\",\"hints\":{\"allow\":[\"POST\"]}}}}";
+	"\"_links\":{\"cancel\":{\"href\":\"" ORG
+	"/api/v1/authn/cancel\",\"hints\":{\"allow\":[\"POST\"]}}}}";
 
 static const char challenge[] =
 	"{\"stateToken\":\"st1\",\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"WAITING\","
 	"\"_embedded\":{\"factor\":{\"id\":\"opf1\",\"factorType\":\"push\","
 	"\"_embedded\":{\"challenge\":{\"correctAnswer\":42}}}},"
-	"\"_links\":{\"next\":{\"name\":\"poll\",\"href\":\"" ORG "/api/v1/authn/factors/opf1/verify\"},"
+	"\"_links\":{\"next\":{\"name\":\"poll\",\"href\":\"" ORG
+	"/api/v1/authn/factors/opf1/verify\"},"
 	"\"cancel\":{\"href\":\"" ORG "/api/v1/authn/cancel\"}}}";
 
 static void test_parse_mfa_required(void **state)
@@ -86,10 +92,14 @@ static void test_parse_challenge_and_results(void **state)
 		const char *body;
 		enum okta_factor_result result;
 	} results[] = {
-		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"WAITING\"}", OKTA_FACTOR_RESULT_WAITING },
-		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"REJECTED\"}", OKTA_FACTOR_RESULT_REJECTED },
-		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"TIMEOUT\"}", OKTA_FACTOR_RESULT_TIMEOUT },
-		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"CHALLENGE\"}", OKTA_FACTOR_RESULT_OTHER },
+		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"WAITING\"}",
+		  OKTA_FACTOR_RESULT_WAITING },
+		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"REJECTED\"}",
+		  OKTA_FACTOR_RESULT_REJECTED },
+		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"TIMEOUT\"}",
+		  OKTA_FACTOR_RESULT_TIMEOUT },
+		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"CHALLENGE\"}",
+		  OKTA_FACTOR_RESULT_OTHER },
 		{ "{\"status\":\"MFA_CHALLENGE\"}", OKTA_FACTOR_RESULT_NONE },
 	};
 	struct okta_authn tx;
@@ -155,7 +165,8 @@ static void test_parse_bad_bodies(void **state)
 		{ "[]", OKTA_PARSE_NOT_OBJECT },
 		{ "\"str\"", OKTA_PARSE_NOT_OBJECT },
 		{ "{}", OKTA_PARSE_BAD_FIELD },
-		{ "{\"status\":\"MFA_REQUIRED\",\"status\":\"SUCCESS\"}", OKTA_PARSE_DUPLICATE_KEY },
+		{ "{\"status\":\"MFA_REQUIRED\",\"status\":\"SUCCESS\"}",
+		  OKTA_PARSE_DUPLICATE_KEY },
 		{ "{\"status\":\"SUCCESS\",\"sessionToken\":\"a\",\"sessionToken\":\"b\"}",
 		  OKTA_PARSE_DUPLICATE_KEY },
 		{ "{\"status\":7}", OKTA_PARSE_BAD_FIELD },
@@ -177,13 +188,17 @@ static void test_parse_bad_bodies(void **state)
 		  OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"X\",\"factorResult\":false}", OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"X\",\"_embedded\":{\"factor\":{\"_embedded\":{\"challenge\":"
-		  "{\"correctAnswer\":\"42\"}}}}}", OKTA_PARSE_BAD_FIELD },
+		  "{\"correctAnswer\":\"42\"}}}}}",
+		  OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"X\",\"_embedded\":{\"factor\":{\"_embedded\":{\"challenge\":"
-		  "{\"correctAnswer\":-1}}}}}", OKTA_PARSE_BAD_FIELD },
+		  "{\"correctAnswer\":-1}}}}}",
+		  OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"X\",\"_embedded\":{\"factor\":{\"_embedded\":{\"challenge\":"
-		  "{\"correctAnswer\":1000000}}}}}", OKTA_PARSE_BAD_FIELD },
+		  "{\"correctAnswer\":1000000}}}}}",
+		  OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"X\",\"_embedded\":{\"factor\":{\"_embedded\":{\"challenge\":"
-		  "{\"correctAnswer\":4.5}}}}}", OKTA_PARSE_BAD_FIELD },
+		  "{\"correctAnswer\":4.5}}}}}",
+		  OKTA_PARSE_BAD_FIELD },
 	};
 	struct okta_authn tx;
 	size_t i;
@@ -211,13 +226,16 @@ static void test_parse_limits(void **state)
 	body = malloc(cap);
 	assert_non_null(body);
 	/* 33 factors: one more than we keep */
-	len = (size_t)snprintf(body, cap, "{\"status\":\"MFA_REQUIRED\",\"_embedded\":{\"factors\":[");
+	len = (size_t)snprintf(body, cap,
+			       "{\"status\":\"MFA_REQUIRED\",\"_embedded\":{\"factors\":[");
 	for (n = 0; n < OKTA_AUTHN_FACTORS_MAX + 1; n++)
-		len += (size_t)snprintf(body + len, cap - len, "%s{\"id\":\"f%d\"}", n ? "," : "", n);
+		len += (size_t)snprintf(body + len, cap - len, "%s{\"id\":\"f%d\"}", n ? "," : "",
+					n);
 	len += (size_t)snprintf(body + len, cap - len, "]}}");
 	assert_int_equal(okta_parse_authn(body, len, &tx), OKTA_PARSE_BAD_FIELD);
 	/* a link longer than OKTA_AUTHN_URL_MAX */
-	len = (size_t)snprintf(body, cap, "{\"status\":\"X\",\"_links\":{\"next\":{\"href\":\"" ORG "/");
+	len = (size_t)snprintf(body, cap,
+			       "{\"status\":\"X\",\"_links\":{\"next\":{\"href\":\"" ORG "/");
 	memset(body + len, 'a', OKTA_AUTHN_URL_MAX);
 	len += OKTA_AUTHN_URL_MAX;
 	len += (size_t)snprintf(body + len, cap - len, "\"}}}");
@@ -281,8 +299,13 @@ static void test_config_sign_in_keys(void **state)
 	static const char good[] = "org_url = " ORG "\napi_token = 00abc\nsign_in = password\n"
 				   "mfa = push\nmfa_timeout = 300\nforward_client_ip = no\n";
 	static const char *const bad[] = {
-		"sign_in = Password\n", "sign_in = \n", "mfa = totp\n", "mfa_timeout = 9\n",
-		"mfa_timeout = 301\n", "mfa_timeout = 1e2\n", "forward_client_ip = true\n",
+		"sign_in = Password\n",
+		"sign_in = \n",
+		"mfa = totp\n",
+		"mfa_timeout = 9\n",
+		"mfa_timeout = 301\n",
+		"mfa_timeout = 1e2\n",
+		"forward_client_ip = true\n",
 		"sign_in = password\nsign_in = password\n",
 	};
 	struct okta_config cfg;

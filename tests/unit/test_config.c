@@ -79,9 +79,9 @@ struct field_expect {
 };
 
 static const struct field_expect defaults[] = {
-	{ "org_url", "(null)" },      { "api_token", "(null)" },     { "api_token_file", "(null)" },
-	{ "ca_file", "(null)" },      { "login_suffix", "(null)" },  { "proxy", "(null)" },
-	{ "timeout", "10" },          { "refresh_on_open", "yes" },  { "revoke_on_close", "no" },
+	{ "org_url", "(null)" }, { "api_token", "(null)" },    { "api_token_file", "(null)" },
+	{ "ca_file", "(null)" }, { "login_suffix", "(null)" }, { "proxy", "(null)" },
+	{ "timeout", "10" },     { "refresh_on_open", "yes" }, { "revoke_on_close", "no" },
 };
 
 static void check_fields(const struct okta_config *cfg, const struct field_expect *e, size_t n,
@@ -137,9 +137,12 @@ static void test_parse_good_values(void **state)
 	static const struct good_case cases[] = {
 		{ "org_url = https://example.okta.com", "org_url", "https://example.okta.com" },
 		{ "org_url = https://example.okta.com/", "org_url", "https://example.okta.com" },
-		{ "org_url = https://example.okta.com:8443", "org_url", "https://example.okta.com:8443" },
-		{ "org_url = https://example.okta.com:443/", "org_url", "https://example.okta.com:443" },
-		{ "org_url = https://[2001:db8::1]:8443/", "org_url", "https://[2001:db8::1]:8443" },
+		{ "org_url = https://example.okta.com:8443", "org_url",
+		  "https://example.okta.com:8443" },
+		{ "org_url = https://example.okta.com:443/", "org_url",
+		  "https://example.okta.com:443" },
+		{ "org_url = https://[2001:db8::1]:8443/", "org_url",
+		  "https://[2001:db8::1]:8443" },
 		{ "org_url = https://[::1]", "org_url", "https://[::1]" },
 		{ "org_url = https://127.0.0.1:9443", "org_url", "https://127.0.0.1:9443" },
 		{ "api_token = " SECRET, "api_token", SECRET },
@@ -163,7 +166,8 @@ static void test_parse_good_values(void **state)
 		{ "  \ttimeout \t=\t 7 \t ", "timeout", "7" },
 		{ "timeout = 7\n", "timeout", "7" },
 		{ "timeout = 7\r\n", "timeout", "7" },
-		{ "# timeout = 99\n\n   # indented comment\n\t\ntimeout = 8\n# end", "timeout", "8" },
+		{ "# timeout = 99\n\n   # indented comment\n\t\ntimeout = 8\n# end", "timeout",
+		  "8" },
 		{ "# comment\r\n\r\nproxy = http://p:1\r\nrevoke_on_close = yes\r\n", "proxy",
 		  "http://p:1" },
 		{ "# comment\r\n\r\nproxy = http://p:1\r\nrevoke_on_close = yes\r\n",
@@ -187,16 +191,15 @@ static void test_parse_good_values(void **state)
 
 static void test_parse_full_file(void **state)
 {
-	static const char text[] =
-		"# /etc/security/pam_okta_session.conf\n"
-		"org_url = https://example.okta.com/\n"
-		"api_token = " SECRET "\n"
-		"ca_file = /etc/ssl/certs/ca.pem\n"
-		"login_suffix = @example.com\n"
-		"timeout = 15\n"
-		"proxy = http://proxy.example:3128\n"
-		"refresh_on_open = no\n"
-		"revoke_on_close = yes\n";
+	static const char text[] = "# /etc/security/pam_okta_session.conf\n"
+				   "org_url = https://example.okta.com/\n"
+				   "api_token = " SECRET "\n"
+				   "ca_file = /etc/ssl/certs/ca.pem\n"
+				   "login_suffix = @example.com\n"
+				   "timeout = 15\n"
+				   "proxy = http://proxy.example:3128\n"
+				   "refresh_on_open = no\n"
+				   "revoke_on_close = yes\n";
 	static const struct field_expect expect[] = {
 		{ "org_url", "https://example.okta.com" },
 		{ "api_token", SECRET },
@@ -311,7 +314,9 @@ static void test_parse_bad_values(void **state)
 		{ "proxy = proxy.example:3128", "proxy" },
 		{ "proxy = http://pro xy:1", "proxy" },
 		{ "login_suffix = @exa mple.com", "login_suffix" },
-		{ "login_suffix = @ex\x01" "ample.com", "login_suffix" },
+		{ "login_suffix = @ex\x01"
+		  "ample.com",
+		  "login_suffix" },
 	};
 
 	(void)state;
@@ -375,8 +380,8 @@ static void test_parse_nul_byte(void **state)
 	check_error_message("NUL", parse(text, sizeof(text) - 1, &cfg, err, sizeof(err)), err, NULL,
 			    fragments);
 	okta_config_clear(&cfg);
-	check_error_message("NUL at the end", parse(text, sizeof(text), &cfg, err, sizeof(err)), err,
-			    NULL, fragments);
+	check_error_message("NUL at the end", parse(text, sizeof(text), &cfg, err, sizeof(err)),
+			    err, NULL, fragments);
 	okta_config_clear(&cfg);
 }
 
@@ -402,8 +407,9 @@ static void test_parse_size_limit(void **state)
 	char *text = big_text(OKTA_CONFIG_MAX_BYTES + 1);
 
 	(void)state;
-	check_error_message("64 KiB + 1", parse(text, OKTA_CONFIG_MAX_BYTES + 1, &cfg, err, sizeof(err)),
-			    err, NULL, fragments);
+	check_error_message("64 KiB + 1",
+			    parse(text, OKTA_CONFIG_MAX_BYTES + 1, &cfg, err, sizeof(err)), err,
+			    NULL, fragments);
 	okta_config_clear(&cfg);
 	free(text);
 
@@ -514,9 +520,12 @@ static void test_config_clear_reusable(void **state)
 				    "timeout = 3\nrefresh_on_open = no\nrevoke_on_close = yes\n";
 	static const char second[] = "org_url = https://b.example\napi_token_file = /t\n";
 	static const struct field_expect after_second[] = {
-		{ "org_url", "https://b.example" }, { "api_token_file", "/t" },
-		{ "api_token", "(null)" },          { "proxy", "(null)" },
-		{ "timeout", "10" },                { "revoke_on_close", "no" },
+		{ "org_url", "https://b.example" },
+		{ "api_token_file", "/t" },
+		{ "api_token", "(null)" },
+		{ "proxy", "(null)" },
+		{ "timeout", "10" },
+		{ "revoke_on_close", "no" },
 	};
 	struct okta_config cfg;
 	char err[256];
@@ -630,9 +639,12 @@ static void expect_load_error(struct fixture *f, const char *text, const char *f
 static void test_load_good(void **state)
 {
 	static const struct field_expect expect[] = {
-		{ "org_url", "https://example.okta.com" }, { "api_token", SECRET },
-		{ "api_token_file", "(null)" },            { "login_suffix", "" },
-		{ "ca_file", "(null)" },                   { "proxy", "(null)" },
+		{ "org_url", "https://example.okta.com" },
+		{ "api_token", SECRET },
+		{ "api_token_file", "(null)" },
+		{ "login_suffix", "" },
+		{ "ca_file", "(null)" },
+		{ "proxy", "(null)" },
 		{ "timeout", "10" },
 	};
 	static const mode_t modes[] = { 0600, 0400, 0700 };
@@ -768,8 +780,9 @@ static void test_load_ca_file_rules(void **state)
 
 	for (i = 0; i < ARRAY_LEN(writable); i++) {
 		char shown[16];
-		const char *fragments[] = { path, "ca_file", ca, shown, "must not be group- or world-writable",
-					    NULL };
+		const char *fragments[] = {
+			path, "ca_file", ca, shown, "must not be group- or world-writable", NULL
+		};
 
 		snprintf(shown, sizeof(shown), "mode %04o", (unsigned)writable[i]);
 		assert_int_equal(chmod(ca, writable[i]), 0);
@@ -782,7 +795,8 @@ static void test_load_ca_file_rules(void **state)
 		assert_int_equal(chown(ca, 65534, (gid_t)-1), 0);
 		check_error_message("ca owner", load(f, path, getuid()), f->err, SECRET, fragments);
 	} else {
-		print_message("not root: ca_file's owner rule is left to tests/integration/test_files.py\n");
+		print_message(
+			"not root: ca_file's owner rule is left to tests/integration/test_files.py\n");
 	}
 
 	path_in(f, "link.pem", link, sizeof(link));
@@ -792,7 +806,8 @@ static void test_load_ca_file_rules(void **state)
 		const char *fragments[] = { path, "ca_file", link, "symbolic link", NULL };
 
 		write_text(f, "okta.conf", conf, 0600, path, sizeof(path));
-		check_error_message("ca symlink", load(f, path, getuid()), f->err, SECRET, fragments);
+		check_error_message("ca symlink", load(f, path, getuid()), f->err, SECRET,
+				    fragments);
 	}
 }
 
@@ -872,8 +887,8 @@ static void test_load_directory_rules(void **state)
 			if (load(f, path, getuid()) != 0)
 				fail_msg("%s refused: %s", cases[i].sub, f->err);
 		} else {
-			const char *fragments[] = { path, "directory", cases[i].sub, cases[i].reason,
-						    NULL };
+			const char *fragments[] = { path, "directory", cases[i].sub,
+						    cases[i].reason, NULL };
 
 			check_error_message(cases[i].sub, load(f, path, getuid()), f->err, SECRET,
 					    fragments);
@@ -968,8 +983,8 @@ static void test_load_api_token_file_bad(void **state)
 		const char *fragments[] = { token_path, cases[i].fragment, NULL };
 
 		path_in(f, "okta.token", token_path, sizeof(token_path));
-		write_token_setup(f, cases[i].content, strlen(cases[i].content), cases[i].mode, conf,
-				  sizeof(conf));
+		write_token_setup(f, cases[i].content, strlen(cases[i].content), cases[i].mode,
+				  conf, sizeof(conf));
 		check_error_message(cases[i].fragment, load(f, conf, getuid()), f->err, SECRET,
 				    fragments);
 	}
@@ -1029,8 +1044,9 @@ static void test_check_trusted_dir(void **state)
 		const char *fragments[] = { dir, "group or others add a CA", NULL };
 
 		assert_int_equal(chmod(dir, writable[i]), 0);
-		check_error_message("writable ca_dir", okta_check_trusted_dir(dir, getuid(), err, sizeof(err)),
-				    err, NULL, fragments);
+		check_error_message("writable ca_dir",
+				    okta_check_trusted_dir(dir, getuid(), err, sizeof(err)), err,
+				    NULL, fragments);
 	}
 	assert_int_equal(chmod(dir, 0755), 0);
 	{
@@ -1042,9 +1058,10 @@ static void test_check_trusted_dir(void **state)
 
 		if (geteuid() == 0)
 			assert_int_equal(chown(dir, 65534, (gid_t)-1), 0);
-		check_error_message("owner", okta_check_trusted_dir(dir, geteuid() == 0 ? 0 : other,
-								    err, sizeof(err)),
-				    err, NULL, fragments);
+		check_error_message(
+			"owner",
+			okta_check_trusted_dir(dir, geteuid() == 0 ? 0 : other, err, sizeof(err)),
+			err, NULL, fragments);
 		if (geteuid() == 0)
 			assert_int_equal(chown(dir, 0, (gid_t)-1), 0);
 	}
@@ -1053,15 +1070,17 @@ static void test_check_trusted_dir(void **state)
 	{
 		const char *fragments[] = { link, "symbolic link", NULL };
 
-		check_error_message("symlink", okta_check_trusted_dir(link, getuid(), err, sizeof(err)),
-				    err, NULL, fragments);
+		check_error_message("symlink",
+				    okta_check_trusted_dir(link, getuid(), err, sizeof(err)), err,
+				    NULL, fragments);
 	}
 	write_text(f, "plain", "x", 0644, file, sizeof(file));
 	{
 		const char *fragments[] = { file, "cannot open the directory", NULL };
 
-		check_error_message("file", okta_check_trusted_dir(file, getuid(), err, sizeof(err)),
-				    err, NULL, fragments);
+		check_error_message("file",
+				    okta_check_trusted_dir(file, getuid(), err, sizeof(err)), err,
+				    NULL, fragments);
 	}
 }
 
@@ -1069,7 +1088,7 @@ static void test_check_trusted_dir(void **state)
  * an error; without either, the system's hashed directory is chosen. */
 static void test_load_ca_dir(void **state)
 {
-	static const char *const system_dirs[] = OKTA_SYSTEM_CA_DIRS;
+	static const char *const system_dirs[] = { OKTA_SYSTEM_CA_DIRS };
 	struct fixture *f = *state;
 	char conf[PATH_MAX * 3];
 	char dir[PATH_MAX];
@@ -1168,11 +1187,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_consistency, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_ca_file, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_ca_file_rules, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_symlink_and_dots, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_symlink_and_dots, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_directory_rules, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_directory_owner, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_api_token_file, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_api_token_file_bad, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_api_token_file_bad, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_load_api_token_file_missing_or_big, setup_dir,
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_read_secure_file, setup_dir, teardown_dir),

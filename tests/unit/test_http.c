@@ -24,12 +24,12 @@ static void test_rate_limit_reset_accepted(void **state)
 		const char *line;
 		long long value;
 	} cases[] = {
-		{"X-Rate-Limit-Reset: 1764102670\r\n", 1764102670LL},
-		{"x-rate-limit-reset:1764102670\r\n", 1764102670LL},
-		{"X-RATE-LIMIT-RESET: \t 0042 \t\r\n", 42},
-		{"X-Rate-Limit-Reset: 1\n", 1},
-		{"X-Rate-Limit-Reset: 7", 7},
-		{"X-Rate-Limit-Reset: 999999999999\r\n", 999999999999LL},
+		{ "X-Rate-Limit-Reset: 1764102670\r\n", 1764102670LL },
+		{ "x-rate-limit-reset:1764102670\r\n", 1764102670LL },
+		{ "X-RATE-LIMIT-RESET: \t 0042 \t\r\n", 42 },
+		{ "X-Rate-Limit-Reset: 1\n", 1 },
+		{ "X-Rate-Limit-Reset: 7", 7 },
+		{ "X-Rate-Limit-Reset: 999999999999\r\n", 999999999999LL },
 	};
 	size_t i;
 
@@ -87,7 +87,8 @@ static void test_rate_limit_reset_length(void **state)
 	long long value = -1;
 
 	(void)state;
-	assert_true(okta_http_parse_rate_limit_reset(line, strlen("X-Rate-Limit-Reset: 12"), &value));
+	assert_true(
+		okta_http_parse_rate_limit_reset(line, strlen("X-Rate-Limit-Reset: 12"), &value));
 	assert_int_equal(value, 12);
 	assert_false(okta_http_parse_rate_limit_reset(line, strlen("X-Rate-Limit-Reset"), &value));
 	assert_false(okta_http_parse_rate_limit_reset(with_nul, sizeof(with_nul) - 1, &value));

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "okta_json.h"
+#include "okta_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* A string literal and its length, embedded NULs included. */
@@ -49,7 +50,7 @@ static const char okta_example_session[] =
 	"}";
 
 /* A minimal valid session, for bodies built around it. */
-#define MINIMAL_SESSION \
+#define MINIMAL_SESSION                                                                              \
 	"{\"id\":\"102G3ddj6qITJ2pVxeqFb5gbw\",\"userId\":\"00u1\",\"login\":\"alice@example.com\"," \
 	"\"status\":\"ACTIVE\"}"
 
@@ -225,9 +226,13 @@ static void test_parse_fields(void **state)
 		struct okta_session out;
 		size_t len = build_session(body, sizeof(body), &cases[i]);
 
-		if (parse_checked(body, len, cases[i].expected, cases[i].label, &out) == OKTA_PARSE_OK) {
+		if (parse_checked(body, len, cases[i].expected, cases[i].label, &out) ==
+		    OKTA_PARSE_OK) {
 			const struct session_expect expect = {
-				"102G3ddj6qITJ2pVxeqFb5gbw", "00u1", "alice@example.com", "ACTIVE",
+				"102G3ddj6qITJ2pVxeqFb5gbw",
+				"00u1",
+				"alice@example.com",
+				"ACTIVE",
 				cases[i].expires_at != NULL && cases[i].expires_at[0] == '"'
 					? "2030-01-01T00:00:00.000Z"
 					: NULL,
@@ -261,7 +266,8 @@ static void test_parse_bad_bodies(void **state)
 		{ "HTML", BODY("<html><body>502 Bad Gateway</body></html>"), OKTA_PARSE_NOT_JSON },
 		{ "empty", BODY(""), OKTA_PARSE_NOT_JSON },
 		{ "only white space", BODY(" \n"), OKTA_PARSE_NOT_JSON },
-		{ "truncated", BODY("{\"id\":\"102G3ddj6qITJ2pVxeqFb5gbw\",\"userId\":\"00u1\",\"lo"),
+		{ "truncated",
+		  BODY("{\"id\":\"102G3ddj6qITJ2pVxeqFb5gbw\",\"userId\":\"00u1\",\"lo"),
 		  OKTA_PARSE_NOT_JSON },
 		{ "truncated after value", BODY("{\"id\":\"a\""), OKTA_PARSE_NOT_JSON },
 		{ "trailing garbage", BODY(MINIMAL_SESSION "x"), OKTA_PARSE_NOT_JSON },
@@ -273,7 +279,8 @@ static void test_parse_bad_bodies(void **state)
 		{ "leading white space", BODY("\n " MINIMAL_SESSION), OKTA_PARSE_OK },
 		{ "top-level array", BODY("[" MINIMAL_SESSION "]"), OKTA_PARSE_NOT_OBJECT },
 		{ "top-level empty array", BODY("[]"), OKTA_PARSE_NOT_OBJECT },
-		{ "top-level string", BODY("\"102G3ddj6qITJ2pVxeqFb5gbw\""), OKTA_PARSE_NOT_OBJECT },
+		{ "top-level string", BODY("\"102G3ddj6qITJ2pVxeqFb5gbw\""),
+		  OKTA_PARSE_NOT_OBJECT },
 		/* json-c only knows that a bare literal or number has ended when
 		 * it sees the next byte; at the very end of the body it reports
 		 * "incomplete", so these carry a newline as Okta's bodies do. */
@@ -295,17 +302,25 @@ static void test_parse_encoding(void **state)
 	static const struct body_case cases[] = {
 		{ "valid UTF-8", BODY(WITH_LOGIN("j\xc3\xb6rg")), OKTA_PARSE_OK },
 		{ "byte 0xff", BODY(WITH_LOGIN("a\xff")), OKTA_PARSE_NOT_JSON },
-		{ "byte 0xfe", BODY(WITH_LOGIN("\xfe" "a")), OKTA_PARSE_NOT_JSON },
+		{ "byte 0xfe",
+		  BODY(WITH_LOGIN("\xfe"
+				  "a")),
+		  OKTA_PARSE_NOT_JSON },
 		{ "lone continuation byte", BODY(WITH_LOGIN("a\x80")), OKTA_PARSE_NOT_JSON },
 		{ "truncated 2-byte sequence", BODY(WITH_LOGIN("a\xc3")), OKTA_PARSE_NOT_JSON },
-		{ "2-byte lead then ASCII", BODY(WITH_LOGIN("\xc3" "a")), OKTA_PARSE_NOT_JSON },
-		{ "truncated 4-byte sequence", BODY(WITH_LOGIN("\xf0\x9f\x98")), OKTA_PARSE_NOT_JSON },
+		{ "2-byte lead then ASCII",
+		  BODY(WITH_LOGIN("\xc3"
+				  "a")),
+		  OKTA_PARSE_NOT_JSON },
+		{ "truncated 4-byte sequence", BODY(WITH_LOGIN("\xf0\x9f\x98")),
+		  OKTA_PARSE_NOT_JSON },
 		{ "invalid UTF-8 in a key",
 		  BODY("{\"\xff\":1,\"id\":\"a\",\"userId\":\"u\",\"login\":\"l\",\"status\":\"s\"}"),
 		  OKTA_PARSE_NOT_JSON },
 		{ "NUL inside a string", BODY(WITH_LOGIN("alice\0@evil")), OKTA_PARSE_NOT_JSON },
-		{ "NUL between members", BODY("{\"id\":\"a\",\0\"userId\":\"u\",\"login\":\"l\","
-					      "\"status\":\"s\"}"),
+		{ "NUL between members",
+		  BODY("{\"id\":\"a\",\0\"userId\":\"u\",\"login\":\"l\","
+		       "\"status\":\"s\"}"),
 		  OKTA_PARSE_NOT_JSON },
 		{ "NUL after the object", BODY(MINIMAL_SESSION "\0"), OKTA_PARSE_NOT_JSON },
 		{ "NUL first", BODY("\0" MINIMAL_SESSION), OKTA_PARSE_NOT_JSON },
@@ -324,8 +339,8 @@ static void test_parse_encoding(void **state)
 static void test_parse_escaped_nul_refused(void **state)
 {
 	static const struct body_case cases[] = {
-		{ "\\u0000 in login",
-		  BODY(WITH_LOGIN("alice@example.com\\u0000.evil.example")), OKTA_PARSE_BAD_FIELD },
+		{ "\\u0000 in login", BODY(WITH_LOGIN("alice@example.com\\u0000.evil.example")),
+		  OKTA_PARSE_BAD_FIELD },
 		{ "\\u0000 in id",
 		  BODY("{\"id\":\"abc\\u0000def\",\"userId\":\"u\",\"login\":\"l\",\"status\":\"s\"}"),
 		  OKTA_PARSE_BAD_FIELD },
@@ -357,7 +372,8 @@ static void test_parse_top_level_null(void **state)
  * that the whole document is depth + 1 levels deep. */
 static char *nested_body(int depth, size_t *len)
 {
-	static const char head[] = "{\"id\":\"a\",\"userId\":\"u\",\"login\":\"l\",\"status\":\"s\",\"x\":";
+	static const char head[] =
+		"{\"id\":\"a\",\"userId\":\"u\",\"login\":\"l\",\"status\":\"s\",\"x\":";
 	size_t n = sizeof(head) - 1;
 	char *buf = malloc(n + 2 * (size_t)depth + 2);
 	int i;
@@ -408,16 +424,17 @@ static void test_parse_duplicate_keys(void **state)
 		const char *label;
 		const char *body;
 	} cases[] = {
-		{"login twice, the right one last",
-		 "{\"login\":\"bob@example.com\",\"id\":\"102a\",\"userId\":\"00u1\","
-		 "\"login\":\"alice@example.com\",\"status\":\"ACTIVE\"}"},
-		{"id twice", "{\"id\":\"102a\",\"id\":\"102b\",\"userId\":\"00u1\","
-			     "\"login\":\"a@x\",\"status\":\"ACTIVE\"}"},
-		{"escaped spelling of login",
-		 "{\"id\":\"102a\",\"userId\":\"00u1\",\"log\\u0069n\":\"bob@x\","
-		 "\"login\":\"a@x\",\"status\":\"ACTIVE\"}"},
-		{"unused key twice", "{\"amr\":[],\"id\":\"102a\",\"userId\":\"00u1\","
-				     "\"login\":\"a@x\",\"status\":\"ACTIVE\",\"amr\":[\"pwd\"]}"},
+		{ "login twice, the right one last",
+		  "{\"login\":\"bob@example.com\",\"id\":\"102a\",\"userId\":\"00u1\","
+		  "\"login\":\"alice@example.com\",\"status\":\"ACTIVE\"}" },
+		{ "id twice", "{\"id\":\"102a\",\"id\":\"102b\",\"userId\":\"00u1\","
+			      "\"login\":\"a@x\",\"status\":\"ACTIVE\"}" },
+		{ "escaped spelling of login",
+		  "{\"id\":\"102a\",\"userId\":\"00u1\",\"log\\u0069n\":\"bob@x\","
+		  "\"login\":\"a@x\",\"status\":\"ACTIVE\"}" },
+		{ "unused key twice",
+		  "{\"amr\":[],\"id\":\"102a\",\"userId\":\"00u1\","
+		  "\"login\":\"a@x\",\"status\":\"ACTIVE\",\"amr\":[\"pwd\"]}" },
 	};
 	struct okta_session out;
 	size_t i;
@@ -437,18 +454,18 @@ static void test_top_level_key_count(void **state)
 		const char *body;
 		size_t keys;
 	} cases[] = {
-		{"{}", 0},
-		{" {\"a\":1}", 1},
-		{"{\"a\":\"b\",\"c\":\"d\"}", 2},
-		{"{\"a\":{\"x\":1,\"y\":2},\"b\":[\"s\",\"t\"]}", 2},
-		{"{\"a\\\"\":\"}{,\\\"\",\"b\":[{\"c\":1}]}", 2},
-		{"{\"a\":1,\"a\":2}", 2},
-		{"[\"a\",\"b\"]", 0},
-		{"\"a\"", 0},
-		{"", 0},
-		{"{\"a\":\"unterminated", 1},
-		{"{\"a\\", 1},
-		{"}}]]{\"a\":1", 1},
+		{ "{}", 0 },
+		{ " {\"a\":1}", 1 },
+		{ "{\"a\":\"b\",\"c\":\"d\"}", 2 },
+		{ "{\"a\":{\"x\":1,\"y\":2},\"b\":[\"s\",\"t\"]}", 2 },
+		{ "{\"a\\\"\":\"}{,\\\"\",\"b\":[{\"c\":1}]}", 2 },
+		{ "{\"a\":1,\"a\":2}", 2 },
+		{ "[\"a\",\"b\"]", 0 },
+		{ "\"a\"", 0 },
+		{ "", 0 },
+		{ "{\"a\":\"unterminated", 1 },
+		{ "{\"a\\", 1 },
+		{ "}}]]{\"a\":1", 1 },
 	};
 	size_t i;
 
@@ -479,8 +496,8 @@ static void test_session_clear_twice(void **state)
 static void test_parse_result_str(void **state)
 {
 	static const enum okta_parse_result all[] = {
-		OKTA_PARSE_OK, OKTA_PARSE_NOT_JSON, OKTA_PARSE_NOT_OBJECT, OKTA_PARSE_BAD_FIELD,
-		OKTA_PARSE_DUPLICATE_KEY, OKTA_PARSE_NO_MEMORY,
+		OKTA_PARSE_OK,        OKTA_PARSE_NOT_JSON,      OKTA_PARSE_NOT_OBJECT,
+		OKTA_PARSE_BAD_FIELD, OKTA_PARSE_DUPLICATE_KEY, OKTA_PARSE_NO_MEMORY,
 	};
 	size_t i;
 	size_t j;
@@ -521,8 +538,8 @@ static void check_error(const char *label, const char *body, size_t len, const c
 	assert_non_null(memchr(err.id, '\0', sizeof(err.id)));
 	if (strcmp(err.code, code) != 0 || strcmp(err.summary, summary) != 0 ||
 	    strcmp(err.id, id) != 0)
-		fail_msg("%s: got {\"%s\", \"%s\", \"%s\"}, expected {\"%s\", \"%s\", \"%s\"}", label,
-			 err.code, err.summary, err.id, code, summary, id);
+		fail_msg("%s: got {\"%s\", \"%s\", \"%s\"}, expected {\"%s\", \"%s\", \"%s\"}",
+			 label, err.code, err.summary, err.id, code, summary, id);
 }
 
 static void run_error_cases(const struct error_case *cases, size_t n)
@@ -572,12 +589,13 @@ static void test_parse_error_garbage(void **state)
 	static const struct error_case cases[] = {
 		{ "empty", BODY(""), "", "", "" },
 		{ "HTML", BODY("<html>429 Too Many Requests</html>"), "", "", "" },
-		{ "truncated", BODY("{\"errorCode\":\"E0000011\",\"errorSummary\":\"Inv"), "", "", "" },
+		{ "truncated", BODY("{\"errorCode\":\"E0000011\",\"errorSummary\":\"Inv"), "", "",
+		  "" },
 		{ "trailing garbage", BODY("{\"errorCode\":\"E0000011\"}}"), "", "", "" },
 		{ "array", BODY("[{\"errorCode\":\"E0000011\"}]"), "", "", "" },
 		{ "string", BODY("\"E0000011\""), "", "", "" },
-		{ "invalid UTF-8", BODY("{\"errorCode\":\"E0000011\",\"errorSummary\":\"\xff\"}"), "", "",
-		  "" },
+		{ "invalid UTF-8", BODY("{\"errorCode\":\"E0000011\",\"errorSummary\":\"\xff\"}"),
+		  "", "", "" },
 		{ "NUL", BODY("{\"errorCode\":\"E0000011\"}\0"), "", "", "" },
 	};
 

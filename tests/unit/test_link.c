@@ -163,11 +163,14 @@ static void test_groups_link_allowed(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++)
-		assert_int_equal(okta_groups_link_is_allowed(ORG, UID, cases[i].url), cases[i].allowed);
+		assert_int_equal(okta_groups_link_is_allowed(ORG, UID, cases[i].url),
+				 cases[i].allowed);
 	assert_true(okta_groups_link_is_allowed("https://127.0.0.1:8443", UID,
-						"https://127.0.0.1:8443/api/v1/users/" UID "/groups?after=a"));
+						"https://127.0.0.1:8443/api/v1/users/" UID
+						"/groups?after=a"));
 	assert_false(okta_groups_link_is_allowed("https://127.0.0.1:8443", UID,
-						 "https://127.0.0.1:84430/api/v1/users/" UID "/groups"));
+						 "https://127.0.0.1:84430/api/v1/users/" UID
+						 "/groups"));
 	assert_false(okta_groups_link_is_allowed(ORG, UID, NULL));
 }
 

@@ -68,15 +68,16 @@ static void test_fail_closed_required(void **state)
 				    "account required pam_unix.so\n"
 				    "session required " OKTA "\n"),
 			 OKTA_PAMSTACK_FAIL_CLOSED);
-	assert_int_equal(verdict_of("auth requisite pam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth requisite pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
 	assert_int_equal(verdict_of("auth [success=ok default=die] pam_okta_session.so\n"),
 			 OKTA_PAMSTACK_FAIL_CLOSED);
 }
 
 static void test_fail_closed_with_password_after(void **state)
 {
-	struct okta_pamstack_report r =
-		analyse_with("auth required pam_okta_session.so\nauth required pam_unix.so\n", NULL);
+	struct okta_pamstack_report r = analyse_with(
+		"auth required pam_okta_session.so\nauth required pam_unix.so\n", NULL);
 
 	(void)state;
 	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
@@ -103,9 +104,10 @@ static void test_break_glass_group(void **state)
 
 static void test_break_glass_without_credential_is_dangerous(void **state)
 {
-	struct okta_pamstack_report r = analyse_with(
-		"auth sufficient pam_succeed_if.so user ingroup wheel\n"
-		"auth required pam_okta_session.so\n", NULL);
+	struct okta_pamstack_report r =
+		analyse_with("auth sufficient pam_succeed_if.so user ingroup wheel\n"
+			     "auth required pam_okta_session.so\n",
+			     NULL);
 	char said[512];
 
 	(void)state;
@@ -115,9 +117,8 @@ static void test_break_glass_without_credential_is_dangerous(void **state)
 	assert_non_null(strstr(said, "DANGEROUS"));
 }
 
-static const char fail_open[] =
-	"auth [success=done authinfo_unavail=ignore default=die] " OKTA "\n"
-	"auth required pam_unix.so\n";
+static const char fail_open[] = "auth [success=done authinfo_unavail=ignore default=die] " OKTA "\n"
+				"auth required pam_unix.so\n";
 
 static void test_fail_open_on_authinfo_unavail(void **state)
 {
@@ -133,9 +134,10 @@ static void test_fail_open_on_authinfo_unavail(void **state)
 static void test_bracket_without_default_is_bad(void **state)
 {
 	(void)state;
-	assert_int_equal(verdict_of("auth [success=done authinfo_unavail=ignore] pam_okta_session.so\n"
-				    "auth required pam_unix.so\n"),
-			 OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_int_equal(
+		verdict_of("auth [success=done authinfo_unavail=ignore] pam_okta_session.so\n"
+			   "auth required pam_unix.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
 }
 
 /* Only ignoring the unavailability, with nothing after it, still refuses:
@@ -152,7 +154,8 @@ static void test_fail_open_to_permit_is_dangerous(void **state)
 {
 	struct okta_pamstack_report r = analyse_with(
 		"auth [success=done authinfo_unavail=ignore default=die] pam_okta_session.so\n"
-		"auth required pam_permit.so\n", NULL);
+		"auth required pam_permit.so\n",
+		NULL);
 
 	(void)state;
 	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
@@ -192,9 +195,11 @@ static void test_optional_alone_is_dangerous_only_with_a_yes(void **state)
 {
 	(void)state;
 	/* libpam: a stack in which nobody said yes fails */
-	assert_int_equal(verdict_of("auth optional pam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
-	assert_int_equal(verdict_of("auth optional pam_okta_session.so\nauth required pam_permit.so\n"),
-			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(verdict_of("auth optional pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(
+		verdict_of("auth optional pam_okta_session.so\nauth required pam_permit.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
 }
 
 /* Debian's common-auth shape is fail closed: the jump lands on pam_deny. */
@@ -221,7 +226,8 @@ static void test_not_in_auth(void **state)
 	assert_int_equal(verdict_of("session required pam_okta_session.so\n"
 				    "auth required pam_unix.so\n"),
 			 OKTA_PAMSTACK_NOT_IN_AUTH);
-	assert_int_equal(verdict_of("# auth required pam_okta_session.so\n"), OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(verdict_of("# auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
 	assert_int_equal(verdict_of("auth required pam_unix.so # pam_okta_session.so\n"),
 			 OKTA_PAMSTACK_NOT_IN_AUTH);
 	assert_int_equal(verdict_of(""), OKTA_PAMSTACK_NOT_IN_AUTH);
@@ -230,8 +236,9 @@ static void test_not_in_auth(void **state)
 static void test_no_login(void **state)
 {
 	(void)state;
-	assert_int_equal(verdict_of("auth requisite pam_deny.so\nauth required pam_okta_session.so\n"),
-			 OKTA_PAMSTACK_NO_LOGIN);
+	assert_int_equal(
+		verdict_of("auth requisite pam_deny.so\nauth required pam_okta_session.so\n"),
+		OKTA_PAMSTACK_NO_LOGIN);
 }
 
 /* ------------------------------------------------------ syntax */
@@ -240,17 +247,23 @@ static void test_syntax_variants(void **state)
 {
 	(void)state;
 	/* case, tabs, leading dash, continuation, bracket control over two lines */
-	assert_int_equal(verdict_of("AUTH\tREQUIRED\tpam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
-	assert_int_equal(verdict_of("-auth required pam_okta_session.so\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("AUTH\tREQUIRED\tpam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("-auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
 	assert_int_equal(verdict_of("auth [success=done \\\n default=ignore] pam_okta_session.so\n"
 				    "auth required pam_unix.so"),
 			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
-	assert_int_equal(verdict_of("auth required pam_okta_session.so\r\n"), OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth required pam_okta_session.so\r\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
 	/* another module of that name elsewhere is the same module */
-	assert_int_equal(verdict_of("auth optional /opt/x/pam_okta_session.so\nauth required pam_permit.so\n"),
-			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(
+		verdict_of(
+			"auth optional /opt/x/pam_okta_session.so\nauth required pam_permit.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
 	/* but not a module whose name only ends alike */
-	assert_int_equal(verdict_of("auth required pam_not_okta_session.so\n"), OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(verdict_of("auth required pam_not_okta_session.so\n"),
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
 }
 
 static void test_syntax_errors(void **state)
@@ -294,14 +307,16 @@ static void test_at_include(void **state)
 	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
 	assert_true(r.okta_needs_more);
 	/* common-auth alone: the module is not in the auth stack */
-	assert_int_equal(analyse_with("@include common-auth\nsession required pam_okta_session.so\n", &f)
-				 .verdict,
-			 OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(
+		analyse_with("@include common-auth\nsession required pam_okta_session.so\n", &f)
+			.verdict,
+		OKTA_PAMSTACK_NOT_IN_AUTH);
 	/* the module in an included file counts */
 	f.names[1] = "okta-auth";
 	f.texts[1] = "auth sufficient pam_okta_session.so\n";
-	assert_int_equal(analyse_with("auth include okta-auth\nauth include common-auth\n", &f).verdict,
-			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(
+		analyse_with("auth include okta-auth\nauth include common-auth\n", &f).verdict,
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
 }
 
 static void test_include_loop_is_refused(void **state)
@@ -335,24 +350,31 @@ static void test_include_budget(void **state)
 /* A substack's done ends only the substack; a die in it still refuses. */
 static void test_substack(void **state)
 {
-	struct files f = { { "okta" }, { "auth sufficient pam_okta_session.so\n"
-					  "auth requisite pam_deny.so\n" } };
+	struct files f = { { "okta" },
+			   { "auth sufficient pam_okta_session.so\n"
+			     "auth requisite pam_deny.so\n" } };
 
 	(void)state;
 	/* as include, sufficient + requisite deny is fail closed; as a
 	 * substack too, and pam_unix after it still runs */
-	assert_int_equal(analyse_with("auth substack okta\nauth required pam_unix.so\n", &f).verdict,
-			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(
+		analyse_with("auth substack okta\nauth required pam_unix.so\n", &f).verdict,
+		OKTA_PAMSTACK_FAIL_CLOSED);
 	assert_int_equal(analyse_with("auth include okta\nauth required pam_unix.so\n", &f).verdict,
 			 OKTA_PAMSTACK_FAIL_CLOSED);
 	/* ... but the substack's done leaves pam_unix to run, include's does not */
-	assert_true(analyse_with("auth substack okta\nauth required pam_unix.so\n", &f).okta_needs_more);
-	assert_false(analyse_with("auth include okta\nauth required pam_unix.so\n", &f).okta_needs_more);
+	assert_true(analyse_with("auth substack okta\nauth required pam_unix.so\n", &f)
+			    .okta_needs_more);
+	assert_false(
+		analyse_with("auth include okta\nauth required pam_unix.so\n", &f).okta_needs_more);
 	/* a jump in the parent counts the substack as one line */
-	assert_int_equal(analyse_with("auth [success=1 default=ignore] pam_succeed_if.so user ingroup adm\n"
-				      "auth substack okta\n"
-				      "auth required pam_unix.so\n", &f).verdict,
-			 OKTA_PAMSTACK_BREAK_GLASS);
+	assert_int_equal(
+		analyse_with("auth [success=1 default=ignore] pam_succeed_if.so user ingroup adm\n"
+			     "auth substack okta\n"
+			     "auth required pam_unix.so\n",
+			     &f)
+			.verdict,
+		OKTA_PAMSTACK_BREAK_GLASS);
 }
 
 static void test_other_succeed_if_conditions_are_unknowns(void **state)
@@ -363,10 +385,12 @@ static void test_other_succeed_if_conditions_are_unknowns(void **state)
 				    "auth required pam_okta_session.so\n"),
 			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
 	/* notingroup: everyone outside the group skips the module */
-	assert_int_equal(verdict_of("auth [success=1 default=ignore] pam_succeed_if.so user notingroup okta\n"
-				    "auth required pam_okta_session.so\n"
-				    "auth required pam_unix.so\n"),
-			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(
+		verdict_of(
+			"auth [success=1 default=ignore] pam_succeed_if.so user notingroup okta\n"
+			"auth required pam_okta_session.so\n"
+			"auth required pam_unix.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
 }
 
 int main(void)

@@ -20,6 +20,7 @@
 #include "okta_config.h"
 #include "okta_json.h"
 #include "okta_policy.h"
+#include "okta_session.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BASE "org_url = https://example.okta.com\napi_token = 00abc\n"
@@ -120,7 +121,8 @@ static void test_config_policy_bad_values(void **state)
 		"require_group = ops\"x",
 		"require_group = \"ops\" x",
 		"require_group = \"\"",
-		"require_group = a\x01" "b",
+		"require_group = a\x01"
+		"b",
 		too_many,
 		too_long,
 		"require_mfa = maybe",
@@ -138,7 +140,8 @@ static void test_config_policy_bad_values(void **state)
 
 	(void)state;
 	for (n = 1; n <= OKTA_REQUIRE_GROUP_MAX; n++)
-		snprintf(too_many + strlen(too_many), sizeof(too_many) - strlen(too_many), ",g%d", n);
+		snprintf(too_many + strlen(too_many), sizeof(too_many) - strlen(too_many), ",g%d",
+			 n);
 	snprintf(too_long, sizeof(too_long), "require_group = %0256d", 7);
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		struct okta_config cfg;
@@ -167,7 +170,8 @@ static void test_config_policy_limits(void **state)
 	assert_true(cfg.require_mfa);
 	assert_int_equal(cfg.max_auth_age, 31536000);
 	okta_config_clear(&cfg);
-	assert_int_equal(parse_conf("max_auth_age = 1\nrequire_mfa = no", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(parse_conf("max_auth_age = 1\nrequire_mfa = no", &cfg, err, sizeof(err)),
+			 0);
 	assert_int_equal(cfg.max_auth_age, 1);
 	assert_false(cfg.require_mfa);
 	okta_config_clear(&cfg);
@@ -180,9 +184,10 @@ static void test_session_policy_fields(void **state)
 	struct okta_session s;
 
 	(void)state;
-	parse_session("\"amr\":[\"pwd\",\"mfa\"],\"lastPasswordVerification\":\"2026-01-01T00:00:00.000Z\","
-		      "\"lastFactorVerification\":\"2026-01-01T00:00:05.000Z\"",
-		      &s);
+	parse_session(
+		"\"amr\":[\"pwd\",\"mfa\"],\"lastPasswordVerification\":\"2026-01-01T00:00:00.000Z\","
+		"\"lastFactorVerification\":\"2026-01-01T00:00:05.000Z\"",
+		&s);
 	assert_int_equal(s.amr_count, 2);
 	assert_string_equal(s.amr[0], "pwd");
 	assert_string_equal(s.amr[1], "mfa");
@@ -216,7 +221,8 @@ static void test_session_policy_fields_malformed(void **state)
 		  OKTA_FIELD_AMR },
 		{ "\"lastPasswordVerification\":1700000000", OKTA_FIELD_LAST_PASSWORD },
 		{ "\"lastFactorVerification\":{}", OKTA_FIELD_LAST_FACTOR },
-		{ "\"amr\":{},\"lastFactorVerification\":[]", OKTA_FIELD_AMR | OKTA_FIELD_LAST_FACTOR },
+		{ "\"amr\":{},\"lastFactorVerification\":[]",
+		  OKTA_FIELD_AMR | OKTA_FIELD_LAST_FACTOR },
 	};
 	size_t i;
 
@@ -281,7 +287,8 @@ static void test_parse_groups_bad(void **state)
 		{ "[{\"id\":7}]", OKTA_PARSE_BAD_FIELD },
 		{ "[{\"id\":\"00g1\",\"profile\":\"x\"}]", OKTA_PARSE_BAD_FIELD },
 		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":[]}}]", OKTA_PARSE_BAD_FIELD },
-		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":\"a\\u0000b\"}}]", OKTA_PARSE_BAD_FIELD },
+		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":\"a\\u0000b\"}}]",
+		  OKTA_PARSE_BAD_FIELD },
 	};
 	size_t i;
 
@@ -289,8 +296,9 @@ static void test_parse_groups_bad(void **state)
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		struct okta_group_list list = { 0 };
 
-		assert_int_equal(okta_parse_groups(cases[i].body, strlen(cases[i].body), 100, &list),
-				 cases[i].result);
+		assert_int_equal(
+			okta_parse_groups(cases[i].body, strlen(cases[i].body), 100, &list),
+			cases[i].result);
 		assert_int_equal(list.count, 0);
 		okta_group_list_clear(&list);
 	}
@@ -325,13 +333,28 @@ static void test_timestamp_parse(void **state)
 static void test_timestamp_parse_bad(void **state)
 {
 	static const char *const cases[] = {
-		"", "2019-08-24", "2019-08-24T14:15:22", "2019-08-24T14:15:22z",
-		"2019-08-24T14:15:22+00:00", "2019-08-24 14:15:22Z", "2019-08-24T14:15:22.Z",
-		"2019-08-24T14:15:22.1234567890Z", "2019-08-24T14:15:22ZZ", "2019-8-24T14:15:22Z",
-		"1969-12-31T23:59:59Z", "2019-13-01T00:00:00Z", "2019-00-01T00:00:00Z",
-		"2019-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2019-04-31T00:00:00Z",
-		"2019-01-00T00:00:00Z", "2019-01-01T24:00:00Z", "2019-01-01T00:60:00Z",
-		"2019-01-01T00:00:60Z", "+2019-01-01T00:00:00Z", "2019-01-01T00:00:0xZ",
+		"",
+		"2019-08-24",
+		"2019-08-24T14:15:22",
+		"2019-08-24T14:15:22z",
+		"2019-08-24T14:15:22+00:00",
+		"2019-08-24 14:15:22Z",
+		"2019-08-24T14:15:22.Z",
+		"2019-08-24T14:15:22.1234567890Z",
+		"2019-08-24T14:15:22ZZ",
+		"2019-8-24T14:15:22Z",
+		"1969-12-31T23:59:59Z",
+		"2019-13-01T00:00:00Z",
+		"2019-00-01T00:00:00Z",
+		"2019-02-29T00:00:00Z",
+		"2100-02-29T00:00:00Z",
+		"2019-04-31T00:00:00Z",
+		"2019-01-00T00:00:00Z",
+		"2019-01-01T24:00:00Z",
+		"2019-01-01T00:60:00Z",
+		"2019-01-01T00:00:60Z",
+		"+2019-01-01T00:00:00Z",
+		"2019-01-01T00:00:0xZ",
 		" 2019-01-01T00:00:00Z",
 	};
 	size_t i;
@@ -407,8 +430,9 @@ static void test_evaluate_mfa(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		assert_int_equal(evaluate("require_mfa = yes", cases[i].amr, NULL, 0, OKTA_RULES_ALL, v),
-				 cases[i].verdict);
+		assert_int_equal(
+			evaluate("require_mfa = yes", cases[i].amr, NULL, 0, OKTA_RULES_ALL, v),
+			cases[i].verdict);
 		assert_int_equal(v[OKTA_RULE_MFA].verdict, cases[i].verdict);
 		assert_true(strlen(v[OKTA_RULE_MFA].reason) > 0);
 	}
@@ -432,21 +456,28 @@ static void test_evaluate_auth_age_edges(void **state)
 		enum okta_verdict verdict;
 	} cases[] = {
 		/* Exactly max_auth_age old passes ("no older than"), one more refuses. */
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", 900, OKTA_VERDICT_PASS },
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", 901, OKTA_VERDICT_REFUSE },
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"2026-01-01T12:00:00.999Z\"", 900,
+		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", 900,
 		  OKTA_VERDICT_PASS },
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"2026-01-01T12:00:00.999Z\"", 901,
+		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", 901,
 		  OKTA_VERDICT_REFUSE },
-		{ "max_auth_age = 1", "\"lastFactorVerification\":\"" NOW_TEXT "\"", 0, OKTA_VERDICT_PASS },
-		{ "max_auth_age = 1", "\"lastFactorVerification\":\"" NOW_TEXT "\"", 1, OKTA_VERDICT_PASS },
-		{ "max_auth_age = 1", "\"lastFactorVerification\":\"" NOW_TEXT "\"", 2, OKTA_VERDICT_REFUSE },
+		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"2026-01-01T12:00:00.999Z\"",
+		  900, OKTA_VERDICT_PASS },
+		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"2026-01-01T12:00:00.999Z\"",
+		  901, OKTA_VERDICT_REFUSE },
+		{ "max_auth_age = 1", "\"lastFactorVerification\":\"" NOW_TEXT "\"", 0,
+		  OKTA_VERDICT_PASS },
+		{ "max_auth_age = 1", "\"lastFactorVerification\":\"" NOW_TEXT "\"", 1,
+		  OKTA_VERDICT_PASS },
+		{ "max_auth_age = 1", "\"lastFactorVerification\":\"" NOW_TEXT "\"", 2,
+		  OKTA_VERDICT_REFUSE },
 		/* The later of the two counts... */
 		{ "max_auth_age = 900",
-		  "\"lastPasswordVerification\":\"2026-01-01T11:00:00Z\",\"lastFactorVerification\":\"" NOW_TEXT "\"",
+		  "\"lastPasswordVerification\":\"2026-01-01T11:00:00Z\",\"lastFactorVerification\":\"" NOW_TEXT
+		  "\"",
 		  900, OKTA_VERDICT_PASS },
 		{ "max_auth_age = 900",
-		  "\"lastPasswordVerification\":\"" NOW_TEXT "\",\"lastFactorVerification\":\"2026-01-01T11:00:00Z\"",
+		  "\"lastPasswordVerification\":\"" NOW_TEXT
+		  "\",\"lastFactorVerification\":\"2026-01-01T11:00:00Z\"",
 		  900, OKTA_VERDICT_PASS },
 		/* ...except with require_mfa: only the factor. */
 		{ "max_auth_age = 900\nrequire_mfa = yes",
@@ -454,21 +485,26 @@ static void test_evaluate_auth_age_edges(void **state)
 		  "\"lastFactorVerification\":\"2026-01-01T11:00:00Z\"",
 		  900, OKTA_VERDICT_REFUSE },
 		{ "max_auth_age = 900\nrequire_mfa = yes",
-		  "\"amr\":[\"mfa\"],\"lastPasswordVerification\":\"" NOW_TEXT "\"", 0, OKTA_VERDICT_REFUSE },
+		  "\"amr\":[\"mfa\"],\"lastPasswordVerification\":\"" NOW_TEXT "\"", 0,
+		  OKTA_VERDICT_REFUSE },
 		/* Nothing to measure: refused. */
 		{ "max_auth_age = 900", "\"lastFactorVerification\":null", 0, OKTA_VERDICT_REFUSE },
 		/* Okta's clock ahead: up to OKTA_CLOCK_SKEW_MAX counts as now. */
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", -300, OKTA_VERDICT_PASS },
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", -301, OKTA_VERDICT_ERROR },
+		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", -300,
+		  OKTA_VERDICT_PASS },
+		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"" NOW_TEXT "\"", -301,
+		  OKTA_VERDICT_ERROR },
 		/* Malformed: an error, even when the other field would pass. */
 		{ "max_auth_age = 900",
 		  "\"lastPasswordVerification\":\"" NOW_TEXT "\",\"lastFactorVerification\":42", 0,
 		  OKTA_VERDICT_ERROR },
-		{ "max_auth_age = 900", "\"lastPasswordVerification\":\"2026-01-01T12:00:00+00:00\"", 0,
+		{ "max_auth_age = 900",
+		  "\"lastPasswordVerification\":\"2026-01-01T12:00:00+00:00\"", 0,
 		  OKTA_VERDICT_ERROR },
 		/* A malformed password time is irrelevant when only the factor counts. */
 		{ "max_auth_age = 900\nrequire_mfa = yes",
-		  "\"amr\":[\"mfa\"],\"lastPasswordVerification\":7,\"lastFactorVerification\":\"" NOW_TEXT "\"",
+		  "\"amr\":[\"mfa\"],\"lastPasswordVerification\":7,\"lastFactorVerification\":\"" NOW_TEXT
+		  "\"",
 		  10, OKTA_VERDICT_PASS },
 	};
 	struct okta_rule_verdict v[OKTA_RULE_COUNT];
@@ -518,7 +554,8 @@ static void test_evaluate_groups(void **state)
 			   "{\"id\":\"00g2\",\"profile\":{\"name\":\"Ops, EU\"}},"
 			   "{\"id\":\"00g3\",\"profile\":{\"name\":\"00gNAMEDLIKEANIDxxxx\"}},"
 			   "{\"id\":\"00g5\"}]");
-	add_group(&groups, "[{\"id\":\"00gABCDEFGHIJKLMNOPQ\",\"profile\":{\"name\":\"bastion-admins\"}}]");
+	add_group(&groups,
+		  "[{\"id\":\"00gABCDEFGHIJKLMNOPQ\",\"profile\":{\"name\":\"bastion-admins\"}}]");
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		assert_int_equal(evaluate(cases[i].conf, "", &groups, 0, OKTA_RULES_ALL, v),
 				 cases[i].verdict);
@@ -545,12 +582,13 @@ static void test_evaluate_overall_and_first_failure(void **state)
 
 	(void)state;
 	add_group(&groups, "[{\"id\":\"00g1\",\"profile\":{\"name\":\"dev\"}}]");
-	assert_int_equal(evaluate(conf, "\"amr\":[\"mfa\"],\"lastFactorVerification\":\"" NOW_TEXT "\"",
+	assert_int_equal(evaluate(conf,
+				  "\"amr\":[\"mfa\"],\"lastFactorVerification\":\"" NOW_TEXT "\"",
 				  &groups, now, OKTA_RULES_ALL, v),
 			 OKTA_VERDICT_PASS);
 	/* Refuse + error: error wins, and is reported first. */
-	assert_int_equal(evaluate(conf, "\"amr\":[\"pwd\"],\"lastFactorVerification\":false", &groups,
-				  now, OKTA_RULES_ALL, v),
+	assert_int_equal(evaluate(conf, "\"amr\":[\"pwd\"],\"lastFactorVerification\":false",
+				  &groups, now, OKTA_RULES_ALL, v),
 			 OKTA_VERDICT_ERROR);
 	assert_int_equal(v[OKTA_RULE_MFA].verdict, OKTA_VERDICT_REFUSE);
 	assert_ptr_equal(okta_policy_first_failure(v), &v[OKTA_RULE_AUTH_AGE]);

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "config.h"
+
+#include "okta_text.h"
+
+#include <stdlib.h>
+
+bool okta_ascii_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+bool okta_ascii_is_xdigit(char c)
+{
+	return okta_ascii_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool okta_ascii_is_alnum(char c)
+{
+	return okta_ascii_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool okta_ascii_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+bool okta_ascii_is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+bool okta_ascii_is_printable(char c)
+{
+	return c >= ' ' && c <= '~';
+}
+
+bool okta_ascii_is_visible(char c)
+{
+	return c > ' ' && c <= '~';
+}
+
+bool okta_text_is_printable(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (!okta_ascii_is_printable(*s))
+			return false;
+	}
+	return true;
+}
+
+bool okta_text_is_visible(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (!okta_ascii_is_visible(*s))
+			return false;
+	}
+	return true;
+}
+
+static char ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	}
+	return true;
+}
+
+void okta_text_printable(const char *text, char *out, size_t outlen)
+{
+	size_t i = 0;
+
+	if (outlen == 0)
+		return;
+	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = okta_ascii_is_printable(text[i]) ? text[i] : '?';
+	out[i] = '\0';
+}
+
+void okta_strings_free(char **items, size_t count)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < count; i++)
+		free(items[i]);
+	free(items);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Small text helpers every layer uses: ASCII character classes, ASCII
+ * case-insensitive comparison, printable copies of untrusted text, and
+ * freeing arrays of strings. Independent of the locale on purpose: <ctype.h>
+ * and strncasecmp follow the host process's locale (a Turkish locale folds
+ * 'I' to a dotless i), and what a security check accepts must not depend on
+ * it. Pure: no libcurl, no libpam.
+ */
+#ifndef OKTA_TEXT_H
+#define OKTA_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* '0'..'9' */
+bool okta_ascii_is_digit(char c);
+/* '0'..'9', 'a'..'f', 'A'..'F' */
+bool okta_ascii_is_xdigit(char c);
+/* 'A'..'Z', 'a'..'z', '0'..'9' */
+bool okta_ascii_is_alnum(char c);
+/* ' ' or '\t' */
+bool okta_ascii_is_blank(char c);
+/* ' ', '\t', '\n', '\v', '\f', '\r' (isspace in the C locale) */
+bool okta_ascii_is_space(char c);
+/* ' '..'~': printable ASCII, space included */
+bool okta_ascii_is_printable(char c);
+/* '!'..'~': printable ASCII without space */
+bool okta_ascii_is_visible(char c);
+
+/* Is every byte of the string printable (resp. visible) ASCII? The empty
+ * string is. */
+bool okta_text_is_printable(const char *s);
+bool okta_text_is_visible(const char *s);
+
+/* Are the first n bytes of a and b equal, ASCII case-insensitively? Both
+ * must hold at least n bytes. */
+bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n);
+
+/*
+ * Copy untrusted text (an Okta login, a user name, an error summary) for a
+ * log line: cut to outlen - 1 bytes, anything but printable ASCII shown as
+ * '?'. NULL text gives "".
+ */
+void okta_text_printable(const char *text, char *out, size_t outlen);
+
+/* Free the first count strings of items, then items (NULL is fine). */
+void okta_strings_free(char **items, size_t count);
+
+#endif
