@@ -32,7 +32,7 @@ import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 import test_files as tf  # noqa: E402
 from moduletest import setUpModule, tearDownModule, sim  # noqa: E402,F401  (one simulator)
-from simlib import Simulator  # noqa: E402
+from moduletest import BadCertificateServers  # noqa: E402
 
 SERVICE, USER, LOGIN, NOBODY = tf.SERVICE, tf.USER, tf.LOGIN, tf.NOBODY
 
@@ -108,26 +108,10 @@ class TestVerification(CaDirTestCase):
         self.assert_certificate_refused(r)
 
 
-class TestServerCertificates(CaDirTestCase):
+class TestServerCertificates(BadCertificateServers, CaDirTestCase):
     """The directory replaces only where the CAs come from: with CAPATH alone
     libcurl still checks the host name, OpenSSL the expiry and the whole
     chain (security review: the network attacker against ca_dir)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.bad = {}
-        try:
-            for cert in ("expired", "wronghost", "selfsigned"):
-                cls.bad[cert] = Simulator(cert=cert)
-                cls.bad[cert].start()
-        except Exception:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        for bad in cls.bad.values():
-            bad.stop()
 
     def assert_refused_by(self, cert, reason):
         bad = self.bad[cert]

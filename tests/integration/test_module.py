@@ -16,9 +16,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 from moduletest import (CREATE, LOGIN, PAM_PROMPT_ECHO_OFF, SERVICE,  # noqa: E402
-                        OktaTestCase, delete, get, refresh, sim)
+                        BadCertificateServers, OktaTestCase, delete, get, refresh, sim)
 from moduletest import setUpModule, tearDownModule  # noqa: E402,F401  (one simulator)
-from simlib import Simulator, closed_port  # noqa: E402
+from simlib import closed_port  # noqa: E402
 
 
 class TestAuthenticate(OktaTestCase):
@@ -251,24 +251,8 @@ class TestOktaFailures(OktaTestCase):
         self.assert_no_requests(r)
 
 
-class TestServerCertificates(OktaTestCase):
+class TestServerCertificates(BadCertificateServers, OktaTestCase):
     """Simulators presenting bad certificates; the module must not talk to them."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.bad = {}
-        try:
-            for cert in ("expired", "wronghost", "selfsigned"):
-                cls.bad[cert] = Simulator(cert=cert)
-                cls.bad[cert].start()
-        except Exception:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        for bad in cls.bad.values():
-            bad.stop()
 
     def assert_refused(self, cert, reason):
         bad = self.bad[cert]

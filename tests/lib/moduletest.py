@@ -184,3 +184,25 @@ class OktaTestCase(unittest.TestCase):
         self.assert_failed(r, code)
         self.assert_requests([CREATE], r)
         return r
+
+
+class BadCertificateServers:
+    """Mixin: cls.bad["expired" | "wronghost" | "selfsigned"], a simulator
+    each presenting that certificate, for the tests that the module refuses
+    to talk to them (whatever the trust store)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.bad = {}
+        try:
+            for cert in ("expired", "wronghost", "selfsigned"):
+                cls.bad[cert] = Simulator(cert=cert)
+                cls.bad[cert].start()
+        except Exception:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for bad in cls.bad.values():
+            bad.stop()
