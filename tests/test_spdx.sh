@@ -13,11 +13,12 @@ trap 'rm -rf "$tmp"' EXIT
 . "$srcdir"/tests/lib/tap.sh
 
 # Every file in the source tree (a build or a distcheck may share it) that
-# is ours: sources by name, scripts by place.
+# is ours: sources by name, scripts by place. make distcheck builds in
+# _build/sub and installs in _inst inside the unpacked tree: not ours.
 source_files() {
 	cd "$srcdir" && find . \( -name .git -o -name autom4te.cache -o -name build-aux \
 		-o -name .deps -o -name .libs -o -name __pycache__ -o -name fuzz-build \
-		-o -name '_build-*' -o \( -name 'pam_okta_session-*' -type d \) \
+		-o -name '_build*' -o -name _inst -o \( -name 'pam_okta_session-*' -type d \) \
 		-o -path ./tests/fuzz/corpus -o -path ./tests/secrets-capture \) -prune \
 		-o -type f -print | sed 's@^\./@@' | while read -r f; do
 		case $f in
