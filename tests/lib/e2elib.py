@@ -14,7 +14,12 @@ mount namespace in which:
 
 - a test directory is bind-mounted over /etc/pam.d, and modified copies of
   /etc/passwd, /etc/shadow, /etc/group and /etc/gshadow (the host's entries
-  plus the test users) over the originals, a test sudoers over /etc/sudoers;
+  plus the test users) over the originals, a test sudoers over /etc/sudoers.
+  The sandbox owns the names it uses: a host user or group of the same name
+  (a workstation's own alice) is dropped from the copies, and a test user's
+  name from the host groups' member lists; its ids are free on the host too.
+  (/etc/subuid and /etc/subgid are not replaced: sshd, sudo, su and login
+  never read them.)
 - /run and /var/log are empty tmpfs (sshd's privilege separation directory
   /run/sshd is created there; sudo timestamps, utmp, wtmp, btmp and lastlog
   written by sshd, sudo and su land there and vanish);
@@ -72,6 +77,42 @@ def require_root_and_programs(*programs):
 class User:
     def __init__(self, name, uid, gid, home):
         self.name, self.uid, self.gid, self.home = name, uid, gid, home
+
+
+def rewrite_account_file(path, edit):
+    """Rewrite a passwd-style file line by line: edit(fields) returns the new
+    fields, or None to drop the line."""
+    with open(path) as f:
+        rows = [edit(line.split(":")) for line in f.read().splitlines()]
+    with open(path, "w") as f:
+        f.write("".join(":".join(r) + "\n" for r in rows if r is not None))
+
+
+def drop_name(etc, name, user=True):
+    """Make `name` free in the account files under `etc` (the sandbox's
+    copies): its user (if `user`) and group lines go, and a user's name
+    leaves every group's member lists, so that an account added afterwards
+    gets neither the old one's home, keys and password nor its supplementary
+    groups (a workstation's own alice, an account another tool made)."""
+    files = ("passwd", "shadow", "group", "gshadow") if user else ("group", "gshadow")
+    for file in files:
+        rewrite_account_file(os.path.join(etc, file),
+                             lambda fields: None if fields[0] == name else fields)
+    if user:
+        # group: name:pw:gid:members; gshadow: name:pw:admins:members
+        for file, lists in (("group", (3,)), ("gshadow", (2, 3))):
+            rewrite_account_file(os.path.join(etc, file),
+                                 lambda fields: _without_member(fields, lists, name))
+
+
+def _without_member(fields, lists, name):
+    """fields of a group or gshadow line with `name` taken out of the
+    comma-separated lists at the indices `lists`."""
+    fields = list(fields)
+    for i in lists:
+        if i < len(fields):
+            fields[i] = ",".join(m for m in fields[i].split(",") if m and m != name)
+    return fields
 
 
 class PtyResult:
@@ -179,6 +220,7 @@ class Sandbox:
             shutil.copy2(src, dst)
             st = os.stat(src)
             os.chown(dst, st.st_uid, st.st_gid)
+        self.host_ids = {name: self._ids(name) for name in ("passwd", "group")}
         self.write_pam_service("other", ["auth required pam_deny.so",
                                           "account required pam_deny.so",
                                           "password required pam_deny.so",
@@ -198,11 +240,17 @@ class Sandbox:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # -- accounts ------------------------------------------------------------------
+    def _ids(self, name):
+        with open(os.path.join(self.etc, name)) as f:
+            return {int(line.split(":")[2]) for line in f if line.count(":") >= 3}
+
     def _free_id(self, files):
+        """The first id from FIRST_TEST_ID that neither the sandbox's copies
+        nor the host's files (as copied, before drop_name dropped entries)
+        use: a replaced host account's uid is never handed out again."""
         taken = set()
         for name in files:
-            with open(os.path.join(self.etc, name)) as f:
-                taken.update(int(line.split(":")[2]) for line in f if line.count(":") >= 3)
+            taken |= self._ids(name) | self.host_ids[name]
         n = FIRST_TEST_ID
         while n in taken:
             n += 1
@@ -214,9 +262,11 @@ class Sandbox:
 
     def add_user(self, name, shell="/bin/sh"):
         """A user that exists only in the sandbox: locked password (tokens
-        only), home directory in the sandbox."""
+        only), home directory in the sandbox.  A host account of the same
+        name is replaced (drop_name); the ids are free on the host as well."""
         uid = self._free_id(["passwd"])
         gid = self._free_id(["group"])
+        drop_name(self.etc, name, user=True)
         home = os.path.join(self.dir, "home", name)
         os.makedirs(home)
         os.chown(home, uid, gid)
@@ -230,12 +280,8 @@ class Sandbox:
 
     def _replace_line(self, name, key, line):
         """Replace the line of /etc/`name` (sandbox copy) whose first field is `key`."""
-        path = os.path.join(self.etc, name)
-        with open(path) as f:
-            lines = f.read().splitlines()
-        lines = [line if l.split(":", 1)[0] == key else l for l in lines]
-        with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
+        rewrite_account_file(os.path.join(self.etc, name),
+                             lambda fields: line.split(":") if fields[0] == key else fields)
 
     def set_password(self, name, password):
         """Give a sandbox user a local (pam_unix) password: SHA-512 crypt
@@ -245,8 +291,10 @@ class Sandbox:
         self._replace_line("shadow", name, "%s:%s:19000:0:99999:7:::" % (name, hashed))
 
     def add_group(self, name, members=()):
-        """A local group that exists only in the sandbox, with `members`."""
+        """A local group that exists only in the sandbox, with `members` (a
+        host group of the same name is replaced)."""
         gid = self._free_id(["group"])
+        drop_name(self.etc, name, user=False)
         self._append("group", "%s:x:%d:%s" % (name, gid, ",".join(members)))
         self._append("gshadow", "%s:!::%s" % (name, ",".join(members)))
         return gid
