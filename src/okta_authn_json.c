@@ -30,7 +30,9 @@ static const struct {
 } state_names[] = {
 	{ "SUCCESS", OKTA_AUTHN_SUCCESS, NEED_SESSION_TOKEN },
 	{ "MFA_REQUIRED", OKTA_AUTHN_MFA_REQUIRED, NEED_FACTORS },
-	{ "MFA_CHALLENGE", OKTA_AUTHN_MFA_CHALLENGE, NEED_FACTORS | NEED_CHALLENGE },
+	/* not NEED_FACTORS: a challenge names the one factor being verified
+	 * (the reference's push examples as "factors", an object) */
+	{ "MFA_CHALLENGE", OKTA_AUTHN_MFA_CHALLENGE, NEED_CHALLENGE },
 	{ "PASSWORD_WARN", OKTA_AUTHN_PASSWORD_WARN, NEED_SKIP },
 	{ "PASSWORD_EXPIRED", OKTA_AUTHN_PASSWORD_EXPIRED, 0 },
 	{ "LOCKED_OUT", OKTA_AUTHN_LOCKED_OUT, 0 },
@@ -163,13 +165,20 @@ static int read_factor_result(json_object *root, struct okta_authn *out)
 	return 0;
 }
 
-/* The number a number-matching push challenge asks the user to tap. */
+/* The number a number-matching push challenge asks the user to tap: in
+ * _embedded.factor, or in _embedded.factors where the reference's push
+ * examples put the challenged factor (an object there, not a list). */
 static int read_correct_answer(json_object *root, struct okta_authn *out)
 {
 	const char *path[] = { "_embedded", "factor",        "_embedded",
 			       "challenge", "correctAnswer", NULL };
+	const char *documented[] = { "_embedded", "factors",       "_embedded",
+				     "challenge", "correctAnswer", NULL };
 	json_object *answer = member(root, path);
 	int64_t n;
+
+	if (answer == NULL)
+		answer = member(root, documented);
 
 	out->correct_answer = -1;
 	if (answer == NULL || json_object_is_type(answer, json_type_null))

@@ -72,10 +72,11 @@ struct okta_authn {
  * refused (OKTA_PARSE_BAD_FIELD) when present in another shape or over the
  * limits above: stateToken and _links.cancel.href. Read only in the states
  * that use them, under the same rules: sessionToken (SUCCESS),
- * _embedded.factors (MFA_REQUIRED, MFA_CHALLENGE: an array of objects with
- * a string id; factorType, provider and _links.verify.href strings when
- * present), _links.next.href, factorResult and correctAnswer (an integer
- * 0..OKTA_AUTHN_ANSWER_MAX) (MFA_CHALLENGE), _links.skip.href
+ * _embedded.factors (MFA_REQUIRED: an array of objects with a string id;
+ * factorType, provider and _links.verify.href strings when present),
+ * _links.next.href, factorResult and correctAnswer (MFA_CHALLENGE; an
+ * integer 0..OKTA_AUTHN_ANSWER_MAX in _embedded.factor, or in
+ * _embedded.factors where the reference's push examples put it), _links.skip.href
  * (PASSWORD_WARN). Whatever else an answer holds is ignored, so that
  * MFA_ENROLL's factors to set up (no id) or MFA_ENROLL_ACTIVATE's
  * activation data never make it unreadable. _embedded and _links must be

@@ -169,6 +169,38 @@ static void test_parse_only_what_the_state_needs(void **state)
 	}
 }
 
+/* A push challenge with number matching as the reference's "Response
+ * example (waiting for 3-number verification challenge response)" shows
+ * it: the challenged factor under "factors", an object. */
+static const char challenge_documented[] =
+	"{\"stateToken\":\"007ucIX7PATyn94hsHfOLVaXAmOBkKHWnOOLG43bsb\",\"expiresAt\":\"2026-11-25T20:31:10.000Z\","
+	"\"status\":\"MFA_CHALLENGE\",\"factorResult\":\"WAITING\",\"_embedded\":{\"user\":{\"id\":\"00ub0oNGTSWTBKOLGLNR\","
+	"\"passwordChanged\":\"2026-09-08T20:14:45.000Z\",\"profile\":{\"login\":\"alice@example.com\","
+	"\"firstName\":\"Alice\",\"lastName\":\"Example\",\"locale\":\"en_US\",\"timeZone\":\"America/Los_Angeles\"}},"
+	"\"factors\":{\"id\":\"opfh52xcuft3J4uZc0g3\",\"factorType\":\"push\",\"provider\":\"OKTA\","
+	"\"profile\":{\"deviceType\":\"SmartPhone_IPhone\",\"name\":\"Phone\",\"platform\":\"IOS\","
+	"\"version\":\"17.0\"},\"_embedded\":{\"challenge\":{\"correctAnswer\":92}}}},\"_links\":{\"next\":{\"name\":\"poll\","
+	"\"href\":\"" ORG "/api/v1/authn/factors/opfh52xcuft3J4uZc0g3/verify\","
+	"\"hints\":{\"allow\":[\"POST\"]}},\"cancel\":{\"href\":\"" ORG "/api/v1/authn/cancel\","
+	"\"hints\":{\"allow\":[\"POST\"]}},\"prev\":{\"href\":\"" ORG "/api/v1/authn/previous\","
+	"\"hints\":{\"allow\":[\"POST\"]}},\"resend\":[{\"name\":\"push\",\"href\":\"" ORG
+	"/api/v1/authn/factors/opfh52xcuft3J4uZc0g3/verify/resend\","
+	"\"hints\":{\"allow\":[\"POST\"]}}]}}";
+
+static void test_parse_documented_challenge(void **state)
+{
+	struct okta_authn tx;
+
+	(void)state;
+	assert_int_equal(okta_parse_authn(BODY(challenge_documented), &tx), OKTA_PARSE_OK);
+	assert_int_equal(tx.state, OKTA_AUTHN_MFA_CHALLENGE);
+	assert_int_equal(tx.factor_result, OKTA_FACTOR_RESULT_WAITING);
+	assert_int_equal(tx.correct_answer, 92);
+	assert_string_equal(tx.next_href, ORG "/api/v1/authn/factors/opfh52xcuft3J4uZc0g3/verify");
+	assert_int_equal(tx.factor_count, 0);
+	okta_authn_clear(&tx);
+}
+
 static void test_parse_mfa_required(void **state)
 {
 	struct okta_authn tx;
@@ -307,7 +339,7 @@ static void test_parse_bad_bodies(void **state)
 		  OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"MFA_REQUIRED\",\"_embedded\":{\"factors\":[{\"factorType\":\"push\"}]}}",
 		  OKTA_PARSE_BAD_FIELD },
-		{ "{\"status\":\"MFA_CHALLENGE\",\"_embedded\":{\"factors\":[{\"id\":\"a\",\"_links\":{\"verify\":1}}]}}",
+		{ "{\"status\":\"MFA_REQUIRED\",\"_embedded\":{\"factors\":[{\"id\":\"a\",\"_links\":{\"verify\":1}}]}}",
 		  OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"MFA_CHALLENGE\",\"factorResult\":false}", OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"MFA_CHALLENGE\",\"_embedded\":{\"factor\":{\"_embedded\":{\"challenge\":"
@@ -477,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_parse_states),
 		cmocka_unit_test(test_parse_bad_bodies),
 		cmocka_unit_test(test_parse_documented_enrolment),
+		cmocka_unit_test(test_parse_documented_challenge),
 		cmocka_unit_test(test_parse_only_what_the_state_needs),
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_primary_body),
