@@ -550,11 +550,16 @@ static void describe_transport_failure(const struct okta_client *client, CURLcod
 			 RESPONSE_HEADERS_MAX);
 	else if (resp->too_large)
 		snprintf(out, outlen, "response body larger than %d bytes", OKTA_RESPONSE_MAX);
-	else
-		snprintf(out, outlen, "request failed: %s (curl error %d)",
-			 client->curl_error[0] != '\0' ? client->curl_error
-						       : curl_easy_strerror(rc),
-			 (int)rc);
+	else {
+		/* libcurl's words, but they may quote the server's (a
+		 * certificate's subject name): no control byte reaches the log */
+		char shown[CURL_ERROR_SIZE];
+
+		okta_text_printable(client->curl_error[0] != '\0' ? client->curl_error
+								  : curl_easy_strerror(rc),
+				    shown, sizeof(shown));
+		snprintf(out, outlen, "request failed: %s (curl error %d)", shown, (int)rc);
+	}
 }
 
 /* No TCP connection was made, so the server cannot have seen the request. */
