@@ -33,73 +33,17 @@ static void put_str(struct sink *s, const char *text)
 	put(s, text, strlen(text));
 }
 
-/* Characters a value may hold without quotes: enough for account names,
- * e-mail style logins, Okta ids, host names and IPv4/IPv6 addresses, and
- * nothing a SIEM's key=value splitter treats specially. */
-static bool is_bare(unsigned char c)
-{
-	return okta_ascii_is_alnum((char)c) || (c != '\0' && strchr("._@:/+-", c) != NULL);
-}
-
-static bool needs_quotes(const char *value, size_t len, bool cut)
-{
-	size_t i;
-
-	/* A value that is exactly "-" would read as "unknown". */
-	if (cut || (len == 1 && value[0] == '-'))
-		return true;
-	for (i = 0; i < len; i++) {
-		if (!is_bare((unsigned char)value[i]))
-			return true;
-	}
-	return false;
-}
-
-/* Inside quotes: printable ASCII as is, except space, '"' and '\', which
- * like every other byte are written \xHH. A quoted value thus holds no
- * space and no quote but its own two, so even a splitter that knows
- * neither quotes nor backslash escapes (Elastic's kv processor, Logstash's
- * kv filter, a key="[^"]*" regex) sees the ten fields and no other, and a
- * newline can never end the line. */
-static void put_escaped(struct sink *s, const char *value, size_t len)
-{
-	char hex[5];
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)value[i];
-
-		if (c == ' ' || c == '"' || c == '\\' || !okta_ascii_is_printable((char)c)) {
-			snprintf(hex, sizeof(hex), "\\x%02x", c);
-			put(s, hex, 4);
-		} else {
-			put(s, (const char *)&value[i], 1);
-		}
-	}
-}
-
-/* " key=value": "-" for an unknown (NULL or empty) value. */
+/* " key=value": "-" for an unknown (NULL or empty) value, quoted and
+ * escaped when it is not a plain word (okta_text_quote). */
 static void put_field(struct sink *s, const char *key, const char *value)
 {
-	size_t len = value != NULL ? strlen(value) : 0;
-	bool cut = len > OKTA_AUDIT_VALUE_MAX;
+	char quoted[OKTA_TEXT_QUOTED_SIZE(OKTA_AUDIT_VALUE_MAX)];
 
+	okta_text_quote(value, OKTA_AUDIT_VALUE_MAX, quoted, sizeof(quoted));
 	put_str(s, " ");
 	put_str(s, key);
 	put_str(s, "=");
-	if (len == 0) {
-		put_str(s, "-");
-		return;
-	}
-	if (cut)
-		len = OKTA_AUDIT_VALUE_MAX;
-	if (!needs_quotes(value, len, cut)) {
-		put(s, value, len);
-		return;
-	}
-	put_str(s, "\"");
-	put_escaped(s, value, len);
-	put_str(s, cut ? "...\"" : "\"");
+	put_str(s, quoted);
 }
 
 static const char *event_name(enum okta_audit_event event)

@@ -11,18 +11,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What a state needs of the answer besides its status, state token and
+ * cancel link (read in every state, so that any transaction can be
+ * cancelled). The rest is not read: a field that only another state uses
+ * must not make an answer unreadable (MFA_ENROLL lists the factors one may
+ * set up, which have no id; MFA_ENROLL_ACTIVATE carries activation data). */
+enum {
+	NEED_SESSION_TOKEN = 1 << 0, /* sessionToken */
+	NEED_FACTORS = 1 << 1,       /* _embedded.factors, each with an id */
+	NEED_CHALLENGE = 1 << 2,     /* factorResult, correctAnswer, _links.next */
+	NEED_SKIP = 1 << 3,          /* _links.skip */
+};
+
 static const struct {
 	const char *name;
 	enum okta_authn_state state;
+	unsigned needs;
 } state_names[] = {
-	{ "SUCCESS", OKTA_AUTHN_SUCCESS },
-	{ "MFA_REQUIRED", OKTA_AUTHN_MFA_REQUIRED },
-	{ "MFA_CHALLENGE", OKTA_AUTHN_MFA_CHALLENGE },
-	{ "PASSWORD_WARN", OKTA_AUTHN_PASSWORD_WARN },
-	{ "PASSWORD_EXPIRED", OKTA_AUTHN_PASSWORD_EXPIRED },
-	{ "LOCKED_OUT", OKTA_AUTHN_LOCKED_OUT },
-	{ "MFA_ENROLL", OKTA_AUTHN_MFA_ENROLL },
-	{ "MFA_ENROLL_ACTIVATE", OKTA_AUTHN_MFA_ENROLL_ACTIVATE },
+	{ "SUCCESS", OKTA_AUTHN_SUCCESS, NEED_SESSION_TOKEN },
+	{ "MFA_REQUIRED", OKTA_AUTHN_MFA_REQUIRED, NEED_FACTORS },
+	/* not NEED_FACTORS: a challenge names the one factor being verified
+	 * (the reference's push examples as "factors", an object) */
+	{ "MFA_CHALLENGE", OKTA_AUTHN_MFA_CHALLENGE, NEED_CHALLENGE },
+	{ "PASSWORD_WARN", OKTA_AUTHN_PASSWORD_WARN, NEED_SKIP },
+	{ "PASSWORD_EXPIRED", OKTA_AUTHN_PASSWORD_EXPIRED, 0 },
+	{ "LOCKED_OUT", OKTA_AUTHN_LOCKED_OUT, 0 },
+	{ "MFA_ENROLL", OKTA_AUTHN_MFA_ENROLL, 0 },
+	{ "MFA_ENROLL_ACTIVATE", OKTA_AUTHN_MFA_ENROLL_ACTIVATE, 0 },
 };
 
 static const struct {
@@ -106,7 +121,8 @@ static int copy_link(json_object *root, const char *name, char **out)
 	return copy_bounded(link, "href", OKTA_AUTHN_URL_MAX, out);
 }
 
-static int read_status(json_object *root, struct okta_authn *out)
+/* The status, and in *needs what that state needs read. */
+static int read_status(json_object *root, struct okta_authn *out, unsigned *needs)
 {
 	char *status = NULL;
 	size_t i;
@@ -121,9 +137,12 @@ static int read_status(json_object *root, struct okta_authn *out)
 	memcpy(out->status, status, strlen(status) + 1);
 	free(status);
 	out->state = OKTA_AUTHN_OTHER;
+	*needs = 0;
 	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
-		if (strcmp(out->status, state_names[i].name) == 0)
+		if (strcmp(out->status, state_names[i].name) == 0) {
 			out->state = state_names[i].state;
+			*needs = state_names[i].needs;
+		}
 	}
 	return 0;
 }
@@ -146,13 +165,20 @@ static int read_factor_result(json_object *root, struct okta_authn *out)
 	return 0;
 }
 
-/* The number a number-matching push challenge asks the user to tap. */
+/* The number a number-matching push challenge asks the user to tap: in
+ * _embedded.factor, or in _embedded.factors where the reference's push
+ * examples put the challenged factor (an object there, not a list). */
 static int read_correct_answer(json_object *root, struct okta_authn *out)
 {
 	const char *path[] = { "_embedded", "factor",        "_embedded",
 			       "challenge", "correctAnswer", NULL };
+	const char *documented[] = { "_embedded", "factors",       "_embedded",
+				     "challenge", "correctAnswer", NULL };
 	json_object *answer = member(root, path);
 	int64_t n;
+
+	if (answer == NULL)
+		answer = member(root, documented);
 
 	out->correct_answer = -1;
 	if (answer == NULL || json_object_is_type(answer, json_type_null))
@@ -224,16 +250,30 @@ static bool containers_are_objects(json_object *root)
 	return true;
 }
 
+/* What the state needs (see state_names), and nothing else. */
+static int read_needed(json_object *root, unsigned needs, struct okta_authn *out)
+{
+	if ((needs & NEED_SESSION_TOKEN) != 0 &&
+	    copy_bounded(root, "sessionToken", OKTA_AUTHN_TOKEN_MAX, &out->session_token) != 0)
+		return -1;
+	if ((needs & NEED_FACTORS) != 0 && read_factors(root, out) != 0)
+		return -1;
+	if ((needs & NEED_CHALLENGE) != 0 &&
+	    (copy_link(root, "next", &out->next_href) != 0 || read_factor_result(root, out) != 0 ||
+	     read_correct_answer(root, out) != 0))
+		return -1;
+	if ((needs & NEED_SKIP) != 0 && copy_link(root, "skip", &out->skip_href) != 0)
+		return -1;
+	return 0;
+}
+
 static int read_transaction(json_object *root, struct okta_authn *out)
 {
-	if (!containers_are_objects(root) || read_status(root, out) != 0 ||
+	unsigned needs = 0;
+
+	if (!containers_are_objects(root) || read_status(root, out, &needs) != 0 ||
 	    copy_bounded(root, "stateToken", OKTA_AUTHN_TOKEN_MAX, &out->state_token) != 0 ||
-	    copy_bounded(root, "sessionToken", OKTA_AUTHN_TOKEN_MAX, &out->session_token) != 0 ||
-	    copy_link(root, "next", &out->next_href) != 0 ||
-	    copy_link(root, "skip", &out->skip_href) != 0 ||
-	    copy_link(root, "cancel", &out->cancel_href) != 0 ||
-	    read_factor_result(root, out) != 0 || read_correct_answer(root, out) != 0 ||
-	    read_factors(root, out) != 0)
+	    copy_link(root, "cancel", &out->cancel_href) != 0 || read_needed(root, needs, out) != 0)
 		return -1;
 	return 0;
 }

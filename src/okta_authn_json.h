@@ -68,14 +68,21 @@ struct okta_authn {
 
 /*
  * Parse a 200 answer of /api/v1/authn or one of its links. Required: a JSON
- * object with a string status of printable ASCII. Optional, but refused
- * (OKTA_PARSE_BAD_FIELD) when present in another shape or over the limits
- * above: stateToken, sessionToken, _links.{next,skip,cancel}.href,
- * factorResult, _embedded.factors (array of objects with a string id;
- * factorType, provider and _links.verify.href strings when present), and
- * correctAnswer (an integer 0..OKTA_AUTHN_ANSWER_MAX). json-c's copies of
- * the tokens are wiped. A key named twice at the top level is refused
- * (OKTA_PARSE_DUPLICATE_KEY). On failure *out is left empty.
+ * object with a string status of printable ASCII. Read in every state, and
+ * refused (OKTA_PARSE_BAD_FIELD) when present in another shape or over the
+ * limits above: stateToken and _links.cancel.href. Read only in the states
+ * that use them, under the same rules: sessionToken (SUCCESS),
+ * _embedded.factors (MFA_REQUIRED: an array of objects with a string id;
+ * factorType, provider and _links.verify.href strings when present),
+ * _links.next.href, factorResult and correctAnswer (MFA_CHALLENGE; an
+ * integer 0..OKTA_AUTHN_ANSWER_MAX in _embedded.factor, or in
+ * _embedded.factors where the reference's push examples put it), _links.skip.href
+ * (PASSWORD_WARN). Whatever else an answer holds is ignored, so that
+ * MFA_ENROLL's factors to set up (no id) or MFA_ENROLL_ACTIVATE's
+ * activation data never make it unreadable. _embedded and _links must be
+ * objects when present. json-c's copies of the tokens are wiped. A key
+ * named twice at the top level is refused (OKTA_PARSE_DUPLICATE_KEY). On
+ * failure *out is left empty.
  */
 enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okta_authn *out);
 

@@ -183,6 +183,9 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How much of a refused link a log line shows (quoted, okta_text_quote). */
+#define OKTA_LINK_SHOWN_MAX 150
+
 /* Format a failure line, blank out the secret it might echo (Okta's 404
  * summary quotes the session id), and log it. */
 static void log_redacted(const struct okta_client *client, int priority, const char *secret,
@@ -191,7 +194,7 @@ static void log_redacted(const struct okta_client *client, int priority, const c
 static void log_redacted(const struct okta_client *client, int priority, const char *secret,
 			 const char *fmt, ...)
 {
-	char line[512];
+	char line[OKTA_ERROR_DESCRIBED_MAX + 256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -547,11 +550,16 @@ static void describe_transport_failure(const struct okta_client *client, CURLcod
 			 RESPONSE_HEADERS_MAX);
 	else if (resp->too_large)
 		snprintf(out, outlen, "response body larger than %d bytes", OKTA_RESPONSE_MAX);
-	else
-		snprintf(out, outlen, "request failed: %s (curl error %d)",
-			 client->curl_error[0] != '\0' ? client->curl_error
-						       : curl_easy_strerror(rc),
-			 (int)rc);
+	else {
+		/* libcurl's words, but they may quote the server's (a
+		 * certificate's subject name): no control byte reaches the log */
+		char shown[CURL_ERROR_SIZE];
+
+		okta_text_printable(client->curl_error[0] != '\0' ? client->curl_error
+								  : curl_easy_strerror(rc),
+				    shown, sizeof(shown));
+		snprintf(out, outlen, "request failed: %s (curl error %d)", shown, (int)rc);
+	}
 }
 
 /* No TCP connection was made, so the server cannot have seen the request. */
@@ -719,18 +727,20 @@ static enum okta_status report_failure(struct okta_client *client, enum okta_ste
 {
 	struct okta_error err;
 	enum okta_status status;
+	/* Okta's texts quoted: a summary such as 'x" pam_okta_session(sshd:auth):
+	 * audit: ...' must not read as a record of the module's */
+	char described[OKTA_ERROR_DESCRIBED_MAX];
 
 	okta_parse_error(resp->body, resp->len, &err);
+	okta_error_describe(&err, described, sizeof(described));
 	snprintf(client->last.error_code, sizeof(client->last.error_code), "%s", err.code);
 	snprintf(client->last.error_id, sizeof(client->last.error_id), "%s", err.id);
 	status = classify_failure(step, resp->status, &err);
 	log_redacted(client, status == OKTA_STATUS_UNAVAILABLE ? LOG_ERR : LOG_NOTICE, secret,
-		     "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s",
-		     step_names[step], resp->status,
+		     "%s: HTTP %ld%s, %s", step_names[step], resp->status,
 		     (resp->status >= 300 && resp->status < 400) ? " (redirects are not followed)"
 								 : "",
-		     err.code[0] != '\0' ? err.code : "-", err.summary,
-		     err.id[0] != '\0' ? err.id : "-");
+		     described);
 	return status;
 }
 
@@ -854,7 +864,7 @@ static int next_page_url(struct okta_client *client, const char *user_id, unsign
 			 const struct http_response *resp)
 {
 	char next[OKTA_LINK_URL_MAX + 1];
-	char shown[160];
+	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_LINK_SHOWN_MAX)];
 	int found = 0;
 
 	if (resp->links_too_large)
@@ -870,10 +880,10 @@ static int next_page_url(struct okta_client *client, const char *user_id, unsign
 	if (found == 0)
 		return 0;
 	if (!okta_groups_link_is_allowed(client->org_url, user_id, next)) {
-		okta_text_printable(next, shown, sizeof(shown));
+		okta_text_quote(next, OKTA_LINK_SHOWN_MAX, shown, sizeof(shown));
 		okta_log(
 			&client->logger, LOG_ERR,
-			"listUserGroups: page %u: next link '%s' leaves %s/api/v1/users/%s/groups; not followed",
+			"listUserGroups: page %u: next link %s leaves %s/api/v1/users/%s/groups; not followed",
 			page, shown, client->org_url, user_id);
 		return -1;
 	}
@@ -1005,7 +1015,7 @@ static struct curl_slist *headers_with_forwarded(const struct okta_client *clien
  * link is not ours to follow. */
 static bool set_authn_url(struct okta_client *client, enum okta_step step, const char *url)
 {
-	char shown[160];
+	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_LINK_SHOWN_MAX)];
 
 	if (url == NULL) {
 		snprintf(client->url, client->url_size, "%s" AUTHN_PATH, client->org_url);
@@ -1015,10 +1025,10 @@ static bool set_authn_url(struct okta_client *client, enum okta_step step, const
 		snprintf(client->url, client->url_size, "%s", url);
 		return true;
 	}
-	okta_text_printable(url, shown, sizeof(shown));
+	okta_text_quote(url, OKTA_LINK_SHOWN_MAX, shown, sizeof(shown));
 	okta_log(&client->logger, LOG_ERR,
-		 "%s: link '%s' is not under %s" AUTHN_PATH "; not followed", step_names[step],
-		 shown, client->org_url);
+		 "%s: link %s is not under %s" AUTHN_PATH "; not followed", step_names[step], shown,
+		 client->org_url);
 	return false;
 }
 

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,6 +296,19 @@ void okta_parse_error(const char *body, size_t len, struct okta_error *out)
 		copy_printable(root, "errorId", out->id, sizeof(out->id));
 	}
 	json_object_put(root);
+}
+
+const char *okta_error_describe(const struct okta_error *err, char *out, size_t outlen)
+{
+	char code[OKTA_TEXT_QUOTED_SIZE(sizeof(err->code))];
+	char summary[OKTA_TEXT_QUOTED_SIZE(sizeof(err->summary))];
+	char id[OKTA_TEXT_QUOTED_SIZE(sizeof(err->id))];
+
+	okta_text_quote(err->code, sizeof(err->code), code, sizeof(code));
+	okta_text_quote(err->summary, sizeof(err->summary), summary, sizeof(summary));
+	okta_text_quote(err->id, sizeof(err->id), id, sizeof(id));
+	snprintf(out, outlen, "errorCode=%s, errorSummary=%s, errorId=%s", code, summary, id);
+	return out;
 }
 
 char *okta_json_finish_body(json_object *root, const char *const *secret_keys, size_t *len_out)

@@ -61,6 +61,15 @@ struct okta_error {
 
 void okta_parse_error(const char *body, size_t len, struct okta_error *out);
 
+/* Room for okta_error_describe(): each field at its longest, quoted. */
+#define OKTA_ERROR_DESCRIBED_MAX 1024
+
+/* "errorCode=C, errorSummary=S, errorId=I" for a log line: Okta's texts
+ * quoted and escaped as audit values are (okta_text_quote), "-" when
+ * absent, so that no summary can pass for the module's own words.
+ * Returns out. */
+const char *okta_error_describe(const struct okta_error *err, char *out, size_t outlen);
+
 /*
  * Parse one page of listUserGroups (a JSON array of Group objects) and
  * append its groups to list. Every element must be an object with a string

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* How much of one Okta text (a group name, an amr value) a reason shows. */
+#define OKTA_POLICY_SHOWN_MAX 40
+
 static void set_reason(struct okta_rule_verdict *v, enum okta_verdict verdict, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -99,6 +102,26 @@ static void join_list(char *const *items, size_t count, const char *sep, char *o
 	}
 }
 
+/* Okta's list items (amr values), each quoted (okta_text_quote), joined by
+ * ",": no item can look like two, or like the module's own words. */
+static void join_quoted(char *const *items, size_t count, char *out, size_t outlen)
+{
+	char item[OKTA_TEXT_QUOTED_SIZE(OKTA_POLICY_SHOWN_MAX)];
+	size_t used = 0;
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < count && used < outlen; i++) {
+		int n;
+
+		okta_text_quote(items[i], OKTA_POLICY_SHOWN_MAX, item, sizeof(item));
+		n = snprintf(out + used, outlen - used, "%s%s", i > 0 ? "," : "", item);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rule, char *out,
 			       size_t outlen)
 {
@@ -154,6 +177,7 @@ static void check_group(const struct okta_config *cfg, const struct okta_group_l
 {
 	const struct okta_group *match;
 	char wanted[200];
+	char name[OKTA_TEXT_QUOTED_SIZE(OKTA_POLICY_SHOWN_MAX)];
 
 	if (cfg->require_group_count == 0)
 		return;
@@ -163,8 +187,9 @@ static void check_group(const struct okta_config *cfg, const struct okta_group_l
 	}
 	match = find_required_group(cfg, groups);
 	if (match != NULL) {
-		set_reason(v, OKTA_VERDICT_PASS, "member of '%s' (%s)",
-			   match->name != NULL ? match->name : "", match->id);
+		/* the group's name is Okta's text: quoted (okta_text_quote) */
+		okta_text_quote(match->name, OKTA_POLICY_SHOWN_MAX, name, sizeof(name));
+		set_reason(v, OKTA_VERDICT_PASS, "member of %s (%s)", name, match->id);
 		return;
 	}
 	join_list(cfg->require_groups, cfg->require_group_count, ", ", wanted, sizeof(wanted));
@@ -203,7 +228,7 @@ static void check_mfa(const struct okta_config *cfg, const struct okta_session *
 			   "the session's amr is not a list of short strings");
 		return;
 	}
-	join_list(session->amr, session->amr_count, ",", shown, sizeof(shown));
+	join_quoted(session->amr, session->amr_count, shown, sizeof(shown));
 	for (i = 0; i < session->amr_count; i++) {
 		if (okta_amr_is_strong_factor(session->amr[i])) {
 			set_reason(v, OKTA_VERDICT_PASS, "amr [%s]", shown);

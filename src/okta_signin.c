@@ -15,6 +15,7 @@
 #include "okta_client.h"
 #include "okta_config.h"
 #include "okta_json.h"
+#include "okta_text.h"
 #include "okta_validate.h"
 
 /* What the person at the prompt reads: short, and no help to an attacker
@@ -147,30 +148,37 @@ static enum okta_status post(struct signin *s, enum okta_authn_call call, const 
 	return status;
 }
 
-/* A refusal Okta gave with an HTTP error: which ones are the user's. */
+/* A refusal Okta gave with an HTTP error: which ones are the user's. Okta's
+ * texts are quoted and escaped (okta_text_quote): they end in a log line. */
 static void read_error(struct signin *s, enum okta_authn_call call,
 		       const struct okta_authn_reply *reply)
 {
 	const char *name = okta_authn_call_name(call);
 	const struct okta_error *err = &reply->error;
+	char described[OKTA_ERROR_DESCRIBED_MAX];
+	char id[OKTA_TEXT_QUOTED_SIZE(sizeof(err->id))];
 
+	okta_text_quote(err->id, sizeof(err->id), id, sizeof(id));
 	snprintf(s->out->error_id, sizeof(s->out->error_id), "%s", err->id);
 	if (call == OKTA_AUTHN_PRIMARY && reply->http_status == 401 &&
 	    strcmp(err->code, "E0000004") == 0)
 		refuse(s, "wrong_password", MSG_FAILED,
-		       "wrong username or password (%s: HTTP 401 E0000004, errorId=%s)", name,
-		       err->id[0] != '\0' ? err->id : "-");
+		       "wrong username or password (%s: HTTP 401 E0000004, errorId=%s)", name, id);
 	else if (call == OKTA_AUTHN_VERIFY && reply->http_status == 403 &&
 		 strcmp(err->code, "E0000068") == 0)
 		refuse(s, "wrong_passcode", MSG_FAILED,
-		       "wrong passcode (%s: HTTP 403 E0000068, errorId=%s)", name,
-		       err->id[0] != '\0' ? err->id : "-");
+		       "wrong passcode (%s: HTTP 403 E0000068, errorId=%s)", name, id);
 	else
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
-		       "%s: HTTP %ld%s, errorCode=%s, errorSummary=\"%s\", errorId=%s", name,
+		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP %ld%s, %s", name,
 		       reply->http_status, reply->http_status == 429 ? " (rate limited)" : "",
-		       err->code[0] != '\0' ? err->code : "-", err->summary,
-		       err->id[0] != '\0' ? err->id : "-");
+		       okta_error_describe(err, described, sizeof(described)));
+}
+
+/* The transaction's status as Okta sent it, quoted for a log line. */
+static const char *shown_status(const struct signin *s, char *out, size_t outlen)
+{
+	okta_text_quote(s->tx.status, OKTA_AUTHN_TEXT_MAX, out, outlen);
+	return out;
 }
 
 static void report_progress(const struct signin *s, enum okta_authn_call call)
@@ -182,11 +190,13 @@ static void report_progress(const struct signin *s, enum okta_authn_call call)
 		[OKTA_FACTOR_RESULT_TIMEOUT] = " TIMEOUT",
 		[OKTA_FACTOR_RESULT_OTHER] = " (another factorResult)",
 	};
-	char status[OKTA_AUTHN_TEXT_MAX + 32];
+	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
+	char status[sizeof(shown) + 32];
 
 	if (s->io->progress == NULL)
 		return;
-	snprintf(status, sizeof(status), "%s%s", s->tx.status, results[s->tx.factor_result]);
+	snprintf(status, sizeof(status), "%s%s", shown_status(s, shown, sizeof(shown)),
+		 results[s->tx.factor_result]);
 	s->io->progress(s->io->ctx, okta_authn_call_name(call), status);
 }
 
@@ -275,10 +285,13 @@ static void say(struct signin *s, const char *text)
 
 static void verify_passcode(struct signin *s, const char *verify_href, const char *passcode)
 {
+	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
+
 	if (step(s, OKTA_AUTHN_VERIFY, verify_href, passcode, request_timeout_ms(s)) == 0 &&
 	    s->tx.state != OKTA_AUTHN_SUCCESS)
 		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
-		       "verifyFactor (passcode): unexpected state %s", s->tx.status);
+		       "verifyFactor (passcode): unexpected state %s",
+		       shown_status(s, shown, sizeof(shown)));
 }
 
 #define RATE_LIMITED_PAST_DEADLINE "pollFactor: rate limited (HTTP 429) past the push deadline"
@@ -467,6 +480,8 @@ static void take_session_token(struct signin *s)
 /* One state of the transaction: act on it, or end. */
 static void handle_state(struct signin *s, bool *mfa_done)
 {
+	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
+
 	switch (s->tx.state) {
 	case OKTA_AUTHN_SUCCESS:
 		take_session_token(s);
@@ -497,14 +512,14 @@ static void handle_state(struct signin *s, bool *mfa_done)
 	case OKTA_AUTHN_MFA_ENROLL:
 	case OKTA_AUTHN_MFA_ENROLL_ACTIVATE:
 		refuse(s, "mfa_enroll", MSG_ENROLL, "%s: no MFA factor is set up yet",
-		       s->tx.status);
+		       shown_status(s, shown, sizeof(shown)));
 		return;
 	case OKTA_AUTHN_MFA_CHALLENGE:
 	case OKTA_AUTHN_OTHER:
 		break;
 	}
 	finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "unexpected transaction state %s",
-	       s->tx.status);
+	       shown_status(s, shown, sizeof(shown)));
 }
 
 /* Best effort, bounded: a transaction we abandon should not linger. */

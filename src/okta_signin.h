@@ -22,7 +22,7 @@
  * that keeps answering new states cannot keep us going. */
 #define OKTA_SIGNIN_STEPS_MAX 8
 
-#define OKTA_SIGNIN_REASON_MAX 256
+#define OKTA_SIGNIN_REASON_MAX (OKTA_ERROR_DESCRIBED_MAX + 256)
 
 /* Prompts, exactly as the user sees them. */
 #define OKTA_SIGNIN_MFA_PROMPT "Okta Verify push: press Enter, or type a passcode: "

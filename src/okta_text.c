@@ -3,7 +3,9 @@
 
 #include "okta_text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool okta_ascii_is_digit(char c)
 {
@@ -83,6 +85,78 @@ void okta_text_printable(const char *text, char *out, size_t outlen)
 	for (; text != NULL && text[i] != '\0' && i + 1 < outlen; i++)
 		out[i] = okta_ascii_is_printable(text[i]) ? text[i] : '?';
 	out[i] = '\0';
+}
+
+/* Characters a value may hold without quotes: enough for account names,
+ * e-mail style logins, Okta ids, host names and IPv4/IPv6 addresses, and
+ * nothing a SIEM's key=value splitter treats specially. */
+static bool is_bare(char c)
+{
+	return okta_ascii_is_alnum(c) || (c != '\0' && strchr("._@:/+-", c) != NULL);
+}
+
+static bool is_plain_word(const char *text, size_t len)
+{
+	size_t i;
+
+	/* A value that is exactly "-" would read as "unknown". */
+	if (len == 1 && text[0] == '-')
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!is_bare(text[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Inside quotes: printable ASCII as is, except space, '"' and '\', which
+ * like every other byte are written \xHH. Even a splitter that knows
+ * neither quotes nor backslash escapes (Elastic's kv processor, Logstash's
+ * kv filter, a key="[^"]*" regex) then sees one value, and a newline can
+ * never end the line. */
+static bool needs_escape(unsigned char c)
+{
+	return c == ' ' || c == '"' || c == '\\' || !okta_ascii_is_printable((char)c);
+}
+
+size_t okta_text_quote(const char *text, size_t max, char *out, size_t outlen)
+{
+	size_t len = text != NULL ? strlen(text) : 0;
+	bool cut = len > max;
+	size_t i, n = 0;
+
+	if (outlen < OKTA_TEXT_QUOTED_SIZE(1)) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	if (cut)
+		len = max;
+	if (len == 0)
+		return (size_t)snprintf(out, outlen, "-");
+	if (!cut && len < outlen && is_plain_word(text, len)) {
+		memcpy(out, text, len);
+		out[len] = '\0';
+		return len;
+	}
+	out[n++] = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		size_t width = needs_escape(c) ? 4 : 1;
+
+		/* room for this byte, then ..." and the NUL */
+		if (n + width + 5 > outlen) {
+			cut = true;
+			break;
+		}
+		if (width == 4)
+			snprintf(out + n, 5, "\\x%02x", c);
+		else
+			out[n] = (char)c;
+		n += width;
+	}
+	n += (size_t)snprintf(out + n, outlen - n, "%s", cut ? "...\"" : "\"");
+	return n;
 }
 
 void okta_strings_free(char **items, size_t count)

@@ -44,6 +44,24 @@ bool okta_ascii_equal_nocase(const char *a, const char *b, size_t n);
  */
 void okta_text_printable(const char *text, char *out, size_t outlen);
 
+/* The most okta_text_quote() writes for n bytes of text: each byte as
+ * \xHH, two quotes, the "..." of a cut value and the NUL. */
+#define OKTA_TEXT_QUOTED_SIZE(n) ((n)*4 + 6)
+
+/*
+ * Untrusted text (anything from Okta, the user or the network) as one value
+ * of a log or audit line that no splitter can break and no SIEM rule can
+ * mistake for the module's own words: "-" for NULL or "", the text as is
+ * when every byte is a word character ([A-Za-z0-9._@:/+-]) and it is not
+ * "-", otherwise in double quotes, where space, '"', '\' and every byte
+ * that is not printable ASCII is written \xHH. A quoted value thus holds no
+ * space, no newline and no quote but its own two. Text longer than max
+ * bytes, or too long for out, is cut and ends in ... inside the quotes.
+ * Returns the length written (0 and "" when outlen is below
+ * OKTA_TEXT_QUOTED_SIZE(1)).
+ */
+size_t okta_text_quote(const char *text, size_t max, char *out, size_t outlen);
+
 /* Free the first count strings of items, then items (NULL is fine). */
 void okta_strings_free(char **items, size_t count);
 

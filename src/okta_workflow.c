@@ -15,6 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+/* How much of an Okta login a log line shows, before quoting: Okta's own
+ * limit for a login is 100 characters. */
+#define OKTA_SHOWN_LOGIN_MAX 127
+
 /* The session must be ACTIVE and its login must be user + login_suffix:
  * a valid token of another person must never open this account. */
 static enum okta_status check_binding(const struct okta_logger *logger,
@@ -22,12 +26,12 @@ static enum okta_status check_binding(const struct okta_logger *logger,
 				      const struct okta_session *session, const char *step,
 				      struct okta_audit_facts *facts)
 {
-	char shown_login[128];
-	char shown_status[32];
+	char shown_login[OKTA_TEXT_QUOTED_SIZE(OKTA_SHOWN_LOGIN_MAX)];
+	char shown_status[OKTA_TEXT_QUOTED_SIZE(32)];
 
-	okta_text_printable(session->login, shown_login, sizeof(shown_login));
+	okta_text_quote(session->login, OKTA_SHOWN_LOGIN_MAX, shown_login, sizeof(shown_login));
 	if (strcmp(session->status, "ACTIVE") != 0) {
-		okta_text_printable(session->status, shown_status, sizeof(shown_status));
+		okta_text_quote(session->status, 32, shown_status, sizeof(shown_status));
 		okta_log(logger, LOG_NOTICE, "%s: Okta session of '%s' has status %s, not ACTIVE",
 			 step, shown_login, shown_status);
 		okta_audit_note_reason(facts, "session_inactive");
@@ -92,7 +96,7 @@ enforce_policy(const struct okta_logger *logger, const struct okta_config *cfg, 
 {
 	struct okta_rule_verdict verdicts[OKTA_RULE_COUNT];
 	const struct okta_rule_verdict *failed;
-	char shown_login[128];
+	char shown_login[OKTA_TEXT_QUOTED_SIZE(OKTA_SHOWN_LOGIN_MAX)];
 	char reason[OKTA_AUDIT_REASON_MAX];
 	int r;
 
@@ -104,7 +108,7 @@ enforce_policy(const struct okta_logger *logger, const struct okta_config *cfg, 
 	failed = okta_policy_first_failure(verdicts);
 	if (failed == NULL)
 		return OKTA_STATUS_OK;
-	okta_text_printable(session->login, shown_login, sizeof(shown_login));
+	okta_text_quote(session->login, OKTA_SHOWN_LOGIN_MAX, shown_login, sizeof(shown_login));
 	okta_log(logger, failed->verdict == OKTA_VERDICT_ERROR ? LOG_ERR : LOG_WARNING,
 		 "%s: access policy %s refused Okta login '%s' as user '%s': %s", step,
 		 okta_rule_name(failed->rule), shown_login, user, failed->reason);

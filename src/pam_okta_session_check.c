@@ -642,7 +642,7 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 	struct okta_session session;
 	enum okta_status status;
 	char shown_id[OKTA_SESSION_ID_MAX + 1];
-	char shown_login[128];
+	char shown_login[OKTA_TEXT_QUOTED_SIZE(127)];
 	int rc = EXIT_OK;
 
 	okta_client_begin(client, logger, cfg->timeout);
@@ -662,7 +662,7 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 		       opts->user);
 		return EXIT_CHECK_FAILED;
 	}
-	okta_text_printable(session.login, shown_login, sizeof(shown_login));
+	okta_text_quote(session.login, 127, shown_login, sizeof(shown_login));
 	mask_session_id(session.id, shown_id, sizeof(shown_id));
 	report(true, "workflow",
 	       "session created, bound to user '%s' (Okta login '%s') and refreshed", opts->user,

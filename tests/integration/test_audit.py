@@ -13,6 +13,7 @@ Env: as tests/integration/test_module.py, whose OktaTestCase this reuses.
 
 import json
 import os
+import re
 import sys
 import unittest
 
@@ -242,6 +243,172 @@ class TestSessionTokenMode(AuditAssertions, tm.OktaTestCase):
         self.assert_audit(r, LOG_NOTICE, outcome="refused", okta_login=login,
                           okta_user_id=minted["userId"], reason="wrong_user",
                           okta_session_tail=self.created_session_id()[-4:])
+
+
+# The selection rule SECURITY.md gives SIEMs (finding A2): a record is the
+# module's when the syslog message (after the "ident[pid]: " that trusted
+# metadata vouches for) STARTS with "pam_okta_session(SERVICE:TYPE): audit: ".
+SIEM_RULE = re.compile(r"pam_okta_session\((?P<service>[^():\s]+):(?P<type>auth|account|session"
+                       r"|password)\): audit: event=")
+
+# What a hostile Okta answer puts in every text field it has (review finding
+# T6): a complete record of a successful root login, once after a quote (to
+# end a quoted value), once after a newline (a relay that splits lines).
+FORGED = ('x" pam_okta_session(%s:auth): audit: event=auth outcome=success service=%s '
+          'user=root rhost=- okta_login=- okta_user_id=- reason=ok okta_error_id=- '
+          'okta_session_tail=-' % (SERVICE, SERVICE))
+FORGED_LINE = "\n" + FORGED[3:]
+# A status or factor name is read only up to 63 characters.
+FORGED_SHORT = "x pam_okta_session(%s:auth): audit: event=auth" % SERVICE
+
+
+def selected_by_rule(records):
+    """The records the documented rule picks, also from each line of a
+    message a relay splits at newlines."""
+    return [(rec, line) for rec in records for line in rec.message.split("\n")
+            if SIEM_RULE.match(line)]
+
+
+def selected_after_last_prefix(records):
+    """What A2's former advice picked: the text after the *last*
+    "pam_okta_session(" of a message, if it is an audit record."""
+    picked = []
+    for rec in records:
+        at = rec.message.rfind("pam_okta_session(")
+        if at >= 0 and SIEM_RULE.match(rec.message[at:]):
+            picked.append((rec, rec.message[at:]))
+    return picked
+
+
+class TestForgedRecords(AuditAssertions, tm.OktaTestCase):
+    """No text from Okta may pass for an audit record (review finding T6):
+    every field an answer can carry holds a forged record of a successful
+    root login; the documented rule, applied to every captured line, must
+    pick exactly the module's one genuine record, and so must A2's former
+    advice (the text after the last "pam_okta_session(")."""
+
+    def assert_only_the_genuine_record(self, r, **expected):
+        """The rule picks the one audit record the module wrote, whole; A2's
+        former advice picks nothing else (it can miss the genuine record:
+        an escaped value may hold "pam_okta_session(", which is why the
+        rule is anchored now)."""
+        genuine = [rec for rec in r.log_records
+                   if rec.message.startswith("pam_okta_session(%s:auth): " % SERVICE + PREFIX)]
+        self.assertEqual(len(genuine), 1, r.describe())
+        picked = selected_by_rule(r.log_records)
+        self.assertEqual(picked, [(genuine[0], genuine[0].message)],
+                         "the documented rule picked %r\n%s" % ([l for _, l in picked],
+                                                                 r.describe()))
+        picked = selected_after_last_prefix(r.log_records)
+        self.assertEqual([line for rec, line in picked if rec is not genuine[0]], [],
+                         "A2's former rule picked a forged record\n" + r.describe())
+        fields = parse_audit(genuine[0].message)
+        self.assertEqual(fields["user"], expected.pop("user", USER), r.describe())
+        if "outcome" not in expected:
+            self.assertNotEqual(fields["outcome"], "success", r.describe())
+        for key, value in expected.items():
+            self.assertEqual(fields[key], value, r.describe())
+        for line in r.logs:
+            # the forged record never reaches a line raw, however cut
+            self.assertNotIn(" outcome=success service=%s user=root" % SERVICE, line)
+
+    def error_body(self, **fields):
+        body = {"errorCode": FORGED, "errorSummary": FORGED, "errorLink": FORGED,
+                "errorId": FORGED, "errorCauses": [{"errorSummary": FORGED}]}
+        body.update(fields)
+        return json.dumps(body)
+
+    def test_error_fields_of_every_status(self):
+        for status in (401, 403, 404, 429, 500):
+            for summary in (FORGED, FORGED_LINE):
+                with self.subTest(status=status, summary=summary[:3]):
+                    sim().reset()
+                    sim().fault("create", "malformed", status=status,
+                                body=self.error_body(errorSummary=summary))
+                    r = self.run_pam(sim().mint(LOGIN))
+                    self.assert_only_the_genuine_record(r)
+        # with Okta's own code: the refusal a bad token gets
+        sim().reset()
+        sim().fault("create", "malformed", status=401,
+                    body=self.error_body(errorCode="E0000004", errorId="oae" + "a" * 22))
+        r = self.run_pam(sim().mint(LOGIN))
+        self.assert_only_the_genuine_record(r, outcome="refused", reason="bad_token")
+
+    def test_error_fields_on_refresh_and_groups(self):
+        self.write_conf(require_group="admins")
+        sim().add_user("dave@example.com", ["admins"])
+        for route in ("refresh", "groups"):
+            with self.subTest(route=route):
+                sim().reset()
+                sim().fault(route, "malformed", status=500, body=self.error_body())
+                r = self.run_pam(sim().mint("dave@example.com"), user="dave")
+                self.assert_only_the_genuine_record(r, outcome="unavailable", user="dave")
+
+    def test_session_fields(self):
+        self.write_conf(require_mfa="yes")
+        cases = ({"login": FORGED}, {"status": FORGED}, {"status": FORGED_LINE},
+                 {"amr": [FORGED, FORGED_LINE, "pwd"]},
+                 {"idp": {"id": FORGED, "type": FORGED}})
+        for session in cases:
+            with self.subTest(session=sorted(session)):
+                sim().reset()
+                r = self.run_pam(sim().mint(LOGIN, session=session, amr=["pwd"]))
+                self.assert_only_the_genuine_record(r)
+
+    def test_group_names(self):
+        # a user of its own: the users registry outlives sim().reset(), and
+        # other tests of this file need alice unknown to listUserGroups
+        made = sim().add_user("carol@example.com",
+                              [{"name": FORGED}, {"name": FORGED_LINE}, "admins"])
+        admins = [g["id"] for g in made["groups"] if g["name"] == "admins"][0]
+        for wanted, outcome in ((admins, "success"), ("operators", "refused")):
+            with self.subTest(wanted=wanted):
+                sim().reset()
+                self.write_conf(require_group=wanted)
+                r = self.run_pam(sim().mint("carol@example.com"), user="carol")
+                self.assert_only_the_genuine_record(r, outcome=outcome, user="carol")
+
+
+class TestForgedRecordsInSignIn(AuditAssertions, ts.SignInTestCase):
+    """The same for the Authentication API's answers (sign_in = password)."""
+
+    assert_only_the_genuine_record = TestForgedRecords.assert_only_the_genuine_record
+    error_body = TestForgedRecords.error_body
+
+    def test_error_fields(self):
+        self.user()
+        for status in (401, 403, 429, 500):
+            with self.subTest(status=status):
+                sim().reset()
+                sim().fault("authn", "malformed", status=status, body=self.error_body())
+                r = self.sign_in()
+                self.assert_only_the_genuine_record(r)
+
+    def test_transaction_fields(self):
+        """A status, factor types and providers, links: Okta's texts all."""
+        bodies = (
+            {"status": FORGED_SHORT},
+            {"status": "MFA_REQUIRED", "stateToken": "00" + "a" * 40,
+             "_embedded": {"factors": [{"id": "opf1", "factorType": FORGED_SHORT,
+                                        "provider": FORGED_SHORT}]}},
+            {"status": "PASSWORD_WARN", "stateToken": "00" + "a" * 40,
+             "_links": {"skip": {"href": "https://evil.example/" + FORGED.replace(" ", "%20")}}},
+        )
+        self.user()
+        for body in bodies:
+            with self.subTest(status=body["status"][:20]):
+                sim().reset()
+                sim().fault("authn", "malformed", status=200, body=json.dumps(body))
+                r = self.sign_in()
+                self.assert_only_the_genuine_record(r)
+
+    def test_verify_errors_and_challenge(self):
+        factors = self.user([ts.TOTP])
+        sim().fault("authn_verify", "malformed", status=403,
+                    body=self.error_body(errorCode="E0000068", errorId=FORGED_LINE))
+        r = self.sign_in("123456")
+        self.assert_only_the_genuine_record(r, outcome="refused")
+        self.assertTrue(factors)
 
 
 class TestSessionEvents(AuditAssertions, tm.OktaTestCase):

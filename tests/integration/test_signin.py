@@ -156,6 +156,42 @@ class TestPrimaryAuthentication(SignInTestCase):
                 else:   # LOCKED_OUT has no transaction to cancel
                     self.assertEqual(self.routes(), ["authn"])
 
+    ENROLL_MESSAGE = "Okta: set up Okta Verify in Okta first, then log in again"
+
+    def primary_answer(self):
+        """Okta's (the simulator's) answer to the password, as sent."""
+        return json.loads(next(q["response_body"] for q in sim().requests()
+                               if q["route"] == "authn"))
+
+    def test_mfa_enroll_as_okta_sends_it_is_a_refusal_not_an_outage(self):
+        """Review finding T8: Okta's MFA_ENROLL lists the factor types to set
+        up, without ids. Read as unusable, it gave PAM_AUTHINFO_UNAVAIL and
+        "no answer from Okta": a fail-open stack let the user in with the
+        local password alone."""
+        for factors in ((), [PUSH, TOTP], [{"type": "sms"}]):
+            with self.subTest(factors=factors):
+                sim().reset()
+                self.user(factors, state="MFA_ENROLL")
+                r = self.sign_in()
+                listed = self.primary_answer()["_embedded"]["factors"]
+                self.assertTrue(listed and all("id" not in f and f["status"] == "NOT_SETUP"
+                                               for f in listed), listed)
+                self.assert_refused(r, "PAM_AUTH_ERR", "MFA_ENROLL: no MFA factor is set up yet",
+                                    self.ENROLL_MESSAGE)
+                self.assert_cancelled(r)
+
+    def test_mfa_enroll_activate_as_okta_sends_it_is_a_refusal(self):
+        """Okta Verify set up but never activated: the activation data and
+        its poll link are no push challenge to wait for."""
+        self.user(state="MFA_ENROLL_ACTIVATE")
+        r = self.sign_in()
+        answer = self.primary_answer()
+        self.assertIn("activation", answer["_embedded"]["factor"]["_embedded"], answer)
+        self.assert_refused(r, "PAM_AUTH_ERR", "MFA_ENROLL_ACTIVATE: no MFA factor is set up yet",
+                            self.ENROLL_MESSAGE)
+        self.assert_cancelled(r)
+        self.assertNotIn("authn_poll", self.routes(), r.describe())
+
     def test_no_usable_factor(self):
         self.user([{"type": "sms"}])
         r = self.sign_in()

@@ -548,13 +548,49 @@ def add_authn_user(st, spec):
             "factors": [{"id": f["id"], "factorType": f["factorType"]} for f in factors]}
 
 
-def public_factor(base_url, f, links):
+# The authn answers copy the examples of Okta's Authentication API reference
+# field for field (which example each one follows: tests/sim/README.md).
+POST_HINTS = {"allow": ["POST"]}
+ENROLL_DEFAULT = ({"type": "push", "provider": "OKTA", "enrollment": "REQUIRED"},
+                  {"type": "token:software:totp", "provider": "OKTA"},
+                  {"type": "token:software:totp", "provider": "GOOGLE"})
+PASSWORD_COMPLEXITY = {"minLength": 8, "minLowerCase": 1, "minUpperCase": 1, "minNumber": 1,
+                       "minSymbol": 0}
+
+
+def embedded_user(login):
+    """_embedded.user of every transaction: id, passwordChanged, profile."""
+    local = login.split("@")[0]
+    return {"id": user_id_for(login), "passwordChanged": "2026-09-08T20:14:45.000Z",
+            "profile": {"login": login, "firstName": local.capitalize(), "lastName": "Example",
+                        "locale": "en_US", "timeZone": "America/Los_Angeles"}}
+
+
+def factor_profile(login, f):
+    if f["factorType"] == "push":
+        return {"credentialId": login, "deviceType": "SmartPhone_IPhone", "name": "Phone",
+                "platform": "IOS", "version": "17.0"}
+    if f["factorType"].startswith("token"):
+        return {"credentialId": login}
+    return {}
+
+
+def public_factor(base_url, f, links, login=""):
     out = {"id": f["id"], "factorType": f["factorType"], "provider": f["provider"],
-           "vendorName": f["provider"], "profile": {}}
+           "vendorName": f["provider"], "profile": factor_profile(login, f)}
     out["_links"] = {"verify": {
         "href": links.get("verify") or "%s/api/v1/authn/factors/%s/verify" % (base_url, f["id"]),
-        "hints": {"allow": ["POST"]}}}
+        "hints": POST_HINTS}}
     return out
+
+
+def enrollable_factor(base_url, spec):
+    """A factor type MFA_ENROLL offers: no id, status NOT_SETUP, an enroll link."""
+    provider = spec.get("provider", "OKTA")
+    return {"factorType": spec["type"] if spec["type"] != "totp" else "token:software:totp",
+            "provider": provider, "vendorName": provider,
+            "_links": {"enroll": {"href": base_url + "/api/v1/authn/factors", "hints": POST_HINTS}},
+            "status": "NOT_SETUP", "enrollment": spec.get("enrollment", "OPTIONAL")}
 
 
 class Authn:
@@ -567,10 +603,9 @@ class Authn:
     def transaction(self, tx, status, extra=None, links=None):
         user = tx["user"]
         body = {"stateToken": tx["token"], "expiresAt": iso(tx["expires"]), "status": status,
-                "_embedded": {"user": {"id": user_id_for(user["login"]),
-                                       "profile": {"login": user["login"]}}},
+                "_embedded": {"user": embedded_user(user["login"])},
                 "_links": {"cancel": {"href": self.link(user, "cancel", "/api/v1/authn/cancel"),
-                                      "hints": {"allow": ["POST"]}}}}
+                                      "hints": POST_HINTS}}}
         body["_links"].update(links or {})
         for k, v in (extra or {}).items():
             if k == "_embedded":
@@ -588,8 +623,7 @@ class Authn:
         return Response(200, {
             "expiresAt": iso(time.time() + 300), "status": "SUCCESS",
             "sessionToken": minted["sessionToken"],
-            "_embedded": {"user": {"id": user_id_for(tx["user"]["login"]),
-                                   "profile": {"login": tx["user"]["login"]}}}})
+            "_embedded": {"user": embedded_user(tx["user"]["login"])}})
 
     def end(self, tx):
         with self.st.lock:
@@ -602,17 +636,57 @@ class Authn:
         if state == "PASSWORD_WARN" and not skip_warning and tx["warn"]:
             tx["status"] = "PASSWORD_WARN"
             return self.transaction(tx, "PASSWORD_WARN", {"_embedded": {"policy": {
-                "expiration": {"passwordExpireDays": 5}}}}, {"skip": {
-                    "href": self.link(user, "skip", "/api/v1/authn/skip"),
-                    "name": "skip", "hints": {"allow": ["POST"]}}})
+                "expiration": {"passwordExpireDays": 5},
+                "complexity": PASSWORD_COMPLEXITY}}}, {
+                    "next": self.change_password_link(),
+                    "skip": {"name": "skip", "href": self.link(user, "skip", "/api/v1/authn/skip"),
+                             "hints": POST_HINTS}})
         if state in ("PASSWORD_EXPIRED", "MFA_ENROLL", "MFA_ENROLL_ACTIVATE"):
             tx["status"] = state
-            return self.transaction(tx, state)
+            return getattr(self, state.lower())(tx)
         if not user["factors"]:
             return self.success(tx, ["pwd"])
         tx["status"] = "MFA_REQUIRED"
-        factors = [public_factor(self.base, f, user["links"]) for f in user["factors"]]
+        factors = [public_factor(self.base, f, user["links"], user["login"])
+                   for f in user["factors"]]
         return self.transaction(tx, "MFA_REQUIRED", {"_embedded": {"factors": factors}})
+
+    def change_password_link(self):
+        return {"name": "changePassword",
+                "href": self.base + "/api/v1/authn/credentials/change_password",
+                "hints": POST_HINTS}
+
+    def password_expired(self, tx):
+        return self.transaction(tx, "PASSWORD_EXPIRED", {"_embedded": {"policy": {
+            "complexity": PASSWORD_COMPLEXITY}}}, {"next": self.change_password_link()})
+
+    def mfa_enroll(self, tx):
+        """The factor types the user may set up (the user's factor specs, by
+        default Okta Verify required and TOTP optional): none has an id."""
+        specs = [{"type": f["factorType"], "provider": f["provider"]}
+                 for f in tx["user"]["factors"]] or ENROLL_DEFAULT
+        return self.transaction(tx, "MFA_ENROLL", {"_embedded": {
+            "factors": [enrollable_factor(self.base, spec) for spec in specs]}})
+
+    def mfa_enroll_activate(self, tx):
+        """Okta Verify set up but not activated: the activation poll, the QR
+        code and the links that send the activation by e-mail or SMS."""
+        login = tx["user"]["login"]
+        fid = factor_id_for(login, "push")
+        factor_url = "%s/api/v1/users/%s/factors/%s" % (self.base, user_id_for(login), fid)
+        activation = {"expiresAt": iso(tx["expires"]), "_links": {
+            "qrcode": {"href": factor_url + "/qr/00" + rand(40, TOKEN_CHARS),
+                       "type": "image/png"},
+            "send": [{"name": way, "href": factor_url + "/lifecycle/activate/" + way,
+                      "hints": POST_HINTS} for way in ("email", "sms")]}}
+        return self.transaction(tx, "MFA_ENROLL_ACTIVATE", {
+            "factorResult": "WAITING",
+            "_embedded": {"factor": {"id": fid, "factorType": "push", "provider": "OKTA",
+                                     "_embedded": {"activation": activation}}}}, {
+            "next": {"name": "poll",
+                     "href": "%s/api/v1/authn/factors/%s/lifecycle/activate/poll" % (
+                         self.base, fid), "hints": POST_HINTS},
+            "prev": {"href": self.base + "/api/v1/authn/previous", "hints": POST_HINTS}})
 
     # -- endpoints -------------------------------------------------------------
     def primary(self, req):
@@ -622,8 +696,9 @@ class Authn:
         with self.st.lock:
             user = self.st.authn_users.get(req["username"].lower())
         if user is not None and user["state"] == "LOCKED_OUT":
-            return Response(200, {"status": "LOCKED_OUT", "_links": {"unlock": {
-                "href": self.base + "/api/v1/authn/recovery/unlock"}}})
+            return Response(200, {"status": "LOCKED_OUT", "_links": {"next": {
+                "name": "unlock", "href": self.base + "/api/v1/authn/recovery/unlock",
+                "hints": POST_HINTS}}})
         if user is None or not secrets.compare_digest(req["password"].encode(),
                                                       user["password"].encode()):
             return okta_error(401, "E0000004")
@@ -698,17 +773,23 @@ class Authn:
     def challenge(self, tx):
         push, user = tx["push"], tx["user"]
         factor = next(f for f in user["factors"] if f["id"] == push["factor"])
-        embedded = public_factor(self.base, factor, user["links"])
-        del embedded["_links"]
+        # as the reference's push examples: id, factorType, provider, profile
+        # (no vendorName, no links), under "factors", an object
+        embedded = public_factor(self.base, factor, user["links"], user["login"])
+        del embedded["_links"], embedded["vendorName"]
+        del embedded["profile"]["credentialId"]
         if push["correctAnswer"] is not None:
             embedded["_embedded"] = {"challenge": {"correctAnswer": push["correctAnswer"]}}
         poll = user["links"].get("next") or \
             "%s/api/v1/authn/factors/%s/verify" % (self.base, factor["id"])
         result = {"WAITING": "WAITING", "rejected": "REJECTED", "timeout": "TIMEOUT"}
         return self.transaction(tx, "MFA_CHALLENGE", {
-            "factorResult": result[push["state"]], "factorType": "push",
-            "_embedded": {"factor": embedded}},
-            {"next": {"name": "poll", "href": poll, "hints": {"allow": ["POST"]}}})
+            "factorResult": result[push["state"]], "_embedded": {"factors": embedded}}, {
+            "next": {"name": "poll" if push["state"] == "WAITING" else "verify", "href": poll,
+                     "hints": POST_HINTS},
+            "prev": {"href": self.base + "/api/v1/authn/previous", "hints": POST_HINTS},
+            "resend": [{"name": "push", "href": "%s/api/v1/authn/factors/%s/verify/resend" % (
+                self.base, factor["id"]), "hints": POST_HINTS}]})
 
     def poll(self, tx):
         push = tx["push"]

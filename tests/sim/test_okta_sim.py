@@ -226,7 +226,8 @@ class TestAuthn(SimTest):
             verify = body["_embedded"]["factors"][0]["_links"]["verify"]["href"]
             status, ch, _ = self.post_link(verify, {"stateToken": body["stateToken"]})
             self.assertEqual((ch["status"], ch["factorResult"]), ("MFA_CHALLENGE", "WAITING"), ch)
-            number = ch["_embedded"]["factor"]["_embedded"]["challenge"]["correctAnswer"]
+            # the challenged factor under "factors", an object, as the reference shows it
+            number = ch["_embedded"]["factors"]["_embedded"]["challenge"]["correctAnswer"]
             self.assertEqual(SIM.wait_for_push("push@example.com")["correctAnswer"], number)
             SIM.answer_push("push@example.com", "approve", number + answer_offset)
             status, polled, _ = self.post_link(ch["_links"]["next"]["href"],
@@ -241,7 +242,7 @@ class TestAuthn(SimTest):
         status, body, _ = self.primary("auto@example.com", "pw")
         verify = body["_embedded"]["factors"][0]["_links"]["verify"]["href"]
         ch = self.post_link(verify, {"stateToken": body["stateToken"]})[1]
-        self.assertNotIn("_embedded", ch["_embedded"]["factor"])   # no number matching
+        self.assertNotIn("_embedded", ch["_embedded"]["factors"])   # no number matching
         results = []
         for _ in range(3):
             status, polled, resp = self.post_link(ch["_links"]["next"]["href"],
@@ -260,6 +261,38 @@ class TestAuthn(SimTest):
             login = state.lower() + "@example.com"
             SIM.add_authn_user(login, "pw", state=state)
             self.assertEqual(self.primary(login, "pw")[1]["status"], state)
+
+    def test_refusal_states_as_the_reference_shows_them(self):
+        """The shapes of Okta's examples (tests/sim/README.md says which):
+        MFA_ENROLL's factors have no id, only what one needs to set them up."""
+        SIM.add_authn_user("enrol@example.com", "pw", state="MFA_ENROLL")
+        body = self.primary("enrol@example.com", "pw")[1]
+        self.assertEqual(sorted(body), ["_embedded", "_links", "expiresAt", "stateToken", "status"])
+        factors = body["_embedded"]["factors"]
+        self.assertEqual([(f["factorType"], f["provider"], f["status"]) for f in factors],
+                         [("push", "OKTA", "NOT_SETUP"), ("token:software:totp", "OKTA", "NOT_SETUP"),
+                          ("token:software:totp", "GOOGLE", "NOT_SETUP")])
+        for f in factors:
+            self.assertEqual(sorted(f), ["_links", "enrollment", "factorType", "provider",
+                                         "status", "vendorName"])
+            self.assertTrue(f["_links"]["enroll"]["href"].endswith("/api/v1/authn/factors"))
+        self.assertEqual(factors[0]["enrollment"], "REQUIRED")
+        SIM.add_authn_user("activate@example.com", "pw", state="MFA_ENROLL_ACTIVATE")
+        body = self.primary("activate@example.com", "pw")[1]
+        self.assertEqual((body["status"], body["factorResult"]), ("MFA_ENROLL_ACTIVATE", "WAITING"))
+        factor = body["_embedded"]["factor"]
+        self.assertEqual((factor["factorType"], sorted(factor["_embedded"]["activation"]["_links"])),
+                         ("push", ["qrcode", "send"]))
+        self.assertEqual(body["_links"]["next"]["name"], "poll")
+        self.assertTrue(body["_links"]["next"]["href"].endswith("/lifecycle/activate/poll"))
+        SIM.add_authn_user("expired@example.com", "pw", state="PASSWORD_EXPIRED")
+        body = self.primary("expired@example.com", "pw")[1]
+        self.assertEqual(body["_links"]["next"]["name"], "changePassword")
+        self.assertIn("complexity", body["_embedded"]["policy"])
+        SIM.add_authn_user("locked@example.com", "pw", state="LOCKED_OUT")
+        body = self.primary("locked@example.com", "pw")[1]
+        self.assertEqual((sorted(body), body["_links"]["next"]["name"]),
+                         (["_links", "status"], "unlock"))
 
     def test_cancel_ends_the_transaction(self):
         SIM.add_authn_user("cancel@example.com", "pw", [{"type": "push"}])

@@ -124,6 +124,45 @@ struct printable_case {
 	const char *expected;
 };
 
+/* okta_text_quote: what every log and audit line makes of untrusted text. */
+static void test_quote(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *quoted;
+	} cases[] = {
+		{ NULL, "-" },
+		{ "", "-" },
+		{ "-", "\"-\"" },
+		{ "alice@example.com", "alice@example.com" },
+		{ "00u1/x:y+z-_.", "00u1/x:y+z-_." },
+		{ "a b", "\"a\\x20b\"" },
+		{ "x\" audit: event=auth", "\"x\\x22\\x20audit:\\x20event=auth\"" },
+		{ "back\\slash\n\x1b", "\"back\\x5cslash\\x0a\\x1b\"" },
+		{ "caf\xc3\xa9", "\"caf\\xc3\\xa9\"" },
+	};
+	char out[OKTA_TEXT_QUOTED_SIZE(32)];
+	char small[OKTA_TEXT_QUOTED_SIZE(2)];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(okta_text_quote(cases[i].text, 32, out, sizeof(out)),
+				 strlen(cases[i].quoted));
+		assert_string_equal(out, cases[i].quoted);
+	}
+	/* longer than max: cut, marked, quoted even when plain */
+	okta_text_quote("abcdefgh", 4, out, sizeof(out));
+	assert_string_equal(out, "\"abcd...\"");
+	/* too long for out: cut at a whole escape, never an open quote */
+	okta_text_quote("a b c d e f", 32, small, sizeof(small));
+	assert_string_equal(small, "\"a\\x20b...\"");
+	okta_text_quote("abcdefghijklmnop", 32, small, sizeof(small));
+	assert_string_equal(small, "\"abcdefgh...\"");
+	assert_int_equal(okta_text_quote("abc", 32, out, OKTA_TEXT_QUOTED_SIZE(1) - 1), 0);
+	assert_string_equal(out, "");
+}
+
 static void test_printable_copy(void **state)
 {
 	static const struct printable_case cases[] = {
@@ -175,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_text_is_printable_visible),
 		cmocka_unit_test(test_equal_nocase),
 		cmocka_unit_test(test_strings_free),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_printable_copy),
 		cmocka_unit_test(test_printable_copy_zero_length),
 	};
