@@ -988,12 +988,13 @@ static void list_ways(const struct analysis *a, const struct tally *t,
 	struct pending_way pending[OKTA_PAMSTACK_MAX_WAYS];
 	int count = 0;
 	bool more = false;
-	int code;
+	int k;
 	unsigned m;
 	int i;
 
-	for (code = NEVER; code >= 0; code--)
+	for (k = 0; k <= NEVER; k++)
 		for (m = 0; m < (1u << MAX_GROUPS); m++) {
+			const int code = k == 0 ? NEVER : k - 1; /* the module skipped first */
 			const struct way_in *w = &t->in[code][m];
 
 			if (!w->seen || code == RC_SUCCESS)
