@@ -904,15 +904,37 @@ static void append_code(char *out, size_t outlen, int code)
 	append(out, outlen, ", ", name);
 }
 
-static void append_group_names(const struct analysis *a, char *out, size_t outlen, unsigned members,
-			       const char *sep)
+/* The unknowns (bit per unknown) of the groups in members (bit per group). */
+static unsigned group_unknowns(const struct analysis *a, unsigned members)
 {
+	unsigned mask = 0;
 	int i;
 
 	for (i = 0; i < a->unknown_count; i++)
-		if (a->unknowns[i].kind == U_GROUP && (members >> a->unknowns[i].group) & 1u &&
-		    strstr(out, a->unknowns[i].name) == NULL)
-			append(out, outlen, sep, a->unknowns[i].name);
+		if (a->unknowns[i].kind == U_GROUP && ((members >> a->unknowns[i].group) & 1u))
+			mask |= 1u << i;
+	return mask;
+}
+
+/* The names of the unknowns in mask, sep between them; a credential as
+ * "pam_unix.so's password". */
+static void append_names(const struct analysis *a, unsigned mask, const char *sep, char *out,
+			 size_t outlen)
+{
+	char item[MAX_NAME + 40];
+	int i;
+
+	for (i = 0; i < a->unknown_count; i++) {
+		const struct unknown *u = &a->unknowns[i];
+
+		if (((mask >> i) & 1u) == 0)
+			continue;
+		if (u->kind == U_CREDENTIAL)
+			snprintf(item, sizeof(item), "%s's %s", u->name, u->credential);
+		else
+			snprintf(item, sizeof(item), "%s", u->name);
+		append(out, outlen, sep, item);
+	}
 }
 
 /* A way in, before it is put in words: codes that share whom and how. */
@@ -923,32 +945,22 @@ struct pending_way {
 	unsigned others;
 };
 
-/* "with pam_unix.so's password", "with no credential at all (...)" */
+/* "with pam_unix.so's password", "with no credential at all (said yes: ...)" */
 static void describe_credentials(const struct analysis *a, const struct pending_way *p, char *out,
 				 size_t outlen)
 {
-	char item[MAX_NAME + 40];
-	int i;
+	char names[400] = "";
 
-	if (p->credentials == 0) {
-		snprintf(out, outlen, "with no credential at all");
-		if (p->others != 0)
-			append(out, outlen, "", " (said yes: ");
-		for (i = 0; i < a->unknown_count; i++)
-			if ((p->others >> i) & 1u)
-				append(out, outlen, out[strlen(out) - 1] == ' ' ? "" : ", ",
-				       a->unknowns[i].name);
-		if (p->others != 0)
-			append(out, outlen, "", ")");
+	if (p->credentials != 0) {
+		append_names(a, p->credentials, " and ", names, sizeof(names));
+		snprintf(out, outlen, "with %s", names);
 		return;
 	}
-	snprintf(out, outlen, "with");
-	for (i = 0; i < a->unknown_count; i++)
-		if ((p->credentials >> i) & 1u) {
-			snprintf(item, sizeof(item), "%s's %s", a->unknowns[i].name,
-				 a->unknowns[i].credential);
-			append(out, outlen, out[4] == '\0' ? " " : " and ", item);
-		}
+	append_names(a, p->others, ", ", names, sizeof(names));
+	if (names[0] != '\0')
+		snprintf(out, outlen, "with no credential at all (said yes: %s)", names);
+	else
+		snprintf(out, outlen, "with no credential at all");
 }
 
 static void describe_way(const struct analysis *a, const struct pending_way *p,
@@ -962,7 +974,7 @@ static void describe_way(const struct analysis *a, const struct pending_way *p,
 	if (p->members != 0) {
 		char groups[260] = "";
 
-		append_group_names(a, groups, sizeof(groups), p->members, " and of ");
+		append_names(a, group_unknowns(a, p->members), " and of ", groups, sizeof(groups));
 		snprintf(whom, sizeof(whom), "members of %s", groups);
 	} else
 		snprintf(whom, sizeof(whom), "the user");
@@ -1043,7 +1055,7 @@ static void judge(const struct analysis *a, struct okta_pamstack_report *report)
 	bool open_all = false;
 	bool open_errors = false;
 	bool open_unavail = false;
-	bool glass = false;
+	unsigned glass_members = 0;
 	int code;
 	unsigned m;
 
@@ -1077,11 +1089,9 @@ static void judge(const struct analysis *a, struct okta_pamstack_report *report)
 			}
 			if (w->credentials == 0)
 				report->bypass_without_credential = true;
-			if (m != 0) {
-				glass = true;
-				append_group_names(a, report->groups, sizeof(report->groups), m,
-						   ", ");
-			} else if (code == NEVER || code == RC_AUTH_ERR)
+			if (m != 0)
+				glass_members |= m;
+			else if (code == NEVER || code == RC_AUTH_ERR)
 				open_all = true;
 			else if (code == RC_AUTHINFO_UNAVAIL)
 				open_unavail = true;
@@ -1090,6 +1100,8 @@ static void judge(const struct analysis *a, struct okta_pamstack_report *report)
 				append_code(report->codes, sizeof(report->codes), code);
 			}
 		}
+	append_names(a, group_unknowns(a, glass_members), ", ", report->groups,
+		     sizeof(report->groups));
 	list_ways(a, t, report);
 	free(t);
 	report->okta_needs_more = login && !alone;
@@ -1099,7 +1111,7 @@ static void judge(const struct analysis *a, struct okta_pamstack_report *report)
 		report->verdict = OKTA_PAMSTACK_FAIL_OPEN_ERRORS;
 	else if (open_unavail)
 		report->verdict = OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL;
-	else if (glass)
+	else if (glass_members != 0)
 		report->verdict = OKTA_PAMSTACK_BREAK_GLASS;
 	else if (!login)
 		report->verdict = OKTA_PAMSTACK_NO_LOGIN;
