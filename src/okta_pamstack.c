@@ -896,10 +896,11 @@ static void append_code(char *out, size_t outlen, int code)
 	char name[40] = "PAM_";
 	size_t i;
 
-	for (i = 0; value_names[code][i] != '\0' && i + 5 < sizeof(name); i++)
-		name[i + 4] = (char)(value_names[code][i] >= 'a' && value_names[code][i] <= 'z'
-					     ? value_names[code][i] - 'a' + 'A'
-					     : value_names[code][i]);
+	for (i = 0; value_names[code][i] != '\0' && i + 5 < sizeof(name); i++) {
+		char c = value_names[code][i];
+
+		name[i + 4] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	}
 	name[i + 4] = '\0';
 	append(out, outlen, ", ", name);
 }
