@@ -56,12 +56,42 @@ static const char *const value_names[] = {
 	"incomplete",
 };
 #define RETURN_VALUES ((int)(sizeof(value_names) / sizeof(value_names[0])))
+#define MAX_NAME 128
 #define RC_SUCCESS 0
+#define RC_SERVICE_ERR 3
+#define RC_SYSTEM_ERR 4
+#define RC_BUF_ERR 5
 #define RC_PERM_DENIED 6 /* libpam's PAM_MUST_FAIL_CODE */
 #define RC_AUTH_ERR 7
 #define RC_AUTHINFO_UNAVAIL 9
+#define RC_USER_UNKNOWN 10
 #define RC_NEW_AUTHTOK_REQD 12
+#define RC_CONV_ERR 19
 #define RC_IGNORE 25
+#define RC_MODULE_UNKNOWN 28
+#define RC_INCOMPLETE 31
+#define BIT(rc) (1u << (rc))
+
+/*
+ * Every code pam_okta_session's authenticate can return (a refused token,
+ * Okta unreachable, a configuration it refuses, a conversation that failed
+ * or was cut short, no memory, a user with no local account, nothing to do),
+ * and PAM_MODULE_UNKNOWN, libpam's own when the module cannot be loaded (a
+ * wrong path, the package removed): each is tried, so that only the stack
+ * decides what a code does, never a guess about which codes happen.
+ */
+#define OKTA_CODES                                                                             \
+	(BIT(RC_SUCCESS) | BIT(RC_AUTH_ERR) | BIT(RC_AUTHINFO_UNAVAIL) | BIT(RC_SERVICE_ERR) | \
+	 BIT(RC_CONV_ERR) | BIT(RC_BUF_ERR) | BIT(RC_SYSTEM_ERR) | BIT(RC_INCOMPLETE) |        \
+	 BIT(RC_USER_UNKNOWN) | BIT(RC_IGNORE) | BIT(RC_MODULE_UNKNOWN))
+
+/* A module that checks no credential may succeed, do nothing or fail, as
+ * the user (uid, group, tally...) or the host decides: which of the three
+ * is the attacker's best depends on the control (success is a yes under
+ * required, ignore leaves the yes of an earlier line standing, failure may
+ * jump over a refusal), so all three are tried. A failure is tried as
+ * PAM_AUTH_ERR. */
+#define ANY_RESULT (BIT(RC_SUCCESS) | BIT(RC_IGNORE) | BIT(RC_AUTH_ERR))
 
 /* Actions; a positive value is a jump over that many lines. */
 enum {
@@ -74,30 +104,39 @@ enum {
 	ACT_UNDEF = -6,
 };
 
-enum module_kind {
-	MOD_OKTA,
-	MOD_GROUP,
-	MOD_PERMIT,
-	MOD_DENY,
-	MOD_OTHER,
-	MOD_SUBSTACK
+/* What a line's outcome depends on: the unknowns the analysis tries. */
+enum unknown_kind {
+	U_OKTA,       /* pam_okta_session.so: every code of OKTA_CODES */
+	U_GROUP,      /* membership of a group (pam_succeed_if user ingroup G) */
+	U_CREDENTIAL, /* a module that checks a credential: accepts it or not */
+	U_OTHER,      /* any other module: its results (ANY_RESULT unless known) */
+};
+
+struct unknown {
+	enum unknown_kind kind;
+	char name[MAX_NAME];    /* module (with its arguments for U_OTHER) or group */
+	const char *credential; /* U_CREDENTIAL: what it checks, "password" */
+	unsigned results;       /* the return codes tried (U_GROUP: none) */
+	int group;              /* U_GROUP: its bit in a set of groups */
 };
 
 #define MAX_STACKS 16
 #define MAX_STACK_LINES 64
 #define MAX_GROUPS 4
-#define MAX_OTHERS 8
-#define MAX_NAME 128
+#define MAX_UNKNOWNS 16 /* the module, groups and other modules */
 #define MAX_FILE_TEXT (1024 * 1024)
 /* Included files per analysis: a file that includes another twice, eight
  * levels deep, would otherwise be read 2^8 times. */
 #define MAX_INCLUDES 64
+/* Runs of the stack per analysis (each unknown a line meets is tried with
+ * every value; lines a run never reaches cost nothing). */
+#define MAX_RUNS 200000
 
 struct stack_line {
 	signed char actions[RETURN_VALUES];
-	enum module_kind kind;
-	int arg;     /* group or other-module index; child stack for MOD_SUBSTACK */
-	bool negate; /* pam_succeed_if ... notingroup */
+	bool substack; /* arg is then the child stack */
+	int arg;       /* the unknown the line's result depends on */
+	bool negate;   /* pam_succeed_if ... notingroup */
 };
 
 struct stack {
@@ -108,10 +147,9 @@ struct stack {
 struct analysis {
 	struct stack stacks[MAX_STACKS];
 	int stack_count;
-	char groups[MAX_GROUPS][MAX_NAME];
+	struct unknown unknowns[MAX_UNKNOWNS];
+	int unknown_count;
 	int group_count;
-	char others[MAX_OTHERS][MAX_NAME];
-	int other_count;
 	bool has_okta;
 	int includes;
 	okta_pamstack_reader reader;
@@ -120,11 +158,12 @@ struct analysis {
 	size_t errlen;
 };
 
-/* One combination of the unknowns the stack's outcome depends on. */
+#define UNSET (-1)
+
+/* One combination of the unknowns: a value for each the run met so far
+ * (a return code; for a group 1 = member, 0 = not). */
 struct scenario {
-	int okta;        /* what pam_okta_session returns */
-	unsigned groups; /* bit i: the user is in groups[i] */
-	unsigned others; /* bit i: others[i] accepts the user */
+	signed char value[MAX_UNKNOWNS];
 };
 
 enum impression {
@@ -297,17 +336,70 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 
 /* ------------------------------------------------------------ modules */
 
-static int intern(char names[][MAX_NAME], int *count, int max, const char *name)
+/*
+ * The modules the analysis knows. A credential module accepts the user's
+ * credential or refuses; only these count as "another credential" on a way
+ * past pam_okta_session. Any module not here checks no credential of the
+ * user's (pam_succeed_if, pam_localuser, pam_faillock, pam_env, an unknown
+ * module...): it is tried with each of ANY_RESULT, that is, as letting the
+ * user through wherever the stack allows it.
+ */
+static const struct known_module {
+	const char *name;
+	const char *credential; /* what it checks; NULL: no credential */
+	unsigned results;       /* no credential: the codes it can return */
+} known_modules[] = {
+	{ "pam_unix.so", "password", 0 },
+	{ "pam_sss.so", "password", 0 },
+	{ "pam_ldap.so", "password", 0 },
+	{ "pam_krb5.so", "Kerberos password", 0 },
+	{ "pam_winbind.so", "password", 0 },
+	{ "pam_radius_auth.so", "RADIUS credential", 0 },
+	{ "pam_pkcs11.so", "smart card", 0 },
+	{ "pam_u2f.so", "security key", 0 },
+	{ "pam_yubico.so", "YubiKey", 0 },
+	{ "pam_google_authenticator.so", "one-time code", 0 },
+	{ "pam_oath.so", "one-time code", 0 },
+	{ "pam_duo.so", "Duo approval", 0 },
+	{ "pam_permit.so", NULL, BIT(RC_SUCCESS) },
+	{ "pam_deny.so", NULL, BIT(RC_AUTH_ERR) },
+	/* pam_faildelay.c: PAM_IGNORE whatever happens */
+	{ "pam_faildelay.so", NULL, BIT(RC_IGNORE) },
+};
+
+static const struct known_module *known_module(const char *base, int base_len)
 {
+	size_t i;
+
+	for (i = 0; i < sizeof(known_modules) / sizeof(known_modules[0]); i++)
+		if (token_is(base, base_len, known_modules[i].name))
+			return &known_modules[i];
+	return NULL;
+}
+
+/* The unknown named `name` of that kind, added if new; -1 when full. */
+static int intern(struct analysis *a, enum unknown_kind kind, const char *name,
+		  const char *credential, unsigned results)
+{
+	struct unknown *u;
 	int i;
 
-	for (i = 0; i < *count; i++)
-		if (strcmp(names[i], name) == 0)
+	for (i = 0; i < a->unknown_count; i++)
+		if (a->unknowns[i].kind == kind && strcmp(a->unknowns[i].name, name) == 0)
 			return i;
-	if (*count == max)
+	if (a->unknown_count == MAX_UNKNOWNS || (kind == U_GROUP && a->group_count == MAX_GROUPS)) {
+		fail(a, "more than %d groups or %d modules and groups: too many to analyse",
+		     MAX_GROUPS, MAX_UNKNOWNS);
 		return -1;
-	snprintf(names[*count], MAX_NAME, "%s", name);
-	return (*count)++;
+	}
+	u = &a->unknowns[a->unknown_count];
+	u->kind = kind;
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->credential = credential;
+	u->results = results;
+	if (kind == U_GROUP)
+		u->group = a->group_count++;
+	return a->unknown_count++;
 }
 
 static bool is_succeed_if_option(const char *tok, int len)
@@ -343,20 +435,29 @@ static bool parse_group_test(struct analysis *a, const char *args, struct stack_
 	else if (!token_is(words[1], lens[1], "ingroup"))
 		return false;
 	copy_token(group, sizeof(group), words[2], lens[2]);
-	line->arg = intern(a->groups, &a->group_count, MAX_GROUPS, group);
-	if (line->arg < 0) {
-		fail(a, "more than %d groups tested with pam_succeed_if: too many to analyse",
-		     MAX_GROUPS);
-		return true;
-	}
-	line->kind = MOD_GROUP;
+	line->arg = intern(a, U_GROUP, group, NULL, 0);
 	return true;
 }
 
-/* What kind of module the line runs; args is the rest of the line. */
+/* "base arg arg": the module as one line of a message, and its key. */
+static void module_line(char *out, size_t outlen, const char *base, int base_len, const char *args)
+{
+	const char *tok;
+	int len;
+	size_t used;
+
+	copy_token(out, outlen, base, base_len);
+	while ((len = next_token(&args, &tok)) > 0) {
+		used = strlen(out);
+		snprintf(out + used, outlen - used, " %.*s", len, tok);
+	}
+}
+
+/* What the line's result depends on; args is the rest of the line. */
 static void classify_module(struct analysis *a, const char *path, int path_len, const char *args,
 			    struct stack_line *line)
 {
+	const struct known_module *known;
 	const char *base = path;
 	int base_len;
 	char key[MAX_NAME];
@@ -367,33 +468,24 @@ static void classify_module(struct analysis *a, const char *path, int path_len, 
 			base = p + 1;
 	base_len = (int)(path + path_len - base);
 	if (token_is(base, base_len, "pam_okta_session.so")) {
-		line->kind = MOD_OKTA;
+		line->arg = intern(a, U_OKTA, "pam_okta_session.so", NULL, OKTA_CODES);
 		a->has_okta = true;
-		return;
-	}
-	if (token_is(base, base_len, "pam_permit.so")) {
-		line->kind = MOD_PERMIT;
-		return;
-	}
-	if (token_is(base, base_len, "pam_deny.so")) {
-		line->kind = MOD_DENY;
 		return;
 	}
 	if (token_is(base, base_len, "pam_succeed_if.so") && parse_group_test(a, args, line))
 		return;
-	/* Any other module checks something we cannot know (pam_unix: the
-	 * password): both outcomes are tried. The same module is one unknown,
-	 * except pam_succeed_if, whose conditions differ line by line. */
-	if (token_is(base, base_len, "pam_succeed_if.so"))
-		snprintf(key, sizeof(key), "%.*s %s", base_len, base, args);
-	else
+	known = known_module(base, base_len);
+	if (known != NULL && known->credential != NULL) {
+		/* the user's credential: one for every line of that module */
 		copy_token(key, sizeof(key), base, base_len);
-	line->kind = MOD_OTHER;
-	line->arg = intern(a->others, &a->other_count, MAX_OTHERS, key);
-	if (line->arg < 0)
-		fail(a,
-		     "more than %d different modules besides pam_okta_session: too many to analyse",
-		     MAX_OTHERS);
+		line->arg = intern(a, U_CREDENTIAL, key, known->credential,
+				   BIT(RC_SUCCESS) | BIT(RC_AUTH_ERR));
+		return;
+	}
+	/* The same arguments, the same result: pam_succeed_if's conditions
+	 * and pam_faillock's preauth/authfail/authsucc differ line by line. */
+	module_line(key, sizeof(key), base, base_len, args);
+	line->arg = intern(a, U_OTHER, key, NULL, known != NULL ? known->results : ANY_RESULT);
 }
 
 /* ------------------------------------------------------------- parsing */
@@ -460,7 +552,7 @@ static int add_substack(struct analysis *a, int stack, const char *name, const c
 	line = add_line(a, stack, file, lineno);
 	if (line == NULL)
 		return -1;
-	line->kind = MOD_SUBSTACK;
+	line->substack = true;
 	line->arg = child;
 	return 0;
 }
@@ -576,30 +668,33 @@ static int parse_text(struct analysis *a, int stack, const char *text, const cha
 
 /* ---------------------------------------------------------- evaluation */
 
-static bool run_stack(const struct analysis *a, int s, const struct scenario *sc,
-		      struct dispatch_state *state, const struct dispatch_state *at_start);
+/* How a run of a (sub)stack ended. */
+enum run_end {
+	RUN_ON,       /* its last line passed: the parent goes on */
+	RUN_DECIDED,  /* done, die or a bad jump: this (sub)stack is over */
+	RUN_BLOCKED,  /* a line needs an unknown the scenario has no value for */
+	RUN_RETURNED, /* PAM_INCOMPLETE: libpam returns it to the application */
+};
 
-static int module_result(const struct analysis *a, const struct stack_line *line,
-			 const struct scenario *sc)
+struct run {
+	const struct analysis *a;
+	const struct scenario *sc;
+	int need; /* RUN_BLOCKED: the unknown */
+};
+
+/* The return code of the line's module in the scenario, or -1 (need set). */
+static int module_result(struct run *r, const struct stack_line *line)
 {
-	bool member;
+	const struct unknown *u = &r->a->unknowns[line->arg];
+	int v = r->sc->value[line->arg];
 
-	switch (line->kind) {
-	case MOD_OKTA:
-		return sc->okta;
-	case MOD_GROUP:
-		member = (sc->groups >> line->arg) & 1u;
-		return member != line->negate ? RC_SUCCESS : RC_AUTH_ERR;
-	case MOD_PERMIT:
-		return RC_SUCCESS;
-	case MOD_DENY:
-		return RC_AUTH_ERR;
-	case MOD_OTHER:
-		return (sc->others >> line->arg) & 1u ? RC_SUCCESS : RC_AUTH_ERR;
-	default:
-		(void)a;
-		return RC_PERM_DENIED;
+	if (v == UNSET) {
+		r->need = line->arg;
+		return -1;
 	}
+	if (u->kind == U_GROUP)
+		return (v != 0) != line->negate ? RC_SUCCESS : RC_AUTH_ERR;
+	return v;
 }
 
 /* pam_dispatch.c's decision for one module's return code. Returns true
@@ -623,7 +718,8 @@ static bool apply_action(int action, int retval, struct dispatch_state *state,
 	case ACT_DIE:
 		if (state->impression != IMP_NEGATIVE) {
 			state->impression = IMP_NEGATIVE;
-			state->status = retval;
+			/* libpam never fails a stack with PAM_IGNORE */
+			state->status = retval == RC_IGNORE ? RC_PERM_DENIED : retval;
 		}
 		return action == ACT_DIE;
 	default: /* ignore; jumps are handled by the caller */
@@ -635,10 +731,10 @@ static bool apply_action(int action, int retval, struct dispatch_state *state,
  * parent, but its done and die end only the substack, its reset goes back
  * to the state the substack began with, and it counts as one line for the
  * parent's jumps (the Linux-PAM manual, pam.conf(5)). */
-static bool run_stack(const struct analysis *a, int s, const struct scenario *sc,
-		      struct dispatch_state *state, const struct dispatch_state *at_start)
+static enum run_end run_stack(struct run *r, int s, struct dispatch_state *state,
+			      const struct dispatch_state *at_start)
 {
-	const struct stack *st = &a->stacks[s];
+	const struct stack *st = &r->a->stacks[s];
 	int i;
 
 	for (i = 0; i < st->count; i++) {
@@ -646,94 +742,379 @@ static bool run_stack(const struct analysis *a, int s, const struct scenario *sc
 		int retval;
 		int action;
 
-		if (line->kind == MOD_SUBSTACK) {
+		if (line->substack) {
 			struct dispatch_state start = *state;
+			enum run_end end = run_stack(r, line->arg, state, &start);
 
-			run_stack(a, line->arg, sc, state, &start);
+			if (end == RUN_BLOCKED || end == RUN_RETURNED)
+				return end;
 			continue;
 		}
-		retval = module_result(a, line, sc);
+		retval = module_result(r, line);
+		if (retval < 0)
+			return RUN_BLOCKED;
+		if (retval == RC_INCOMPLETE) /* the next call resumes at this module */
+			return RUN_RETURNED;
 		action = line->actions[retval];
 		if (action > 0) {
 			if (i + action >= st->count) { /* "bad jump in stack" */
 				state->impression = IMP_NEGATIVE;
 				state->status = RC_PERM_DENIED;
-				return true;
+				return RUN_DECIDED;
 			}
 			i += action;
 			continue;
 		}
 		if (apply_action(action, retval, state, at_start))
-			return true;
+			return RUN_DECIDED;
 	}
-	return false;
+	return RUN_ON;
 }
 
-static bool logs_in(const struct analysis *a, const struct scenario *sc)
+enum outcome {
+	OUT_REFUSED,
+	OUT_LOGIN,
+	OUT_BLOCKED
+};
+
+static enum outcome run(const struct analysis *a, const struct scenario *sc, int *need)
 {
 	const struct dispatch_state initial = { IMP_UNDEF, RC_PERM_DENIED };
 	struct dispatch_state state = initial;
+	struct run r = { a, sc, UNSET };
 
-	run_stack(a, 0, sc, &state, &initial);
-	return state.status == RC_SUCCESS && state.impression == IMP_POSITIVE;
+	switch (run_stack(&r, 0, &state, &initial)) {
+	case RUN_BLOCKED:
+		*need = r.need;
+		return OUT_BLOCKED;
+	case RUN_RETURNED:
+		return OUT_REFUSED;
+	default:
+		return state.status == RC_SUCCESS && state.impression == IMP_POSITIVE ? OUT_LOGIN
+										      : OUT_REFUSED;
+	}
 }
 
-/* Does some scenario with this Okta answer and these groups log in?
- * only_without_credential: only when every other module refuses. */
-static bool any_login(const struct analysis *a, int okta, unsigned groups,
-		      bool only_without_credential)
-{
-	unsigned all = 1u << a->other_count;
-	struct scenario sc = { okta, groups, 0 };
+/* The module never ran on the way in: every code of its lets in. */
+#define NEVER RETURN_VALUES
 
-	for (sc.others = 0; sc.others < (only_without_credential ? 1u : all); sc.others++)
-		if (logs_in(a, &sc))
-			return true;
-	return false;
+/* The logins found for one code of the module and one set of groups. */
+struct way_in {
+	bool seen;
+	unsigned credentials; /* the fewest found: bit per credential unknown */
+	unsigned others;      /* with them: the other modules that said yes */
+};
+
+struct tally {
+	struct way_in in[NEVER + 1][1u << MAX_GROUPS];
+	long runs;
+};
+
+static int bits(unsigned mask)
+{
+	int n = 0;
+
+	for (; mask != 0; mask &= mask - 1)
+		n++;
+	return n;
 }
 
-static void add_group(struct okta_pamstack_report *report, const char *group)
+static void note_login(const struct analysis *a, const struct scenario *sc, struct tally *t)
 {
-	size_t used = strlen(report->groups);
+	int okta = NEVER;
+	unsigned members = 0;
+	unsigned credentials = 0;
+	unsigned others = 0;
+	struct way_in *w;
+	int i;
 
-	snprintf(report->groups + used, sizeof(report->groups) - used, "%s%s", used > 0 ? ", " : "",
-		 group);
+	for (i = 0; i < a->unknown_count; i++) {
+		const struct unknown *u = &a->unknowns[i];
+		int v = sc->value[i];
+
+		if (v == UNSET)
+			continue;
+		if (u->kind == U_OKTA)
+			okta = v;
+		else if (u->kind == U_GROUP && v != 0)
+			members |= 1u << u->group;
+		else if (u->kind == U_CREDENTIAL && v == RC_SUCCESS)
+			credentials |= 1u << i;
+		else if (u->kind == U_OTHER && v == RC_SUCCESS)
+			others |= 1u << i;
+	}
+	w = &t->in[okta][members];
+	if (!w->seen || bits(credentials) < bits(w->credentials)) {
+		w->seen = true;
+		w->credentials = credentials;
+		w->others = others;
+	}
+}
+
+/* Runs the stack on every combination of the unknowns its lines meet:
+ * a run that meets one without a value is run again once per value. */
+static int explore(const struct analysis *a, struct scenario *sc, struct tally *t)
+{
+	const struct unknown *u;
+	int need = UNSET;
+	int v;
+
+	if (++t->runs > MAX_RUNS)
+		return -1;
+	switch (run(a, sc, &need)) {
+	case OUT_LOGIN:
+		note_login(a, sc, t);
+		return 0;
+	case OUT_REFUSED:
+		return 0;
+	case OUT_BLOCKED:
+		break;
+	}
+	u = &a->unknowns[need];
+	for (v = 0; v < RETURN_VALUES; v++) {
+		if (u->kind == U_GROUP ? v > 1 : (u->results & BIT(v)) == 0)
+			continue;
+		sc->value[need] = (signed char)v;
+		if (explore(a, sc, t) != 0)
+			return -1;
+	}
+	sc->value[need] = UNSET;
+	return 0;
+}
+
+static void append(char *out, size_t outlen, const char *sep, const char *text)
+{
+	size_t used = strlen(out);
+
+	if (used < outlen)
+		snprintf(out + used, outlen - used, "%s%s", used > 0 ? sep : "", text);
+}
+
+/* "PAM_CONV_ERR" */
+static void append_code(char *out, size_t outlen, int code)
+{
+	char name[40] = "PAM_";
+	size_t i;
+
+	for (i = 0; value_names[code][i] != '\0' && i + 5 < sizeof(name); i++) {
+		char c = value_names[code][i];
+
+		name[i + 4] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	}
+	name[i + 4] = '\0';
+	append(out, outlen, ", ", name);
+}
+
+/* The unknowns (bit per unknown) of the groups in members (bit per group). */
+static unsigned group_unknowns(const struct analysis *a, unsigned members)
+{
+	unsigned mask = 0;
+	int i;
+
+	for (i = 0; i < a->unknown_count; i++)
+		if (a->unknowns[i].kind == U_GROUP && ((members >> a->unknowns[i].group) & 1u))
+			mask |= 1u << i;
+	return mask;
+}
+
+/* The names of the unknowns in mask, sep between them; a credential as
+ * "pam_unix.so's password". */
+static void append_names(const struct analysis *a, unsigned mask, const char *sep, char *out,
+			 size_t outlen)
+{
+	char item[MAX_NAME + 40];
+	int i;
+
+	for (i = 0; i < a->unknown_count; i++) {
+		const struct unknown *u = &a->unknowns[i];
+
+		if (((mask >> i) & 1u) == 0)
+			continue;
+		if (u->kind == U_CREDENTIAL)
+			snprintf(item, sizeof(item), "%s's %s", u->name, u->credential);
+		else
+			snprintf(item, sizeof(item), "%s", u->name);
+		append(out, outlen, sep, item);
+	}
+}
+
+/* A way in, before it is put in words: codes that share whom and how. */
+struct pending_way {
+	unsigned codes; /* BIT(code) of the module's; 0: the module never ran */
+	unsigned members;
+	unsigned credentials;
+	unsigned others;
+};
+
+/* "with pam_unix.so's password", "with no credential at all (said yes: ...)" */
+static void describe_credentials(const struct analysis *a, const struct pending_way *p, char *out,
+				 size_t outlen)
+{
+	char names[400] = "";
+
+	if (p->credentials != 0) {
+		append_names(a, p->credentials, " and ", names, sizeof(names));
+		snprintf(out, outlen, "with %s", names);
+		return;
+	}
+	append_names(a, p->others, ", ", names, sizeof(names));
+	if (names[0] != '\0')
+		snprintf(out, outlen, "with no credential at all (said yes: %s)", names);
+	else
+		snprintf(out, outlen, "with no credential at all");
+}
+
+static void describe_way(const struct analysis *a, const struct pending_way *p,
+			 struct okta_pamstack_way *way)
+{
+	char whom[300] = "";
+	char codes[300] = "";
+	char with[400];
+	int code;
+
+	if (p->members != 0) {
+		char groups[260] = "";
+
+		append_names(a, group_unknowns(a, p->members), " and of ", groups, sizeof(groups));
+		snprintf(whom, sizeof(whom), "members of %s", groups);
+	} else
+		snprintf(whom, sizeof(whom), "the user");
+	describe_credentials(a, p, with, sizeof(with));
+	if (p->codes == 0) {
+		snprintf(way->text, sizeof(way->text),
+			 "the stack lets %s in without running pam_okta_session.so, %s", whom,
+			 with);
+		return;
+	}
+	for (code = 0; code < RETURN_VALUES; code++)
+		if (p->codes & BIT(code))
+			append_code(codes, sizeof(codes), code);
+	snprintf(way->text, sizeof(way->text), "%s from pam_okta_session.so let%s %s in %s", codes,
+		 bits(p->codes) == 1 ? "s" : "", whom, with);
+}
+
+/* The ways in other than a good token for everybody, codes with the same
+ * whom and how in one (but PAM_AUTHINFO_UNAVAIL, the documented one, alone). */
+static void list_ways(const struct analysis *a, const struct tally *t,
+		      struct okta_pamstack_report *report)
+{
+	struct pending_way pending[OKTA_PAMSTACK_MAX_WAYS];
+	int count = 0;
+	bool more = false;
+	int k;
+	unsigned m;
+	int i;
+
+	for (k = 0; k <= NEVER; k++)
+		for (m = 0; m < (1u << MAX_GROUPS); m++) {
+			const int code = k == 0 ? NEVER : k - 1; /* the module skipped first */
+			const struct way_in *w = &t->in[code][m];
+
+			if (!w->seen || code == RC_SUCCESS)
+				continue;
+			for (i = 0; i < count; i++)
+				if (pending[i].members == m && pending[i].codes != 0 &&
+				    code != NEVER && code != RC_AUTHINFO_UNAVAIL &&
+				    pending[i].codes != BIT(RC_AUTHINFO_UNAVAIL) &&
+				    pending[i].credentials == w->credentials &&
+				    pending[i].others == w->others)
+					break;
+			if (i == count && count == OKTA_PAMSTACK_MAX_WAYS) {
+				more = true;
+				continue;
+			}
+			if (i == count) {
+				pending[count].codes = 0;
+				pending[count].members = m;
+				pending[count].credentials = w->credentials;
+				pending[count].others = w->others;
+				count++;
+			}
+			if (code != NEVER)
+				pending[i].codes |= BIT(code);
+		}
+	for (i = 0; i < count; i++) {
+		struct okta_pamstack_way *way = &report->ways[i];
+
+		describe_way(a, &pending[i], way);
+		way->accepted =
+			pending[i].credentials != 0 &&
+			(pending[i].members != 0 || pending[i].codes == BIT(RC_AUTHINFO_UNAVAIL));
+	}
+	if (more)
+		append(report->ways[count - 1].text, sizeof(report->ways[count - 1].text), "",
+		       "; and more ways in, not shown");
+	report->way_count = count;
 }
 
 static void judge(const struct analysis *a, struct okta_pamstack_report *report)
 {
-	bool glass = false;
-	int g;
+	struct tally *t;
+	struct scenario sc;
+	bool login = false;
+	bool alone = false;
+	bool open_all = false;
+	bool open_errors = false;
+	bool open_unavail = false;
+	unsigned glass_members = 0;
+	int code;
+	unsigned m;
 
 	if (!a->has_okta) {
 		report->verdict = OKTA_PAMSTACK_NOT_IN_AUTH;
 		return;
 	}
-	if (any_login(a, RC_AUTH_ERR, 0, false)) {
-		report->verdict = OKTA_PAMSTACK_FAIL_OPEN_ALL;
-		report->bypass_without_credential = any_login(a, RC_AUTH_ERR, 0, true);
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		snprintf(report->error, sizeof(report->error), "out of memory");
 		return;
 	}
-	for (g = 0; g < a->group_count; g++) {
-		unsigned only_g = 1u << g;
-
-		if (!any_login(a, RC_AUTH_ERR, only_g, false) &&
-		    !any_login(a, RC_AUTHINFO_UNAVAIL, only_g, false))
-			continue;
-		glass = true;
-		add_group(report, a->groups[g]);
-		if (any_login(a, RC_AUTH_ERR, only_g, true) ||
-		    any_login(a, RC_AUTHINFO_UNAVAIL, only_g, true))
-			report->bypass_without_credential = true;
+	memset(sc.value, UNSET, sizeof(sc.value));
+	if (explore(a, &sc, t) != 0) {
+		snprintf(report->error, sizeof(report->error),
+			 "more than %d combinations of return codes: too many to analyse",
+			 MAX_RUNS);
+		free(t);
+		return;
 	}
-	report->okta_needs_more = !any_login(a, RC_SUCCESS, 0, true);
-	if (any_login(a, RC_AUTHINFO_UNAVAIL, 0, false)) {
+	for (code = 0; code <= NEVER; code++)
+		for (m = 0; m < (1u << MAX_GROUPS); m++) {
+			const struct way_in *w = &t->in[code][m];
+
+			if (!w->seen)
+				continue;
+			if (code == RC_SUCCESS) {
+				login = login || m == 0;
+				alone = alone || (m == 0 && w->credentials == 0);
+				continue;
+			}
+			if (w->credentials == 0)
+				report->bypass_without_credential = true;
+			if (m != 0)
+				glass_members |= m;
+			else if (code == NEVER || code == RC_AUTH_ERR)
+				open_all = true;
+			else if (code == RC_AUTHINFO_UNAVAIL)
+				open_unavail = true;
+			else {
+				open_errors = true;
+				append_code(report->codes, sizeof(report->codes), code);
+			}
+		}
+	append_names(a, group_unknowns(a, glass_members), ", ", report->groups,
+		     sizeof(report->groups));
+	list_ways(a, t, report);
+	free(t);
+	report->okta_needs_more = login && !alone;
+	if (open_all)
+		report->verdict = OKTA_PAMSTACK_FAIL_OPEN_ALL;
+	else if (open_errors)
+		report->verdict = OKTA_PAMSTACK_FAIL_OPEN_ERRORS;
+	else if (open_unavail)
 		report->verdict = OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL;
-		if (any_login(a, RC_AUTHINFO_UNAVAIL, 0, true))
-			report->bypass_without_credential = true;
-	} else if (glass)
+	else if (glass_members != 0)
 		report->verdict = OKTA_PAMSTACK_BREAK_GLASS;
-	else if (!any_login(a, RC_SUCCESS, 0, false))
+	else if (!login)
 		report->verdict = OKTA_PAMSTACK_NO_LOGIN;
 	else
 		report->verdict = OKTA_PAMSTACK_FAIL_CLOSED;
@@ -787,10 +1168,9 @@ void okta_pamstack_describe(const struct okta_pamstack_report *r, char *out, siz
 		break;
 	case OKTA_PAMSTACK_FAIL_CLOSED:
 		snprintf(out, outlen,
-			 "fail closed: while Okta is unreachable nobody logs in; a refused "
-			 "token is refused%s",
-			 r->okta_needs_more ? "; a good token needs another module's consent too"
-					    : "");
+			 "fail closed: only a good token logs in; while Okta is unreachable, "
+			 "and whatever else pam_okta_session.so returns, nobody does%s",
+			 r->okta_needs_more ? "; a good token needs another credential too" : "");
 		break;
 	case OKTA_PAMSTACK_BREAK_GLASS:
 		snprintf(out, outlen,
@@ -804,6 +1184,13 @@ void okta_pamstack_describe(const struct okta_pamstack_report *r, char *out, siz
 			 "answers 5xx/429, or refuses the API token) the rest of the stack "
 			 "decides; a refused token (PAM_AUTH_ERR) is still refused%s%s%s",
 			 r->groups[0] != '\0' ? "; break-glass group " : "", r->groups, extra);
+		break;
+	case OKTA_PAMSTACK_FAIL_OPEN_ERRORS:
+		snprintf(out, outlen,
+			 "fail open on %s (DANGEROUS): return codes that mean neither a good "
+			 "token nor an unreachable Okta (a refused configuration, a failed "
+			 "conversation, ...) let a user in%s",
+			 r->codes, extra);
 		break;
 	case OKTA_PAMSTACK_FAIL_OPEN_ALL:
 		snprintf(out, outlen,

@@ -7,11 +7,16 @@
  * The auth lines are parsed (simple and [value=action ...] controls,
  * @include / include / substack) and then run, as libpam's dispatcher runs
  * them (pam_dispatch.c: impression, status, ok/done/bad/die/ignore/reset
- * and jumps), for every combination of: what pam_okta_session returns
- * (PAM_SUCCESS, PAM_AUTH_ERR, PAM_AUTHINFO_UNAVAIL), whether the user is in
- * each group a `pam_succeed_if.so user ingroup G` line tests, and whether
- * each other module (pam_unix.so...) accepts the user's credential. The
- * verdict follows from which combinations log in. Pure: no libpam, no
+ * and jumps), for every combination of: each return code pam_okta_session
+ * can give (and PAM_MODULE_UNKNOWN, libpam's when the module cannot be
+ * loaded), whether the user is in each group a `pam_succeed_if.so user
+ * ingroup G` line tests, whether each module known to check a credential
+ * (pam_unix.so, pam_sss.so...: one table in okta_pamstack.c) accepts the
+ * user's, and each result (success, ignore, failure) of every other module,
+ * which checks no credential and so is taken to let the user through as
+ * far as the stack allows. The verdict follows from which combinations log
+ * in: fail closed only if nothing but PAM_SUCCESS does, fail open on
+ * PAM_AUTHINFO_UNAVAIL only if that code alone does. Pure: no libpam, no
  * files (included files come through a callback), fuzzable.
  */
 #ifndef OKTA_PAMSTACK_H
@@ -30,7 +35,20 @@ enum okta_pamstack_verdict {
 	OKTA_PAMSTACK_FAIL_CLOSED,       /* Okta down: everybody refused */
 	OKTA_PAMSTACK_BREAK_GLASS,       /* Okta down: only members of groups[] get in */
 	OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL, /* Okta down: the rest of the stack decides */
+	OKTA_PAMSTACK_FAIL_OPEN_ERRORS,  /* codes other than AUTHINFO_UNAVAIL (see codes) let in */
 	OKTA_PAMSTACK_FAIL_OPEN_ALL,     /* a refused token (PAM_AUTH_ERR) does not stop a login */
+};
+
+/* At most this many ways in are described; more are summed up in the last. */
+#define OKTA_PAMSTACK_MAX_WAYS 8
+
+/* One way into the stack other than a good token for everybody: "PAM_CONV_ERR
+ * from pam_okta_session.so lets the user in with pam_unix.so's password". */
+struct okta_pamstack_way {
+	char text[512];
+	/* The documented kind: PAM_AUTHINFO_UNAVAIL (everybody) or a group's
+	 * way past the module, and another credential checked on it. */
+	bool accepted;
 };
 
 struct okta_pamstack_report {
@@ -43,6 +61,11 @@ struct okta_pamstack_report {
 	/* A good Okta token alone is not enough: another module must accept
 	 * the user too (e.g. pam_unix after the module). */
 	bool okta_needs_more;
+	/* FAIL_OPEN_ERRORS: the module's return codes besides PAM_SUCCESS and
+	 * PAM_AUTHINFO_UNAVAIL that let everybody in ("PAM_CONV_ERR, ..."). */
+	char codes[512];
+	struct okta_pamstack_way ways[OKTA_PAMSTACK_MAX_WAYS];
+	int way_count;
 	char error[256];
 };
 

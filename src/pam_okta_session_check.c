@@ -830,6 +830,7 @@ static int check_pam_stack(const char *path)
 	char said[1024];
 	char *text;
 	bool ok;
+	int i;
 
 	snprintf(copy, sizeof(copy), "%s", path);
 	text = read_text_file(path, err, sizeof(err));
@@ -844,6 +845,9 @@ static int check_pam_stack(const char *path)
 						  stack.verdict == OKTA_PAMSTACK_BREAK_GLASS ||
 						  stack.verdict == OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
 	report(ok, "pam-stack", "%s: %s", path, said);
+	/* then each way in besides a good token: who, on which return code, with what */
+	for (i = 0; i < stack.way_count; i++)
+		report(stack.ways[i].accepted, "pam-stack", "%s: %s", path, stack.ways[i].text);
 	if (stack.verdict == OKTA_PAMSTACK_ERROR)
 		return EXIT_USAGE;
 	return ok ? EXIT_OK : EXIT_CHECK_FAILED;

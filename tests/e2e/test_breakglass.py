@@ -11,7 +11,8 @@ while Okta is unreachable (a simulator that has been stopped) and while it is up
                                                  password decides; PAM_AUTH_ERR: refused
 
 Each stack is the file from conf/pam.d itself, with `pam_okta_session.so`
-replaced by the built module and its arguments, and the tests' own
+replaced by the built module and its arguments, pam_faillock given a tally
+directory of the sandbox's (emptied before each test), and the tests' own
 common-account and common-session beside it (sshd runs in the private
 mount namespace of tests/lib/e2elib.py). The check tool
 (`pam_okta_session_check --pam-stack /etc/pam.d/sshd`, in the same
@@ -58,17 +59,37 @@ class Sshd(test_sshd.Sshd):
         return argv
 
 
-def stack_file_lines(name, conf):
-    """conf/pam.d/NAME with the module's name replaced by the built module
-    and its arguments (comment lines left alone)."""
-    module = "%s conf=%s debug" % (pamharness.MODULE, conf)
-    with open(os.path.join(CONF_DIR, name)) as f:
-        text = f.read()
-    lines = [l if l.lstrip().startswith("#") else re.sub(r"\bpam_okta_session\.so\b", module, l)
+def faillock_dir(box):
+    """pam_faillock's tally directory for the sandbox (/run/faillock would
+    outlive a test in sshd's namespace)."""
+    return os.path.join(box.dir, "faillock")
+
+
+def reset_faillock(box):
+    """No failures counted: each test starts unlocked."""
+    shutil.rmtree(faillock_dir(box), ignore_errors=True)
+    os.mkdir(faillock_dir(box), 0o755)
+
+
+def sandbox_lines(text, box, name="stack"):
+    """A PAM service file's text with the module's name replaced by the
+    built module and its arguments, and pam_faillock given the sandbox's
+    tally directory (comment lines left alone)."""
+    module = "%s conf=%s debug" % (pamharness.MODULE, box.conf_path)
+    faillock = "pam_faillock.so dir=%s" % faillock_dir(box)
+    lines = [l if l.lstrip().startswith("#") else
+             re.sub(r"\bpam_faillock\.so\b", faillock,
+                    re.sub(r"\bpam_okta_session\.so\b", module, l))
              for l in text.splitlines()]
     if module not in "\n".join(lines):
         raise RuntimeError("%s names no pam_okta_session.so" % name)
     return lines
+
+
+def stack_file_lines(name, box):
+    """conf/pam.d/NAME for the sandbox (sandbox_lines)."""
+    with open(os.path.join(CONF_DIR, name)) as f:
+        return sandbox_lines(f.read(), box, name)
 
 
 def stop_a_simulator(box):
@@ -96,7 +117,8 @@ def setUpModule():
     box.write_pam_service("common-account", ["account required pam_unix.so"])
     box.write_pam_service("common-session", ["session required pam_unix.so"])
     DOWN.update(stop_a_simulator(box))
-    box.write_pam_service("sshd", stack_file_lines("sshd", box.conf_path))
+    reset_faillock(box)
+    box.write_pam_service("sshd", stack_file_lines("sshd", box))
     test_sshd.SSHD = Sshd(box, box.users[USER])   # what SshdTestCase and tearDownModule use
     test_sshd.SSHD.start()
 
@@ -111,7 +133,11 @@ class StackTestCase(test_sshd.SshdTestCase):
 
     def setUp(self):
         super().setUp()
-        self.box.write_pam_service("sshd", stack_file_lines(self.stack, self.box.conf_path))
+        reset_faillock(self.box)
+        self.box.write_pam_service("sshd", self.service_lines())
+
+    def service_lines(self):
+        return stack_file_lines(self.stack, self.box)
 
     def okta_down(self):
         """The configuration now names the stopped simulator."""
@@ -191,6 +217,21 @@ class TestFailClosed(StackTestCase):
 
     def test_check_tool(self):
         self.check_tool_says(0, "ok pam-stack: /etc/pam.d/sshd: fail closed")
+
+    def test_faillock_stops_requests_to_okta(self):
+        """Issue 15, finding 2 (the stack's half): three refused tokens lock
+        the account locally, and then not even a good token reaches Okta,
+        so nobody can run up the user's Okta lockout counter through sshd."""
+        for _ in range(3):
+            self.login(USER, ("token", "20111not-a-real-session-token"))
+            self.assert_login_refused()
+        self.assertEqual(self.api_requests(), [e2elib.CREATE] * 3, self.describe())
+        self.assert_logged("Consecutive login failures for user %s account temporarily locked"
+                           % USER)
+        self.login(USER, ("token", self.sim.mint(LOGIN)))
+        self.assert_login_refused()
+        self.assertEqual(self.api_requests(), [e2elib.CREATE] * 3,
+                         "nothing sent while locked\n" + self.describe())
 
 
 class TestBreakGlass(StackTestCase):

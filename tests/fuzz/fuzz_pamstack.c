@@ -4,7 +4,8 @@
  * file, whose every @include / include / substack names the same bytes
  * again (so nesting, the depth limit and the include budget are reached).
  * Beyond the sanitizers' checks: a verdict is always one of the enum's,
- * an error always says why, and the description is a terminated string.
+ * an error always says why, and the description and every way-in line are
+ * terminated strings.
  */
 #include "config.h"
 
@@ -49,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct okta_pamstack_report report;
 	char said[1024];
 	char *text = as_text(data, size);
+	int i;
 
 	if (text == NULL)
 		return 0;
@@ -61,5 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	okta_pamstack_describe(&report, said, sizeof(said));
 	if (memchr(said, '\0', sizeof(said)) == NULL)
 		abort();
+	if (report.way_count < 0 || report.way_count > OKTA_PAMSTACK_MAX_WAYS)
+		abort();
+	for (i = 0; i < report.way_count; i++)
+		if (memchr(report.ways[i].text, '\0', sizeof(report.ways[i].text)) == NULL ||
+		    report.ways[i].text[0] == '\0')
+			abort();
 	return 0;
 }

@@ -6,8 +6,10 @@ Run: python3 tests/integration/test_check_tool.py [name-substring...]   (as root
 Env: PAM_OKTA_CHECK (the tool), PAM_OKTA_SRCDIR, PAM_OKTA_BUILDDIR.
 """
 
+import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -564,6 +566,25 @@ class CheckToolTest(unittest.TestCase):
         self.assertIn("Exit status", r.stdout)
 
 
+def documented_stacks():
+    """(source, text) of every auth stack naming pam_okta_session.so in the
+    Markdown files' code blocks, the man pages' .EX blocks and conf/pam.d."""
+    auth_line = re.compile(r"^-?auth\s.*\bpam_okta_session\.so", re.M)
+    blocks = []
+    for md in ("README.md", "SECURITY.md"):
+        with open(os.path.join(ph.SRCDIR, md)) as f:
+            blocks += [(md, b) for b in re.findall(r"^```[a-z]*\n(.*?)^```", f.read(),
+                                                      re.M | re.S)]
+    for page in ("man/pam_okta_session.8", "man/pam_okta_session_check.8"):
+        with open(os.path.join(ph.SRCDIR, page)) as f:
+            for b in re.findall(r"^\.EX\n(.*?)^\.EE", f.read(), re.M | re.S):
+                blocks.append((page, b.replace("\\-", "-").replace("\\e", "\\")))
+    for path in sorted(glob.glob(os.path.join(ph.SRCDIR, "conf", "pam.d", "*"))):
+        with open(path) as f:
+            blocks.append(("conf/pam.d", f.read()))
+    return [(source, text) for source, text in blocks if auth_line.search(text)]
+
+
 class PamStackTest(unittest.TestCase):
     """--pam-stack FILE on the documented stacks (the files tests/e2e/
     test_breakglass.py proves with sshd) and on misuses. Each file sits in
@@ -602,20 +623,84 @@ class PamStackTest(unittest.TestCase):
                 f.write(text)
         return path
 
-    def assert_verdict(self, path, code, status, verdict):
+    def assert_verdict(self, path, code, status, verdict, ways=()):
+        """The verdict line, then exactly `ways`: (status, text) per line
+        (ways=None: any)."""
         r = self.run_tool("--pam-stack", path, conf=False)
         self.assert_exit(r, code)
         self.assert_line(r, status, "pam-stack", "%s: %s" % (path, verdict))
-        self.assertEqual(len(r.lines), 1, r.describe())
+        if ways is None:
+            return r
+        self.assertEqual(len(r.lines), 1 + len(ways), r.describe())
+        for line, (way_status, text) in zip(r.lines[1:], ways):
+            self.assertTrue(line.startswith("%s pam-stack: %s: " % (way_status, path)),
+                            r.describe())
+            self.assertIn(text, line, r.describe())
         return r
 
     def test_documented_stacks(self):
-        for name, verdict in (("sshd", "fail closed"), ("sudo", "fail closed"),
-                              ("sshd-break-glass", "break-glass group okta-breakglass:"),
-                              ("sshd-fail-open", "fail open on authinfo_unavail:")):
+        glass = ("ok", "the stack lets members of okta-breakglass in without running "
+                       "pam_okta_session.so, with pam_unix.so's password")
+        unavail = ("ok", "PAM_AUTHINFO_UNAVAIL from pam_okta_session.so lets the user in with "
+                         "pam_unix.so's password")
+        for name, verdict, ways in (
+                ("sshd", "fail closed", ()), ("sudo", "fail closed", ()),
+                ("sshd-break-glass", "break-glass group okta-breakglass:", (glass,)),
+                ("sshd-fail-open", "fail open on authinfo_unavail:", (unavail,))):
             with self.subTest(name=name):
-                self.assert_verdict(self.stack(name), EXIT_OK, "ok", verdict)
+                self.assert_verdict(self.stack(name), EXIT_OK, "ok", verdict, ways)
         self.assertEqual(self.api_requests(), [], "--pam-stack sends nothing")
+
+    def test_every_stack_in_the_documentation_passes(self):
+        """Every auth stack with the module in README.md, SECURITY.md, the man
+        pages and conf/pam.d, as written there, is judged ok."""
+        found = {}
+        for source, text in documented_stacks():
+            found[source] = found.get(source, 0) + 1
+            name = "doc-%d" % sum(found.values())
+            with self.subTest(source=source, stack=text):
+                r = self.run_tool("--pam-stack", self.stack(name, text), conf=False)
+                self.assert_exit(r, EXIT_OK)
+                self.assertTrue(all(l.startswith("ok pam-stack: ") for l in r.lines),
+                                r.describe())
+        for source in ("README.md", "SECURITY.md", "man/pam_okta_session.8", "conf/pam.d"):
+            self.assertGreaterEqual(found.get(source, 0), 2 if source != "SECURITY.md" else 1,
+                                    "stacks found: %r" % found)
+
+    def test_issue_15_fail_open_stacks_refused(self):
+        """Issue 15, finding 1: each stack was judged ok, `fail closed` or
+        `fail open on authinfo_unavail`, while it lets a user in on another
+        return code, or with no credential at all."""
+        password = "from pam_okta_session.so let the user in with pam_unix.so's password"
+        cases = (
+            ("conv-err",
+             "auth [success=done auth_err=die authinfo_unavail=die default=ignore] "
+             "pam_okta_session.so\nauth required pam_unix.so\n",
+             "fail open on PAM_SERVICE_ERR, PAM_SYSTEM_ERR, PAM_BUF_ERR, PAM_USER_UNKNOWN, "
+             "PAM_CONV_ERR, PAM_IGNORE, PAM_MODULE_UNKNOWN (DANGEROUS)",
+             [("FAIL", "PAM_SERVICE_ERR, PAM_SYSTEM_ERR, PAM_BUF_ERR, PAM_USER_UNKNOWN, "
+                       "PAM_CONV_ERR, PAM_IGNORE, PAM_MODULE_UNKNOWN " + password)]),
+            ("succeed-if",
+             "auth [success=done authinfo_unavail=ignore default=die] pam_okta_session.so\n"
+             "auth required pam_succeed_if.so uid >= 1000\n",
+             "fail open on authinfo_unavail",
+             [("FAIL", "PAM_AUTHINFO_UNAVAIL from pam_okta_session.so lets the user in with "
+                       "no credential at all (said yes: pam_succeed_if.so uid >= 1000)")]),
+            ("service-err",
+             "auth [success=done authinfo_unavail=ignore service_err=ignore default=die] "
+             "pam_okta_session.so\nauth required pam_unix.so\n",
+             "fail open on PAM_SERVICE_ERR (DANGEROUS)",
+             [("FAIL", "PAM_SERVICE_ERR from pam_okta_session.so lets the user in with "
+                       "pam_unix.so's password"),
+              ("ok", "PAM_AUTHINFO_UNAVAIL from pam_okta_session.so lets the user in with "
+                     "pam_unix.so's password")]),
+        )
+        for name, text, verdict, ways in cases:
+            with self.subTest(name=name):
+                r = self.assert_verdict(self.stack(name, text), EXIT_CHECK_FAILED, "FAIL",
+                                        verdict, ways)
+                if name == "succeed-if":
+                    self.assertIn("DANGEROUS", r.lines[0])
 
     def test_dangerous_stacks(self):
         cases = {
@@ -628,15 +713,20 @@ class PamStackTest(unittest.TestCase):
         }
         for name, text in cases.items():
             with self.subTest(name=name):
-                self.assert_verdict(self.stack(name, text), EXIT_CHECK_FAILED, "FAIL",
-                                    "fail open on everything (DANGEROUS)")
+                r = self.assert_verdict(self.stack(name, text), EXIT_CHECK_FAILED, "FAIL",
+                                        "fail open on everything (DANGEROUS)", ways=None)
+                self.assertTrue(any(l.startswith("FAIL pam-stack: ") and "PAM_AUTH_ERR" in l
+                                    and "the user in with pam_unix.so's password" in l
+                                    for l in r.lines[1:]), r.describe())
 
     def test_bypass_without_credential_fails(self):
         path = self.stack("glass-no-password",
                           "auth sufficient pam_succeed_if.so user ingroup wheel\n"
                           "auth required pam_okta_session.so\n")
-        r = self.assert_verdict(path, EXIT_CHECK_FAILED, "FAIL", "break-glass group wheel")
-        self.assertIn("DANGEROUS", r.stdout)
+        r = self.assert_verdict(path, EXIT_CHECK_FAILED, "FAIL", "break-glass group wheel",
+                                [("FAIL", "the stack lets members of wheel in without running "
+                                          "pam_okta_session.so, with no credential at all")])
+        self.assertIn("DANGEROUS", r.lines[0])
 
     def test_module_not_in_auth_stack(self):
         # Debian's own common-auth: pam_unix only

@@ -3,7 +3,7 @@
 
 /*
  * Unit tests for okta_pamstack.h: what an /etc/pam.d auth stack does with
- * pam_okta_session when Okta is unreachable. The three documented stacks
+ * pam_okta_session whatever it returns. The three documented stacks
  * (conf/pam.d/breakglass/) are judged in tests/integration/test_check_tool.py
  * from the files themselves; here the parser and the dispatcher model are
  * taken apart line by line.
@@ -77,11 +77,310 @@ static void test_fail_closed_required(void **state)
 static void test_fail_closed_with_password_after(void **state)
 {
 	struct okta_pamstack_report r = analyse_with(
-		"auth required pam_okta_session.so\nauth required pam_unix.so\n", NULL);
+		"auth [success=ok default=die] pam_okta_session.so\nauth required pam_unix.so\n",
+		NULL);
 
 	(void)state;
 	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
 	assert_true(r.okta_needs_more);
+	assert_int_equal(r.way_count, 0);
+}
+
+/* ------------------------------------- every return code of the module */
+
+/* The first line of r's ways that contains needle, or fails. */
+static const struct okta_pamstack_way *way_with(const struct okta_pamstack_report *r,
+						const char *needle)
+{
+	int i;
+
+	for (i = 0; i < r->way_count; i++)
+		if (strstr(r->ways[i].text, needle) != NULL)
+			return &r->ways[i];
+	for (i = 0; i < r->way_count; i++)
+		print_message("# way: %s\n", r->ways[i].text);
+	fail_msg("no way in says '%s'", needle);
+	return NULL;
+}
+
+/* Issue 15, finding 1: with sshd's password method the MFA prompt gets
+ * PAM_CONV_ERR, default=ignore skips the module and pam_unix alone decides.
+ * A configuration made 0644 (PAM_SERVICE_ERR) and a module that cannot be
+ * loaded (PAM_MODULE_UNKNOWN) fall through the same way. */
+static void test_default_ignore_after_die_codes_is_fail_open(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(
+		"auth [success=done auth_err=die authinfo_unavail=die default=ignore] " OKTA "\n"
+		"auth required pam_unix.so\n",
+		NULL);
+	const struct okta_pamstack_way *w;
+	char said[1024];
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ERRORS);
+	assert_false(r.bypass_without_credential);
+	assert_non_null(strstr(r.codes, "PAM_CONV_ERR"));
+	assert_non_null(strstr(r.codes, "PAM_SERVICE_ERR"));
+	assert_non_null(strstr(r.codes, "PAM_MODULE_UNKNOWN"));
+	assert_null(strstr(r.codes, "PAM_AUTH_ERR"));
+	assert_null(strstr(r.codes, "PAM_AUTHINFO_UNAVAIL"));
+	w = way_with(&r, "PAM_CONV_ERR");
+	assert_non_null(strstr(w->text, "from pam_okta_session.so let the user in with "
+					"pam_unix.so's password"));
+	assert_false(w->accepted);
+	okta_pamstack_describe(&r, said, sizeof(said));
+	assert_non_null(strstr(said, "fail open on PAM_SERVICE_ERR"));
+	assert_non_null(strstr(said, "DANGEROUS"));
+}
+
+/* Only PAM_SERVICE_ERR added to the documented fail-open code. */
+static void test_service_err_falls_through(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(
+		"auth [success=done authinfo_unavail=ignore service_err=ignore default=die] " OKTA
+		"\n"
+		"auth required pam_unix.so\n",
+		NULL);
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ERRORS);
+	assert_string_equal(r.codes, "PAM_SERVICE_ERR");
+	assert_int_equal(r.way_count, 2);
+	assert_false(way_with(&r, "PAM_SERVICE_ERR from pam_okta_session.so lets the user in "
+				  "with pam_unix.so's password")
+			     ->accepted);
+	assert_true(way_with(&r, "PAM_AUTHINFO_UNAVAIL from pam_okta_session.so lets the user "
+				 "in with pam_unix.so's password")
+			    ->accepted);
+}
+
+/* Each code the module can return is tried: a stack that lets exactly that
+ * one through is judged by it. */
+static void test_every_code_is_tried(void **state)
+{
+	static const struct {
+		const char *value;
+		const char *name;
+		enum okta_pamstack_verdict verdict;
+	} codes[] = {
+		{ "auth_err", "PAM_AUTH_ERR", OKTA_PAMSTACK_FAIL_OPEN_ALL },
+		{ "authinfo_unavail", "PAM_AUTHINFO_UNAVAIL", OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL },
+		{ "service_err", "PAM_SERVICE_ERR", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		{ "conv_err", "PAM_CONV_ERR", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		{ "buf_err", "PAM_BUF_ERR", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		{ "system_err", "PAM_SYSTEM_ERR", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		{ "user_unknown", "PAM_USER_UNKNOWN", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		{ "ignore", "PAM_IGNORE", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		{ "module_unknown", "PAM_MODULE_UNKNOWN", OKTA_PAMSTACK_FAIL_OPEN_ERRORS },
+		/* libpam returns PAM_INCOMPLETE to the application at once and
+		 * resumes at the module: it never reaches the next line */
+		{ "incomplete", "", OKTA_PAMSTACK_FAIL_CLOSED },
+		/* the module never returns these */
+		{ "maxtries", "", OKTA_PAMSTACK_FAIL_CLOSED },
+		{ "cred_insufficient", "", OKTA_PAMSTACK_FAIL_CLOSED },
+	};
+	char text[256];
+	struct okta_pamstack_report r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "auth [success=done %s=ignore default=die] pam_okta_session.so\n"
+			 "auth required pam_unix.so\n",
+			 codes[i].value);
+		print_message("# %s", text);
+		r = analyse_with(text, NULL);
+		assert_int_equal(r.verdict, codes[i].verdict);
+		if (codes[i].name[0] != '\0') {
+			assert_int_equal(r.way_count, 1);
+			assert_non_null(strstr(r.ways[0].text, codes[i].name));
+			assert_non_null(strstr(r.ways[0].text,
+					       "lets the user in with pam_unix.so's password"));
+		} else
+			assert_int_equal(r.way_count, 0);
+	}
+}
+
+/* `required` lets PAM_IGNORE pass: the stack's other yes decides. */
+static void test_required_then_password_lets_ignore_through(void **state)
+{
+	struct okta_pamstack_report r = analyse_with(
+		"auth required pam_okta_session.so\nauth required pam_unix.so\n", NULL);
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ERRORS);
+	assert_string_equal(r.codes, "PAM_IGNORE");
+	way_with(&r, "PAM_IGNORE from pam_okta_session.so lets the user in with pam_unix.so's "
+		     "password");
+	/* alone, the module's PAM_IGNORE leaves no yes: refused */
+	assert_int_equal(verdict_of("auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+/* ------------------------------------------- credential or not */
+
+/* Issue 15, finding 1: a module that checks no credential after a fail-open
+ * line lets anyone in while Okta is down. */
+static void test_succeed_if_after_unavail_is_no_credential(void **state)
+{
+	struct okta_pamstack_report r =
+		analyse_with("auth [success=done authinfo_unavail=ignore default=die] " OKTA "\n"
+			     "auth required pam_succeed_if.so uid >= 1000\n",
+			     NULL);
+	const struct okta_pamstack_way *w;
+	char said[1024];
+
+	(void)state;
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_true(r.bypass_without_credential);
+	w = way_with(&r, "PAM_AUTHINFO_UNAVAIL from pam_okta_session.so lets the user in with no "
+			 "credential at all (said yes: pam_succeed_if.so uid >= 1000)");
+	assert_false(w->accepted);
+	okta_pamstack_describe(&r, said, sizeof(said));
+	assert_non_null(strstr(said, "DANGEROUS"));
+}
+
+static void test_only_known_modules_check_a_credential(void **state)
+{
+	static const char *const no_credential[] = {
+		"pam_succeed_if.so uid >= 1000",
+		"pam_permit.so",
+		"pam_localuser.so",
+		"pam_faillock.so preauth",
+		"pam_faillock.so authsucc",
+		"pam_env.so",
+		"pam_rootok.so",
+		"/opt/vendor/pam_mystery.so --strict",
+	};
+	static const char *const credential[] = {
+		"pam_unix.so",   "pam_sss.so",     "pam_ldap.so",
+		"pam_krb5.so",   "pam_winbind.so", "pam_u2f.so",
+		"pam_yubico.so", "pam_duo.so",     "pam_google_authenticator.so",
+		"pam_oath.so",   "pam_pkcs11.so",  "pam_radius_auth.so",
+	};
+	char text[256];
+	struct okta_pamstack_report r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(no_credential) / sizeof(no_credential[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "auth [success=done authinfo_unavail=ignore default=die] "
+			 "pam_okta_session.so\nauth required %s\n",
+			 no_credential[i]);
+		print_message("# %s", text);
+		r = analyse_with(text, NULL);
+		assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+		assert_true(r.bypass_without_credential);
+	}
+	for (i = 0; i < sizeof(credential) / sizeof(credential[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "auth [success=done authinfo_unavail=ignore default=die] "
+			 "pam_okta_session.so\nauth required %s\n",
+			 credential[i]);
+		print_message("# %s", text);
+		r = analyse_with(text, NULL);
+		assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+		assert_false(r.bypass_without_credential);
+		assert_int_equal(r.way_count, 1);
+		assert_true(r.ways[0].accepted);
+		assert_non_null(strstr(r.ways[0].text, credential[i]));
+	}
+	/* pam_faildelay only ever returns PAM_IGNORE: no yes of its own */
+	assert_int_equal(verdict_of("auth [success=done authinfo_unavail=ignore default=die] "
+				    "pam_okta_session.so\nauth required pam_faildelay.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+/* A failure of a module that checks no credential may jump over a refusal. */
+static void test_failure_of_a_non_credential_module_is_tried(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [success=ok default=1] pam_localuser.so\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth required pam_unix.so\n"
+				    "auth [success=ok default=die] pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth [success=ok default=die] pam_okta_session.so\n"
+				    "auth [success=ok default=1] pam_localuser.so\n"
+				    "auth [success=done default=ignore] pam_permit.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_int_equal(verdict_of("auth [default=1 success=ignore] pam_localuser.so\n"
+				    "auth requisite pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+}
+
+/* ------------------------------------------- the shipped stacks, with faillock */
+
+static const char faillock_closed[] = "auth requisite pam_faillock.so preauth\n"
+				      "auth [success=done default=ignore] " OKTA "\n"
+				      "auth [default=die] pam_faillock.so authfail\n"
+				      "account required pam_faillock.so\n";
+
+static const char faillock_break_glass[] =
+	"auth [success=3 default=ignore] pam_succeed_if.so quiet_fail user ingroup "
+	"okta-breakglass\n"
+	"auth requisite pam_faillock.so preauth\n"
+	"auth [success=done default=ignore] " OKTA "\n"
+	"auth [default=die] pam_faillock.so authfail\n"
+	"auth required pam_unix.so\n";
+
+static const char faillock_fail_open[] =
+	"auth requisite pam_faillock.so preauth\n"
+	"auth [success=done authinfo_unavail=1 default=ignore] " OKTA "\n"
+	"auth [default=die] pam_faillock.so authfail\n"
+	"auth required pam_unix.so\n";
+
+static void test_faillock_stacks(void **state)
+{
+	struct okta_pamstack_report r;
+
+	(void)state;
+	r = analyse_with(faillock_closed, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
+	assert_false(r.okta_needs_more);
+	assert_int_equal(r.way_count, 0);
+	r = analyse_with(faillock_break_glass, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_BREAK_GLASS);
+	assert_false(r.bypass_without_credential);
+	assert_int_equal(r.way_count, 1);
+	assert_true(r.ways[0].accepted);
+	assert_string_equal(r.ways[0].text,
+			    "the stack lets members of okta-breakglass in without running "
+			    "pam_okta_session.so, with pam_unix.so's password");
+	r = analyse_with(faillock_fail_open, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_false(r.bypass_without_credential);
+	assert_int_equal(r.way_count, 1);
+	assert_true(r.ways[0].accepted);
+	/* preauth's yes stays when the module's line lets PAM_IGNORE pass */
+	r = analyse_with("auth requisite pam_faillock.so preauth\n"
+			 "auth required pam_okta_session.so\n",
+			 NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ERRORS);
+	assert_true(r.bypass_without_credential);
+	way_with(&r, "PAM_IGNORE from pam_okta_session.so lets the user in with no credential at "
+		     "all (said yes: pam_faillock.so preauth)");
+}
+
+/* Many modules that each may do anything: refused, not a long wait. */
+static void test_too_many_combinations(void **state)
+{
+	char text[2048] = "";
+	struct okta_pamstack_report r;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 7; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "auth [success=ok default=1] pam_x%d.so\nauth optional pam_y%d.so\n", i,
+			 i);
+	strcat(text, "auth required pam_okta_session.so\n");
+	r = analyse_with(text, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "combinations of return codes: too many"));
 }
 
 static const char break_glass[] =
@@ -303,9 +602,15 @@ static void test_at_include(void **state)
 
 	(void)state;
 	/* the module, then common-auth: a token and a password */
-	r = analyse_with("auth required pam_okta_session.so\n@include common-auth\n", &f);
+	r = analyse_with("auth [success=ok default=die] pam_okta_session.so\n"
+			 "@include common-auth\n",
+			 &f);
 	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_CLOSED);
 	assert_true(r.okta_needs_more);
+	/* required: the module's PAM_IGNORE would leave it to the password */
+	r = analyse_with("auth required pam_okta_session.so\n@include common-auth\n", &f);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ERRORS);
+	assert_string_equal(r.codes, "PAM_IGNORE");
 	/* common-auth alone: the module is not in the auth stack */
 	assert_int_equal(
 		analyse_with("@include common-auth\nsession required pam_okta_session.so\n", &f)
@@ -398,6 +703,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fail_closed_required),
 		cmocka_unit_test(test_fail_closed_with_password_after),
+		cmocka_unit_test(test_default_ignore_after_die_codes_is_fail_open),
+		cmocka_unit_test(test_service_err_falls_through),
+		cmocka_unit_test(test_every_code_is_tried),
+		cmocka_unit_test(test_required_then_password_lets_ignore_through),
+		cmocka_unit_test(test_succeed_if_after_unavail_is_no_credential),
+		cmocka_unit_test(test_only_known_modules_check_a_credential),
+		cmocka_unit_test(test_failure_of_a_non_credential_module_is_tried),
+		cmocka_unit_test(test_faillock_stacks),
+		cmocka_unit_test(test_too_many_combinations),
 		cmocka_unit_test(test_break_glass_group),
 		cmocka_unit_test(test_break_glass_without_credential_is_dangerous),
 		cmocka_unit_test(test_fail_open_on_authinfo_unavail),
