@@ -223,6 +223,7 @@ class TestLocalAccount(SignInTestCase):
     Okta (each 401 counts towards the Okta account's lockout), and the
     refusal must take as long as a wrong password's."""
 
+    LOCAL_USERS = (USER, "ALICE")  # ALICE: a local twin of alice (T4)
     GHOST = "ghost"            # an Okta user with no local account
     PLACEHOLDER = b"\b\n\r\x7fINCORRECT"   # sshd's badpw (auth-pam.c)
     FLOOR = 1.0                # OKTA_SIGNIN_REFUSAL_FLOOR_MS
@@ -254,6 +255,15 @@ class TestLocalAccount(SignInTestCase):
         r = self.run_pam(self.PLACEHOLDER, user=self.GHOST)
         self.assert_failed(r, "PAM_USER_UNKNOWN")
         self.assert_no_requests(r)
+
+    def test_upper_case_twin_refused_before_the_prompt(self):
+        """SECURITY.md T4: alice's Okta password must not open the local
+        account ALICE; refused before any prompt or request."""
+        self.user()
+        r = self.run_pam(answers=[self.password], user="ALICE")
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_no_requests(r)
+        self.assertNotIn(PASSWORD_PROMPT, r.prompts, r.describe())
 
     def test_refusals_take_the_same_time_with_or_without_an_account(self):
         """A wrong password (Okta's 401 after 0.4 s), an empty one (no
