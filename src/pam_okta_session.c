@@ -601,17 +601,22 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 
 	*token = NULL;
 	*message = MSG_FAILED;
+	/* Looked up before the prompt, so that the lookup's time (a slow
+	 * directory, a cache that knows only existing names) is not part of
+	 * the time from the password to the refusal; every name is prompted. */
+	rc = local_account_exists(pamh, user, &exists);
+	if (rc != PAM_SUCCESS)
+		return rc;
 	rc = get_session_token(pamh, args, PASSWORD_PROMPT, &password, facts);
 	if (rc != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_NOTICE, "no Okta password for '%s': %s", user,
 			   pam_strerror(pamh, rc));
 		return rc;
 	}
-	rc = local_account_exists(pamh, user, &exists);
-	client = rc == PAM_SUCCESS ? get_client(pamh, args, cfg, logger) : NULL;
+	client = get_client(pamh, args, cfg, logger);
 	if (client == NULL) {
 		free_token(password);
-		return rc == PAM_SUCCESS ? PAM_BUF_ERR : rc;
+		return PAM_BUF_ERR;
 	}
 	req.password = password;
 	req.no_local_account = !exists;
