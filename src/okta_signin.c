@@ -507,6 +507,20 @@ static void handle_state(struct signin *s, bool *mfa_done)
 	       s->tx.status);
 }
 
+/* sshd's stand-in for the answer of a login it refuses (see
+ * OKTA_SIGNIN_SSHD_PLACEHOLDER): the pattern over the whole length. */
+static bool is_sshd_placeholder(const char *password)
+{
+	static const char pattern[] = OKTA_SIGNIN_SSHD_PLACEHOLDER;
+	size_t i;
+
+	for (i = 0; password[i] != '\0'; i++) {
+		if (password[i] != pattern[i % (sizeof(pattern) - 1)])
+			return false;
+	}
+	return i > 0;
+}
+
 /*
  * What can never sign in is refused before a request, so that it does not
  * count towards the Okta account's lockout (or spend the org's rate limit):
@@ -521,7 +535,7 @@ static void refuse_before_request(struct signin *s)
 		refuse(s, "unknown_user", MSG_FAILED, "no local account, nothing sent to Okta");
 	else if (password == NULL || password[0] == '\0')
 		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED, "empty password, nothing sent to Okta");
-	else if (strcmp(password, OKTA_SIGNIN_SSHD_PLACEHOLDER) == 0)
+	else if (is_sshd_placeholder(password))
 		refuse(s, "sshd_placeholder", MSG_FAILED,
 		       "sshd's placeholder password (a login sshd refuses), nothing sent to Okta");
 }

@@ -31,9 +31,11 @@
  * (as long as Okta answers within it). */
 #define OKTA_SIGNIN_REFUSAL_FLOOR_MS 1000
 
-/* What sshd answers in place of the user's text for an account it will
- * not log in (no such user; root where PermitRootLogin forbids passwords):
- * auth-pam.c's badpw. Okta would count it as a failed sign-in. */
+/* What sshd answers in place of the user's text for a login it will
+ * refuse (no such user, not in AllowUsers, root where PermitRootLogin
+ * forbids passwords): this pattern repeated or cut to the length of what
+ * was typed (OpenSSH's fake_password()). Okta would count it as a failed
+ * sign-in. */
 #define OKTA_SIGNIN_SSHD_PLACEHOLDER "\b\n\r\177INCORRECT"
 
 /* Prompts, exactly as the user sees them. */

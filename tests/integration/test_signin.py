@@ -225,7 +225,10 @@ class TestLocalAccount(SignInTestCase):
 
     LOCAL_USERS = (USER, "ALICE")  # ALICE: a local twin of alice (T4)
     GHOST = "ghost"            # an Okta user with no local account
-    PLACEHOLDER = b"\b\n\r\x7fINCORRECT"   # sshd's badpw (auth-pam.c)
+    # sshd's fake_password(): this pattern repeated or cut to the length
+    # of what the client typed (14, 24 and 5 bytes typed)
+    PLACEHOLDER = b"\b\n\r\x7fINCORRECT"
+    PLACEHOLDERS = (PLACEHOLDER, (PLACEHOLDER * 2)[:24], PLACEHOLDER[:5])
     FLOOR = 1.0                # OKTA_SIGNIN_REFUSAL_FLOOR_MS
 
     def test_unknown_user_sends_nothing_to_okta(self):
@@ -245,10 +248,18 @@ class TestLocalAccount(SignInTestCase):
         """sshd answers the prompt with its placeholder for a login it will
         refuse (root with PermitRootLogin prohibit-password): alice exists."""
         self.user()
-        r = self.run_pam(self.PLACEHOLDER)
-        self.assert_failed(r, "PAM_AUTH_ERR")
-        self.assert_no_requests(r)
-        self.assert_logged(r, "password sign-in for '%s'" % USER, "sshd's placeholder password")
+        for placeholder in self.PLACEHOLDERS:
+            with self.subTest(placeholder=placeholder):
+                sim().reset()
+                r = self.run_pam(placeholder)
+                self.assert_failed(r, "PAM_AUTH_ERR")
+                self.assert_no_requests(r)
+                self.assert_logged(r, "password sign-in for '%s'" % USER,
+                                   "sshd's placeholder password")
+        # Not a placeholder: the pattern must run over the whole answer.
+        sim().reset()
+        r = self.run_pam(self.PLACEHOLDER + b"x")
+        self.assertEqual(self.routes(), ["authn"], r.describe())
 
     def test_unknown_user_with_sshd_placeholder(self):
         """What sshd sends for an invalid user: no request either."""
@@ -267,20 +278,23 @@ class TestLocalAccount(SignInTestCase):
 
     def test_refusals_take_the_same_time_with_or_without_an_account(self):
         """A wrong password (Okta's 401 after 0.4 s), an empty one (no
-        request) and an unknown user (no request) all end at the floor."""
+        request) and an unknown user (no request) all end at the floor.
+        The fastest of three runs each (the driver's start-up varies with
+        the machine's load); without the floor they differ by 0.4 s."""
         self.user()
         sim().fault("authn", "delay", seconds=0.4)
         times = {}
         for what, user, answer in (("wrong password", USER, "not-" + self.password),
                                    ("empty password", USER, ""),
                                    ("unknown user", self.GHOST, self.password)):
-            r = self.run_pam(answers=[answer], user=user)
-            self.assertIn(r.steps.get("auth"), ("PAM_AUTH_ERR", "PAM_USER_UNKNOWN"),
-                          r.describe())
-            times[what] = r.elapsed
-        self.assertEqual(self.routes(), ["authn"], "only the wrong password was sent")
+            for _ in range(3):
+                r = self.run_pam(answers=[answer], user=user)
+                self.assertIn(r.steps.get("auth"), ("PAM_AUTH_ERR", "PAM_USER_UNKNOWN"),
+                              r.describe())
+                times[what] = min(times.get(what, r.elapsed), r.elapsed)
+        self.assertEqual(self.routes(), ["authn"] * 3, "only the wrong password was sent")
         self.assertGreaterEqual(min(times.values()), self.FLOOR, times)
-        self.assertLess(max(times.values()) - min(times.values()), 0.3, times)
+        self.assertLess(max(times.values()) - min(times.values()), 0.25, times)
 
 
 class TestPush(SignInTestCase):
