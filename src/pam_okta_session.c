@@ -547,9 +547,9 @@ static const char *rhost_for_log(pam_handle_t *pamh)
 
 /*
  * Does the PAM user have a local account, as the system sees it (NSS:
- * files, sssd, LDAP...)? *exists on PAM_SUCCESS; PAM_SYSTEM_ERR (logged)
- * when NSS could not say: we cannot tell a missing user from a broken
- * lookup, so nothing is sent.
+ * files, sssd, LDAP...)? *exists on PAM_SUCCESS; PAM_SYSTEM_ERR (or
+ * PAM_BUF_ERR; logged) when NSS could not say: a broken lookup is not a
+ * missing user, and nothing is sent.
  */
 static int local_account_exists(pam_handle_t *pamh, const char *user, bool *exists)
 {
@@ -576,7 +576,7 @@ static int local_account_exists(pam_handle_t *pamh, const char *user, bool *exis
 	}
 	pam_syslog(pamh, LOG_ERR, "cannot look up user '%s': %s", user,
 		   strerror_r(err, reason, sizeof(reason)));
-	return PAM_SYSTEM_ERR;
+	return err == ENOMEM ? PAM_BUF_ERR : PAM_SYSTEM_ERR;
 }
 
 /*

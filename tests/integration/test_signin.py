@@ -267,6 +267,25 @@ class TestLocalAccount(SignInTestCase):
         self.assert_failed(r, "PAM_USER_UNKNOWN")
         self.assert_no_requests(r)
 
+    def test_failed_lookup_sends_nothing(self):
+        """NSS cannot answer (sssd or the LDAP server down): that is not a
+        missing user, and not a reason to ask Okta either (fail closed)."""
+        shim = os.path.join(ph.BUILDDIR, "tests", ".libs", "getpwnam_fail.so")
+        self.assertTrue(os.path.exists(shim), "make check builds " + shim)
+        self.user()
+        preload = ":".join(filter(None, [shim, os.environ.get("LD_PRELOAD")]))
+        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                      "verify_asan_link_order=0"]))
+        for errno_value, code in ((5, "PAM_SYSTEM_ERR"), (12, "PAM_BUF_ERR")):  # EIO, ENOMEM
+            with self.subTest(errno=errno_value):
+                sim().reset()
+                r = self.run_pam(answers=[self.password],
+                                 env={"LD_PRELOAD": preload, "ASAN_OPTIONS": asan,
+                                      "PAM_OKTA_TEST_FAIL_GETPWNAM": str(errno_value)})
+                self.assert_failed(r, code)
+                self.assert_no_requests(r)
+                self.assert_logged(r, "cannot look up user '%s'" % USER)
+
     def test_upper_case_twin_refused_before_the_prompt(self):
         """SECURITY.md T4: alice's Okta password must not open the local
         account ALICE; refused before any prompt or request."""
