@@ -351,23 +351,31 @@ char *okta_build_create_body(const char *session_token, size_t *len_out)
 	return okta_json_finish_body(root, secrets, len_out);
 }
 
-/* One Group object: string id, optional profile.name. */
-static int read_group(json_object *item, struct okta_group *out)
+/* One Group object: string id, optional type and profile.name (a group
+ * without them matches only by id: see okta_policy.c). */
+static int read_group_fields(json_object *item, struct okta_group *out)
 {
 	json_object *profile;
 
-	memset(out, 0, sizeof(*out));
 	if (!json_object_is_type(item, json_type_object) ||
-	    copy_string_field(item, "id", 1, &out->id) != 0)
+	    copy_string_field(item, "id", 1, &out->id) != 0 ||
+	    copy_string_field(item, "type", 0, &out->type) != 0)
 		return -1;
 	if (!json_object_object_get_ex(item, "profile", &profile) ||
 	    json_object_is_type(profile, json_type_null))
 		return 0;
-	if (json_object_is_type(profile, json_type_object) &&
-	    copy_string_field(profile, "name", 0, &out->name) == 0)
+	if (!json_object_is_type(profile, json_type_object))
+		return -1;
+	return copy_string_field(profile, "name", 0, &out->name);
+}
+
+static int read_group(json_object *item, struct okta_group *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (read_group_fields(item, out) == 0)
 		return 0;
-	free(out->id);
-	out->id = NULL;
+	okta_groups_free(out, 1);
+	memset(out, 0, sizeof(*out));
 	return -1;
 }
 

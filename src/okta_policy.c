@@ -83,8 +83,7 @@ const char *okta_verdict_name(enum okta_verdict verdict)
 	return "unknown verdict";
 }
 
-/* items joined with sep into out (cut to fit); an item holding a comma is
- * shown in double quotes, as it is written in the configuration. */
+/* items joined with sep into out (cut to fit). */
 static void join_list(char *const *items, size_t count, const char *sep, char *out, size_t outlen)
 {
 	size_t used = 0;
@@ -92,9 +91,64 @@ static void join_list(char *const *items, size_t count, const char *sep, char *o
 
 	out[0] = '\0';
 	for (i = 0; i < count && used < outlen; i++) {
-		const char *quote = strchr(items[i], ',') != NULL ? "\"" : "";
-		int n = snprintf(out + used, outlen - used, "%s%s%s%s", i > 0 ? sep : "", quote,
-				 items[i], quote);
+		int n = snprintf(out + used, outlen - used, "%s%s", i > 0 ? sep : "", items[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/*
+ * A require_group entry as it is matched. Okta keeps group names unique
+ * only among OKTA_GROUP groups: a group imported from AD, LDAP or another
+ * app (APP_GROUP) may carry any name, so a bare name matches only an
+ * OKTA_GROUP; "TYPE:name" names a group of that type; an id matches the
+ * one group, whatever its type.
+ */
+struct group_entry {
+	const char *type; /* NULL for an id */
+	const char *value;
+};
+
+static const char *const group_types[] = { "OKTA_GROUP", "APP_GROUP", "BUILT_IN" };
+
+static struct group_entry parse_group_entry(const char *entry)
+{
+	struct group_entry parsed = { group_types[0], entry };
+	size_t i;
+	size_t len;
+
+	if (okta_group_entry_is_id(entry)) {
+		parsed.type = NULL;
+		return parsed;
+	}
+	for (i = 0; i < sizeof(group_types) / sizeof(group_types[0]); i++) {
+		len = strlen(group_types[i]);
+		if (strncmp(entry, group_types[i], len) == 0 && entry[len] == ':') {
+			parsed.type = group_types[i];
+			parsed.value = entry + len + 1;
+		}
+	}
+	return parsed;
+}
+
+/* The require_group entries in their explicit form ("OKTA_GROUP:name",
+ * "APP_GROUP:name", an id), joined with ", " into out (cut to fit); an
+ * entry holding a comma is shown in double quotes, as it is written in the
+ * configuration. */
+static void describe_groups(const struct okta_config *cfg, char *out, size_t outlen)
+{
+	size_t used = 0;
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < cfg->require_group_count && used < outlen; i++) {
+		struct group_entry e = parse_group_entry(cfg->require_groups[i]);
+		const char *quote = strchr(e.value, ',') != NULL ? "\"" : "";
+		int n = snprintf(out + used, outlen - used, "%s%s%s%s%s%s", i > 0 ? ", " : "",
+				 quote, e.type != NULL ? e.type : "", e.type != NULL ? ":" : "",
+				 e.value, quote);
 
 		if (n < 0)
 			break;
@@ -130,7 +184,7 @@ void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rul
 	if (!rule_is_configured(cfg, rule))
 		snprintf(out, outlen, "(not set)");
 	else if (rule == OKTA_RULE_GROUP)
-		join_list(cfg->require_groups, cfg->require_group_count, ", ", out, outlen);
+		describe_groups(cfg, out, outlen);
 	else if (rule == OKTA_RULE_MFA)
 		snprintf(out, outlen, "yes");
 	else
@@ -150,22 +204,31 @@ bool okta_group_entry_is_id(const char *entry)
 	return i == OKTA_GROUP_ID_LENGTH;
 }
 
-/* The first group of the list that a configured entry names, or NULL.
- * Names are compared byte for byte (case-sensitive): a near miss refuses. */
+/* Names and types are compared byte for byte (case-sensitive): a near miss
+ * refuses, and so does a group Okta sent without a type or a name. With
+ * any_type, the type is not compared (only to explain a refusal). */
+static bool group_matches(const struct group_entry *e, const struct okta_group *group,
+			  bool any_type)
+{
+	if (e->type == NULL)
+		return strcmp(group->id, e->value) == 0;
+	return group->name != NULL && strcmp(group->name, e->value) == 0 &&
+	       (any_type || (group->type != NULL && strcmp(group->type, e->type) == 0));
+}
+
+/* The first group of the list that a configured entry names, or NULL. */
 static const struct okta_group *find_required_group(const struct okta_config *cfg,
-						    const struct okta_group_list *groups)
+						    const struct okta_group_list *groups,
+						    bool any_type)
 {
 	size_t e;
 	size_t g;
 
 	for (e = 0; e < cfg->require_group_count; e++) {
-		const char *entry = cfg->require_groups[e];
-		bool by_id = okta_group_entry_is_id(entry);
+		struct group_entry entry = parse_group_entry(cfg->require_groups[e]);
 
 		for (g = 0; g < groups->count; g++) {
-			const char *field = by_id ? groups->items[g].id : groups->items[g].name;
-
-			if (field != NULL && strcmp(field, entry) == 0)
+			if (group_matches(&entry, &groups->items[g], any_type))
 				return &groups->items[g];
 		}
 	}
@@ -185,16 +248,30 @@ static void check_group(const struct okta_config *cfg, const struct okta_group_l
 		set_reason(v, OKTA_VERDICT_NOT_CHECKED, "the user's groups were not fetched");
 		return;
 	}
-	match = find_required_group(cfg, groups);
+	match = find_required_group(cfg, groups, false);
 	if (match != NULL) {
 		/* the group's name is Okta's text: quoted (okta_text_quote) */
 		okta_text_quote(match->name, OKTA_POLICY_SHOWN_MAX, name, sizeof(name));
 		set_reason(v, OKTA_VERDICT_PASS, "member of %s (%s)", name, match->id);
 		return;
 	}
-	join_list(cfg->require_groups, cfg->require_group_count, ", ", wanted, sizeof(wanted));
-	set_reason(v, OKTA_VERDICT_REFUSE, "not a member of any of: %s (%zu groups checked)",
-		   wanted, groups->count);
+	describe_groups(cfg, wanted, sizeof(wanted));
+	match = find_required_group(cfg, groups, true);
+	if (match != NULL) {
+		/* name and type are Okta's text: quoted (okta_text_quote) */
+		char type[OKTA_TEXT_QUOTED_SIZE(OKTA_POLICY_SHOWN_MAX)];
+
+		okta_text_quote(match->name, OKTA_POLICY_SHOWN_MAX, name, sizeof(name));
+		okta_text_quote(match->type != NULL ? match->type : "(none)", OKTA_POLICY_SHOWN_MAX,
+				type, sizeof(type));
+		set_reason(v, OKTA_VERDICT_REFUSE,
+			   "not a member of any of: %s (group %s %s is of type %s)", wanted, name,
+			   match->id, type);
+	} else {
+		set_reason(v, OKTA_VERDICT_REFUSE,
+			   "not a member of any of: %s (%zu groups checked)", wanted,
+			   groups->count);
+	}
 }
 
 bool okta_amr_is_strong_factor(const char *amr)

@@ -29,6 +29,7 @@ void okta_groups_free(struct okta_group *groups, size_t count)
 	for (i = 0; i < count; i++) {
 		free(groups[i].id);
 		free(groups[i].name);
+		free(groups[i].type);
 	}
 }
 

@@ -43,6 +43,7 @@ void okta_session_clear(struct okta_session *session);
 struct okta_group {
 	char *id;   /* "00g..." */
 	char *name; /* profile.name; NULL when Okta sent none */
+	char *type; /* "OKTA_GROUP", "APP_GROUP", "BUILT_IN"; NULL when Okta sent none */
 };
 
 /* Groups gathered over all pages. */
@@ -52,7 +53,7 @@ struct okta_group_list {
 	size_t capacity;
 };
 
-/* Free the ids and names of count groups (not the array itself). */
+/* Free the ids, names and types of count groups (not the array itself). */
 void okta_groups_free(struct okta_group *groups, size_t count);
 
 /* Free every group; the list is empty afterwards. */

@@ -522,6 +522,39 @@ static void handle_state(struct signin *s, bool *mfa_done)
 	       shown_status(s, shown, sizeof(shown)));
 }
 
+/* sshd's stand-in for the answer of a login it refuses (see
+ * OKTA_SIGNIN_SSHD_PLACEHOLDER): the pattern over the whole length. */
+static bool is_sshd_placeholder(const char *password)
+{
+	static const char pattern[] = OKTA_SIGNIN_SSHD_PLACEHOLDER;
+	size_t i;
+
+	for (i = 0; password[i] != '\0'; i++) {
+		if (password[i] != pattern[i % (sizeof(pattern) - 1)])
+			return false;
+	}
+	return i > 0;
+}
+
+/*
+ * What can never sign in is refused before a request, so that it does not
+ * count towards the Okta account's lockout (or spend the org's rate limit):
+ * a name with no local account (sshd runs PAM for any name a client
+ * sends), an empty answer (Enter, a scanner) and sshd's placeholder.
+ */
+static void refuse_before_request(struct signin *s)
+{
+	const char *password = s->req->password;
+
+	if (s->req->no_local_account)
+		refuse(s, "unknown_user", MSG_FAILED, "no local account, nothing sent to Okta");
+	else if (password == NULL || password[0] == '\0')
+		finish(s, OKTA_STATUS_REJECTED, MSG_FAILED, "empty password, nothing sent to Okta");
+	else if (is_sshd_placeholder(password))
+		refuse(s, "sshd_placeholder", MSG_FAILED,
+		       "sshd's placeholder password (a login sshd refuses), nothing sent to Okta");
+}
+
 /* Best effort, bounded: a transaction we abandon should not linger. */
 static void cancel(struct signin *s)
 {
@@ -543,17 +576,14 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 		 struct okta_signin_outcome *out)
 {
 	struct signin s = { client, cfg, req, io, out, { 0 }, false };
+	const long long start = now_ms();
 	bool mfa_done = false;
 	unsigned steps;
 
 	memset(out, 0, sizeof(*out));
 	okta_authn_clear(&s.tx);
-	/* No Okta password is empty: an empty answer (Enter, a scanner) must
-	 * not count as a failed sign-in towards the account's lockout. */
-	if (req->password == NULL || req->password[0] == '\0')
-		finish(&s, OKTA_STATUS_REJECTED, MSG_FAILED,
-		       "empty password, nothing sent to Okta");
-	else if (step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
+	refuse_before_request(&s);
+	if (!s.done && step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
 		for (steps = 0; !s.done && steps < OKTA_SIGNIN_STEPS_MAX; steps++)
 			handle_state(&s, &mfa_done);
 		finish(&s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
@@ -562,6 +592,8 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 	if (out->status != OKTA_STATUS_OK)
 		cancel(&s);
 	okta_authn_clear(&s.tx);
+	if (out->status == OKTA_STATUS_REJECTED)
+		pause_ms(start + OKTA_SIGNIN_REFUSAL_FLOOR_MS - now_ms());
 }
 
 void okta_signin_outcome_clear(struct okta_signin_outcome *out)

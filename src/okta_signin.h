@@ -24,6 +24,20 @@
 
 #define OKTA_SIGNIN_REASON_MAX (OKTA_ERROR_DESCRIBED_MAX + 256)
 
+/* Every refusal (REJECTED) ends no sooner than this after okta_signin()
+ * began, whether or not a request was sent: a name with no local account,
+ * an empty or placeholder password and Okta's 401 for a wrong password all
+ * take the same time, so timing does not tell which names have an account
+ * (as long as Okta answers within it). */
+#define OKTA_SIGNIN_REFUSAL_FLOOR_MS 1000
+
+/* What sshd answers in place of the user's text for a login it will
+ * refuse (no such user, not in AllowUsers, root where PermitRootLogin
+ * forbids passwords): this pattern repeated or cut to the length of what
+ * was typed (OpenSSH's fake_password()). Okta would count it as a failed
+ * sign-in. */
+#define OKTA_SIGNIN_SSHD_PLACEHOLDER "\b\n\r\177INCORRECT"
+
 /* Prompts, exactly as the user sees them. */
 #define OKTA_SIGNIN_MFA_PROMPT "Okta Verify push: press Enter, or type a passcode: "
 #define OKTA_SIGNIN_PASSCODE_PROMPT "Okta passcode: "
@@ -49,6 +63,9 @@ struct okta_signin_request {
 	const char *user;          /* the PAM user; the Okta username adds login_suffix */
 	const char *password;      /* secret */
 	const char *forwarded_for; /* NULL, or the client's IP address */
+	/* The PAM user has no local account (the caller asked NSS): refused
+	 * with no request. */
+	bool no_local_account;
 };
 
 /*

@@ -11,6 +11,12 @@ static bool is_id_char(char c)
 	return okta_ascii_is_alnum(c) || c == '_' || c == '-';
 }
 
+/* No upper case: see okta_pam_user_is_valid(). */
+static bool is_user_char(char c)
+{
+	return okta_ascii_is_digit(c) || (c >= 'a' && c <= 'z') || c == '_' || c == '-' || c == '.';
+}
+
 static bool is_timestamp_char(char c)
 {
 	return c != '\0' && strchr("0123456789TZ:.+-", c) != NULL;
@@ -54,7 +60,7 @@ bool okta_pam_user_is_valid(const char *user)
 	for (n = 0; user[n] != '\0'; n++) {
 		if (n >= OKTA_PAM_USER_MAX)
 			return false;
-		if (is_id_char(user[n]) || user[n] == '.')
+		if (is_user_char(user[n]))
 			continue;
 		if (user[n] == '$' && n > 0 && user[n + 1] == '\0')
 			continue;
@@ -73,11 +79,14 @@ bool okta_login_matches_user(const char *login, const char *user, const char *su
 	size_t user_len;
 	size_t suffix_len;
 
-	if (login == NULL || user == NULL || suffix == NULL)
+	/* A plain lower-case name: Okta compares logins case-insensitively,
+	 * so folding the login's local part is what makes one Okta login reach
+	 * exactly one local account ('alice', never 'ALICE' or 'Alice'). */
+	if (login == NULL || !okta_pam_user_is_valid(user) || suffix == NULL)
 		return false;
 	user_len = strlen(user);
 	suffix_len = strlen(suffix);
-	if (user_len == 0 || strlen(login) != user_len + suffix_len)
+	if (strlen(login) != user_len + suffix_len)
 		return false;
 	return okta_ascii_equal_nocase(login, user, user_len) &&
 	       okta_ascii_equal_nocase(login + user_len, suffix, suffix_len);

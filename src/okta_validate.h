@@ -27,15 +27,20 @@ bool okta_session_id_is_valid(const char *id);
 bool okta_user_id_is_valid(const char *user_id);
 
 /* A local account name we are willing to bind to an Okta login:
- * 1..128 of [A-Za-z0-9._-] plus an optional trailing '$', not starting
+ * 1..128 of [a-z0-9._-] plus an optional trailing '$', not starting
  * with '-'. Anything else ('@', '/', '%', control characters) is refused
- * before any request, because it could make another Okta login match. */
+ * before any request, because it could make another Okta login match; an
+ * upper-case letter because Okta logins are case-insensitive, so 'ALICE'
+ * would be a second local account for the login alice@... */
 bool okta_pam_user_is_valid(const char *user);
 
 /* An ISO-8601 timestamp as Okta writes them: [0-9TZ:.+-], 1..64 chars. */
 bool okta_timestamp_is_valid(const char *stamp);
 
-/* Does Okta's login equal user + suffix, ASCII case-insensitively? */
+/* Is Okta's login user + suffix, ASCII case-insensitively, for a user that
+ * okta_pam_user_is_valid() accepts (lower case)? So the PAM user must be
+ * the login's part before the suffix with A-Z folded to a-z, and one Okta
+ * login binds to exactly one local account. */
 bool okta_login_matches_user(const char *login, const char *user, const char *suffix);
 
 #endif

@@ -6,12 +6,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "okta_audit.h"
 #include "okta_client.h"
@@ -95,6 +98,7 @@ static enum okta_audit_outcome outcome_of_rc(int rc)
 	case PAM_SUCCESS:
 		return OKTA_AUDIT_SUCCESS;
 	case PAM_AUTH_ERR:
+	case PAM_USER_UNKNOWN:
 		return OKTA_AUDIT_REFUSED;
 	case PAM_AUTHINFO_UNAVAIL:
 		return OKTA_AUDIT_UNAVAILABLE;
@@ -537,6 +541,44 @@ static const char *rhost_for_log(pam_handle_t *pamh)
 	return rhost;
 }
 
+/* getpwnam_r's buffer grows on ERANGE up to this (NSS entries from LDAP or
+ * sssd can be long; anything larger is an error, not a missing user). */
+#define PASSWD_BUFFER_MAX (1024 * 1024)
+
+/*
+ * Does the PAM user have a local account, as the system sees it (NSS:
+ * files, sssd, LDAP...)? *exists on PAM_SUCCESS; PAM_SYSTEM_ERR (or
+ * PAM_BUF_ERR; logged) when NSS could not say: a broken lookup is not a
+ * missing user, and nothing is sent.
+ */
+static int local_account_exists(pam_handle_t *pamh, const char *user, bool *exists)
+{
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t size = hint > 0 ? (size_t)hint : 4096;
+	struct passwd pw;
+	struct passwd *found = NULL;
+	char *buf = NULL;
+	char reason[128];
+	int err;
+
+	do {
+		free(buf);
+		buf = malloc(size);
+		err = buf != NULL ? getpwnam_r(user, &pw, buf, size, &found) : ENOMEM;
+		size *= 2;
+	} while (err == ERANGE && size <= PASSWD_BUFFER_MAX);
+	free(buf);
+	/* glibc says "no such user" with 0 and NULL; other NSS modules with
+	 * ENOENT or ESRCH (getpwnam_r(3)). */
+	if (err == 0 || err == ENOENT || err == ESRCH) {
+		*exists = err == 0 && found != NULL;
+		return PAM_SUCCESS;
+	}
+	pam_syslog(pamh, LOG_ERR, "cannot look up user '%s': %s", user,
+		   strerror_r(err, reason, sizeof(reason)));
+	return err == ENOMEM ? PAM_BUF_ERR : PAM_SYSTEM_ERR;
+}
+
 /*
  * Okta password, then MFA, through okta_signin: a session token in *token
  * (the caller wipes and frees it). One log line says how it ended; *message
@@ -549,15 +591,22 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 {
 	struct okta_signin_io io = { pamh, conv_prompt,
 				     (flags & PAM_SILENT) != 0 ? conv_silent : conv_info, NULL };
-	struct okta_signin_request req = { user, NULL, client_address(pamh, cfg) };
+	struct okta_signin_request req = { user, NULL, client_address(pamh, cfg), false };
 	struct okta_signin_outcome out;
 	struct okta_client *client;
 	char shown_rhost[64];
 	char *password = NULL;
+	bool exists = false;
 	int rc;
 
 	*token = NULL;
 	*message = MSG_FAILED;
+	/* Looked up before the prompt, so that the lookup's time (a slow
+	 * directory, a cache that knows only existing names) is not part of
+	 * the time from the password to the refusal; every name is prompted. */
+	rc = local_account_exists(pamh, user, &exists);
+	if (rc != PAM_SUCCESS)
+		return rc;
 	rc = get_session_token(pamh, args, PASSWORD_PROMPT, &password, facts);
 	if (rc != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_NOTICE, "no Okta password for '%s': %s", user,
@@ -570,6 +619,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 		return PAM_BUF_ERR;
 	}
 	req.password = password;
+	req.no_local_account = !exists;
 	okta_signin(client, cfg, &req, &io, &out);
 	free_token(password);
 	okta_text_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
@@ -580,6 +630,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	out.session_token = NULL;
 	rc = out.status == OKTA_STATUS_OK         ? PAM_SUCCESS
 	     : out.conversation_failed            ? PAM_CONV_ERR
+	     : req.no_local_account               ? PAM_USER_UNKNOWN
 	     : out.status == OKTA_STATUS_REJECTED ? PAM_AUTH_ERR
 						  : PAM_AUTHINFO_UNAVAIL;
 	pam_syslog(pamh,

@@ -716,7 +716,7 @@ static int run_sign_in(struct okta_client *client, const struct okta_config *cfg
 		       const struct okta_logger *logger, const struct options *opts)
 {
 	struct okta_signin_io io = { NULL, terminal_prompt, terminal_info, report_step };
-	struct okta_signin_request req = { opts->user, NULL, NULL };
+	struct okta_signin_request req = { opts->user, NULL, NULL, false };
 	struct okta_signin_outcome out;
 	char *password = NULL;
 	int rc;

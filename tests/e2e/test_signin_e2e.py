@@ -130,6 +130,28 @@ class TestSsh(SignInE2E):
         self.assert_logged("wrong username or password")
 
 
+    def test_names_sshd_refuses_send_nothing_to_okta(self):
+        """SECURITY.md T2 with the real sshd: a name with no local account,
+        root (PermitRootLogin no) and a local account AllowUsers leaves out
+        still get the Okta prompt, but sshd answers it with its placeholder
+        and the module sends nothing: no failed sign-in on anyone's Okta
+        lockout counter. Each of them has an Okta password here."""
+        for name in ("ghost", "root", "daemon"):
+            with self.subTest(name=name):
+                self.sim.reset()
+                self.sim.add_authn_user(name + "@example.com", PASSWORD, [])
+                argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
+                argv[-2] = "%s@127.0.0.1" % name
+                res = self.last = self.box.run_pty(argv, user=USER, timeout=60,
+                                                   answers=[(PASSWORD_PROMPT,
+                                                             PASSWORD.encode())])
+                self.assertNotEqual(res.status, 0, self.describe())
+                self.assertEqual(len(res.answered), 1, "the prompt reached the client\n"
+                                 + self.describe())
+                self.assertEqual(self.sim.requests(), [], self.describe())
+                self.assert_logged("password sign-in for '%s' from 127.0.0.1" % name,
+                                   "nothing sent to Okta")
+
     def test_push_without_number_matching(self):
         """No number to show: the module sends the info message "Okta
         Verify: push sent, waiting for approval". sshd (keyboard-interactive,

@@ -143,7 +143,8 @@ class CheckToolTest(unittest.TestCase):
                         max_auth_age=900)
         r = self.run_tool()
         self.assert_exit(r, EXIT_OK)
-        self.assert_line(r, "ok", "policy", 'require_group = bastion-admins, "Ops, EU"; '
+        self.assert_line(r, "ok", "policy", 'require_group = OKTA_GROUP:bastion-admins, '
+                         '"OKTA_GROUP:Ops, EU"; '
                          "require_mfa = yes; max_auth_age = 900")
 
     def test_api_token_file(self):

@@ -118,6 +118,24 @@ class TestRejectedLogins(OktaTestCase):
         self.assertTrue(sim().session(sid)["revoked"], "the foreign session must be revoked")
         self.assert_logged(r, "bob@example.com", "alice")
 
+    def test_one_okta_login_reaches_one_local_account(self):
+        """SECURITY.md T4: the token of alice@example.com logged in as local
+        ALICE and Alice as well as alice. The PAM user must be the login's
+        local part folded to lower case: an upper-case name is refused
+        before any request, so the one-time token is not even spent."""
+        for user in ("ALICE", "Alice", "aLiCe"):
+            with self.subTest(user=user):
+                sim().reset()
+                token = sim().mint(LOGIN)
+                r = self.run_pam(token, user=user)
+                self.assert_failed(r, "PAM_AUTH_ERR")
+                self.assert_no_requests(r)
+                self.assert_logged(r, "refusing user name '%s'" % user)
+        # The token is still good for alice, whatever the case of the login.
+        sim().reset()
+        self.assert_step(self.run_pam(token), "auth", "PAM_SUCCESS")
+        self.login("ALICE@Example.com")
+
     def test_wrong_login_variants(self):
         for login in ("alice@example.org", "alice@example.com.evil.org", "xalice@example.com",
                       "alice", "alic@example.com"):

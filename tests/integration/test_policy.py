@@ -100,6 +100,35 @@ class TestRequireGroup(PolicyTestCase):
         self.write_conf(require_group=gid)
         self.assert_refused(self.run_pam(sim().mint(LOGIN)), "PAM_AUTH_ERR", "require_group")
 
+    def test_app_group_of_the_same_name_refused(self):
+        """SECURITY.md T3: a group imported from AD or LDAP (APP_GROUP) may
+        carry any name; a bare name in require_group counts only an
+        OKTA_GROUP, whose names Okta keeps unique."""
+        uid = sim().add_user(LOGIN, ["Everyone", {"name": GROUP, "type": "APP_GROUP"}])["userId"]
+        r = self.run_pam(sim().mint(LOGIN))
+        self.assert_refused(r, "PAM_AUTH_ERR", "require_group", "OKTA_GROUP:" + GROUP,
+                            "is of type APP_GROUP")
+        self.assert_requests([CREATE, groups_path(uid), delete(self.created_session_id())], r)
+
+    def test_typed_entry_and_id_accept_an_app_group(self):
+        """"APP_GROUP:name" widens a name to that type, an id names the one
+        group whatever its type; a group sent without a type matches only
+        by id (fail closed)."""
+        app = {"name": GROUP, "type": "APP_GROUP"}
+        untyped = {"name": GROUP, "type": None}
+        for groups, entry, allowed in (([app], "APP_GROUP:" + GROUP, True),
+                                       ([app], "BUILT_IN:" + GROUP, False),
+                                       ([app], None, True),
+                                       ([untyped], GROUP, False),
+                                       ([untyped], "OKTA_GROUP:" + GROUP, False),
+                                       ([untyped], None, True)):
+            with self.subTest(groups=groups, entry=entry):
+                sim().reset()
+                gid = sim().add_user(LOGIN, groups)["groups"][0]["id"]
+                self.write_conf(require_group=entry or gid)
+                r = self.run_pam(sim().mint(LOGIN))
+                self.assert_step(r, "auth", "PAM_SUCCESS" if allowed else "PAM_AUTH_ERR")
+
     def test_group_on_page_two(self):
         names = fillers(450)
         names[250] = GROUP

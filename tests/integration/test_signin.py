@@ -43,6 +43,8 @@ def verify_path(factor_id):
 
 
 class SignInTestCase(tm.OktaTestCase):
+    LOCAL_USERS = (USER,)  # the module asks NSS for the PAM user first
+
     def setUp(self):
         super().setUp()
         self.password = "Pw-" + secrets.token_urlsafe(18)
@@ -249,6 +251,105 @@ class TestPrimaryAuthentication(SignInTestCase):
         self.assert_failed(r, "PAM_AUTH_ERR")
         self.assert_no_requests(r)
         self.assertNotIn(PASSWORD_PROMPT, r.prompts)
+
+
+class TestLocalAccount(SignInTestCase):
+    """SECURITY.md T2: through sshd anyone can run PAM for any name; a name
+    with no local account, or sshd's placeholder password, must not reach
+    Okta (each 401 counts towards the Okta account's lockout), and the
+    refusal must take as long as a wrong password's."""
+
+    LOCAL_USERS = (USER, "ALICE")  # ALICE: a local twin of alice (T4)
+    GHOST = "ghost"            # an Okta user with no local account
+    # sshd's fake_password(): this pattern repeated or cut to the length
+    # of what the client typed (14, 24 and 5 bytes typed)
+    PLACEHOLDER = b"\b\n\r\x7fINCORRECT"
+    PLACEHOLDERS = (PLACEHOLDER, (PLACEHOLDER * 2)[:24], PLACEHOLDER[:5])
+    FLOOR = 1.0                # OKTA_SIGNIN_REFUSAL_FLOOR_MS
+
+    def test_unknown_user_sends_nothing_to_okta(self):
+        """The Okta password is right: before the fix the ghost signed in."""
+        sim().add_authn_user(self.GHOST + "@example.com", self.password, [])
+        r = self.run_pam(answers=[self.password], user=self.GHOST)
+        self.assert_failed(r, "PAM_USER_UNKNOWN")
+        self.assert_no_requests(r)
+        self.assertEqual(r.prompts[0], PASSWORD_PROMPT, "asked like any other user")
+        self.assertEqual([p for p in r.prompts if p[0] == ERROR_MSG],
+                         [(ERROR_MSG, "Okta: sign-in failed")], r.describe())
+        self.assert_logged(r, "password sign-in for '%s'" % self.GHOST,
+                           "no local account, nothing sent to Okta")
+        self.assertGreaterEqual(r.elapsed, self.FLOOR, r.describe())
+
+    def test_sshd_placeholder_password_sends_nothing(self):
+        """sshd answers the prompt with its placeholder for a login it will
+        refuse (root with PermitRootLogin prohibit-password): alice exists."""
+        self.user()
+        for placeholder in self.PLACEHOLDERS:
+            with self.subTest(placeholder=placeholder):
+                sim().reset()
+                r = self.run_pam(placeholder)
+                self.assert_failed(r, "PAM_AUTH_ERR")
+                self.assert_no_requests(r)
+                self.assert_logged(r, "password sign-in for '%s'" % USER,
+                                   "sshd's placeholder password")
+        # Not a placeholder: the pattern must run over the whole answer.
+        sim().reset()
+        r = self.run_pam(self.PLACEHOLDER + b"x")
+        self.assertEqual(self.routes(), ["authn"], r.describe())
+
+    def test_unknown_user_with_sshd_placeholder(self):
+        """What sshd sends for an invalid user: no request either."""
+        r = self.run_pam(self.PLACEHOLDER, user=self.GHOST)
+        self.assert_failed(r, "PAM_USER_UNKNOWN")
+        self.assert_no_requests(r)
+
+    def test_failed_lookup_sends_nothing(self):
+        """NSS cannot answer (sssd or the LDAP server down): that is not a
+        missing user, and not a reason to ask Okta either (fail closed)."""
+        shim = os.path.join(ph.BUILDDIR, "tests", ".libs", "getpwnam_fail.so")
+        self.assertTrue(os.path.exists(shim), "make check builds " + shim)
+        self.user()
+        preload = ":".join(filter(None, [shim, os.environ.get("LD_PRELOAD")]))
+        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                      "verify_asan_link_order=0"]))
+        for errno_value, code in ((5, "PAM_SYSTEM_ERR"), (12, "PAM_BUF_ERR")):  # EIO, ENOMEM
+            with self.subTest(errno=errno_value):
+                sim().reset()
+                r = self.run_pam(answers=[self.password],
+                                 env={"LD_PRELOAD": preload, "ASAN_OPTIONS": asan,
+                                      "PAM_OKTA_TEST_FAIL_GETPWNAM": str(errno_value)})
+                self.assert_failed(r, code)
+                self.assert_no_requests(r)
+                self.assert_logged(r, "cannot look up user '%s'" % USER)
+
+    def test_upper_case_twin_refused_before_the_prompt(self):
+        """SECURITY.md T4: alice's Okta password must not open the local
+        account ALICE; refused before any prompt or request."""
+        self.user()
+        r = self.run_pam(answers=[self.password], user="ALICE")
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_no_requests(r)
+        self.assertNotIn(PASSWORD_PROMPT, r.prompts, r.describe())
+
+    def test_refusals_take_the_same_time_with_or_without_an_account(self):
+        """A wrong password (Okta's 401 after 0.4 s), an empty one (no
+        request) and an unknown user (no request) all end at the floor.
+        The fastest of three runs each (the driver's start-up varies with
+        the machine's load); without the floor they differ by 0.4 s."""
+        self.user()
+        sim().fault("authn", "delay", seconds=0.4)
+        times = {}
+        for what, user, answer in (("wrong password", USER, "not-" + self.password),
+                                   ("empty password", USER, ""),
+                                   ("unknown user", self.GHOST, self.password)):
+            for _ in range(3):
+                r = self.run_pam(answers=[answer], user=user)
+                self.assertIn(r.steps.get("auth"), ("PAM_AUTH_ERR", "PAM_USER_UNKNOWN"),
+                              r.describe())
+                times[what] = min(times.get(what, r.elapsed), r.elapsed)
+        self.assertEqual(self.routes(), ["authn"] * 3, "only the wrong password was sent")
+        self.assertGreaterEqual(min(times.values()), self.FLOOR, times)
+        self.assertLess(max(times.values()) - min(times.values()), 0.25, times)
 
 
 class TestPush(SignInTestCase):

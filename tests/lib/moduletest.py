@@ -79,10 +79,28 @@ def tearDownModule():
         SIM.stop()
 
 
+def passwd_with(path, names):
+    """Write at `path` a copy of the host's /etc/passwd in which each of
+    `names` is a local account (a same-named host entry is replaced), for
+    the driver's namespace: sign_in = password asks NSS for the PAM user."""
+    with open("/etc/passwd") as f:
+        lines = [line for line in f if line.split(":", 1)[0] not in names]
+    lines += ["%s:x:%d:%d:okta test user:/nonexistent:/usr/sbin/nologin\n" % (name, 64000 + i,
+                                                                             64000 + i)
+              for i, name in enumerate(names)]
+    with open(path, "w") as f:
+        f.writelines(lines)
+    os.chmod(path, 0o644)
+    return path
+
+
 class OktaTestCase(unittest.TestCase):
-    """Fresh temp dir, default config and service file for every test."""
+    """Fresh temp dir, default config and service file for every test.
+    LOCAL_USERS: the local accounts in the driver's /etc/passwd (run_pam);
+    empty: the host's /etc/passwd as it is."""
 
     maxDiff = None
+    LOCAL_USERS = ()
 
     def setUp(self):
         SIM.reset()
@@ -109,6 +127,9 @@ class OktaTestCase(unittest.TestCase):
 
     # -- running -----------------------------------------------------------------
     def run_pam(self, token=b"", steps="auth", user=USER, **kw):
+        if self.LOCAL_USERS:
+            passwd = passwd_with(os.path.join(self.tmp, "passwd"), self.LOCAL_USERS)
+            kw["mounts"] = [("bind", passwd, "/etc/passwd")] + list(kw.get("mounts", ()))
         self.last = ph.run_driver(self.confdir, SERVICE, user, stdin=token, steps=steps, **kw)
         self.assertEqual(self.last.returncode, 0, self.last.describe())
         return self.last

@@ -381,21 +381,36 @@ def apply_verification(s, verification):
             s[field] = s["createdAt"] - float(verification[key])
 
 
+# objectClass by GroupType, as Okta sends them (an APP_GROUP imported from
+# AD is a windows_security_principal; LDAP and other apps have their own).
+GROUP_OBJECT_CLASS = {"OKTA_GROUP": "okta:user_group", "BUILT_IN": "okta:user_group",
+                      "APP_GROUP": "okta:windows_security_principal"}
+
+
 def make_group(entry):
+    """A Group object. entry: a name (an OKTA_GROUP) or {"name", "id"?,
+    "type"?}; "type": None leaves the field out (Okta always sends it)."""
     if isinstance(entry, str):
         entry = {"name": entry}
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise ValueError("a group is a name or {\"name\", \"id\"?, \"type\"?}")
-    gid = entry.get("id") or group_id_for(entry["name"])
-    return {
+    gtype = entry.get("type", "OKTA_GROUP")
+    # Names are unique only among OKTA_GROUP groups: another type's group
+    # of the same name is another group, with its own id.
+    gid = entry.get("id") or group_id_for(entry["name"] if gtype == "OKTA_GROUP"
+                                          else "%s:%s" % (gtype, entry["name"]))
+    group = {
         "id": gid,
         "created": "2024-01-02T03:04:05.000Z",
         "lastUpdated": "2024-01-02T03:04:05.000Z",
         "lastMembershipUpdated": "2024-01-02T03:04:05.000Z",
-        "objectClass": ["okta:user_group"],
-        "type": entry.get("type", "OKTA_GROUP"),
+        "objectClass": [GROUP_OBJECT_CLASS.get(gtype, "okta:user_group")],
+        "type": gtype,
         "profile": {"name": entry["name"], "description": entry.get("description", "")},
     }
+    if gtype is None:
+        del group["type"]
+    return group
 
 
 def add_user(st, spec):

@@ -250,7 +250,8 @@ static void test_parse_groups(void **state)
 		"[{\"id\":\"00g1\",\"type\":\"OKTA_GROUP\",\"profile\":{\"name\":\"Everyone\",\"description\":\"\"}},"
 		" {\"id\":\"00g2\",\"profile\":{\"name\":\"Ops, EU\"}},"
 		" {\"id\":\"00g3\"}, {\"id\":\"00g4\",\"profile\":null}]";
-	static const char page2[] = "[{\"id\":\"00g5\",\"profile\":{\"name\":\"bastion-admins\"}}]";
+	static const char page2[] = "[{\"id\":\"00g5\",\"type\":\"APP_GROUP\","
+				    "\"profile\":{\"name\":\"bastion-admins\"}}]";
 	struct okta_group_list list = { 0 };
 
 	(void)state;
@@ -264,6 +265,10 @@ static void test_parse_groups(void **state)
 	assert_null(list.items[3].name);
 	assert_string_equal(list.items[4].id, "00g5");
 	assert_string_equal(list.items[4].name, "bastion-admins");
+	/* The type as Okta sent it; NULL when absent (never guessed). */
+	assert_string_equal(list.items[0].type, "OKTA_GROUP");
+	assert_null(list.items[1].type);
+	assert_string_equal(list.items[4].type, "APP_GROUP");
 	/* Over the cap: refused, list unchanged. */
 	assert_int_equal(okta_parse_groups(page2, strlen(page2), 5, &list), OKTA_PARSE_BAD_FIELD);
 	assert_int_equal(list.count, 5);
@@ -289,6 +294,9 @@ static void test_parse_groups_bad(void **state)
 		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":[]}}]", OKTA_PARSE_BAD_FIELD },
 		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":\"a\\u0000b\"}}]",
 		  OKTA_PARSE_BAD_FIELD },
+		{ "[{\"id\":\"00g1\",\"type\":1}]", OKTA_PARSE_BAD_FIELD },
+		{ "[{\"id\":\"00g1\",\"type\":[\"OKTA_GROUP\"]}]", OKTA_PARSE_BAD_FIELD },
+		{ "[{\"id\":\"00g1\",\"type\":\"OKTA_GROUP\\u0000\"}]", OKTA_PARSE_BAD_FIELD },
 	};
 	size_t i;
 
@@ -543,6 +551,11 @@ static void test_evaluate_groups(void **state)
 		{ "require_group = 00gNAMEDLIKEANIDxxxx", OKTA_VERDICT_REFUSE },
 		/* A name matches names only: 00g5 is an id here, not a name. */
 		{ "require_group = 00g5", OKTA_VERDICT_REFUSE },
+		/* The explicit form of a name. */
+		{ "require_group = OKTA_GROUP:bastion-admins", OKTA_VERDICT_PASS },
+		{ "require_group = APP_GROUP:bastion-admins", OKTA_VERDICT_REFUSE },
+		{ "require_group = BUILT_IN:Everyone", OKTA_VERDICT_PASS },
+		{ "require_group = Everyone", OKTA_VERDICT_REFUSE },
 	};
 	struct okta_group_list groups = { 0 };
 	struct okta_group_list empty = { 0 };
@@ -550,12 +563,14 @@ static void test_evaluate_groups(void **state)
 	size_t i;
 
 	(void)state;
-	add_group(&groups, "[{\"id\":\"00g1\",\"profile\":{\"name\":\"Everyone\"}},"
-			   "{\"id\":\"00g2\",\"profile\":{\"name\":\"Ops, EU\"}},"
-			   "{\"id\":\"00g3\",\"profile\":{\"name\":\"00gNAMEDLIKEANIDxxxx\"}},"
-			   "{\"id\":\"00g5\"}]");
 	add_group(&groups,
-		  "[{\"id\":\"00gABCDEFGHIJKLMNOPQ\",\"profile\":{\"name\":\"bastion-admins\"}}]");
+		  "[{\"id\":\"00g1\",\"type\":\"BUILT_IN\",\"profile\":{\"name\":\"Everyone\"}},"
+		  "{\"id\":\"00g2\",\"type\":\"OKTA_GROUP\",\"profile\":{\"name\":\"Ops, EU\"}},"
+		  "{\"id\":\"00g3\",\"type\":\"OKTA_GROUP\","
+		  "\"profile\":{\"name\":\"00gNAMEDLIKEANIDxxxx\"}},"
+		  "{\"id\":\"00g5\"}]");
+	add_group(&groups, "[{\"id\":\"00gABCDEFGHIJKLMNOPQ\",\"type\":\"OKTA_GROUP\","
+			   "\"profile\":{\"name\":\"bastion-admins\"}}]");
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		assert_int_equal(evaluate(cases[i].conf, "", &groups, 0, OKTA_RULES_ALL, v),
 				 cases[i].verdict);
@@ -573,6 +588,66 @@ static void test_evaluate_groups(void **state)
 	okta_group_list_clear(&groups);
 }
 
+/* SECURITY.md T3: Okta keeps names unique only among OKTA_GROUP groups, so
+ * a group imported from AD or LDAP (APP_GROUP), or one Okta sent without a
+ * type or with a type we do not know, never matches a bare name. */
+static void test_group_names_match_okta_groups_only(void **state)
+{
+	static const struct {
+		const char *group;
+		const char *conf;
+		enum okta_verdict verdict;
+	} cases[] = {
+		{ "\"type\":\"APP_GROUP\",", "require_group = bastion-admins",
+		  OKTA_VERDICT_REFUSE },
+		{ "\"type\":\"APP_GROUP\",", "require_group = APP_GROUP:bastion-admins",
+		  OKTA_VERDICT_PASS },
+		{ "\"type\":\"APP_GROUP\",", "require_group = 00gAPPGROUPxxxxxxxxx",
+		  OKTA_VERDICT_PASS },
+		{ "", "require_group = bastion-admins", OKTA_VERDICT_REFUSE },
+		{ "", "require_group = OKTA_GROUP:bastion-admins", OKTA_VERDICT_REFUSE },
+		{ "", "require_group = 00gAPPGROUPxxxxxxxxx", OKTA_VERDICT_PASS },
+		{ "\"type\":null,", "require_group = bastion-admins", OKTA_VERDICT_REFUSE },
+		{ "\"type\":\"okta_group\",", "require_group = bastion-admins",
+		  OKTA_VERDICT_REFUSE },
+		{ "\"type\":\"NEW_KIND\",", "require_group = bastion-admins", OKTA_VERDICT_REFUSE },
+		/* The type prefix is case-sensitive, as Okta writes it: otherwise a name. */
+		{ "\"type\":\"APP_GROUP\",", "require_group = app_group:bastion-admins",
+		  OKTA_VERDICT_REFUSE },
+		{ "\"type\":\"OKTA_GROUP\",", "require_group = bastion-admins", OKTA_VERDICT_PASS },
+	};
+	struct okta_rule_verdict v[OKTA_RULE_COUNT];
+	char json[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct okta_group_list groups = { 0 };
+
+		snprintf(
+			json, sizeof(json),
+			"[{\"id\":\"00gAPPGROUPxxxxxxxxx\",%s\"profile\":{\"name\":\"bastion-admins\"}}]",
+			cases[i].group);
+		add_group(&groups, json);
+		if (evaluate(cases[i].conf, "", &groups, 0, OKTA_RULES_ALL, v) != cases[i].verdict)
+			fail_msg("%s with group %s: %s (%s)", cases[i].conf, cases[i].group,
+				 okta_verdict_name(v[OKTA_RULE_GROUP].verdict),
+				 v[OKTA_RULE_GROUP].reason);
+		okta_group_list_clear(&groups);
+	}
+	/* The refusal says why the same-named group did not count. */
+	{
+		struct okta_group_list groups = { 0 };
+
+		add_group(&groups, "[{\"id\":\"00gAPPGROUPxxxxxxxxx\",\"type\":\"APP_GROUP\","
+				   "\"profile\":{\"name\":\"bastion-admins\"}}]");
+		evaluate("require_group = bastion-admins", "", &groups, 0, OKTA_RULES_ALL, v);
+		assert_non_null(strstr(v[OKTA_RULE_GROUP].reason, "OKTA_GROUP:bastion-admins"));
+		assert_non_null(strstr(v[OKTA_RULE_GROUP].reason, "is of type APP_GROUP"));
+		okta_group_list_clear(&groups);
+	}
+}
+
 static void test_evaluate_overall_and_first_failure(void **state)
 {
 	struct okta_group_list groups = { 0 };
@@ -581,7 +656,8 @@ static void test_evaluate_overall_and_first_failure(void **state)
 	long long now = ts(NOW_TEXT);
 
 	(void)state;
-	add_group(&groups, "[{\"id\":\"00g1\",\"profile\":{\"name\":\"dev\"}}]");
+	add_group(&groups,
+		  "[{\"id\":\"00g1\",\"type\":\"OKTA_GROUP\",\"profile\":{\"name\":\"dev\"}}]");
 	assert_int_equal(evaluate(conf,
 				  "\"amr\":[\"mfa\"],\"lastFactorVerification\":\"" NOW_TEXT "\"",
 				  &groups, now, OKTA_RULES_ALL, v),
@@ -610,7 +686,21 @@ static void test_names_and_descriptions(void **state)
 				    sizeof(err)),
 			 0);
 	okta_policy_describe_rule(&cfg, OKTA_RULE_GROUP, out, sizeof(out));
-	assert_string_equal(out, "a, \"b, c\"");
+	assert_string_equal(out, "OKTA_GROUP:a, \"OKTA_GROUP:b, c\"");
+	okta_config_clear(&cfg);
+	/* Each entry in its explicit form: how it is matched. */
+	assert_int_equal(parse_conf("require_group = APP_GROUP:x, 00g1abcdefGHIJKLMNOP, "
+				    "OKTA_GROUP:y, BUILT_IN:Everyone, app_group:z",
+				    &cfg, err, sizeof(err)),
+			 0);
+	okta_policy_describe_rule(&cfg, OKTA_RULE_GROUP, out, sizeof(out));
+	assert_string_equal(out,
+			    "APP_GROUP:x, 00g1abcdefGHIJKLMNOP, OKTA_GROUP:y, BUILT_IN:Everyone, "
+			    "OKTA_GROUP:app_group:z");
+	okta_config_clear(&cfg);
+	assert_int_equal(parse_conf("require_group = a, \"b, c\"\nmax_auth_age = 900", &cfg, err,
+				    sizeof(err)),
+			 0);
 	okta_policy_describe_rule(&cfg, OKTA_RULE_MFA, out, sizeof(out));
 	assert_string_equal(out, "(not set)");
 	okta_policy_describe_rule(&cfg, OKTA_RULE_AUTH_AGE, out, sizeof(out));
@@ -643,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_evaluate_mfa),
 		cmocka_unit_test(test_evaluate_auth_age_edges),
 		cmocka_unit_test(test_evaluate_groups),
+		cmocka_unit_test(test_group_names_match_okta_groups_only),
 		cmocka_unit_test(test_evaluate_overall_and_first_failure),
 		cmocka_unit_test(test_names_and_descriptions),
 	};

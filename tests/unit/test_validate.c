@@ -167,7 +167,10 @@ static void test_pam_user(void **state)
 		STR("alice", true),
 		STR("a.b-c_d", true),
 		STR("machine$", true),
-		STR("Alice42", true),
+		STR("alice42", true),
+		/* Upper case: a second account for the same Okta login (T4). */
+		STR("Alice42", false),
+		STR("ALICE", false),
 		STR("_svc", true),
 		STR("x", true),
 		REP('a', OKTA_PAM_USER_MAX, "", true),
@@ -260,9 +263,15 @@ static void test_login_matches_user(void **state)
 	static const struct match_case cases[] = {
 		{ "alice@example.com", "alice", "@example.com", true },
 		{ "ALICE@Example.COM", "alice", "@example.com", true },
-		{ "alice@example.com", "ALICE", "@EXAMPLE.COM", true },
+		{ "alice@example.com", "alice", "@EXAMPLE.COM", true },
 		{ "alice", "alice", "", true },
-		{ "Alice", "aLICE", "", true },
+		{ "Alice", "alice", "", true },
+		/* One Okta login, one local account (SECURITY.md T4): the login's
+		 * local part folded to lower case, never another case of it. */
+		{ "alice@example.com", "ALICE", "@example.com", false },
+		{ "alice@example.com", "Alice", "@EXAMPLE.COM", false },
+		{ "ALICE@Example.COM", "ALICE", "@example.com", false },
+		{ "Alice", "aLICE", "", false },
 		{ "machine$@corp.example", "machine$", "@corp.example", true },
 		/* wrong or missing suffix */
 		{ "alice@example.org", "alice", "@example.com", false },
@@ -300,7 +309,7 @@ static void test_login_matches_user(void **state)
  */
 static const struct match_case ascii_only_cases[] = {
 	{ "ADMIN@EXAMPLE.COM", "admin", "@example.com", true },
-	{ "admin", "ADMIN", "", true },
+	{ "AdMiN", "admin", "", true },
 	{ "IIII", "iiii", "", true },
 	{ "\xc9lise", "\xe9lise", "", false },         /* Latin-1 E acute */
 	{ "\xc3\x89lise", "\xc3\xa9lise", "", false }, /* UTF-8 E acute */
