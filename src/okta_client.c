@@ -3,6 +3,7 @@
 
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_fd.h"
 #include "okta_http.h"
 #include "okta_json.h"
 #include "okta_link.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
@@ -68,6 +70,7 @@ struct okta_client {
 	long long deadline_ms; /* CLOCK_MONOTONIC */
 	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
+	bool fds_checked; /* libcurl's own descriptors made close-on-exec */
 };
 
 struct http_response {
@@ -331,6 +334,16 @@ static int setup_trust(struct okta_client *client, const struct okta_config *cfg
 	return 0;
 }
 
+/* The connection to Okta (or the proxy) is close-on-exec from the start: a
+ * host that forks and execs after a PAM call must not hand it on (T5). */
+static curl_socket_t open_socket_cloexec(void *clientp, curlsocktype purpose,
+					 struct curl_sockaddr *address)
+{
+	(void)clientp;
+	(void)purpose;
+	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 /* Options that hold for every request of this client. */
 static int setup_handle(struct okta_client *client, const struct okta_config *cfg)
 {
@@ -360,6 +373,7 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_ERRORBUFFER, client->curl_error);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket_cloexec);
 	/* No CURLOPT_ACCEPT_ENCODING: Okta's answers are small, so we offer no
 	 * compression and libcurl decodes none. A gzip "bomb" stays the few
 	 * compressed bytes it is on the wire and fails to parse as JSON. */
@@ -495,6 +509,29 @@ static void build_url(struct okta_client *client, const char *session_id, const 
 			 session_id, suffix);
 }
 
+/*
+ * curl_easy_perform, and after the client's first: close-on-exec for the
+ * descriptors libcurl made for itself meanwhile (its multi handle's wakeup
+ * socketpair, created at the first perform and kept until
+ * curl_easy_cleanup; libcurl offers no hook for it). Only AF_UNIX sockets
+ * new since just before are touched: the connection itself comes from
+ * open_socket_cloexec.
+ */
+static CURLcode perform(struct okta_client *client)
+{
+	struct okta_fd_snapshot before;
+	CURLcode rc;
+
+	if (client->fds_checked)
+		return curl_easy_perform(client->curl);
+	okta_fd_snapshot_take(&before);
+	rc = curl_easy_perform(client->curl);
+	okta_fd_cloexec_new_unix_sockets(&before);
+	okta_fd_snapshot_clear(&before);
+	client->fds_checked = true;
+	return rc;
+}
+
 /* One HTTP request and its answer, bounded by the remaining deadline. The
  * caller checks that some time remains. */
 static CURLcode http_attempt(struct okta_client *client, enum okta_step step, const char *method,
@@ -522,7 +559,7 @@ static CURLcode http_attempt(struct okta_client *client, enum okta_step step, co
 				 strcmp(method, "GET") == 0 ? NULL : method);
 	}
 
-	rc = curl_easy_perform(c);
+	rc = perform(client);
 	/* POSTFIELDS is not copied: drop our pointer to the caller's buffer. */
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
 	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) != CURLE_OK)
