@@ -11,6 +11,7 @@
 #include "okta_session.h"
 #include "okta_text.h"
 #include "okta_validate.h"
+#include "okta_wipe.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -161,9 +162,14 @@ static void global_init_once(void)
 
 	if (hide_init_time_variables(&hidden) == 0) {
 		/* Never paired with curl_global_cleanup(): the host process
-		 * (sshd, sudo) may use libcurl itself, and the module can be
-		 * unloaded and loaded again by pam_end/pam_start in one process. */
-		global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+		 * (sshd, sudo) may use libcurl itself. libcurl's memory is
+		 * wiped when freed (okta_wipe.c, T7); the module stays loaded
+		 * (-z nodelete), so these functions outlive every pam_end.
+		 * When the host initialised libcurl first, libcurl keeps its
+		 * allocator and this changes nothing (SECURITY.md, T7). */
+		global_result =
+			curl_global_init_mem(CURL_GLOBAL_DEFAULT, okta_wipe_malloc, okta_wipe_free,
+					     okta_wipe_realloc, okta_wipe_strdup, okta_wipe_calloc);
 	}
 	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);
@@ -214,7 +220,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 		resp->too_large = true;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
-	grown = realloc(resp->body, resp->len + n + 1);
+	grown = okta_wipe_realloc(resp->body, resp->len + n + 1);
 	if (grown == NULL)
 		return 0;
 	resp->body = grown;
@@ -238,7 +244,7 @@ static void collect_link(struct http_response *resp, const char *value, size_t n
 		resp->links_too_large = true;
 		return;
 	}
-	grown = realloc(resp->links, resp->links_len + n + 3);
+	grown = okta_wipe_realloc(resp->links, resp->links_len + n + 3);
 	if (grown == NULL) {
 		resp->links_too_large = true;
 		return;
@@ -344,6 +350,17 @@ static curl_socket_t open_socket_cloexec(void *clientp, curlsocktype purpose,
 	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
+/* Each new TLS connection's context, before the handshake: OpenSSL wipes
+ * the answers it decrypted (okta_wipe.c, T7). Best effort: with another
+ * TLS library, or OpenSSL 1.1, the last record stays (SECURITY.md, T7). */
+static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
+{
+	(void)curl;
+	(void)userptr;
+	okta_wipe_tls_plaintext(ssl_ctx, curl_version_info(CURLVERSION_NOW)->ssl_version);
+	return CURLE_OK;
+}
+
 /* Options that hold for every request of this client. */
 static int setup_handle(struct okta_client *client, const struct okta_config *cfg)
 {
@@ -390,6 +407,8 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED); /* no ~/.netrc via $HOME */
 #undef SET
+	/* Refused (CURLE_NOT_BUILT_IN) by TLS backends without an SSL_CTX. */
+	(void)curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	return rc == CURLE_OK ? setup_trust(client, cfg) : -1;
 }
 

@@ -55,8 +55,10 @@ class Leftovers(ts.SignInTestCase):
         self.user([ts.PUSH])
         r = self.sign_in("", steps=STEPS, **kw)
         create = next(q for q in sim().requests() if q.get("route") == "create")
+        verify = next(q for q in sim().requests() if q.get("route") == "authn_verify")
         secrets = {"password": self.password,
-                   "session token": json.loads(create["body"])["sessionToken"]}
+                   "session token": json.loads(create["body"])["sessionToken"],
+                   "state token": json.loads(verify["body"])["stateToken"]}
         return r, secrets
 
     def check_steps(self, r):
