@@ -68,7 +68,13 @@ struct okta_client {
 	char *url; /* scratch for the request URL (holds a session id) */
 	size_t url_size;
 	struct okta_logger logger;
-	long long deadline_ms; /* CLOCK_MONOTONIC */
+	/* One PAM call's HTTP budget (okta_client_begin): every exchange is
+	 * charged the time it took, so that the user's typing and the push
+	 * wait between requests are not (T9). */
+	long long budget_ms;
+	long long spent_ms;
+	long own_budget_ms;    /* > 0: the next exchange has this of its own */
+	long long deadline_ms; /* of the exchange under way, CLOCK_MONOTONIC */
 	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
 	bool fds_checked; /* libcurl's own descriptors made close-on-exec */
@@ -497,15 +503,14 @@ void okta_client_begin(struct okta_client *client, const struct okta_logger *log
 		       long timeout_seconds)
 {
 	client->logger = *logger;
-	client->deadline_ms = now_ms() + timeout_seconds * 1000;
+	client->budget_ms = (long long)timeout_seconds * 1000;
+	client->spent_ms = 0;
 }
 
 void okta_client_extend_deadline(struct okta_client *client, long budget_ms)
 {
-	long long floor = now_ms() + budget_ms;
-
-	if (client->deadline_ms < floor)
-		client->deadline_ms = floor;
+	if (client->budget_ms - client->spent_ms < budget_ms)
+		client->budget_ms = client->spent_ms + budget_ms;
 }
 
 const struct okta_logger *okta_client_logger(const struct okta_client *client)
@@ -719,9 +724,9 @@ static void log_retry(struct okta_client *client, enum okta_step step, CURLcode 
  * retry_delay_ms() allows. Returns 0 when an HTTP status was received (resp
  * filled), -1 on transport failure (logged here).
  */
-static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
-			 const char *body, size_t body_len, const char *secret,
-			 struct http_response *resp)
+static int exchange_by_deadline(struct okta_client *client, enum okta_step step, const char *method,
+				const char *body, size_t body_len, const char *secret,
+				struct http_response *resp)
 {
 	char reason[CURL_ERROR_SIZE + 64];
 	long long delay;
@@ -749,6 +754,28 @@ static int http_exchange(struct okta_client *client, enum okta_step step, const 
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * exchange_by_deadline() with the deadline set from the budget: what is left
+ * of the PAM call's, charged with the time the exchange takes (retries and
+ * their waits included), or the budget of its own the caller gave.
+ */
+static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
+			 const char *body, size_t body_len, const char *secret,
+			 struct http_response *resp)
+{
+	long long start = now_ms();
+	int rc;
+
+	if (client->own_budget_ms > 0)
+		client->deadline_ms = start + client->own_budget_ms;
+	else
+		client->deadline_ms = start + (client->budget_ms - client->spent_ms);
+	rc = exchange_by_deadline(client, step, method, body, body_len, secret, resp);
+	if (client->own_budget_ms <= 0)
+		client->spent_ms += now_ms() - start;
+	return rc;
 }
 
 /* Which failures are the user's (a bad session token) and which mean Okta
@@ -1104,8 +1131,9 @@ enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_cal
 		}
 		curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, extra);
 	}
-	client->deadline_ms = now_ms() + timeout_ms;
+	client->own_budget_ms = timeout_ms > 0 ? timeout_ms : 0;
 	rc = http_exchange(client, step, "POST", body, body_len, NULL, &resp);
+	client->own_budget_ms = 0;
 	if (extra != NULL) {
 		curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, client->headers);
 		free_headers(extra);
