@@ -6,6 +6,7 @@
 #include "okta_text.h"
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h> /* the tokener's buffer: presize_tokener_buffer() */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
