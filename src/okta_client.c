@@ -3,6 +3,7 @@
 
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_fd.h"
 #include "okta_http.h"
 #include "okta_json.h"
 #include "okta_link.h"
@@ -10,6 +11,7 @@
 #include "okta_session.h"
 #include "okta_text.h"
 #include "okta_validate.h"
+#include "okta_wipe.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
@@ -65,9 +68,16 @@ struct okta_client {
 	char *url; /* scratch for the request URL (holds a session id) */
 	size_t url_size;
 	struct okta_logger logger;
-	long long deadline_ms; /* CLOCK_MONOTONIC */
+	/* One PAM call's HTTP budget (okta_client_begin): every exchange is
+	 * charged the time it took, so that the user's typing and the push
+	 * wait between requests are not (T9). */
+	long long budget_ms;
+	long long spent_ms;
+	long own_budget_ms;    /* > 0: the next exchange has this of its own */
+	long long deadline_ms; /* of the exchange under way, CLOCK_MONOTONIC */
 	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
+	bool fds_checked; /* libcurl's own descriptors made close-on-exec */
 };
 
 struct http_response {
@@ -158,9 +168,14 @@ static void global_init_once(void)
 
 	if (hide_init_time_variables(&hidden) == 0) {
 		/* Never paired with curl_global_cleanup(): the host process
-		 * (sshd, sudo) may use libcurl itself, and the module can be
-		 * unloaded and loaded again by pam_end/pam_start in one process. */
-		global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+		 * (sshd, sudo) may use libcurl itself. libcurl's memory is
+		 * wiped when freed (okta_wipe.c, T7); the module stays loaded
+		 * (-z nodelete), so these functions outlive every pam_end.
+		 * When the host initialised libcurl first, libcurl keeps its
+		 * allocator and this changes nothing (SECURITY.md, T7). */
+		global_result =
+			curl_global_init_mem(CURL_GLOBAL_DEFAULT, okta_wipe_malloc, okta_wipe_free,
+					     okta_wipe_realloc, okta_wipe_strdup, okta_wipe_calloc);
 	}
 	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);
@@ -214,7 +229,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 		resp->too_large = true;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
-	grown = realloc(resp->body, resp->len + n + 1);
+	grown = okta_wipe_realloc(resp->body, resp->len + n + 1);
 	if (grown == NULL)
 		return 0;
 	resp->body = grown;
@@ -238,7 +253,7 @@ static void collect_link(struct http_response *resp, const char *value, size_t n
 		resp->links_too_large = true;
 		return;
 	}
-	grown = realloc(resp->links, resp->links_len + n + 3);
+	grown = okta_wipe_realloc(resp->links, resp->links_len + n + 3);
 	if (grown == NULL) {
 		resp->links_too_large = true;
 		return;
@@ -334,6 +349,27 @@ static int setup_trust(struct okta_client *client, const struct okta_config *cfg
 	return 0;
 }
 
+/* The connection to Okta (or the proxy) is close-on-exec from the start: a
+ * host that forks and execs after a PAM call must not hand it on (T5). */
+static curl_socket_t open_socket_cloexec(void *clientp, curlsocktype purpose,
+					 struct curl_sockaddr *address)
+{
+	(void)clientp;
+	(void)purpose;
+	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+/* Each new TLS connection's context, before the handshake: OpenSSL wipes
+ * the answers it decrypted (okta_wipe.c, T7). Best effort: with another
+ * TLS library, or OpenSSL 1.1, the last record stays (SECURITY.md, T7). */
+static CURLcode on_ssl_ctx(CURL *curl, void *ssl_ctx, void *userptr)
+{
+	(void)curl;
+	(void)userptr;
+	okta_wipe_tls_plaintext(ssl_ctx, curl_version_info(CURLVERSION_NOW)->ssl_version);
+	return CURLE_OK;
+}
+
 /* Options that hold for every request of this client. */
 static int setup_handle(struct okta_client *client, const struct okta_config *cfg)
 {
@@ -363,6 +399,7 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_ERRORBUFFER, client->curl_error);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket_cloexec);
 	/* No CURLOPT_ACCEPT_ENCODING: Okta's answers are small, so we offer no
 	 * compression and libcurl decodes none. A gzip "bomb" stays the few
 	 * compressed bytes it is on the wire and fails to parse as JSON. */
@@ -379,6 +416,8 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	SET(CURLOPT_NETRC, (long)CURL_NETRC_IGNORED); /* no ~/.netrc via $HOME */
 #undef SET
+	/* Refused (CURLE_NOT_BUILT_IN) by TLS backends without an SSL_CTX. */
+	(void)curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	return rc == CURLE_OK ? setup_trust(client, cfg) : -1;
 }
 
@@ -467,15 +506,14 @@ void okta_client_begin(struct okta_client *client, const struct okta_logger *log
 		       long timeout_seconds)
 {
 	client->logger = *logger;
-	client->deadline_ms = now_ms() + timeout_seconds * 1000;
+	client->budget_ms = (long long)timeout_seconds * 1000;
+	client->spent_ms = 0;
 }
 
 void okta_client_extend_deadline(struct okta_client *client, long budget_ms)
 {
-	long long floor = now_ms() + budget_ms;
-
-	if (client->deadline_ms < floor)
-		client->deadline_ms = floor;
+	if (client->budget_ms - client->spent_ms < budget_ms)
+		client->budget_ms = client->spent_ms + budget_ms;
 }
 
 const struct okta_logger *okta_client_logger(const struct okta_client *client)
@@ -496,6 +534,29 @@ static void build_url(struct okta_client *client, const char *session_id, const 
 	else
 		snprintf(client->url, client->url_size, "%s" SESSIONS_PATH "/%s%s", client->org_url,
 			 session_id, suffix);
+}
+
+/*
+ * curl_easy_perform, and after the client's first: close-on-exec for the
+ * descriptors libcurl made for itself meanwhile (its multi handle's wakeup
+ * socketpair, created at the first perform and kept until
+ * curl_easy_cleanup; libcurl offers no hook for it). Only AF_UNIX sockets
+ * new since just before are touched: the connection itself comes from
+ * open_socket_cloexec.
+ */
+static CURLcode perform(struct okta_client *client)
+{
+	struct okta_fd_snapshot before;
+	CURLcode rc;
+
+	if (client->fds_checked)
+		return curl_easy_perform(client->curl);
+	okta_fd_snapshot_take(&before);
+	rc = curl_easy_perform(client->curl);
+	okta_fd_cloexec_new_unix_sockets(&before);
+	okta_fd_snapshot_clear(&before);
+	client->fds_checked = true;
+	return rc;
 }
 
 /* One HTTP request and its answer, bounded by the remaining deadline. The
@@ -525,7 +586,7 @@ static CURLcode http_attempt(struct okta_client *client, enum okta_step step, co
 				 strcmp(method, "GET") == 0 ? NULL : method);
 	}
 
-	rc = curl_easy_perform(c);
+	rc = perform(client);
 	/* POSTFIELDS is not copied: drop our pointer to the caller's buffer. */
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
 	if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &new_connections) != CURLE_OK)
@@ -671,9 +732,9 @@ static void log_retry(struct okta_client *client, enum okta_step step, CURLcode 
  * retry_delay_ms() allows. Returns 0 when an HTTP status was received (resp
  * filled), -1 on transport failure (logged here).
  */
-static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
-			 const char *body, size_t body_len, const char *secret,
-			 struct http_response *resp)
+static int exchange_by_deadline(struct okta_client *client, enum okta_step step, const char *method,
+				const char *body, size_t body_len, const char *secret,
+				struct http_response *resp)
 {
 	char reason[CURL_ERROR_SIZE + 64];
 	long long delay;
@@ -701,6 +762,28 @@ static int http_exchange(struct okta_client *client, enum okta_step step, const 
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * exchange_by_deadline() with the deadline set from the budget: what is left
+ * of the PAM call's, charged with the time the exchange takes (retries and
+ * their waits included), or the budget of its own the caller gave.
+ */
+static int http_exchange(struct okta_client *client, enum okta_step step, const char *method,
+			 const char *body, size_t body_len, const char *secret,
+			 struct http_response *resp)
+{
+	long long start = now_ms();
+	int rc;
+
+	if (client->own_budget_ms > 0)
+		client->deadline_ms = start + client->own_budget_ms;
+	else
+		client->deadline_ms = start + (client->budget_ms - client->spent_ms);
+	rc = exchange_by_deadline(client, step, method, body, body_len, secret, resp);
+	if (client->own_budget_ms <= 0)
+		client->spent_ms += now_ms() - start;
+	return rc;
 }
 
 /* Which failures are the user's (a bad session token) and which mean Okta
@@ -1058,8 +1141,9 @@ enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_cal
 		}
 		curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, extra);
 	}
-	client->deadline_ms = now_ms() + timeout_ms;
+	client->own_budget_ms = timeout_ms > 0 ? timeout_ms : 0;
 	rc = http_exchange(client, step, "POST", body, body_len, NULL, &resp);
+	client->own_budget_ms = 0;
 	if (extra != NULL) {
 		curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, client->headers);
 		free_headers(extra);

@@ -31,16 +31,19 @@ void okta_client_free(struct okta_client *client);
 
 /*
  * Start one PAM call's worth of work: every request until the next begin
- * shares a deadline timeout_seconds from now, and logs through logger.
+ * shares a budget of timeout_seconds of HTTP time, and logs through logger.
+ * Each exchange (connect, TLS, request, answer, a retry and its wait) is
+ * charged the time it takes; the time between requests (the user typing a
+ * passcode, the push wait, which have mfa_timeout) is not.
  */
 void okta_client_begin(struct okta_client *client, const struct okta_logger *logger,
 		       long timeout_seconds);
 
 /*
- * Make sure at least budget_ms remain before the deadline, moving it later
- * only when less is left: clean-up that must happen even after the main
- * deadline is spent (revoking a session that will not be handed out) gets a
- * small budget of its own.
+ * Make sure at least budget_ms of the call's budget remain, adding to it
+ * only when less is left: clean-up that must happen even after the budget
+ * is spent (revoking a session that will not be handed out) gets a small
+ * budget of its own.
  */
 void okta_client_extend_deadline(struct okta_client *client, long budget_ms);
 
@@ -123,9 +126,13 @@ struct okta_authn_reply {
  * org_url + /api/v1/authn (primary authentication); any other url is a link
  * from an earlier answer and is sent only when okta_authn_link_is_allowed()
  * accepts it. forwarded_for, when not NULL, is sent as X-Forwarded-For and
- * must be an IP address's text (hex digits, '.' and ':' only). The exchange
- * has timeout_ms of its own (and may be retried once within it, see
- * retry_delay_ms: primary and verify only when Okta cannot have seen them).
+ * must be an IP address's text (hex digits, '.' and ':' only). With
+ * timeout_ms OKTA_AUTHN_CALL_BUDGET the exchange runs on what is left of the
+ * PAM call's budget (okta_client_begin) and is charged to it; with
+ * timeout_ms > 0 it has that much of its own and is not charged (the push
+ * wait's polls, the cancel of an abandoned transaction). Either way it may
+ * be retried once within its time (see retry_delay_ms: primary and verify
+ * only when Okta cannot have seen them).
  * OK: an HTTP answer arrived, whatever its status (reply filled).
  * UNAVAILABLE: nothing usable came back, or the link was refused (logged).
  */
@@ -133,6 +140,8 @@ enum okta_status okta_authn_post(struct okta_client *client, enum okta_authn_cal
 				 const char *url, const char *body, size_t body_len,
 				 const char *forwarded_for, long timeout_ms,
 				 struct okta_authn_reply *reply);
+
+#define OKTA_AUTHN_CALL_BUDGET 0L
 
 void okta_authn_reply_clear(struct okta_authn_reply *reply);
 

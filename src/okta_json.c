@@ -6,6 +6,7 @@
 #include "okta_text.h"
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h> /* the tokener's buffer: presize_tokener_buffer() */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,28 @@ static void wipe_const(const char *text, size_t len)
 		explicit_bzero((char *)(uintptr_t)text, len);
 }
 
+/*
+ * json-c's tokener collects each string of the answer in one buffer (tok->pb)
+ * before copying it into the tree, and grows it with realloc(), which would
+ * leave freed copies of a session id or token behind (T7). Sized once for
+ * the whole answer, it never grows (no string is longer than the answer),
+ * and it is wiped before json_tokener_free(). The struct is public in every
+ * json-c the module builds with (0.13 to 0.18), though marked internal.
+ */
+static int presize_tokener_buffer(struct json_tokener *tok, size_t len)
+{
+	if (printbuf_memset(tok->pb, 0, 0, (int)len + 1) < 0)
+		return -1;
+	printbuf_reset(tok->pb);
+	return 0;
+}
+
+static void wipe_tokener_buffer(struct json_tokener *tok)
+{
+	if (tok->pb != NULL && tok->pb->buf != NULL)
+		explicit_bzero(tok->pb->buf, (size_t)tok->pb->size);
+}
+
 /* Returns 0 and the value in *out (NULL for a JSON null), or -1. */
 static int parse_json(const char *body, size_t len, json_object **out)
 {
@@ -29,11 +52,15 @@ static int parse_json(const char *body, size_t len, json_object **out)
 	int rc = 0;
 
 	*out = NULL;
-	if (len == 0 || len > INT32_MAX)
+	if (len == 0 || len > INT32_MAX - 1)
 		return -1;
 	tok = json_tokener_new_ex(OKTA_JSON_MAX_DEPTH);
 	if (tok == NULL)
 		return -1;
+	if (presize_tokener_buffer(tok, len) != 0) {
+		json_tokener_free(tok);
+		return -1;
+	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	if (json_tokener_get_error(tok) != json_tokener_success)
@@ -43,12 +70,48 @@ static int parse_json(const char *body, size_t len, json_object **out)
 		if (body[end] != ' ' && body[end] != '\t' && body[end] != '\r' && body[end] != '\n')
 			rc = -1;
 	}
+	wipe_tokener_buffer(tok);
 	json_tokener_free(tok);
 	if (rc != 0)
-		json_object_put(root);
+		okta_json_free(root);
 	else
 		*out = root;
 	return rc;
+}
+
+/* Wipe every string value in the tree (json_object_put frees without). */
+static void wipe_strings(json_object *value)
+{
+	size_t i;
+
+	switch (json_object_get_type(value)) {
+	case json_type_string:
+		wipe_const(json_object_get_string(value),
+			   (size_t)json_object_get_string_len(value));
+		break;
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(value); i++)
+			wipe_strings(json_object_array_get_idx(value, i));
+		break;
+	case json_type_object: {
+		json_object_object_foreach(value, key, member)
+		{
+			(void)key;
+			wipe_strings(member);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void okta_json_free(json_object *root)
+{
+	if (root == NULL)
+		return;
+	wipe_strings(root);
+	json_object_put(root);
 }
 
 /* 0: copied (or absent and optional); -1: wrong type, or absent and required. */
@@ -231,7 +294,7 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len, struct o
 	if (parse_json(body, len, &root) != 0)
 		return OKTA_PARSE_NOT_JSON;
 	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
+		okta_json_free(root);
 		return OKTA_PARSE_NOT_OBJECT;
 	}
 	if (has_duplicate_top_level_key(root, body, len))
@@ -246,8 +309,7 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len, struct o
 	} else {
 		copy_policy_fields(root, out);
 	}
-	wipe_string_field(root, "id");
-	json_object_put(root);
+	okta_json_free(root);
 	return result;
 }
 
@@ -295,7 +357,7 @@ void okta_parse_error(const char *body, size_t len, struct okta_error *out)
 		copy_printable(root, "errorSummary", out->summary, sizeof(out->summary));
 		copy_printable(root, "errorId", out->id, sizeof(out->id));
 	}
-	json_object_put(root);
+	okta_json_free(root); /* a 404's errorSummary quotes the session id */
 }
 
 const char *okta_error_describe(const struct okta_error *err, char *out, size_t outlen)
@@ -311,25 +373,98 @@ const char *okta_error_describe(const struct okta_error *err, char *out, size_t 
 	return out;
 }
 
+/* Put n bytes at out + pos (when out is not NULL: the sizing pass has
+ * none); returns the new position. */
+static size_t put(char *out, size_t pos, const char *bytes, size_t n)
+{
+	if (out != NULL)
+		memcpy(out + pos, bytes, n);
+	return pos + n;
+}
+
+/* A JSON string, escaped as json-c does (no "\/"). */
+static size_t put_string(char *out, size_t pos, const char *text, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	size_t i;
+
+	pos = put(out, pos, "\"", 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		const char *two = c == '"'    ? "\\\""
+				  : c == '\\' ? "\\\\"
+				  : c == '\b' ? "\\b"
+				  : c == '\f' ? "\\f"
+				  : c == '\n' ? "\\n"
+				  : c == '\r' ? "\\r"
+				  : c == '\t' ? "\\t"
+					      : NULL;
+
+		if (two != NULL) {
+			pos = put(out, pos, two, 2);
+		} else if (c < 0x20) {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			pos = put(out, pos, esc, sizeof(esc));
+		} else {
+			pos = put(out, pos, (const char *)&c, 1);
+		}
+	}
+	return put(out, pos, "\"", 1);
+}
+
+/* The request bodies' values: objects, strings and booleans. Returns the
+ * new position, or (size_t)-1 for another type. */
+static size_t put_value(char *out, size_t pos, json_object *value)
+{
+	bool first = true;
+
+	switch (json_object_get_type(value)) {
+	case json_type_string:
+		return put_string(out, pos, json_object_get_string(value),
+				  (size_t)json_object_get_string_len(value));
+	case json_type_boolean:
+		return json_object_get_boolean(value) ? put(out, pos, "true", 4)
+						      : put(out, pos, "false", 5);
+	case json_type_object:
+		break;
+	default:
+		return (size_t)-1;
+	}
+	pos = put(out, pos, "{", 1);
+	json_object_object_foreach(value, key, member)
+	{
+		if (!first)
+			pos = put(out, pos, ",", 1);
+		first = false;
+		pos = put_string(out, pos, key, strlen(key));
+		pos = put(out, pos, ":", 1);
+		pos = put_value(out, pos, member);
+		if (pos == (size_t)-1)
+			return pos;
+	}
+	return put(out, pos, "}", 1);
+}
+
+/*
+ * Serialised here, not by json_object_to_json_string(): json-c grows its
+ * text buffer with realloc() as it writes, and every block it leaves behind
+ * would keep a prefix of the body, the password or token included (T7).
+ * One sizing pass, then one write into a block of exactly that size.
+ */
 char *okta_json_finish_body(json_object *root, const char *const *secret_keys, size_t *len_out)
 {
-	const char *text;
-	size_t text_len = 0;
+	size_t len = put_value(NULL, 0, root);
 	char *copy = NULL;
 
-	text = json_object_to_json_string_length(
-		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &text_len);
-	if (text != NULL) {
-		copy = malloc(text_len + 1);
-		if (copy != NULL) {
-			memcpy(copy, text, text_len + 1);
-			*len_out = text_len;
-		}
-		wipe_const(text, text_len);
+	(void)secret_keys; /* every string is wiped below */
+	if (len != (size_t)-1 && (copy = malloc(len + 1)) != NULL) {
+		put_value(copy, 0, root);
+		copy[len] = '\0';
+		*len_out = len;
 	}
-	for (; *secret_keys != NULL; secret_keys++)
-		okta_json_wipe_string(root, *secret_keys);
-	json_object_put(root);
+	okta_json_free(root);
 	return copy;
 }
 
@@ -407,7 +542,7 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 	if (parse_json(body, len, &root) != 0)
 		return OKTA_PARSE_NOT_JSON;
 	if (!json_object_is_type(root, json_type_array)) {
-		json_object_put(root);
+		okta_json_free(root);
 		return OKTA_PARSE_NOT_ARRAY;
 	}
 	count = json_object_array_length(root);
@@ -424,6 +559,6 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 	}
 	if (result == OKTA_PARSE_OK)
 		list->count += count;
-	json_object_put(root);
+	okta_json_free(root);
 	return result;
 }

@@ -99,6 +99,8 @@ char *okta_build_create_body(const char *session_token, size_t *len_out);
  * okta_json_finish_body: serialise root into a heap copy (its length in
  * *len_out; NULL when out of memory), wipe json-c's text and the strings
  * named by secret_keys (NULL-terminated) inside root, and free root.
+ * okta_json_free: wipe every string in the tree, then put it: for every
+ * value okta_json_parse() gave (json-c frees without wiping).
  * okta_json_array_length: 1 and the length in *count when value is an array
  * of at most max elements; 0 when it is absent (NULL) or a JSON null; -1
  * for another type or a longer array.
@@ -107,6 +109,7 @@ struct json_object;
 int okta_json_parse(const char *body, size_t len, struct json_object **out);
 int okta_json_copy_string(struct json_object *obj, const char *key, int required, char **out);
 void okta_json_wipe_string(struct json_object *obj, const char *key);
+void okta_json_free(struct json_object *root);
 char *okta_json_finish_body(struct json_object *root, const char *const *secret_keys,
 			    size_t *len_out);
 int okta_json_array_length(struct json_object *value, size_t max, size_t *count);

@@ -83,22 +83,6 @@ const char *okta_verdict_name(enum okta_verdict verdict)
 	return "unknown verdict";
 }
 
-/* items joined with sep into out (cut to fit). */
-static void join_list(char *const *items, size_t count, const char *sep, char *out, size_t outlen)
-{
-	size_t used = 0;
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < count && used < outlen; i++) {
-		int n = snprintf(out + used, outlen - used, "%s%s", i > 0 ? sep : "", items[i]);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 /*
  * A require_group entry as it is matched. Okta keeps group names unique
  * only among OKTA_GROUP groups: a group imported from AD, LDAP or another

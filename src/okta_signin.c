@@ -101,6 +101,9 @@ static void refuse(struct signin *s, const char *audit_reason, const char *user_
 	va_end(ap);
 }
 
+/* The longest one poll or the cancel may take: they have budgets of their
+ * own (the push wait's, the clean-up's); every other request shares the PAM
+ * call's `timeout` (OKTA_AUTHN_CALL_BUDGET). */
 static long request_timeout_ms(const struct signin *s)
 {
 	return s->cfg->timeout * 1000;
@@ -287,7 +290,7 @@ static void verify_passcode(struct signin *s, const char *verify_href, const cha
 {
 	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
 
-	if (step(s, OKTA_AUTHN_VERIFY, verify_href, passcode, request_timeout_ms(s)) == 0 &&
+	if (step(s, OKTA_AUTHN_VERIFY, verify_href, passcode, OKTA_AUTHN_CALL_BUDGET) == 0 &&
 	    s->tx.state != OKTA_AUTHN_SUCCESS)
 		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
 		       "verifyFactor (passcode): unexpected state %s",
@@ -381,7 +384,7 @@ static void verify_push(struct signin *s, const char *verify_href)
 	char text[96];
 	char *answer = NULL;
 
-	if (step(s, OKTA_AUTHN_VERIFY, verify_href, NULL, request_timeout_ms(s)) != 0)
+	if (step(s, OKTA_AUTHN_VERIFY, verify_href, NULL, OKTA_AUTHN_CALL_BUDGET) != 0)
 		return;
 	/* The user's time runs from Okta's word that the push is out. */
 	deadline = now_ms() + s->cfg->mfa_timeout * 1000;
@@ -491,7 +494,7 @@ static void handle_state(struct signin *s, bool *mfa_done)
 			finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
 			       "PASSWORD_WARN without a skip link");
 		else
-			step(s, OKTA_AUTHN_SKIP, s->tx.skip_href, NULL, request_timeout_ms(s));
+			step(s, OKTA_AUTHN_SKIP, s->tx.skip_href, NULL, OKTA_AUTHN_CALL_BUDGET);
 		return;
 	case OKTA_AUTHN_MFA_REQUIRED:
 		if (*mfa_done) {
@@ -583,7 +586,7 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 	memset(out, 0, sizeof(*out));
 	okta_authn_clear(&s.tx);
 	refuse_before_request(&s);
-	if (!s.done && step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, request_timeout_ms(&s)) == 0) {
+	if (!s.done && step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, OKTA_AUTHN_CALL_BUDGET) == 0) {
 		for (steps = 0; !s.done && steps < OKTA_SIGNIN_STEPS_MAX; steps++)
 			handle_state(&s, &mfa_done);
 		finish(&s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,

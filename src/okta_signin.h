@@ -90,8 +90,11 @@ struct okta_signin_outcome {
 	char error_id[48];
 };
 
-/* Run the sign-in. cfg: login_suffix, timeout (per request), mfa,
- * mfa_timeout. */
+/* Run the sign-in on a client the caller has begun (okta_client_begin with
+ * cfg->timeout): the primary authentication, the verify and the skip share
+ * that budget with the workflow that follows; each poll has at most timeout
+ * and ends with the push wait (mfa_timeout), the cancel at most 3 s. cfg:
+ * login_suffix, timeout, mfa, mfa_timeout. */
 void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 		 const struct okta_signin_request *req, const struct okta_signin_io *io,
 		 struct okta_signin_outcome *out);

@@ -476,7 +476,10 @@ static int run_workflow(pam_handle_t *pamh, const struct module_args *args,
 	client = get_client(pamh, args, cfg, logger);
 	if (client == NULL)
 		return PAM_BUF_ERR;
-	okta_client_begin(client, logger, cfg->timeout);
+	/* After a password sign-in the workflow's requests share what is left
+	 * of the budget the sign-in began with (one `timeout` per PAM call). */
+	if (cfg->sign_in != OKTA_SIGN_IN_PASSWORD)
+		okta_client_begin(client, logger, cfg->timeout);
 	status = okta_workflow_authenticate(client, cfg, user, token, &session, NULL, facts);
 	switch (status) {
 	case OKTA_STATUS_OK:
@@ -620,6 +623,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	}
 	req.password = password;
 	req.no_local_account = !exists;
+	okta_client_begin(client, logger, cfg->timeout);
 	okta_signin(client, cfg, &req, &io, &out);
 	free_token(password);
 	okta_text_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));

@@ -729,6 +729,7 @@ static int run_sign_in(struct okta_client *client, const struct okta_config *cfg
 		return EXIT_USAGE;
 	}
 	req.password = password;
+	okta_client_begin(client, logger, cfg->timeout);
 	okta_signin(client, cfg, &req, &io, &out);
 	okta_secret_free(password);
 	if (out.status != OKTA_STATUS_OK) {

@@ -18,13 +18,29 @@
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
  * login i with line i of standard input (one one-time token per line).
+ *
+ * What a login leaves in the process (tests/integration/test_leftovers.py):
+ * --exec-check yes forks after every step and execs this driver in the
+ * child, as an application that starts a program would; the child lists
+ * every descriptor above 2 it inherited:
+ *   inherited <step> <fd> <readlink of /proc/self/fd/N>
+ * --dump-memory FILE writes, after pam_end, every private writable mapping
+ * of this process but the main thread's stack (the heap, anonymous
+ * mappings, the libraries' data) to FILE, for the test to search for
+ * secrets. The driver wipes its own copies (standard input, the PAM
+ * environment it printed) first and writes standard output unbuffered, so
+ * that what is left is the module's, libpam's and the libraries'.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define STDIN_MAX (2 * 1024 * 1024)
@@ -32,9 +48,11 @@
 static const char *answer;
 static char *answer_lines; /* --answer-lines: the lines not answered yet */
 static int use_lines;
-static int keep_going; /* --keep-going yes */
-static int conv_again; /* --conv-again yes */
-static int auth_flags; /* --silent yes: PAM_SILENT */
+static int keep_going;        /* --keep-going yes */
+static int conv_again;        /* --conv-again yes */
+static int auth_flags;        /* --silent yes: PAM_SILENT */
+static int exec_check;        /* --exec-check yes */
+static const char *self_path; /* argv[0], what --exec-check runs */
 
 /* The answer to the next prompt, or NULL when the lines have run out (a
  * line counts only with its '\n'). */
@@ -118,18 +136,101 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 	return PAM_SUCCESS;
 }
 
+/* read(2), not stdio: stdio's buffer would keep a copy of the answers
+ * (passwords, tokens) that --dump-memory would find. */
 static char *read_stdin(void)
 {
 	char *buf = malloc(STDIN_MAX + 1);
 	size_t used = 0;
-	size_t n;
+	ssize_t n;
 
 	if (buf == NULL)
 		return NULL;
-	while (used < STDIN_MAX && (n = fread(buf + used, 1, STDIN_MAX - used, stdin)) > 0)
-		used += n;
+	while (used < STDIN_MAX && (n = read(STDIN_FILENO, buf + used, STDIN_MAX - used)) != 0) {
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 	buf[used] = '\0';
 	return buf;
+}
+
+/* The child of --exec-check: every descriptor above 2 it inherited. */
+static int list_inherited(const char *when)
+{
+	char path[64], target[PATH_MAX];
+	struct dirent *entry;
+	DIR *dir = opendir("/proc/self/fd");
+	ssize_t n;
+	int fd;
+
+	if (dir == NULL)
+		return 1;
+	while ((entry = readdir(dir)) != NULL) {
+		fd = atoi(entry->d_name);
+		if (entry->d_name[0] == '.' || fd <= 2 || fd == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		printf("inherited %s %d %s\n", when, fd, target);
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Fork and exec this driver as --list-fds, and wait for it. */
+static void exec_child(const char *when)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl(self_path, self_path, "--list-fds", when, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		printf("inherited %s -1 the child failed\n", when);
+	fflush(stdout);
+}
+
+/* Every private writable mapping but the main stack, into path. Read
+ * through /proc/self/mem with a buffer on the stack (which is not dumped),
+ * so that the copy being made is never itself part of what is copied. */
+static int dump_memory(const char *path)
+{
+	char buf[64 * 1024];
+	char line[PATH_MAX + 128];
+	unsigned long start, end, at;
+	char perms[8];
+	int out, mem;
+	FILE *maps;
+	ssize_t n;
+
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+	maps = fopen("/proc/self/maps", "re");
+	if (out < 0 || mem < 0 || maps == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), maps) != NULL) {
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 ||
+		    strncmp(perms, "rw-p", 4) != 0 || strstr(line, "[stack]") != NULL)
+			continue;
+		for (at = start; at < end; at += (unsigned long)n) {
+			size_t want = end - at < sizeof(buf) ? end - at : sizeof(buf);
+
+			n = pread(mem, buf, want, (off_t)at);
+			if (n <= 0 || write(out, buf, (size_t)n) != n)
+				break;
+		}
+	}
+	explicit_bzero(buf, sizeof(buf));
+	fclose(maps);
+	close(mem);
+	return close(out);
 }
 
 static int run_step(pam_handle_t *pamh, const char *step)
@@ -154,6 +255,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 	}
 	printf("step %s %s %d\n", step, code_name(rc), rc);
 	fflush(stdout);
+	if (exec_check)
+		exec_child(step);
 	return rc;
 }
 
@@ -163,6 +266,7 @@ static void usage(void)
 		"usage: pam_driver --confdir DIR --service NAME --user USER "
 		"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
 		"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
+		"       [--exec-check yes] [--dump-memory FILE]\n"
 		"       (step user=NAME)\n");
 	exit(2);
 }
@@ -205,11 +309,14 @@ static int run_login(int argc, char **argv, const char *confdir, const char *ser
 	env = pam_getenvlist(pamh);
 	for (i = 0; env != NULL && env[i] != NULL; i++) {
 		printf("env %s\n", env[i]);
+		explicit_bzero(env[i], strlen(env[i]));
 		free(env[i]);
 	}
 	free(env);
 	pam_end(pamh, last < 0 ? PAM_SYSTEM_ERR : last);
 	free(steps);
+	if (exec_check)
+		exec_child("end");
 	return 0;
 }
 
@@ -217,10 +324,14 @@ int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL;
 	const char *steps = "auth";
+	const char *dump_path = NULL;
 	char *input, *line, *save = NULL;
 	long repeat = 0, n;
 	int i, rc = 0;
 
+	if (argc == 3 && strcmp(argv[1], "--list-fds") == 0)
+		return list_inherited(argv[2]);
+	self_path = argv[0];
 	for (i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
 			usage();
@@ -246,6 +357,11 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--silent") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
 			auth_flags = PAM_SILENT;
+		else if (strcmp(argv[i], "--exec-check") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
+			 ++i > 0)
+			exec_check = 1;
+		else if (strcmp(argv[i], "--dump-memory") == 0)
+			dump_path = argv[++i];
 		else if (strcmp(argv[i], "--repeat") == 0 && (repeat = atol(argv[++i])) > 0)
 			continue;
 		else
@@ -253,6 +369,8 @@ int main(int argc, char **argv)
 	}
 	if (confdir == NULL || service == NULL || user == NULL)
 		usage();
+	if (dump_path != NULL)
+		setvbuf(stdout, NULL, _IONBF, 0);
 	input = read_stdin();
 	if (input == NULL)
 		return 1;
@@ -268,6 +386,11 @@ int main(int argc, char **argv)
 			line = strtok_r(NULL, "\n", &save);
 		}
 	}
+	explicit_bzero(input, STDIN_MAX + 1);
 	free(input);
+	if (dump_path != NULL && dump_memory(dump_path) != 0) {
+		fprintf(stderr, "pam_driver: cannot dump memory to %s\n", dump_path);
+		return 1;
+	}
 	return rc;
 }

@@ -355,5 +355,58 @@ class TestRateLimits(HostileSignIn):
         self.assertEqual(len(self.poll_statuses()), 5, r.describe())
 
 
+class TestOneTimeoutPerCall(HostileSignIn):
+    """`timeout` bounds all of one pam_authenticate's HTTP work, the sign-in's
+    requests and the workflow's together (T9); only the push wait (and the
+    user's typing) is outside it, under mfa_timeout."""
+
+    BUDGET = 3
+
+    def defaults(self):
+        keys = super().defaults()
+        keys.update(timeout=self.BUDGET)
+        return keys
+
+    def slow(self, seconds, routes=("authn", "authn_verify", "create", "refresh")):
+        for route in routes:
+            sim().fault(route, "delay", seconds=seconds)
+
+    def test_slow_answers_together_past_the_timeout(self):
+        """Each answer well within `timeout`, together past it: the password
+        request, the push verify and createSession take 1.4 s each (4.2 s of
+        HTTP work against a budget of 3 s). Refused when the budget runs out,
+        not after every request had a `timeout` of its own (
+        PAM_SUCCESS, 5.8 s, before)."""
+        self.user([dict(ts.PUSH, auto="approve")])
+        self.slow(1.4)
+        r = self.sign_in()
+        self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
+        self.assertLess(r.elapsed, self.BUDGET + SLACK, r.describe())
+        self.assertEqual(self.routes()[:3], ["authn", "authn_verify", "authn_poll"],
+                         r.describe())
+        self.assert_logged(r, "createSession", "timed out")
+        self.assertNotIn("OKTA_SESSION_ID", r.env, r.describe())
+
+    def test_slow_answers_within_the_timeout(self):
+        """The same login with answers of 0.5 s (2 s of HTTP work, the poll
+        aside): within the budget, signed in."""
+        self.user([dict(ts.PUSH, auto="approve")])
+        self.slow(0.5)
+        r = self.sign_in()
+        self.assert_step(r, "auth", "PAM_SUCCESS")
+        self.assertGreaterEqual(r.elapsed, 2.0, r.describe())
+
+    def test_the_push_wait_is_not_charged(self):
+        """The push is approved at the third poll, about 4 s after it was
+        sent: longer than `timeout`, but that is the push wait (mfa_timeout);
+        the requests around it, 0.4 s each, fit the budget: signed in."""
+        self.user([dict(ts.PUSH, auto="approve", after_polls=3)])
+        self.slow(0.4)
+        r = self.sign_in()
+        self.assert_step(r, "auth", "PAM_SUCCESS")
+        self.assertGreater(r.elapsed, self.BUDGET + 1, r.describe())
+        self.assertEqual(self.routes().count("authn_poll"), 3, r.describe())
+
+
 if __name__ == "__main__":
     taprunner.main()

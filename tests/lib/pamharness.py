@@ -157,6 +157,8 @@ class DriverResult:
     env:       PAM environment at the end, {name: value}
     prompts:   [(style, text)] excluding pam_debug.so's own messages
     logs:      syslog lines (raw, with <PRI> and ident), messages: the text part
+    inherited: [(after_step, fd, target)] descriptors a child exec'd after
+               that step inherited (exec_check=True; "end" is after pam_end)
     """
 
     def __init__(self, proc, elapsed, log_records):
@@ -168,7 +170,7 @@ class DriverResult:
         self.messages = [r.message for r in log_records]
         self.log_records = log_records
         self.steps, self.codes, self.step_list, self.raw_steps = {}, {}, [], []
-        self.env, self.prompts, self.raw_prompts = {}, [], []
+        self.env, self.prompts, self.raw_prompts, self.inherited = {}, [], [], []
         for line in self.stdout.split("\n"):
             kind, _, rest = line.partition(" ")
             if kind == "prompt":
@@ -188,6 +190,9 @@ class DriverResult:
             elif kind == "env":
                 k, _, v = rest.partition("=")
                 self.env[k] = v
+            elif kind == "inherited":
+                when, fd, target = rest.split(" ", 2)
+                self.inherited.append((when, int(fd), target))
 
     def okta_env(self):
         return {k: v for k, v in self.env.items() if k.startswith("OKTA_")}
@@ -205,7 +210,8 @@ def _is_probe_message(text):
 
 
 def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
-                   answer_lines=False, silent=False, keep_going=False, conv_again=False):
+                   answer_lines=False, silent=False, keep_going=False, conv_again=False,
+                   exec_check=False, dump_memory=None):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
     if rhost is not None:
@@ -218,6 +224,10 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
         cmd += ["--keep-going", "yes"]
     if conv_again:
         cmd += ["--conv-again", "yes"]
+    if exec_check:
+        cmd += ["--exec-check", "yes"]
+    if dump_memory is not None:
+        cmd += ["--dump-memory", dump_memory]
     for item in setenv:
         cmd += ["--setenv", item]
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
@@ -226,7 +236,7 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
                timeout=60, mounts=(), rhost=None, answers=None, silent=False,
-               keep_going=False, conv_again=False):
+               keep_going=False, conv_again=False, exec_check=False, dump_memory=None):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
@@ -240,6 +250,10 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     "user=NAME": PAM_USER set on the same handle, as login(1) retries).
     conv_again: the conversation answers PAM_CONV_AGAIN.
     rhost: PAM_RHOST.  silent: pam_authenticate with PAM_SILENT.
+    exec_check: after every step and after pam_end a child is forked and
+    exec'd; what it inherited is in result.inherited.
+    dump_memory: a file the driver writes its writable memory to after
+    pam_end (see tests/pam_driver.c).
     """
     if answers is not None:
         stdin = "".join(a + "\n" for a in answers)
@@ -254,7 +268,8 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         start = time.monotonic()
         proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
                                                     rhost, answers is not None, silent,
-                                                    keep_going, conv_again),
+                                                    keep_going, conv_again, exec_check,
+                                                    dump_memory),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout, mounts=mounts)
         elapsed = time.monotonic() - start

@@ -678,6 +678,9 @@ static void test_build_create_body(void **state)
 		" spaces  around ",
 		"x",
 		"",
+		/* control characters: the module's own serialiser escapes them */
+		"\x01\x1f\b\f\n\r\t\x7f",
+		"caf\xc3\xa9 \xe2\x82\xac",
 	};
 	char printable['~' - ' ' + 2];
 	size_t i;

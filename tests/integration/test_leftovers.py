@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""What a login leaves in the host process, in both modes (sign_in = token
+and sign_in = password with a push), through real libpam:
+
+- no descriptor a child inherits: after every PAM step (and after pam_end)
+  the driver forks and execs itself, as an application that drops privileges
+  and starts a program would, and the child lists what it inherited: the TLS
+  connection to Okta and libcurl's own descriptors must not be among them
+  (SECURITY.md T5);
+- no secret in memory after pam_end: the driver dumps every private
+  writable mapping of its process (heap, anonymous mappings, the libraries'
+  data; not the main stack) and no copy of the password, the session token,
+  the API token or the session id may be in it (SECURITY.md T7).
+
+Run: python3 tests/integration/test_leftovers.py [name-substring...]   (as root)
+Env: as tests/lib/moduletest.py.
+"""
+
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
+
+import taprunner  # noqa: E402
+import test_signin as ts  # noqa: E402  (its SignInTestCase, on moduletest's simulator)
+from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
+
+STEPS = "auth,open,close"
+# What a child must not get: the connection to Okta, libcurl's socketpair
+# or eventfd, any pipe. (Regular files are not the module's: it opens none
+# that outlive a call.)
+KINDS = ("socket:", "pipe:", "anon_inode:")
+
+
+class Leftovers(ts.SignInTestCase):
+    def defaults(self):
+        keys = super().defaults()
+        keys.update(revoke_on_close="yes")   # close revokes: one more request, the id again
+        return keys
+
+    def token_login(self, **kw):
+        """sign_in = token: auth, open, close in one process."""
+        self.write_conf(sign_in=None)
+        minted = sim().mint_full(ts.LOGIN)
+        r = self.run_pam(minted["sessionToken"], steps=STEPS, **kw)
+        secrets = {"session token": minted["sessionToken"]}
+        return r, secrets
+
+    def password_login(self, **kw):
+        """sign_in = password with an approved push: auth, open, close."""
+        self.user([ts.PUSH])
+        r = self.sign_in("", steps=STEPS, **kw)
+        create = next(q for q in sim().requests() if q.get("route") == "create")
+        verify = next(q for q in sim().requests() if q.get("route") == "authn_verify")
+        secrets = {"password": self.password,
+                   "session token": json.loads(create["body"])["sessionToken"],
+                   "state token": json.loads(verify["body"])["stateToken"]}
+        return r, secrets
+
+    def check_steps(self, r):
+        self.assertEqual([(s, c) for s, c, _ in r.step_list],
+                         [(s, "PAM_SUCCESS") for s in STEPS.split(",")], r.describe())
+
+
+class TestNoDescriptorInherited(Leftovers):
+    def check(self, r):
+        self.check_steps(r)
+        whens = {when for when, _, _ in r.inherited}
+        leaked = [i for i in r.inherited if i[2].startswith(KINDS) or i[1] < 0]
+        self.assertEqual(leaked, [], "inherited by a child:\n%s\n%s"
+                         % ("\n".join(map(str, leaked)), r.describe()))
+        # The check ran at all: after each step a child ran and listed.
+        self.assertEqual(r.stdout.count("inherited "), len(r.inherited))
+        self.assertLessEqual(whens, set(STEPS.split(",")) | {"end"})
+
+    def test_token_mode(self):
+        r, _ = self.token_login(exec_check=True)
+        self.check(r)
+
+    def test_password_mode(self):
+        r, _ = self.password_login(exec_check=True)
+        self.check(r)
+
+
+class TestNoSecretAfterPamEnd(Leftovers):
+    def check(self, r, secrets, dump):
+        self.check_steps(r)
+        secrets = dict(secrets)
+        secrets["API token"] = sim().api_token
+        secrets["session id"] = self.created_session_id()
+        with open(dump, "rb") as f:
+            memory = f.read()
+        # The dump is real: it holds what the driver still has (its own
+        # service name) and is the size of a process's heap.
+        self.assertIn(ts.tm.SERVICE.encode(), memory)
+        self.assertGreater(len(memory), 64 * 1024)
+        counts = {name: memory.count(value.encode()) for name, value in secrets.items()}
+        print("# copies after pam_end: %s (%d KiB searched)"
+              % (", ".join("%s %d" % kv for kv in sorted(counts.items())), len(memory) // 1024))
+        self.assertEqual({k: v for k, v in counts.items() if v}, {}, r.describe())
+
+    def test_token_mode(self):
+        dump = os.path.join(self.tmp, "memory")
+        r, secrets = self.token_login(dump_memory=dump)
+        self.check(r, secrets, dump)
+
+    def test_password_mode(self):
+        dump = os.path.join(self.tmp, "memory")
+        r, secrets = self.password_login(dump_memory=dump)
+        self.check(r, secrets, dump)
+
+
+if __name__ == "__main__":
+    taprunner.main()
