@@ -71,6 +71,12 @@ class SignInTestCase(tm.OktaTestCase):
         return [json.loads(q["body"]) for q in sim().requests()
                 if q["path"].startswith("/api/v1/authn")]
 
+    @staticmethod
+    def primary_answer():
+        """Okta's (the simulator's) answer to the password, as sent."""
+        return json.loads(next(q["response_body"] for q in sim().requests()
+                               if q["route"] == "authn"))
+
     def assert_signed_in(self, r):
         self.assert_step(r, "auth", "PAM_SUCCESS")
         self.assertIn("OKTA_SESSION_ID", r.env, r.describe())
@@ -157,11 +163,6 @@ class TestPrimaryAuthentication(SignInTestCase):
                     self.assertEqual(self.routes(), ["authn"])
 
     ENROLL_MESSAGE = "Okta: set up Okta Verify in Okta first, then log in again"
-
-    def primary_answer(self):
-        """Okta's (the simulator's) answer to the password, as sent."""
-        return json.loads(next(q["response_body"] for q in sim().requests()
-                               if q["route"] == "authn"))
 
     def test_mfa_enroll_as_okta_sends_it_is_a_refusal_not_an_outage(self):
         """Review finding T8: Okta's MFA_ENROLL lists the factor types to set
@@ -388,6 +389,39 @@ class TestPasscode(SignInTestCase):
         self.assert_refused(r, "PAM_AUTH_ERR", "wrong passcode", "Okta: sign-in failed")
         self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_cancel"])
         self.assert_cancelled(r)
+
+    EXPIRED_MESSAGE = "Okta: your password has expired; change it in Okta, then log in again"
+
+    def mfa_answers(self, factor):
+        """What the user answers at the MFA prompt for that factor."""
+        return [sim().totp(TOTP_SECRET)] if factor is TOTP else []
+
+    def test_password_expired_after_mfa_is_a_refusal_not_an_outage(self):
+        """Okta challenges a user with an active factor for MFA before
+        PASSWORD_EXPIRED (the reference's note on the expired-password
+        example). After a passcode, that state read as "unexpected":
+        PAM_AUTHINFO_UNAVAIL and "no answer from Okta", so a fail-open stack
+        let the user in with the local password alone (review of T8)."""
+        for factor in (TOTP, PUSH):
+            with self.subTest(factor=factor["type"]):
+                sim().reset()
+                self.user([factor], state="PASSWORD_EXPIRED")
+                r = self.sign_in(*self.mfa_answers(factor))
+                self.assertEqual(self.primary_answer()["status"], "MFA_REQUIRED")
+                self.assert_refused(r, "PAM_AUTH_ERR", "PASSWORD_EXPIRED", self.EXPIRED_MESSAGE)
+                self.assert_cancelled(r)
+
+    def test_password_warn_after_mfa_is_skipped(self):
+        """PASSWORD_WARN comes "before SUCCESS" (the reference's options
+        object), after a verified factor too: skipped, not an outage."""
+        for factor in (TOTP, PUSH):
+            with self.subTest(factor=factor["type"]):
+                sim().reset()
+                self.user([factor], state="PASSWORD_WARN")
+                r = self.sign_in(*self.mfa_answers(factor))
+                self.assert_signed_in(r)
+                self.assertEqual(self.routes()[-4:-2], ["authn_verify" if factor is TOTP
+                                                        else "authn_poll", "authn_skip"])
 
     def test_answer_neither_empty_nor_digits(self):
         self.user([PUSH, TOTP])

@@ -630,9 +630,16 @@ class Authn:
             tx["ended"] = True
 
     def after_password(self, tx, skip_warning=False):
-        """The state a transaction reaches once the password is right."""
+        """The state a transaction reaches once the password is right. A
+        user with factors is challenged for MFA before PASSWORD_EXPIRED (the
+        reference's note on the expired-password example) and before
+        PASSWORD_WARN, which comes "before SUCCESS" (its options object):
+        after_mfa() takes the transaction on from there."""
         user = tx["user"]
         state = user["state"]
+        if user["factors"] and state in ("PASSWORD_WARN", "PASSWORD_EXPIRED") \
+                and not tx.get("mfa_done"):
+            return self.mfa_required(tx)
         if state == "PASSWORD_WARN" and not skip_warning and tx["warn"]:
             tx["status"] = "PASSWORD_WARN"
             return self.transaction(tx, "PASSWORD_WARN", {"_embedded": {"policy": {
@@ -645,11 +652,22 @@ class Authn:
             tx["status"] = state
             return getattr(self, state.lower())(tx)
         if not user["factors"]:
-            return self.success(tx, ["pwd"])
+            return self.success(tx, tx.get("amr", ["pwd"]))
+        if tx.get("mfa_done"):
+            return self.success(tx, tx["amr"])
+        return self.mfa_required(tx)
+
+    def mfa_required(self, tx):
+        user = tx["user"]
         tx["status"] = "MFA_REQUIRED"
         factors = [public_factor(self.base, f, user["links"], user["login"])
                    for f in user["factors"]]
         return self.transaction(tx, "MFA_REQUIRED", {"_embedded": {"factors": factors}})
+
+    def after_mfa(self, tx, amr):
+        """A factor verified: SUCCESS, or the password state MFA came before."""
+        tx["mfa_done"], tx["amr"], tx["push"] = True, amr, None
+        return self.after_password(tx)
 
     def change_password_link(self):
         return {"name": "changePassword",
@@ -756,7 +774,7 @@ class Authn:
         good = [totp_code(factor["secret"], now + d * TOTP_STEP) for d in (-1, 0, 1)]
         if not isinstance(code, str) or code not in good:
             return okta_error(403, "E0000068")
-        return self.success(tx, ["pwd", "otp", "mfa"])
+        return self.after_mfa(tx, ["pwd", "otp", "mfa"])
 
     def send_push(self, tx, factor):
         push = {"id": len(self.st.pushes) + 1, "login": tx["user"]["login"],
@@ -801,7 +819,7 @@ class Authn:
                                  "timeout": "timeout"}[push["auto"]]
             state = push["state"]
         if state == "approved":
-            return self.success(tx, ["pwd", "mfa", "swk"])
+            return self.after_mfa(tx, ["pwd", "mfa", "swk"])
         return self.challenge(tx)   # the transaction stays open (it may be cancelled)
 
 
