@@ -148,6 +148,29 @@ static enum okta_status post(struct signin *s, enum okta_authn_call call, const 
 	return status;
 }
 
+/* The HTTP errors that are Okta's refusal of what the user typed (Okta's
+ * error list), not an outage: read as an outage, a fail-open stack would
+ * let the local password alone in, and whoever knows the Okta password
+ * could get there with a used code or wrong codes up to the factor lock. */
+static const struct {
+	enum okta_authn_call call;
+	long http_status;
+	const char *code;
+	const char *audit_reason;
+	const char *user_message;
+	const char *what;
+} user_errors[] = {
+	{ OKTA_AUTHN_PRIMARY, 401, "E0000004", "wrong_password", MSG_FAILED,
+	  "wrong username or password" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000068", "wrong_passcode", MSG_FAILED, "wrong passcode" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000082", "wrong_passcode", MSG_FAILED,
+	  "passcode used before" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000083", "wrong_passcode", MSG_FAILED,
+	  "passcode outside its time window" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000069", "locked_out", MSG_LOCKED,
+	  "MFA locked after failed attempts" },
+};
+
 /* A refusal Okta gave with an HTTP error: which ones are the user's. Okta's
  * texts are quoted and escaped (okta_text_quote): they end in a log line. */
 static void read_error(struct signin *s, enum okta_authn_call call,
@@ -157,21 +180,23 @@ static void read_error(struct signin *s, enum okta_authn_call call,
 	const struct okta_error *err = &reply->error;
 	char described[OKTA_ERROR_DESCRIBED_MAX];
 	char id[OKTA_TEXT_QUOTED_SIZE(sizeof(err->id))];
+	size_t i;
 
 	okta_text_quote(err->id, sizeof(err->id), id, sizeof(id));
 	snprintf(s->out->error_id, sizeof(s->out->error_id), "%s", err->id);
-	if (call == OKTA_AUTHN_PRIMARY && reply->http_status == 401 &&
-	    strcmp(err->code, "E0000004") == 0)
-		refuse(s, "wrong_password", MSG_FAILED,
-		       "wrong username or password (%s: HTTP 401 E0000004, errorId=%s)", name, id);
-	else if (call == OKTA_AUTHN_VERIFY && reply->http_status == 403 &&
-		 strcmp(err->code, "E0000068") == 0)
-		refuse(s, "wrong_passcode", MSG_FAILED,
-		       "wrong passcode (%s: HTTP 403 E0000068, errorId=%s)", name, id);
-	else
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP %ld%s, %s", name,
-		       reply->http_status, reply->http_status == 429 ? " (rate limited)" : "",
-		       okta_error_describe(err, described, sizeof(described)));
+	for (i = 0; i < sizeof(user_errors) / sizeof(user_errors[0]); i++) {
+		if (call == user_errors[i].call &&
+		    reply->http_status == user_errors[i].http_status &&
+		    strcmp(err->code, user_errors[i].code) == 0) {
+			refuse(s, user_errors[i].audit_reason, user_errors[i].user_message,
+			       "%s (%s: HTTP %ld %s, errorId=%s)", user_errors[i].what, name,
+			       reply->http_status, user_errors[i].code, id);
+			return;
+		}
+	}
+	finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP %ld%s, %s", name,
+	       reply->http_status, reply->http_status == 429 ? " (rate limited)" : "",
+	       okta_error_describe(err, described, sizeof(described)));
 }
 
 /* The transaction's status as Okta sent it, quoted for a log line. */

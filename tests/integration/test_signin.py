@@ -423,6 +423,33 @@ class TestPasscode(SignInTestCase):
                 self.assertEqual(self.routes()[-4:-2], ["authn_verify" if factor is TOTP
                                                         else "authn_poll", "authn_skip"])
 
+    def test_passcode_refusals_of_okta_are_refusals_not_outages(self):
+        """Okta's documented refusals of a factor (its error list: E0000082 a
+        code used before, E0000083 outside its time window, E0000069 MFA
+        locked after failed attempts) gave PAM_AUTHINFO_UNAVAIL: whoever
+        knows the Okta password could type a used code, or wrong ones until
+        the lock, and a fail-open stack let them in with the local password
+        alone."""
+        self.user([PUSH, TOTP])
+        code = sim().totp(TOTP_SECRET)
+        self.assert_signed_in(self.sign_in(code))
+        sim().reset()
+        r = self.sign_in(code)
+        self.assert_refused(r, "PAM_AUTH_ERR", "passcode used before (verifyFactor: HTTP 403 "
+                            "E0000082", "Okta: sign-in failed")
+        self.assert_cancelled(r)
+        for code, reason, message in (
+                ("E0000083", "passcode outside its time window", "Okta: sign-in failed"),
+                ("E0000069", "MFA locked after failed attempts",
+                 "Okta: your Okta account is locked; unlock it in Okta or ask your "
+                 "administrator")):
+            with self.subTest(code=code):
+                sim().reset()
+                sim().fault("authn_verify", "status", status=403, errorCode=code)
+                r = self.sign_in("123456")
+                self.assert_refused(r, "PAM_AUTH_ERR", reason, message)
+                self.assert_cancelled(r)
+
     def test_answer_neither_empty_nor_digits(self):
         self.user([PUSH, TOTP])
         r = self.sign_in("12ab")

@@ -64,6 +64,9 @@ ERROR_SUMMARIES = {
     "E0000022": "The endpoint does not support the provided HTTP method",
     "E0000047": "API call exceeded rate limit due to too many requests.",
     "E0000068": "Invalid Passcode/Answer",
+    "E0000069": "User Locked",
+    "E0000082": "Each code can only be used once. Please wait for a new code and try again.",
+    "E0000083": "PassCode is valid but exceeded time window.",
 }
 DEFAULT_CODE_FOR_STATUS = {
     400: "E0000003",
@@ -774,6 +777,11 @@ class Authn:
         good = [totp_code(factor["secret"], now + d * TOTP_STEP) for d in (-1, 0, 1)]
         if not isinstance(code, str) or code not in good:
             return okta_error(403, "E0000068")
+        # one use per code, as Okta's error list has it (E0000082)
+        with self.st.lock:
+            if code in factor.setdefault("used", []):
+                return okta_error(403, "E0000082")
+            factor["used"].append(code)
         return self.after_mfa(tx, ["pwd", "otp", "mfa"])
 
     def send_push(self, tx, factor):
