@@ -206,22 +206,32 @@ static const char *shown_status(const struct signin *s, char *out, size_t outlen
 	return out;
 }
 
+/* The factorResult of the transaction, for a line ("" when absent). */
+static const char *factor_result_name(const struct signin *s)
+{
+	static const char *const names[] = {
+		[OKTA_FACTOR_RESULT_NONE] = "",
+		[OKTA_FACTOR_RESULT_WAITING] = "WAITING",
+		[OKTA_FACTOR_RESULT_REJECTED] = "REJECTED",
+		[OKTA_FACTOR_RESULT_TIMEOUT] = "TIMEOUT",
+		[OKTA_FACTOR_RESULT_CANCELLED] = "CANCELLED",
+		[OKTA_FACTOR_RESULT_PASSCODE_REPLAYED] = "PASSCODE_REPLAYED",
+		[OKTA_FACTOR_RESULT_TIME_WINDOW_EXCEEDED] = "TIME_WINDOW_EXCEEDED",
+		[OKTA_FACTOR_RESULT_OTHER] = "(another factorResult)",
+	};
+
+	return names[s->tx.factor_result];
+}
+
 static void report_progress(const struct signin *s, enum okta_authn_call call)
 {
-	static const char *const results[] = {
-		[OKTA_FACTOR_RESULT_NONE] = "",
-		[OKTA_FACTOR_RESULT_WAITING] = " WAITING",
-		[OKTA_FACTOR_RESULT_REJECTED] = " REJECTED",
-		[OKTA_FACTOR_RESULT_TIMEOUT] = " TIMEOUT",
-		[OKTA_FACTOR_RESULT_OTHER] = " (another factorResult)",
-	};
 	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
 	char status[sizeof(shown) + 32];
 
 	if (s->io->progress == NULL)
 		return;
-	snprintf(status, sizeof(status), "%s%s", shown_status(s, shown, sizeof(shown)),
-		 results[s->tx.factor_result]);
+	snprintf(status, sizeof(status), "%s%s%s", shown_status(s, shown, sizeof(shown)),
+		 s->tx.factor_result != OKTA_FACTOR_RESULT_NONE ? " " : "", factor_result_name(s));
 	s->io->progress(s->io->ctx, okta_authn_call_name(call), status);
 }
 
@@ -333,6 +343,32 @@ static int wait_rate_limit(struct signin *s, const struct okta_authn_reply *repl
 	return 0;
 }
 
+/* An MFA_CHALLENGE whose factorResult is the user's refusal (the
+ * reference's Factor result table) ends as one, not as an outage, after a
+ * push or a passcode alike. false: not such a result. */
+static bool refuse_challenge(struct signin *s)
+{
+	switch (s->tx.factor_result) {
+	case OKTA_FACTOR_RESULT_REJECTED:
+		refuse(s, "push_rejected", MSG_PUSH_REJECTED, "push rejected on the phone");
+		return true;
+	case OKTA_FACTOR_RESULT_TIMEOUT:
+		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT, "push timed out at Okta");
+		return true;
+	case OKTA_FACTOR_RESULT_CANCELLED:
+		refuse(s, "push_rejected", MSG_PUSH_REJECTED,
+		       "push cancelled (factorResult CANCELLED)");
+		return true;
+	case OKTA_FACTOR_RESULT_PASSCODE_REPLAYED:
+	case OKTA_FACTOR_RESULT_TIME_WINDOW_EXCEEDED:
+		refuse(s, "wrong_passcode", MSG_FAILED, "passcode refused (factorResult %s)",
+		       factor_result_name(s));
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Poll the challenge until Okta decides or the deadline passes. */
 static void poll_push(struct signin *s, long long deadline)
 {
@@ -388,11 +424,7 @@ static void poll_push(struct signin *s, long long deadline)
 	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING)
 		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT,
 		       "push not approved within mfa_timeout (%ld s)", s->cfg->mfa_timeout);
-	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_REJECTED)
-		refuse(s, "push_rejected", MSG_PUSH_REJECTED, "push rejected on the phone");
-	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_TIMEOUT)
-		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT, "push timed out at Okta");
-	else
+	else if (!refuse_challenge(s))
 		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
 		       "pollFactor: challenge without a known factorResult");
 }
@@ -537,6 +569,10 @@ static void handle_state(struct signin *s, bool *mfa_done)
 		       shown_status(s, shown, sizeof(shown)));
 		return;
 	case OKTA_AUTHN_MFA_CHALLENGE:
+		/* an answer to a passcode, or a challenge the loop left */
+		if (refuse_challenge(s))
+			return;
+		break;
 	case OKTA_AUTHN_OTHER:
 		break;
 	}

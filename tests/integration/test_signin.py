@@ -305,6 +305,18 @@ class TestPush(SignInTestCase):
         self.assert_refused(r, "PAM_AUTH_ERR", "push timed out at Okta",
                             "Okta: push not approved in time")
 
+    def test_push_cancelled_by_the_user_is_a_refusal(self):
+        """factorResult CANCELLED, "canceled by the user" (the reference's
+        Factor result table), ended as an unknown factorResult:
+        PAM_AUTHINFO_UNAVAIL, which a fail-open stack turns into a
+        local-password login."""
+        self.user([dict(PUSH, auto="reject")])
+        sim().fault("authn_poll", "patch",
+                    replace=[['"factorResult": "REJECTED"', '"factorResult": "CANCELLED"']])
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTH_ERR", "push cancelled", "Okta: push rejected")
+        self.assert_cancelled(r)
+
     def test_mfa_timeout_is_honoured_within_a_second(self):
         self.user([dict(PUSH, auto="ignore")])
         r = self.sign_in()
@@ -449,6 +461,25 @@ class TestPasscode(SignInTestCase):
                 r = self.sign_in("123456")
                 self.assert_refused(r, "PAM_AUTH_ERR", reason, message)
                 self.assert_cancelled(r)
+
+    def test_passcode_refused_in_a_challenge_is_a_refusal(self):
+        """The reference's Factor result table has PASSCODE_REPLAYED and
+        TIME_WINDOW_EXCEEDED for the last verification of an MFA_CHALLENGE:
+        the user's passcode was refused, no outage."""
+        for result in ("PASSCODE_REPLAYED", "TIME_WINDOW_EXCEEDED"):
+            with self.subTest(result=result):
+                sim().reset()
+                ids = self.user([TOTP])
+                body = {"stateToken": "00" + "s" * 40, "status": "MFA_CHALLENGE",
+                        "factorResult": result, "_embedded": {"factor": {
+                            "id": ids["token:software:totp"],
+                            "factorType": "token:software:totp", "provider": "OKTA"}},
+                        "_links": {"next": {"name": "verify", "href": sim().org_url +
+                                            verify_path(ids["token:software:totp"])[1]}}}
+                sim().fault("authn_verify", "malformed", status=200, body=json.dumps(body))
+                r = self.sign_in("123456")
+                self.assert_refused(r, "PAM_AUTH_ERR", "factorResult " + result,
+                                    "Okta: sign-in failed")
 
     def test_answer_neither_empty_nor_digits(self):
         self.user([PUSH, TOTP])
