@@ -27,6 +27,7 @@
 #define MSG_EXPIRED "Okta: your password has expired; change it in Okta, then log in again"
 #define MSG_LOCKED "Okta: your Okta account is locked; unlock it in Okta or ask your administrator"
 #define MSG_ENROLL "Okta: set up Okta Verify in Okta first, then log in again"
+#define MSG_EXPIRED_TX "Okta: the sign-in took too long; log in again"
 #define MSG_NO_FACTOR \
 	"Okta: no Okta Verify push or passcode factor is set up; ask your administrator"
 
@@ -148,10 +149,12 @@ static enum okta_status post(struct signin *s, enum okta_authn_call call, const 
 	return status;
 }
 
-/* The HTTP errors that are Okta's refusal of what the user typed (Okta's
- * error list), not an outage: read as an outage, a fail-open stack would
- * let the local password alone in, and whoever knows the Okta password
- * could get there with a used code or wrong codes up to the factor lock. */
+/* The HTTP errors that are Okta's refusal of what the user typed or how
+ * long they took (Okta's error list, the reference's expired state token),
+ * not an outage: read as an outage, a fail-open stack would let the local
+ * password alone in, and whoever knows the Okta password could get there
+ * with a used code, wrong codes up to the factor lock, or by waiting at
+ * the MFA prompt (su and sudo wait) until the transaction expires. */
 static const struct {
 	enum okta_authn_call call;
 	long http_status;
@@ -169,6 +172,10 @@ static const struct {
 	  "passcode outside its time window" },
 	{ OKTA_AUTHN_VERIFY, 403, "E0000069", "locked_out", MSG_LOCKED,
 	  "MFA locked after failed attempts" },
+	{ OKTA_AUTHN_VERIFY, 401, "E0000011", "transaction_expired", MSG_EXPIRED_TX,
+	  "transaction expired" },
+	{ OKTA_AUTHN_POLL, 401, "E0000011", "transaction_expired", MSG_EXPIRED_TX,
+	  "transaction expired" },
 };
 
 /* A refusal Okta gave with an HTTP error: which ones are the user's. Okta's

@@ -481,6 +481,25 @@ class TestPasscode(SignInTestCase):
                 self.assert_refused(r, "PAM_AUTH_ERR", "factorResult " + result,
                                     "Okta: sign-in failed")
 
+    EXPIRED_TX_MESSAGE = "Okta: the sign-in took too long; log in again"
+
+    def test_transaction_expired_at_the_prompt_is_a_refusal(self):
+        """su and sudo wait for their user as long as it takes: after five
+        minutes at the MFA prompt Okta's transaction has expired, and the
+        verify (or the poll after a number-matching prompt) gets the
+        reference's 401 E0000011 for an expired state token. Read as an
+        outage, whoever knows the Okta password only had to wait to pass a
+        fail-open stack with the local password."""
+        for factor, route, answers in ((TOTP, "authn_verify", ["123456"]),
+                                       (dict(PUSH, auto="ignore"), "authn_poll", [])):
+            with self.subTest(route=route):
+                sim().reset()
+                self.user([factor])
+                sim().fault(route, "status", status=401, errorCode="E0000011")
+                r = self.sign_in(*answers)
+                self.assert_refused(r, "PAM_AUTH_ERR", "transaction expired (",
+                                    self.EXPIRED_TX_MESSAGE)
+
     def test_answer_neither_empty_nor_digits(self):
         self.user([PUSH, TOTP])
         r = self.sign_in("12ab")
