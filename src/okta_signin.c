@@ -165,6 +165,10 @@ static const struct {
 } user_errors[] = {
 	{ OKTA_AUTHN_PRIMARY, 401, "E0000004", "wrong_password", MSG_FAILED,
 	  "wrong username or password" },
+	{ OKTA_AUTHN_PRIMARY, 401, "E0000064", "password_expired", MSG_EXPIRED,
+	  "password expired" },
+	{ OKTA_AUTHN_PRIMARY, 403, "E0000259", "wrong_password", MSG_FAILED,
+	  "password must be reset (breached credential)" },
 	{ OKTA_AUTHN_VERIFY, 403, "E0000068", "wrong_passcode", MSG_FAILED, "wrong passcode" },
 	{ OKTA_AUTHN_VERIFY, 403, "E0000082", "wrong_passcode", MSG_FAILED,
 	  "passcode used before" },

@@ -125,6 +125,22 @@ class TestPrimaryAuthentication(SignInTestCase):
                             "Okta: sign-in failed")
         self.assertEqual(self.routes(), ["authn"])
 
+    def test_password_refusals_of_okta_are_refusals_not_outages(self):
+        """Okta's error list has refusals of the password besides E0000004:
+        401 E0000064 (expired) and 403 E0000259 (a breached password that
+        must be reset). As outages, a fail-open stack let the local password
+        alone in, for the holder of a breached Okta password too."""
+        for status, code, reason, message in (
+                (401, "E0000064", "password expired", "Okta: your password has expired; "
+                 "change it in Okta, then log in again"),
+                (403, "E0000259", "password must be reset", "Okta: sign-in failed")):
+            with self.subTest(code=code):
+                sim().reset()
+                self.user()
+                sim().fault("authn", "status", status=status, errorCode=code)
+                r = self.sign_in()
+                self.assert_refused(r, "PAM_AUTH_ERR", reason, message)
+
     def test_empty_password_refused_without_a_request(self):
         """An empty answer (Enter at the prompt, a scanner on ssh) is never an
         Okta password: refused before any request, so it is no failed

@@ -64,9 +64,12 @@ ERROR_SUMMARIES = {
     "E0000022": "The endpoint does not support the provided HTTP method",
     "E0000047": "API call exceeded rate limit due to too many requests.",
     "E0000068": "Invalid Passcode/Answer",
+    "E0000064": "Password is expired and must be changed.",
     "E0000069": "User Locked",
     "E0000082": "Each code can only be used once. Please wait for a new code and try again.",
     "E0000083": "PassCode is valid but exceeded time window.",
+    "E0000259": "Login not allowed at this time. Reset your password or contact your "
+                "administrator for further assistance.",
 }
 DEFAULT_CODE_FOR_STATUS = {
     400: "E0000003",
