@@ -47,6 +47,11 @@ static const struct {
 	{ "WAITING", OKTA_FACTOR_RESULT_WAITING },
 	{ "REJECTED", OKTA_FACTOR_RESULT_REJECTED },
 	{ "TIMEOUT", OKTA_FACTOR_RESULT_TIMEOUT },
+	/* the rest of the reference's Factor result table that is the user's
+	 * doing, not Okta's (ERROR stays "another factorResult": an outage) */
+	{ "CANCELLED", OKTA_FACTOR_RESULT_CANCELLED },
+	{ "PASSCODE_REPLAYED", OKTA_FACTOR_RESULT_PASSCODE_REPLAYED },
+	{ "TIME_WINDOW_EXCEEDED", OKTA_FACTOR_RESULT_TIME_WINDOW_EXCEEDED },
 };
 
 void okta_secret_free(char *secret)

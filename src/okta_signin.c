@@ -27,6 +27,7 @@
 #define MSG_EXPIRED "Okta: your password has expired; change it in Okta, then log in again"
 #define MSG_LOCKED "Okta: your Okta account is locked; unlock it in Okta or ask your administrator"
 #define MSG_ENROLL "Okta: set up Okta Verify in Okta first, then log in again"
+#define MSG_EXPIRED_TX "Okta: the sign-in took too long; log in again"
 #define MSG_NO_FACTOR \
 	"Okta: no Okta Verify push or passcode factor is set up; ask your administrator"
 
@@ -151,6 +152,39 @@ static enum okta_status post(struct signin *s, enum okta_authn_call call, const 
 	return status;
 }
 
+/* The HTTP errors that are Okta's refusal of what the user typed or how
+ * long they took (Okta's error list, the reference's expired state token),
+ * not an outage: read as an outage, a fail-open stack would let the local
+ * password alone in, and whoever knows the Okta password could get there
+ * with a used code, wrong codes up to the factor lock, or by waiting at
+ * the MFA prompt (su and sudo wait) until the transaction expires. */
+static const struct {
+	enum okta_authn_call call;
+	long http_status;
+	const char *code;
+	const char *audit_reason;
+	const char *user_message;
+	const char *what;
+} user_errors[] = {
+	{ OKTA_AUTHN_PRIMARY, 401, "E0000004", "wrong_password", MSG_FAILED,
+	  "wrong username or password" },
+	{ OKTA_AUTHN_PRIMARY, 401, "E0000064", "password_expired", MSG_EXPIRED,
+	  "password expired" },
+	{ OKTA_AUTHN_PRIMARY, 403, "E0000259", "wrong_password", MSG_FAILED,
+	  "password must be reset (breached credential)" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000068", "wrong_passcode", MSG_FAILED, "wrong passcode" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000082", "wrong_passcode", MSG_FAILED,
+	  "passcode used before" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000083", "wrong_passcode", MSG_FAILED,
+	  "passcode outside its time window" },
+	{ OKTA_AUTHN_VERIFY, 403, "E0000069", "locked_out", MSG_LOCKED,
+	  "MFA locked after failed attempts" },
+	{ OKTA_AUTHN_VERIFY, 401, "E0000011", "transaction_expired", MSG_EXPIRED_TX,
+	  "transaction expired" },
+	{ OKTA_AUTHN_POLL, 401, "E0000011", "transaction_expired", MSG_EXPIRED_TX,
+	  "transaction expired" },
+};
+
 /* A refusal Okta gave with an HTTP error: which ones are the user's. Okta's
  * texts are quoted and escaped (okta_text_quote): they end in a log line. */
 static void read_error(struct signin *s, enum okta_authn_call call,
@@ -160,21 +194,23 @@ static void read_error(struct signin *s, enum okta_authn_call call,
 	const struct okta_error *err = &reply->error;
 	char described[OKTA_ERROR_DESCRIBED_MAX];
 	char id[OKTA_TEXT_QUOTED_SIZE(sizeof(err->id))];
+	size_t i;
 
 	okta_text_quote(err->id, sizeof(err->id), id, sizeof(id));
 	snprintf(s->out->error_id, sizeof(s->out->error_id), "%s", err->id);
-	if (call == OKTA_AUTHN_PRIMARY && reply->http_status == 401 &&
-	    strcmp(err->code, "E0000004") == 0)
-		refuse(s, "wrong_password", MSG_FAILED,
-		       "wrong username or password (%s: HTTP 401 E0000004, errorId=%s)", name, id);
-	else if (call == OKTA_AUTHN_VERIFY && reply->http_status == 403 &&
-		 strcmp(err->code, "E0000068") == 0)
-		refuse(s, "wrong_passcode", MSG_FAILED,
-		       "wrong passcode (%s: HTTP 403 E0000068, errorId=%s)", name, id);
-	else
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP %ld%s, %s", name,
-		       reply->http_status, reply->http_status == 429 ? " (rate limited)" : "",
-		       okta_error_describe(err, described, sizeof(described)));
+	for (i = 0; i < sizeof(user_errors) / sizeof(user_errors[0]); i++) {
+		if (call == user_errors[i].call &&
+		    reply->http_status == user_errors[i].http_status &&
+		    strcmp(err->code, user_errors[i].code) == 0) {
+			refuse(s, user_errors[i].audit_reason, user_errors[i].user_message,
+			       "%s (%s: HTTP %ld %s, errorId=%s)", user_errors[i].what, name,
+			       reply->http_status, user_errors[i].code, id);
+			return;
+		}
+	}
+	finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE, "%s: HTTP %ld%s, %s", name,
+	       reply->http_status, reply->http_status == 429 ? " (rate limited)" : "",
+	       okta_error_describe(err, described, sizeof(described)));
 }
 
 /* The transaction's status as Okta sent it, quoted for a log line. */
@@ -184,22 +220,32 @@ static const char *shown_status(const struct signin *s, char *out, size_t outlen
 	return out;
 }
 
+/* The factorResult of the transaction, for a line ("" when absent). */
+static const char *factor_result_name(const struct signin *s)
+{
+	static const char *const names[] = {
+		[OKTA_FACTOR_RESULT_NONE] = "",
+		[OKTA_FACTOR_RESULT_WAITING] = "WAITING",
+		[OKTA_FACTOR_RESULT_REJECTED] = "REJECTED",
+		[OKTA_FACTOR_RESULT_TIMEOUT] = "TIMEOUT",
+		[OKTA_FACTOR_RESULT_CANCELLED] = "CANCELLED",
+		[OKTA_FACTOR_RESULT_PASSCODE_REPLAYED] = "PASSCODE_REPLAYED",
+		[OKTA_FACTOR_RESULT_TIME_WINDOW_EXCEEDED] = "TIME_WINDOW_EXCEEDED",
+		[OKTA_FACTOR_RESULT_OTHER] = "(another factorResult)",
+	};
+
+	return names[s->tx.factor_result];
+}
+
 static void report_progress(const struct signin *s, enum okta_authn_call call)
 {
-	static const char *const results[] = {
-		[OKTA_FACTOR_RESULT_NONE] = "",
-		[OKTA_FACTOR_RESULT_WAITING] = " WAITING",
-		[OKTA_FACTOR_RESULT_REJECTED] = " REJECTED",
-		[OKTA_FACTOR_RESULT_TIMEOUT] = " TIMEOUT",
-		[OKTA_FACTOR_RESULT_OTHER] = " (another factorResult)",
-	};
 	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
 	char status[sizeof(shown) + 32];
 
 	if (s->io->progress == NULL)
 		return;
-	snprintf(status, sizeof(status), "%s%s", shown_status(s, shown, sizeof(shown)),
-		 results[s->tx.factor_result]);
+	snprintf(status, sizeof(status), "%s%s%s", shown_status(s, shown, sizeof(shown)),
+		 s->tx.factor_result != OKTA_FACTOR_RESULT_NONE ? " " : "", factor_result_name(s));
 	s->io->progress(s->io->ctx, okta_authn_call_name(call), status);
 }
 
@@ -286,15 +332,12 @@ static void say(struct signin *s, const char *text)
 		s->io->info(s->io->ctx, text);
 }
 
+/* The answer is judged by the main loop, as after a push: a verified
+ * factor may be followed by PASSWORD_EXPIRED or PASSWORD_WARN (Okta
+ * challenges MFA first), which are no outage. */
 static void verify_passcode(struct signin *s, const char *verify_href, const char *passcode)
 {
-	char shown[OKTA_TEXT_QUOTED_SIZE(OKTA_AUTHN_TEXT_MAX)];
-
-	if (step(s, OKTA_AUTHN_VERIFY, verify_href, passcode, OKTA_AUTHN_CALL_BUDGET) == 0 &&
-	    s->tx.state != OKTA_AUTHN_SUCCESS)
-		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
-		       "verifyFactor (passcode): unexpected state %s",
-		       shown_status(s, shown, sizeof(shown)));
+	step(s, OKTA_AUTHN_VERIFY, verify_href, passcode, OKTA_AUTHN_CALL_BUDGET);
 }
 
 #define RATE_LIMITED_PAST_DEADLINE "pollFactor: rate limited (HTTP 429) past the push deadline"
@@ -312,6 +355,32 @@ static int wait_rate_limit(struct signin *s, const struct okta_authn_reply *repl
 	}
 	pause_ms(wait > 0 ? wait : 0);
 	return 0;
+}
+
+/* An MFA_CHALLENGE whose factorResult is the user's refusal (the
+ * reference's Factor result table) ends as one, not as an outage, after a
+ * push or a passcode alike. false: not such a result. */
+static bool refuse_challenge(struct signin *s)
+{
+	switch (s->tx.factor_result) {
+	case OKTA_FACTOR_RESULT_REJECTED:
+		refuse(s, "push_rejected", MSG_PUSH_REJECTED, "push rejected on the phone");
+		return true;
+	case OKTA_FACTOR_RESULT_TIMEOUT:
+		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT, "push timed out at Okta");
+		return true;
+	case OKTA_FACTOR_RESULT_CANCELLED:
+		refuse(s, "push_rejected", MSG_PUSH_REJECTED,
+		       "push cancelled (factorResult CANCELLED)");
+		return true;
+	case OKTA_FACTOR_RESULT_PASSCODE_REPLAYED:
+	case OKTA_FACTOR_RESULT_TIME_WINDOW_EXCEEDED:
+		refuse(s, "wrong_passcode", MSG_FAILED, "passcode refused (factorResult %s)",
+		       factor_result_name(s));
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Poll the challenge until Okta decides or the deadline passes. */
@@ -369,11 +438,7 @@ static void poll_push(struct signin *s, long long deadline)
 	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_WAITING)
 		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT,
 		       "push not approved within mfa_timeout (%ld s)", s->cfg->mfa_timeout);
-	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_REJECTED)
-		refuse(s, "push_rejected", MSG_PUSH_REJECTED, "push rejected on the phone");
-	else if (s->tx.factor_result == OKTA_FACTOR_RESULT_TIMEOUT)
-		refuse(s, "push_timeout", MSG_PUSH_TIMEOUT, "push timed out at Okta");
-	else
+	else if (!refuse_challenge(s))
 		finish(s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
 		       "pollFactor: challenge without a known factorResult");
 }
@@ -518,6 +583,10 @@ static void handle_state(struct signin *s, bool *mfa_done)
 		       shown_status(s, shown, sizeof(shown)));
 		return;
 	case OKTA_AUTHN_MFA_CHALLENGE:
+		/* an answer to a passcode, or a challenge the loop left */
+		if (refuse_challenge(s))
+			return;
+		break;
 	case OKTA_AUTHN_OTHER:
 		break;
 	}

@@ -355,9 +355,14 @@ static int run_hook(struct hook_call *call, int argc, const char **argv,
 	return rc;
 }
 
+/* How much of a user name or PAM_RHOST a log line shows; quoted
+ * (okta_text_quote) as the audit line's values are, because both are the
+ * remote user's text: a space or quote in them must not start a record. */
+#define SHOWN_TEXT_MAX 63
+
 static int get_checked_user(pam_handle_t *pamh, const char **user, struct okta_audit_facts *facts)
 {
-	char shown[64];
+	char shown[OKTA_TEXT_QUOTED_SIZE(SHOWN_TEXT_MAX)];
 	int rc = pam_get_user(pamh, user, NULL);
 
 	if (rc != PAM_SUCCESS) {
@@ -365,7 +370,7 @@ static int get_checked_user(pam_handle_t *pamh, const char **user, struct okta_a
 		return rc;
 	}
 	if (!okta_pam_user_is_valid(*user)) {
-		okta_text_printable(*user, shown, sizeof(shown));
+		okta_text_quote(*user, SHOWN_TEXT_MAX, shown, sizeof(shown));
 		pam_syslog(pamh, LOG_NOTICE, "refusing user name '%s': not a plain account name",
 			   shown);
 		okta_audit_note_reason(facts, "bad_user_name");
@@ -597,7 +602,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	struct okta_signin_request req = { user, NULL, client_address(pamh, cfg), false };
 	struct okta_signin_outcome out;
 	struct okta_client *client;
-	char shown_rhost[64];
+	char shown_rhost[OKTA_TEXT_QUOTED_SIZE(SHOWN_TEXT_MAX)];
 	char *password = NULL;
 	bool exists = false;
 	int rc;
@@ -626,7 +631,7 @@ static int sign_in_with_password(pam_handle_t *pamh, int flags, const struct mod
 	okta_client_begin(client, logger, cfg->timeout);
 	okta_signin(client, cfg, &req, &io, &out);
 	free_token(password);
-	okta_text_printable(rhost_for_log(pamh), shown_rhost, sizeof(shown_rhost));
+	okta_text_quote(rhost_for_log(pamh), SHOWN_TEXT_MAX, shown_rhost, sizeof(shown_rhost));
 	*message = out.user_message;
 	okta_audit_note_reason(facts, out.audit_reason);
 	okta_audit_note_error_id(facts, out.error_id);

@@ -311,6 +311,19 @@ class TestForgedRecords(AuditAssertions, tm.OktaTestCase):
         for line in r.logs:
             # the forged record never reaches a line raw, however cut
             self.assertNotIn(" outcome=success service=%s user=root" % SERVICE, line)
+        for rec in r.log_records:
+            # nor its start, raw after a space, inside one of the module's
+            # lines: every value from a user or Okta is quoted with its
+            # spaces escaped, or a plain word (SECURITY.md A2, T6)
+            if rec.message.startswith("pam_okta_session("):
+                self.assertNotIn(" pam_okta_session(", rec.message, r.describe())
+
+    def test_user_name(self):
+        """The user name is the remote user's text (sshd passes it as sent):
+        its refusal line quoted it raw, spaces and all."""
+        r = self.run_pam(b"", user=FORGED)
+        self.assert_failed(r, "PAM_AUTH_ERR")
+        self.assert_only_the_genuine_record(r, user=FORGED[:128] + "...", reason="bad_user_name")
 
     def error_body(self, **fields):
         body = {"errorCode": FORGED, "errorSummary": FORGED, "errorLink": FORGED,
@@ -401,6 +414,14 @@ class TestForgedRecordsInSignIn(AuditAssertions, ts.SignInTestCase):
                 sim().fault("authn", "malformed", status=200, body=json.dumps(body))
                 r = self.sign_in()
                 self.assert_only_the_genuine_record(r)
+
+    def test_rhost(self):
+        """PAM_RHOST is the client's (a name from its own DNS, or what the
+        application was told): the sign-in line showed it raw."""
+        self.user()
+        r = self.sign_in(rhost=FORGED)
+        self.assert_step(r, "auth", "PAM_SUCCESS")
+        self.assert_only_the_genuine_record(r, outcome="success", rhost=FORGED[:128] + "...")
 
     def test_verify_errors_and_challenge(self):
         factors = self.user([ts.TOTP])

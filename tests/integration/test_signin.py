@@ -73,6 +73,12 @@ class SignInTestCase(tm.OktaTestCase):
         return [json.loads(q["body"]) for q in sim().requests()
                 if q["path"].startswith("/api/v1/authn")]
 
+    @staticmethod
+    def primary_answer():
+        """Okta's (the simulator's) answer to the password, as sent."""
+        return json.loads(next(q["response_body"] for q in sim().requests()
+                               if q["route"] == "authn"))
+
     def assert_signed_in(self, r):
         self.assert_step(r, "auth", "PAM_SUCCESS")
         self.assertIn("OKTA_SESSION_ID", r.env, r.describe())
@@ -121,6 +127,22 @@ class TestPrimaryAuthentication(SignInTestCase):
                             "Okta: sign-in failed")
         self.assertEqual(self.routes(), ["authn"])
 
+    def test_password_refusals_of_okta_are_refusals_not_outages(self):
+        """Okta's error list has refusals of the password besides E0000004:
+        401 E0000064 (expired) and 403 E0000259 (a breached password that
+        must be reset). As outages, a fail-open stack let the local password
+        alone in, for the holder of a breached Okta password too."""
+        for status, code, reason, message in (
+                (401, "E0000064", "password expired", "Okta: your password has expired; "
+                 "change it in Okta, then log in again"),
+                (403, "E0000259", "password must be reset", "Okta: sign-in failed")):
+            with self.subTest(code=code):
+                sim().reset()
+                self.user()
+                sim().fault("authn", "status", status=status, errorCode=code)
+                r = self.sign_in()
+                self.assert_refused(r, "PAM_AUTH_ERR", reason, message)
+
     def test_empty_password_refused_without_a_request(self):
         """An empty answer (Enter at the prompt, a scanner on ssh) is never an
         Okta password: refused before any request, so it is no failed
@@ -159,11 +181,6 @@ class TestPrimaryAuthentication(SignInTestCase):
                     self.assertEqual(self.routes(), ["authn"])
 
     ENROLL_MESSAGE = "Okta: set up Okta Verify in Okta first, then log in again"
-
-    def primary_answer(self):
-        """Okta's (the simulator's) answer to the password, as sent."""
-        return json.loads(next(q["response_body"] for q in sim().requests()
-                               if q["route"] == "authn"))
 
     def test_mfa_enroll_as_okta_sends_it_is_a_refusal_not_an_outage(self):
         """Review finding T8: Okta's MFA_ENROLL lists the factor types to set
@@ -405,6 +422,18 @@ class TestPush(SignInTestCase):
         self.assert_refused(r, "PAM_AUTH_ERR", "push timed out at Okta",
                             "Okta: push not approved in time")
 
+    def test_push_cancelled_by_the_user_is_a_refusal(self):
+        """factorResult CANCELLED, "canceled by the user" (the reference's
+        Factor result table), ended as an unknown factorResult:
+        PAM_AUTHINFO_UNAVAIL, which a fail-open stack turns into a
+        local-password login."""
+        self.user([dict(PUSH, auto="reject")])
+        sim().fault("authn_poll", "patch",
+                    replace=[['"factorResult": "REJECTED"', '"factorResult": "CANCELLED"']])
+        r = self.sign_in()
+        self.assert_refused(r, "PAM_AUTH_ERR", "push cancelled", "Okta: push rejected")
+        self.assert_cancelled(r)
+
     def test_mfa_timeout_is_honoured_within_a_second(self):
         self.user([dict(PUSH, auto="ignore")])
         r = self.sign_in()
@@ -489,6 +518,104 @@ class TestPasscode(SignInTestCase):
         self.assert_refused(r, "PAM_AUTH_ERR", "wrong passcode", "Okta: sign-in failed")
         self.assertEqual(self.routes(), ["authn", "authn_verify", "authn_cancel"])
         self.assert_cancelled(r)
+
+    EXPIRED_MESSAGE = "Okta: your password has expired; change it in Okta, then log in again"
+
+    def mfa_answers(self, factor):
+        """What the user answers at the MFA prompt for that factor."""
+        return [sim().totp(TOTP_SECRET)] if factor is TOTP else []
+
+    def test_password_expired_after_mfa_is_a_refusal_not_an_outage(self):
+        """Okta challenges a user with an active factor for MFA before
+        PASSWORD_EXPIRED (the reference's note on the expired-password
+        example). After a passcode, that state read as "unexpected":
+        PAM_AUTHINFO_UNAVAIL and "no answer from Okta", so a fail-open stack
+        let the user in with the local password alone (review of T8)."""
+        for factor in (TOTP, PUSH):
+            with self.subTest(factor=factor["type"]):
+                sim().reset()
+                self.user([factor], state="PASSWORD_EXPIRED")
+                r = self.sign_in(*self.mfa_answers(factor))
+                self.assertEqual(self.primary_answer()["status"], "MFA_REQUIRED")
+                self.assert_refused(r, "PAM_AUTH_ERR", "PASSWORD_EXPIRED", self.EXPIRED_MESSAGE)
+                self.assert_cancelled(r)
+
+    def test_password_warn_after_mfa_is_skipped(self):
+        """PASSWORD_WARN comes "before SUCCESS" (the reference's options
+        object), after a verified factor too: skipped, not an outage."""
+        for factor in (TOTP, PUSH):
+            with self.subTest(factor=factor["type"]):
+                sim().reset()
+                self.user([factor], state="PASSWORD_WARN")
+                r = self.sign_in(*self.mfa_answers(factor))
+                self.assert_signed_in(r)
+                self.assertEqual(self.routes()[-4:-2], ["authn_verify" if factor is TOTP
+                                                        else "authn_poll", "authn_skip"])
+
+    def test_passcode_refusals_of_okta_are_refusals_not_outages(self):
+        """Okta's documented refusals of a factor (its error list: E0000082 a
+        code used before, E0000083 outside its time window, E0000069 MFA
+        locked after failed attempts) gave PAM_AUTHINFO_UNAVAIL: whoever
+        knows the Okta password could type a used code, or wrong ones until
+        the lock, and a fail-open stack let them in with the local password
+        alone."""
+        self.user([PUSH, TOTP])
+        code = sim().totp(TOTP_SECRET)
+        self.assert_signed_in(self.sign_in(code))
+        sim().reset()
+        r = self.sign_in(code)
+        self.assert_refused(r, "PAM_AUTH_ERR", "passcode used before (verifyFactor: HTTP 403 "
+                            "E0000082", "Okta: sign-in failed")
+        self.assert_cancelled(r)
+        for code, reason, message in (
+                ("E0000083", "passcode outside its time window", "Okta: sign-in failed"),
+                ("E0000069", "MFA locked after failed attempts",
+                 "Okta: your Okta account is locked; unlock it in Okta or ask your "
+                 "administrator")):
+            with self.subTest(code=code):
+                sim().reset()
+                sim().fault("authn_verify", "status", status=403, errorCode=code)
+                r = self.sign_in("123456")
+                self.assert_refused(r, "PAM_AUTH_ERR", reason, message)
+                self.assert_cancelled(r)
+
+    def test_passcode_refused_in_a_challenge_is_a_refusal(self):
+        """The reference's Factor result table has PASSCODE_REPLAYED and
+        TIME_WINDOW_EXCEEDED for the last verification of an MFA_CHALLENGE:
+        the user's passcode was refused, no outage."""
+        for result in ("PASSCODE_REPLAYED", "TIME_WINDOW_EXCEEDED"):
+            with self.subTest(result=result):
+                sim().reset()
+                ids = self.user([TOTP])
+                body = {"stateToken": "00" + "s" * 40, "status": "MFA_CHALLENGE",
+                        "factorResult": result, "_embedded": {"factor": {
+                            "id": ids["token:software:totp"],
+                            "factorType": "token:software:totp", "provider": "OKTA"}},
+                        "_links": {"next": {"name": "verify", "href": sim().org_url +
+                                            verify_path(ids["token:software:totp"])[1]}}}
+                sim().fault("authn_verify", "malformed", status=200, body=json.dumps(body))
+                r = self.sign_in("123456")
+                self.assert_refused(r, "PAM_AUTH_ERR", "factorResult " + result,
+                                    "Okta: sign-in failed")
+
+    EXPIRED_TX_MESSAGE = "Okta: the sign-in took too long; log in again"
+
+    def test_transaction_expired_at_the_prompt_is_a_refusal(self):
+        """su and sudo wait for their user as long as it takes: after five
+        minutes at the MFA prompt Okta's transaction has expired, and the
+        verify (or the poll after a number-matching prompt) gets the
+        reference's 401 E0000011 for an expired state token. Read as an
+        outage, whoever knows the Okta password only had to wait to pass a
+        fail-open stack with the local password."""
+        for factor, route, answers in ((TOTP, "authn_verify", ["123456"]),
+                                       (dict(PUSH, auto="ignore"), "authn_poll", [])):
+            with self.subTest(route=route):
+                sim().reset()
+                self.user([factor])
+                sim().fault(route, "status", status=401, errorCode="E0000011")
+                r = self.sign_in(*answers)
+                self.assert_refused(r, "PAM_AUTH_ERR", "transaction expired (",
+                                    self.EXPIRED_TX_MESSAGE)
 
     def test_answer_neither_empty_nor_digits(self):
         self.user([PUSH, TOTP])

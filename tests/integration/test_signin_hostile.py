@@ -241,8 +241,7 @@ class TestUnexpectedStates(HostileSignIn):
                     replace=[['"status": "SUCCESS"', '"status": "MFA_CHALLENGE"']])
         r = self.sign_in(sim().totp(ts.TOTP_SECRET))
         self.assert_failed(r, "PAM_AUTHINFO_UNAVAIL")
-        self.assert_logged(r, "password sign-in", "verifyFactor (passcode): unexpected state "
-                           "MFA_CHALLENGE")
+        self.assert_logged(r, "password sign-in", "unexpected transaction state MFA_CHALLENGE")
         self.assertNotIn(ts.CREATE, self.api_requests(), r.describe())
 
     def test_password_warn_without_skip_link(self):

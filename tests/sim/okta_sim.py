@@ -64,6 +64,12 @@ ERROR_SUMMARIES = {
     "E0000022": "The endpoint does not support the provided HTTP method",
     "E0000047": "API call exceeded rate limit due to too many requests.",
     "E0000068": "Invalid Passcode/Answer",
+    "E0000064": "Password is expired and must be changed.",
+    "E0000069": "User Locked",
+    "E0000082": "Each code can only be used once. Please wait for a new code and try again.",
+    "E0000083": "PassCode is valid but exceeded time window.",
+    "E0000259": "Login not allowed at this time. Reset your password or contact your "
+                "administrator for further assistance.",
 }
 DEFAULT_CODE_FOR_STATUS = {
     400: "E0000003",
@@ -645,9 +651,16 @@ class Authn:
             tx["ended"] = True
 
     def after_password(self, tx, skip_warning=False):
-        """The state a transaction reaches once the password is right."""
+        """The state a transaction reaches once the password is right. A
+        user with factors is challenged for MFA before PASSWORD_EXPIRED (the
+        reference's note on the expired-password example) and before
+        PASSWORD_WARN, which comes "before SUCCESS" (its options object):
+        after_mfa() takes the transaction on from there."""
         user = tx["user"]
         state = user["state"]
+        if user["factors"] and state in ("PASSWORD_WARN", "PASSWORD_EXPIRED") \
+                and not tx.get("mfa_done"):
+            return self.mfa_required(tx)
         if state == "PASSWORD_WARN" and not skip_warning and tx["warn"]:
             tx["status"] = "PASSWORD_WARN"
             return self.transaction(tx, "PASSWORD_WARN", {"_embedded": {"policy": {
@@ -660,11 +673,22 @@ class Authn:
             tx["status"] = state
             return getattr(self, state.lower())(tx)
         if not user["factors"]:
-            return self.success(tx, ["pwd"])
+            return self.success(tx, tx.get("amr", ["pwd"]))
+        if tx.get("mfa_done"):
+            return self.success(tx, tx["amr"])
+        return self.mfa_required(tx)
+
+    def mfa_required(self, tx):
+        user = tx["user"]
         tx["status"] = "MFA_REQUIRED"
         factors = [public_factor(self.base, f, user["links"], user["login"])
                    for f in user["factors"]]
         return self.transaction(tx, "MFA_REQUIRED", {"_embedded": {"factors": factors}})
+
+    def after_mfa(self, tx, amr):
+        """A factor verified: SUCCESS, or the password state MFA came before."""
+        tx["mfa_done"], tx["amr"], tx["push"] = True, amr, None
+        return self.after_password(tx)
 
     def change_password_link(self):
         return {"name": "changePassword",
@@ -771,7 +795,12 @@ class Authn:
         good = [totp_code(factor["secret"], now + d * TOTP_STEP) for d in (-1, 0, 1)]
         if not isinstance(code, str) or code not in good:
             return okta_error(403, "E0000068")
-        return self.success(tx, ["pwd", "otp", "mfa"])
+        # one use per code, as Okta's error list has it (E0000082)
+        with self.st.lock:
+            if code in factor.setdefault("used", []):
+                return okta_error(403, "E0000082")
+            factor["used"].append(code)
+        return self.after_mfa(tx, ["pwd", "otp", "mfa"])
 
     def send_push(self, tx, factor):
         push = {"id": len(self.st.pushes) + 1, "login": tx["user"]["login"],
@@ -816,7 +845,7 @@ class Authn:
                                  "timeout": "timeout"}[push["auto"]]
             state = push["state"]
         if state == "approved":
-            return self.success(tx, ["pwd", "mfa", "swk"])
+            return self.after_mfa(tx, ["pwd", "mfa", "swk"])
         return self.challenge(tx)   # the transaction stays open (it may be cancelled)
 
 
