@@ -74,6 +74,15 @@ class SignInE2E(e2elib.E2ETestCase):
     def routes(self):
         return [q.get("route") for q in self.sim.requests()]
 
+    def ssh_as(self, name):
+        """ssh (keyboard-interactive) as `name`, answering the password
+        prompt with the Okta password."""
+        argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
+        argv[-2] = "%s@127.0.0.1" % name
+        self.last = self.box.run_pty(argv, user=USER, timeout=60,
+                                     answers=[(PASSWORD_PROMPT, PASSWORD.encode())])
+        return self.last
+
     def approve_with_number(self, match):
         """What the person does: read the number on the screen, tap it on
         the phone (here: the simulator), press Enter."""
@@ -140,11 +149,7 @@ class TestSsh(SignInE2E):
             with self.subTest(name=name):
                 self.sim.reset()
                 self.sim.add_authn_user(name + "@example.com", PASSWORD, [])
-                argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
-                argv[-2] = "%s@127.0.0.1" % name
-                res = self.last = self.box.run_pty(argv, user=USER, timeout=60,
-                                                   answers=[(PASSWORD_PROMPT,
-                                                             PASSWORD.encode())])
+                res = self.ssh_as(name)
                 self.assertNotEqual(res.status, 0, self.describe())
                 self.assertEqual(len(res.answered), 1, "the prompt reached the client\n"
                                  + self.describe())
@@ -163,11 +168,7 @@ class TestSsh(SignInE2E):
             for _ in range(3):
                 self.sim.reset()
                 self.sim.fault("authn", "status", status=429, reset_in=60)
-                argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
-                argv[-2] = "%s@127.0.0.1" % name
-                res = self.last = self.box.run_pty(argv, user=USER, timeout=60,
-                                                   answers=[(PASSWORD_PROMPT,
-                                                             PASSWORD.encode())])
+                res = self.ssh_as(name)
                 self.assertNotEqual(res.status, 0, self.describe())
                 took[name] = min(took.get(name, 60), res.since_last_answer())
         self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "HTTP 429")
