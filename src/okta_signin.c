@@ -650,12 +650,14 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 	struct signin s = { client, cfg, req, io, out, { 0 }, false };
 	const long long start = now_ms();
 	bool mfa_done = false;
+	bool answered = false; /* Okta took the password: a transaction began */
 	unsigned steps;
 
 	memset(out, 0, sizeof(*out));
 	okta_authn_clear(&s.tx);
 	refuse_before_request(&s);
 	if (!s.done && step(&s, OKTA_AUTHN_PRIMARY, NULL, NULL, OKTA_AUTHN_CALL_BUDGET) == 0) {
+		answered = true;
 		for (steps = 0; !s.done && steps < OKTA_SIGNIN_STEPS_MAX; steps++)
 			handle_state(&s, &mfa_done);
 		finish(&s, OKTA_STATUS_UNAVAILABLE, MSG_UNAVAILABLE,
@@ -664,7 +666,13 @@ void okta_signin(struct okta_client *client, const struct okta_config *cfg,
 	if (out->status != OKTA_STATUS_OK)
 		cancel(&s);
 	okta_authn_clear(&s.tx);
-	if (out->status == OKTA_STATUS_REJECTED)
+	/* A name with no local account is refused without a request, so it
+	 * cannot know that Okta is down: until Okta has taken the password, an
+	 * outage reads and takes like a refusal (the log line and the PAM code
+	 * still say outage), or it would tell which names have an account. */
+	if (out->status == OKTA_STATUS_UNAVAILABLE && !answered)
+		out->user_message = MSG_FAILED;
+	if (out->status == OKTA_STATUS_REJECTED || (out->status != OKTA_STATUS_OK && !answered))
 		pause_ms(start + OKTA_SIGNIN_REFUSAL_FLOOR_MS - now_ms());
 }
 

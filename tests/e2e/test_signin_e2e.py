@@ -74,6 +74,15 @@ class SignInE2E(e2elib.E2ETestCase):
     def routes(self):
         return [q.get("route") for q in self.sim.requests()]
 
+    def ssh_as(self, name):
+        """ssh (keyboard-interactive) as `name`, answering the password
+        prompt with the Okta password."""
+        argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
+        argv[-2] = "%s@127.0.0.1" % name
+        self.last = self.box.run_pty(argv, user=USER, timeout=60,
+                                     answers=[(PASSWORD_PROMPT, PASSWORD.encode())])
+        return self.last
+
     def approve_with_number(self, match):
         """What the person does: read the number on the screen, tap it on
         the phone (here: the simulator), press Enter."""
@@ -140,17 +149,31 @@ class TestSsh(SignInE2E):
             with self.subTest(name=name):
                 self.sim.reset()
                 self.sim.add_authn_user(name + "@example.com", PASSWORD, [])
-                argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
-                argv[-2] = "%s@127.0.0.1" % name
-                res = self.last = self.box.run_pty(argv, user=USER, timeout=60,
-                                                   answers=[(PASSWORD_PROMPT,
-                                                             PASSWORD.encode())])
+                res = self.ssh_as(name)
                 self.assertNotEqual(res.status, 0, self.describe())
                 self.assertEqual(len(res.answered), 1, "the prompt reached the client\n"
                                  + self.describe())
                 self.assertEqual(self.sim.requests(), [], self.describe())
                 self.assert_logged("password sign-in for '%s' from 127.0.0.1" % name,
                                    "nothing sent to Okta")
+
+    def test_okta_down_does_not_tell_names_apart(self):
+        """SECURITY.md T2 with the real sshd: while Okta rate-limits the
+        password request (anyone can spend the org's authn rate limit at
+        Okta's public endpoint), the verdict on a local name comes as late
+        as on a name with no account. Before the fix: 0.01 s against 1.01 s
+        (sshd holds the module's last line back, so the time told)."""
+        took = {}
+        for name in (USER, "ghost"):
+            for _ in range(3):
+                self.sim.reset()
+                self.sim.fault("authn", "status", status=429, reset_in=60)
+                res = self.ssh_as(name)
+                self.assertNotEqual(res.status, 0, self.describe())
+                took[name] = min(took.get(name, 60), res.since_last_answer())
+        self.assert_logged("password sign-in for '%s' from 127.0.0.1" % USER, "HTTP 429")
+        self.assertGreaterEqual(took[USER], 0.9, took)
+        self.assertLess(abs(took[USER] - took["ghost"]), 0.25, took)
 
     def test_push_without_number_matching(self):
         """No number to show: the module sends the info message "Okta

@@ -635,6 +635,21 @@ static void test_group_names_match_okta_groups_only(void **state)
 				 v[OKTA_RULE_GROUP].reason);
 		okta_group_list_clear(&groups);
 	}
+	/* An OKTA_GROUP named like a typed entry: only its explicit form names
+	 * it; the bare text names an APP_GROUP "x" (pam_okta_session.conf(5)). */
+	{
+		struct okta_group_list groups = { 0 };
+
+		add_group(&groups, "[{\"id\":\"00gOKTAGROUPxxxxxxxx\",\"type\":\"OKTA_GROUP\","
+				   "\"profile\":{\"name\":\"APP_GROUP:x\"}}]");
+		assert_int_equal(evaluate("require_group = OKTA_GROUP:APP_GROUP:x", "", &groups, 0,
+					  OKTA_RULES_ALL, v),
+				 OKTA_VERDICT_PASS);
+		assert_int_equal(
+			evaluate("require_group = APP_GROUP:x", "", &groups, 0, OKTA_RULES_ALL, v),
+			OKTA_VERDICT_REFUSE);
+		okta_group_list_clear(&groups);
+	}
 	/* The refusal says why the same-named group did not count. */
 	{
 		struct okta_group_list groups = { 0 };
