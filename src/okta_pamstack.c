@@ -155,6 +155,7 @@ struct analysis {
 	int unknown_count;
 	int group_count;
 	bool has_okta;
+	int okta_lines;
 	int includes;
 	okta_pamstack_reader reader;
 	void *reader_ctx;
@@ -480,7 +481,10 @@ static void classify_module(struct analysis *a, const char *path, int path_len, 
 			base = p + 1;
 	base_len = (int)(path + path_len - base);
 	if (token_is_exactly(base, base_len, "pam_okta_session.so")) {
-		line->arg = intern(a, U_OKTA, "pam_okta_session.so", NULL, OKTA_CODES);
+		/* one unknown per line: each call asks for a token again and
+		 * meets Okta again, so two lines may return different codes */
+		snprintf(key, sizeof(key), "pam_okta_session.so (call %d)", a->okta_lines++);
+		line->arg = intern(a, U_OKTA, key, NULL, OKTA_CODES);
 		a->has_okta = true;
 		return;
 	}
@@ -897,6 +901,19 @@ static int bits(unsigned mask)
 	return n;
 }
 
+/* The code a login is filed under when the module ran on several lines: a
+ * good token on one of them is a good token; otherwise the first code other
+ * than PAM_AUTHINFO_UNAVAIL, so that "fail open on authinfo_unavail" means
+ * that no other code took part. */
+static int okta_code(int so_far, int v)
+{
+	if (so_far == RC_SUCCESS || v == RC_SUCCESS)
+		return RC_SUCCESS;
+	if (so_far == NEVER || so_far == RC_AUTHINFO_UNAVAIL)
+		return v;
+	return so_far;
+}
+
 static void note_login(const struct analysis *a, const struct scenario *sc, struct tally *t)
 {
 	int okta = NEVER;
@@ -913,7 +930,7 @@ static void note_login(const struct analysis *a, const struct scenario *sc, stru
 		if (v == UNSET)
 			continue;
 		if (u->kind == U_OKTA)
-			okta = v;
+			okta = okta_code(okta, v);
 		else if (u->kind == U_GROUP && v != 0)
 			members |= 1u << u->group;
 		else if (u->kind == U_CREDENTIAL && v == RC_SUCCESS)

@@ -827,6 +827,40 @@ static void test_every_code_of_other_modules_is_tried(void **state)
 	assert_false(r.bypass_without_credential);
 }
 
+/* Each line of the module is a call of its own (a new prompt, a new
+ * request): a refused token on the first and an unreachable Okta on the
+ * second are not the same code twice. */
+static void test_module_on_two_lines_answers_twice(void **state)
+{
+	struct okta_pamstack_report r;
+
+	(void)state;
+	r = analyse_with("auth [success=done auth_err=ignore default=die] pam_okta_session.so\n"
+			 "auth [success=done authinfo_unavail=ignore default=die] "
+			 "pam_okta_session.so\n"
+			 "auth required pam_unix.so\n",
+			 NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	way_with(&r, "PAM_AUTH_ERR");
+	/* the same file included twice: two calls too */
+	{
+		struct files f = { { "okta-auth" },
+				   { "auth [success=done auth_err=ignore default=die] "
+				     "pam_okta_session.so\n" } };
+
+		r = analyse_with("auth include okta-auth\n"
+				 "auth [success=done authinfo_unavail=ignore default=die] "
+				 "pam_okta_session.so\n"
+				 "auth required pam_unix.so\n",
+				 &f);
+		assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	}
+	/* a second chance that still lets only a good token in */
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth [success=done default=die] pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -866,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_carriage_return_is_not_a_blank),
 		cmocka_unit_test(test_module_names_are_case_sensitive),
 		cmocka_unit_test(test_every_code_of_other_modules_is_tried),
+		cmocka_unit_test(test_module_on_two_lines_answers_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
