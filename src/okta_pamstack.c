@@ -475,6 +475,7 @@ static void classify_module(struct analysis *a, const char *path, int path_len, 
 	int base_len;
 	char key[MAX_NAME];
 	const char *p;
+	unsigned results;
 
 	for (p = path; p < path + path_len; p++)
 		if (*p == '/')
@@ -499,9 +500,17 @@ static void classify_module(struct analysis *a, const char *path, int path_len, 
 		return;
 	}
 	/* The same arguments, the same result: pam_succeed_if's conditions
-	 * and pam_faillock's preauth/authfail/authsucc differ line by line. */
-	module_line(key, sizeof(key), base, base_len, args);
-	line->arg = intern(a, U_OTHER, key, NULL, known != NULL ? known->results : ALL_CODES);
+	 * and pam_faillock's preauth/authfail/authsucc differ line by line. A
+	 * path of the administrator's may name no file (another distribution's
+	 * directory): libpam then returns PAM_MODULE_UNKNOWN, not pam_deny's
+	 * PAM_AUTH_ERR, and that path is a module of its own. */
+	results = known != NULL ? known->results : ALL_CODES;
+	if (base != path) {
+		results |= BIT(RC_MODULE_UNKNOWN);
+		module_line(key, sizeof(key), path, path_len, args);
+	} else
+		module_line(key, sizeof(key), base, base_len, args);
+	line->arg = intern(a, U_OTHER, key, NULL, results);
 }
 
 /* ------------------------------------------------------------- parsing */

@@ -861,6 +861,23 @@ static void test_module_on_two_lines_answers_twice(void **state)
 			 OKTA_PAMSTACK_FAIL_CLOSED);
 }
 
+/* A path that names no file (a stack copied from a distribution that keeps
+ * modules elsewhere) gives PAM_MODULE_UNKNOWN, not the module's own code. */
+static void test_module_path_may_name_no_file(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+			   "auth [auth_err=die default=ignore] /lib64/security/pam_deny.so\n"
+			   "auth required pam_unix.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* the name alone is found in libpam's own directory */
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth [auth_err=die default=ignore] pam_deny.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -901,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_module_names_are_case_sensitive),
 		cmocka_unit_test(test_every_code_of_other_modules_is_tried),
 		cmocka_unit_test(test_module_on_two_lines_answers_twice),
+		cmocka_unit_test(test_module_path_may_name_no_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
