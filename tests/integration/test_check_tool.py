@@ -702,6 +702,37 @@ class PamStackTest(unittest.TestCase):
                 if name == "succeed-if":
                     self.assertIn("DANGEROUS", r.lines[0])
 
+    def test_stacks_read_as_libpam_reads_them(self):
+        """Review of T1 (SECURITY.md T1b): each stack was judged ok while
+        libpam, reading the same file, lets a user in without Okta; from the
+        file, through the tool, with its exit status."""
+        refused = (
+            # a typo'd type is a failing auth line that counts for the jump
+            ("typo", "auth [success=ok default=1] pam_okta_session.so\n"
+                     "acount required pam_access.so\nauth sufficient pam_permit.so\n"
+                     "auth requisite pam_deny.so\n",
+             EXIT_USAGE, "cannot analyse: service file line 2: type 'acount' not understood"),
+            # libpam does not continue a line holding '#': pam_permit is read
+            ("comment", "auth [success=done default=ignore] pam_okta_session.so # x \\\n"
+                        "auth sufficient pam_permit.so\nauth requisite pam_deny.so\n",
+             EXIT_CHECK_FAILED, "fail open on everything (DANGEROUS)"),
+            # nullok: PAM_IGNORE, which required ignores, after preauth's yes
+            ("nullok", "auth requisite pam_faillock.so preauth\n"
+                       "auth [success=done authinfo_unavail=ignore default=die] "
+                       "pam_okta_session.so\nauth required pam_google_authenticator.so nullok\n",
+             EXIT_CHECK_FAILED, "fail open on authinfo_unavail"),
+            # two calls of the module: a refused token, then Okta down
+            ("twice", "auth [success=done auth_err=ignore default=die] pam_okta_session.so\n"
+                      "auth [success=done authinfo_unavail=ignore default=die] "
+                      "pam_okta_session.so\nauth required pam_unix.so\n",
+             EXIT_CHECK_FAILED, "fail open on everything (DANGEROUS)"),
+        )
+        for name, text, code, verdict in refused:
+            with self.subTest(name=name):
+                r = self.assert_verdict(self.stack(name, text), code, "FAIL", verdict,
+                                        ways=None)
+                self.assertFalse(any(l.startswith("ok ") for l in r.lines[:1]), r.describe())
+
     def test_dangerous_stacks(self):
         cases = {
             "optional": "auth optional pam_okta_session.so\n@include common-auth\n",
