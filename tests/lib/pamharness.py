@@ -205,7 +205,8 @@ def _is_probe_message(text):
 
 
 def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
-                   answer_lines=False, silent=False, keep_going=False, conv_again=False):
+                   answer_lines=False, silent=False, keep_going=False, conv_again=False,
+                   conv_rc=None):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
     if rhost is not None:
@@ -218,6 +219,8 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
         cmd += ["--keep-going", "yes"]
     if conv_again:
         cmd += ["--conv-again", "yes"]
+    if conv_rc is not None:
+        cmd += ["--conv-rc", str(conv_rc)]
     for item in setenv:
         cmd += ["--setenv", item]
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
@@ -226,7 +229,7 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
                timeout=60, mounts=(), rhost=None, answers=None, silent=False,
-               keep_going=False, conv_again=False):
+               keep_going=False, conv_again=False, conv_rc=None):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
@@ -239,6 +242,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     keep_going: run every step, also after a failed one (steps may include
     "user=NAME": PAM_USER set on the same handle, as login(1) retries).
     conv_again: the conversation answers PAM_CONV_AGAIN.
+    conv_rc: the conversation answers this code (a name of PAM_CODES' or int).
     rhost: PAM_RHOST.  silent: pam_authenticate with PAM_SILENT.
     """
     if answers is not None:
@@ -254,7 +258,8 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         start = time.monotonic()
         proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
                                                     rhost, answers is not None, silent,
-                                                    keep_going, conv_again),
+                                                    keep_going, conv_again,
+                                                    PAM_CODES.get(conv_rc, conv_rc)),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout, mounts=mounts)
         elapsed = time.monotonic() - start
