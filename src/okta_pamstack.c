@@ -302,13 +302,23 @@ static int value_index(const char *s, size_t len)
 	return -1;
 }
 
-/* "[value=action ...]": values not named take the default action, and
- * without default=, "bad" (pam_handlers.c). */
+static void set_undefined(signed char *actions, int action)
+{
+	int i;
+
+	for (i = 0; i < RETURN_VALUES; i++)
+		if (actions[i] == ACT_UNDEF)
+			actions[i] = (signed char)action;
+}
+
+/* "[value=action ...]": default= gives its action to the values not named
+ * before it (a second default= finds none left), a value named later still
+ * takes its own; values never named are "bad" (pam_misc.c,
+ * _pam_parse_control and _pam_set_default_control). */
 static bool parse_bracket_control(const char *tok, int len, signed char *actions)
 {
 	const char *p = tok + 1;
 	const char *end = tok + len - 1; /* the ']' */
-	int fallback = ACT_BAD;
 	int i;
 
 	for (i = 0; i < RETURN_VALUES; i++)
@@ -334,15 +344,13 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 		if (action == ACT_UNDEF)
 			return false;
 		if ((size_t)(eq - item) == 7 && memcmp(item, "default", 7) == 0)
-			fallback = action;
+			set_undefined(actions, action);
 		else if ((i = value_index(item, (size_t)(eq - item))) >= 0)
 			actions[i] = (signed char)action;
 		else
 			return false;
 	}
-	for (i = 0; i < RETURN_VALUES; i++)
-		if (actions[i] == ACT_UNDEF)
-			actions[i] = (signed char)fallback;
+	set_undefined(actions, ACT_BAD);
 	return true;
 }
 

@@ -878,6 +878,22 @@ static void test_module_path_may_name_no_file(void **state)
 			 OKTA_PAMSTACK_FAIL_CLOSED);
 }
 
+/* _pam_parse_control: default= sets the values not named so far, at that
+ * point; a second default= finds none left. */
+static void test_first_default_counts(void **state)
+{
+	(void)state;
+	/* libpam: every failure is ignored, pam_unix's password lets in */
+	assert_int_equal(verdict_of("auth [success=ok default=ignore default=die] "
+				    "pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* a value named after default= still counts */
+	assert_int_equal(verdict_of("auth [default=die success=ok] pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -919,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_every_code_of_other_modules_is_tried),
 		cmocka_unit_test(test_module_on_two_lines_answers_twice),
 		cmocka_unit_test(test_module_path_may_name_no_file),
+		cmocka_unit_test(test_first_default_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
