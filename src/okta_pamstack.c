@@ -660,6 +660,27 @@ static int parse_line(struct analysis *a, int stack, const char *p, const char *
 	return a->error[0] != '\0' ? -1 : 0;
 }
 
+/* libpam before 1.6 (Debian 12, RHEL 8 and 9) assembles a line with
+ * fgets() in 1024 bytes: a longer line is cut and its rest read as a line of
+ * its own (also the rest of a long comment), and a continued line skips
+ * blank and comment lines, where pam_line.c ends it. Either would let the
+ * file say one thing to the analysis and another to sshd: the reason, or
+ * NULL. bytes counts what the logical line has taken so far. */
+#define OLD_LIBPAM_LINE 1023
+static const char *old_libpam_disagrees(const char *p, const char *end, bool continued,
+					size_t *bytes)
+{
+	const char *s = p + strspn(p, " \t");
+
+	*bytes += (size_t)(end - p) + 1;
+	if (*bytes > OLD_LIBPAM_LINE)
+		return "longer than 1022 characters (libpam before 1.6 cuts it in two)";
+	if (continued && (s == end || *s == '#'))
+		return "a blank or comment line inside a continued line (libpam before 1.6 "
+		       "goes on past it)";
+	return NULL;
+}
+
 /*
  * Reads the file as pam_line.c does: a physical line whose last character
  * other than blanks is a backslash continues on the next one (the backslash
@@ -667,6 +688,7 @@ static int parse_line(struct analysis *a, int stack, const char *p, const char *
  * the end of its physical line and ends the logical line there. A file that
  * ends inside a continued line is refused (libpam: an incomplete read).
  * Only space, tab and newline separate words (a CR is part of a word).
+ * What libpam before 1.6 reads otherwise is refused (see below).
  */
 static int parse_text(struct analysis *a, int stack, const char *text, const char *file, int depth)
 {
@@ -675,9 +697,11 @@ static int parse_text(struct analysis *a, int stack, const char *text, const cha
 	char *out;
 	const char *p;
 	const char *next;
+	const char *why;
 	unsigned lineno = 1;
 	unsigned first = 1;
 	bool more = false;
+	size_t bytes = 0;
 	int rc = 0;
 
 	if (size > MAX_FILE_TEXT) {
@@ -698,6 +722,11 @@ static int parse_text(struct analysis *a, int stack, const char *text, const cha
 		if (end == NULL)
 			end = p + strlen(p);
 		next = *end == '\n' ? end + 1 : end;
+		if ((why = old_libpam_disagrees(p, end, more, &bytes)) != NULL) {
+			fail(a, "%s line %u: %s", file, lineno, why);
+			rc = -1;
+			break;
+		}
 		for (last = end; last > p && (last[-1] == ' ' || last[-1] == '\t'); last--)
 			;
 		hash = memchr(p, '#', (size_t)(end - p));
@@ -715,6 +744,7 @@ static int parse_text(struct analysis *a, int stack, const char *text, const cha
 		*out = '\0';
 		rc = parse_line(a, stack, buf, file, first, depth);
 		out = buf;
+		bytes = 0;
 		first = lineno + 1;
 	}
 	if (rc == 0 && more) {

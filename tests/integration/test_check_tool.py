@@ -733,6 +733,37 @@ class PamStackTest(unittest.TestCase):
                                         ways=None)
                 self.assertFalse(any(l.startswith("ok ") for l in r.lines[:1]), r.describe())
 
+    def test_lines_libpam_reads_otherwise_refused(self):
+        """Lines this host's libpam reads otherwise than it looks (a long
+        comment whose rest is a line, before libpam 1.6; a continued line
+        that goes on past a blank or comment line, or that ends there): with
+        pam_deny.so standing for a refused token, libpam lets the user in
+        through the pam_permit.so line, so the same stack with
+        pam_okta_session.so must not be ok."""
+        okta = "auth [success=done default=ignore] pam_okta_session.so\n"
+        deny = "auth [success=done default=ignore] pam_deny.so\n"
+        cases = (
+            ("long-comment", "# %s" % ("x" * 1021) + "auth sufficient pam_permit.so\n"
+                             "auth requisite pam_deny.so\n"),
+            ("blank-in-continued", "auth optional pam_warn.so \\\n\n"
+                                   "auth requisite pam_deny.so\nauth sufficient pam_permit.so\n"),
+            ("comment-in-continued", "auth optional pam_warn.so \\\n# note\n"
+                                     "auth requisite pam_deny.so\n"
+                                     "auth sufficient pam_permit.so\n"),
+        )
+        for name, rest in cases:
+            with self.subTest(name=name):
+                self.stack(name + "-libpam", deny + rest)
+                run = subprocess.run([ph.DRIVER, "--confdir", self.pam_dir, "--service",
+                                      name + "-libpam", "--user", "root", "--steps", "auth"],
+                                     input=b"", capture_output=True, timeout=60)
+                self.assertIn(b"step auth PAM_SUCCESS", run.stdout,
+                              "this libpam does not read the hidden line: %r" % run.stdout)
+                r = self.run_tool("--pam-stack", self.stack(name, okta + rest), conf=False)
+                self.assertNotEqual(r.rc, EXIT_OK, r.describe())
+                self.assertTrue(r.lines and r.lines[0].startswith("FAIL pam-stack: "),
+                                r.describe())
+
     def test_dangerous_stacks(self):
         cases = {
             "optional": "auth optional pam_okta_session.so\n@include common-auth\n",

@@ -894,6 +894,43 @@ static void test_first_default_counts(void **state)
 			 OKTA_PAMSTACK_FAIL_CLOSED);
 }
 
+/* libpam before 1.6 (Debian 12, RHEL 8 and 9) reads lines with fgets() into
+ * 1024 bytes: a longer line is cut in two, and the rest of a long comment is
+ * read as a line of its own; and a continued line skips blank and comment
+ * lines, where libpam 1.6 ends it. Checked with the installed libpam 1.5.2
+ * and pam_deny/pam_permit: each hidden line logs in. Refused. */
+static void test_lines_older_libpam_reads_otherwise(void **state)
+{
+	char text[1400];
+	struct okta_pamstack_report r;
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "auth [success=done default=ignore] pam_okta_session.so\n"
+		 "# %01021d"
+		 "auth sufficient pam_permit.so\n"
+		 "auth requisite pam_deny.so\n",
+		 0);
+	r = analyse_with(text, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "1022"));
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth optional pam_warn.so \\\n"
+				    "\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth sufficient pam_permit.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth optional pam_warn.so \\\n"
+				    "  # note\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth sufficient pam_permit.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	/* a line of 1022 characters, which both read alike, is still a line */
+	snprintf(text, sizeof(text), "auth required pam_okta_session.so conf=/%0982d\n", 0);
+	assert_int_equal(verdict_of(text), OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -936,6 +973,7 @@ int main(void)
 		cmocka_unit_test(test_module_on_two_lines_answers_twice),
 		cmocka_unit_test(test_module_path_may_name_no_file),
 		cmocka_unit_test(test_first_default_counts),
+		cmocka_unit_test(test_lines_older_libpam_reads_otherwise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
