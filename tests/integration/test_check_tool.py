@@ -733,33 +733,42 @@ class PamStackTest(unittest.TestCase):
                                         ways=None)
                 self.assertFalse(any(l.startswith("ok ") for l in r.lines[:1]), r.describe())
 
-    def test_lines_libpam_reads_otherwise_refused(self):
-        """Lines this host's libpam reads otherwise than it looks (a long
-        comment whose rest is a line, before libpam 1.6; a continued line
-        that goes on past a blank or comment line, or that ends there): with
-        pam_deny.so standing for a refused token, libpam lets the user in
-        through the pam_permit.so line, so the same stack with
-        pam_okta_session.so must not be ok."""
+    def test_stacks_libpam_reads_otherwise_refused(self):
+        """Stacks this host's libpam reads otherwise than they look: with
+        pam_deny.so in the place of pam_okta_session.so (a refused token),
+        libpam lets the user in, so the same stack with pam_okta_session.so
+        must not be ok. A long comment whose rest is a line and a continued
+        line that goes on past a blank or comment line (libpam before 1.6);
+        a typo'd type that counts for a jump; the first default= of a
+        control; a name in the wrong case; a path that names no file."""
         okta = "auth [success=done default=ignore] pam_okta_session.so\n"
-        deny = "auth [success=done default=ignore] pam_deny.so\n"
         cases = (
-            ("long-comment", "# %s" % ("x" * 1021) + "auth sufficient pam_permit.so\n"
+            ("long-comment", okta + "# %s" % ("x" * 1021) + "auth sufficient pam_permit.so\n"
                              "auth requisite pam_deny.so\n"),
-            ("blank-in-continued", "auth optional pam_warn.so \\\n\n"
+            ("blank-in-continued", okta + "auth optional pam_warn.so \\\n\n"
                                    "auth requisite pam_deny.so\nauth sufficient pam_permit.so\n"),
-            ("comment-in-continued", "auth optional pam_warn.so \\\n# note\n"
+            ("comment-in-continued", okta + "auth optional pam_warn.so \\\n# note\n"
                                      "auth requisite pam_deny.so\n"
                                      "auth sufficient pam_permit.so\n"),
+            ("typo", "auth [success=ok default=1] pam_okta_session.so\n"
+                     "acount required pam_access.so\nauth sufficient pam_permit.so\n"
+                     "auth requisite pam_deny.so\n"),
+            ("first-default", "auth [success=ok default=ignore default=die] pam_okta_session.so\n"
+                              "auth required pam_permit.so\n"),
+            ("case", "auth [SUCCESS=1 default=die] pam_okta_session.so\n"
+                     "auth [default=reset] pam_permit.so\nauth required pam_permit.so\n"),
+            ("no-file", okta + "auth [auth_err=die default=ignore] /nonexistent/security/pam_deny.so\n"
+                        "auth required pam_permit.so\n"),
         )
-        for name, rest in cases:
+        for name, text in cases:
             with self.subTest(name=name):
-                self.stack(name + "-libpam", deny + rest)
+                self.stack(name + "-libpam", text.replace("pam_okta_session.so", "pam_deny.so"))
                 run = subprocess.run([ph.DRIVER, "--confdir", self.pam_dir, "--service",
                                       name + "-libpam", "--user", "root", "--steps", "auth"],
                                      input=b"", capture_output=True, timeout=60)
                 self.assertIn(b"step auth PAM_SUCCESS", run.stdout,
-                              "this libpam does not read the hidden line: %r" % run.stdout)
-                r = self.run_tool("--pam-stack", self.stack(name, okta + rest), conf=False)
+                              "this libpam does not read it so: %r" % run.stdout)
+                r = self.run_tool("--pam-stack", self.stack(name, text), conf=False)
                 self.assertNotEqual(r.rc, EXIT_OK, r.describe())
                 self.assertTrue(r.lines and r.lines[0].startswith("FAIL pam-stack: "),
                                 r.describe())
