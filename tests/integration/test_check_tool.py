@@ -9,6 +9,7 @@ Env: PAM_OKTA_CHECK (the tool), PAM_OKTA_SRCDIR, PAM_OKTA_BUILDDIR.
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -772,6 +773,65 @@ class PamStackTest(unittest.TestCase):
                 self.assertNotEqual(r.rc, EXIT_OK, r.describe())
                 self.assertTrue(r.lines and r.lines[0].startswith("FAIL pam-stack: "),
                                 r.describe())
+
+    def test_random_stacks_agree_with_libpam(self):
+        """Differential against this host's libpam: 400 random stacks
+        (simple and [value=action] controls, jumps, reset, a substack, an
+        include) of pam_permit, pam_deny and pam_faildelay around
+        pam_okta_session.so, whose other lines are thus all known. With
+        pam_deny.so, pam_faildelay.so or a missing module in the module's
+        place (PAM_AUTH_ERR, PAM_IGNORE, PAM_MODULE_UNKNOWN), libpam lets
+        the user in exactly when the tool names that code as a way in (or a
+        way that skips the module); with pam_permit.so, not at all when the
+        tool says no login succeeds. (Includes are absolute: libpam before
+        1.6 does not look for them in --confdir.)"""
+        rnd = random.Random(15)
+        mods = ("pam_permit.so", "pam_deny.so", "pam_faildelay.so")
+        stand_ins = (("PAM_AUTH_ERR", "pam_deny.so"), ("PAM_IGNORE", "pam_faildelay.so"),
+                     ("PAM_MODULE_UNKNOWN", "pam_nonexistent.so"))
+        values = ("success", "auth_err", "ignore", "module_unknown", "default")
+        actions = ("ok", "done", "bad", "die", "ignore", "reset", "1", "2", "3")
+
+        def control():
+            if rnd.random() < 0.4:
+                return rnd.choice(("required", "requisite", "sufficient", "optional"))
+            return "[%s]" % " ".join("%s=%s" % (v, rnd.choice(actions))
+                                     for v in rnd.sample(values, rnd.randint(1, 4)))
+
+        def lines(count, nested):
+            out = ["auth %s %s" % (control(), rnd.choice(mods)) for _ in range(count)]
+            if nested:
+                out.insert(rnd.randint(0, len(out)), "auth substack %s/sub" % self.pam_dir)
+                if rnd.random() < 0.3:
+                    out.insert(rnd.randint(0, len(out)), "auth include %s/inc" % self.pam_dir)
+            return out
+
+        def logs_in(text, module):
+            self.stack("real", text.replace("pam_okta_session.so", module))
+            run = subprocess.run([ph.DRIVER, "--confdir", self.pam_dir, "--service", "real",
+                                  "--user", "root", "--steps", "auth"],
+                                 input=b"", capture_output=True, timeout=60)
+            return b"step auth PAM_SUCCESS" in run.stdout
+
+        for n in range(400):
+            main = lines(rnd.randint(0, 4), True)
+            main.insert(rnd.randint(0, len(main)), "auth %s pam_okta_session.so" % control())
+            self.stack("sub", "\n".join(lines(rnd.randint(1, 3), False)) + "\n")
+            self.stack("inc", "\n".join(lines(rnd.randint(1, 2), False)) + "\n")
+            text = "\n".join(main) + "\n"
+            r = self.run_tool("--pam-stack", self.stack("svc", text), conf=False)
+            self.assertIn(r.rc, (EXIT_OK, EXIT_CHECK_FAILED), r.describe())
+            ways = r.lines[1:]
+            skipped = any("without running pam_okta_session.so" in w for w in ways)
+            for code, module in stand_ins:
+                named = skipped or any(re.search(r"\b%s\b.* from pam_okta_session" % code, w)
+                                       for w in ways)
+                self.assertEqual(logs_in(text, module), named,
+                                 "stack %d, %s in the module's place (%s): libpam and the "
+                                 "tool disagree\n%s%s" % (n, module, code, text, r.describe()))
+            if "no login succeeds" in r.lines[0]:
+                self.assertFalse(logs_in(text, "pam_permit.so"), "stack %d\n%s%s"
+                                 % (n, text, r.describe()))
 
     def test_dangerous_stacks(self):
         cases = {
