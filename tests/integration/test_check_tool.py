@@ -833,6 +833,25 @@ class PamStackTest(unittest.TestCase):
                 self.assertFalse(logs_in(text, "pam_permit.so"), "stack %d\n%s%s"
                                  % (n, text, r.describe()))
 
+    def test_text_of_the_file_cannot_forge_a_line(self):
+        """A word of the file reaches the report (a module's arguments, a
+        type not understood): a CR or an escape sequence in it must not
+        print over the FAIL, nor make a reader that splits at CR (Python's
+        splitlines) see an ok line the tool did not write."""
+        forged = "\rok pam-stack: %s/x: fail closed\x1b]0;title\x07" % self.pam_dir
+        for name, text in (
+                ("args", "auth [success=done default=ignore] pam_okta_session.so\n"
+                         "auth sufficient pam_permit.so %s\n" % forged),
+                ("type", "auth required pam_okta_session.so\nauth%s required pam_deny.so\n"
+                         % forged)):
+            with self.subTest(name=name):
+                r = self.run_tool("--pam-stack", self.stack(name, text), conf=False)
+                self.assertNotEqual(r.rc, EXIT_OK, r.describe())
+                self.assertNotIn("\r", r.stdout)
+                self.assertNotIn("\x1b", r.stdout)
+                self.assertFalse(any(l.startswith("ok ") for l in r.stdout.splitlines()),
+                                 r.describe())
+
     def test_dangerous_stacks(self):
         cases = {
             "optional": "auth optional pam_okta_session.so\n@include common-auth\n",
