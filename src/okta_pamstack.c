@@ -85,13 +85,17 @@ static const char *const value_names[] = {
 	 BIT(RC_CONV_ERR) | BIT(RC_BUF_ERR) | BIT(RC_SYSTEM_ERR) | BIT(RC_INCOMPLETE) |        \
 	 BIT(RC_USER_UNKNOWN) | BIT(RC_IGNORE) | BIT(RC_MODULE_UNKNOWN))
 
-/* A module that checks no credential may succeed, do nothing or fail, as
- * the user (uid, group, tally...) or the host decides: which of the three
- * is the attacker's best depends on the control (success is a yes under
- * required, ignore leaves the yes of an earlier line standing, failure may
- * jump over a refusal), so all three are tried. A failure is tried as
- * PAM_AUTH_ERR. */
-#define ANY_RESULT (BIT(RC_SUCCESS) | BIT(RC_IGNORE) | BIT(RC_AUTH_ERR))
+/* Every return code. A module other than pam_okta_session is tried with
+ * each code it may return (for one not in the table: all of them, as the
+ * user, the host or the module's options decide), but codes that take the
+ * same way through the stack are tried once (distinct_codes). */
+#define ALL_CODES 0xffffffffu
+/* pam_sss (ignore_unknown_user, ignore_authinfo_unavail), pam_ldap,
+ * pam_krb5 (minimum_uid), pam_google_authenticator (nullok)... answer
+ * PAM_IGNORE by option: a "required" line then lets the user past without
+ * the credential. pam_unix's authenticate never does (pam_unix_auth.c). */
+#define CREDENTIAL_CODES ALL_CODES
+#define UNIX_CODES (ALL_CODES & ~BIT(RC_IGNORE))
 
 /* Actions; a positive value is a jump over that many lines. */
 enum {
@@ -109,7 +113,7 @@ enum unknown_kind {
 	U_OKTA,       /* pam_okta_session.so: every code of OKTA_CODES */
 	U_GROUP,      /* membership of a group (pam_succeed_if user ingroup G) */
 	U_CREDENTIAL, /* a module that checks a credential: accepts it or not */
-	U_OTHER,      /* any other module: its results (ANY_RESULT unless known) */
+	U_OTHER,      /* any other module: its results (every code unless known) */
 };
 
 struct unknown {
@@ -151,6 +155,7 @@ struct analysis {
 	int unknown_count;
 	int group_count;
 	bool has_okta;
+	int okta_lines;
 	int includes;
 	okta_pamstack_reader reader;
 	void *reader_ctx;
@@ -225,6 +230,13 @@ static bool token_is(const char *tok, int len, const char *word)
 	return (size_t)len == strlen(word) && okta_ascii_equal_nocase(tok, word, (size_t)len);
 }
 
+/* Case-sensitive, as libpam finds modules (pam_handlers.c) and as
+ * _pam_parse_control and pam_succeed_if read their words. */
+static bool token_is_exactly(const char *tok, int len, const char *word)
+{
+	return (size_t)len == strlen(word) && memcmp(tok, word, (size_t)len) == 0;
+}
+
 static void copy_token(char *out, size_t outlen, const char *tok, int len)
 {
 	snprintf(out, outlen, "%.*s", len, tok);
@@ -271,8 +283,9 @@ static int parse_action(const char *s, size_t len)
 	size_t i;
 	int jump = 0;
 
+	/* _pam_parse_control: names compared case-sensitively */
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (len == strlen(names[i].name) && okta_ascii_equal_nocase(s, names[i].name, len))
+		if (len == strlen(names[i].name) && memcmp(s, names[i].name, len) == 0)
 			return names[i].action;
 	for (i = 0; i < len && okta_ascii_is_digit(s[i]) && jump < 100; i++)
 		jump = jump * 10 + (s[i] - '0');
@@ -284,19 +297,28 @@ static int value_index(const char *s, size_t len)
 	int i;
 
 	for (i = 0; i < RETURN_VALUES; i++)
-		if (len == strlen(value_names[i]) &&
-		    okta_ascii_equal_nocase(s, value_names[i], len))
+		if (len == strlen(value_names[i]) && memcmp(s, value_names[i], len) == 0)
 			return i;
 	return -1;
 }
 
-/* "[value=action ...]": values not named take the default action, and
- * without default=, "bad" (pam_handlers.c). */
+static void set_undefined(signed char *actions, int action)
+{
+	int i;
+
+	for (i = 0; i < RETURN_VALUES; i++)
+		if (actions[i] == ACT_UNDEF)
+			actions[i] = (signed char)action;
+}
+
+/* "[value=action ...]": default= gives its action to the values not named
+ * before it (a second default= finds none left), a value named later still
+ * takes its own; values never named are "bad" (pam_misc.c,
+ * _pam_parse_control and _pam_set_default_control). */
 static bool parse_bracket_control(const char *tok, int len, signed char *actions)
 {
 	const char *p = tok + 1;
 	const char *end = tok + len - 1; /* the ']' */
-	int fallback = ACT_BAD;
 	int i;
 
 	for (i = 0; i < RETURN_VALUES; i++)
@@ -321,16 +343,14 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
 		action = parse_action(eq + 1, item_len - (size_t)(eq + 1 - item));
 		if (action == ACT_UNDEF)
 			return false;
-		if ((size_t)(eq - item) == 7 && okta_ascii_equal_nocase(item, "default", 7))
-			fallback = action;
+		if ((size_t)(eq - item) == 7 && memcmp(item, "default", 7) == 0)
+			set_undefined(actions, action);
 		else if ((i = value_index(item, (size_t)(eq - item))) >= 0)
 			actions[i] = (signed char)action;
 		else
 			return false;
 	}
-	for (i = 0; i < RETURN_VALUES; i++)
-		if (actions[i] == ACT_UNDEF)
-			actions[i] = (signed char)fallback;
+	set_undefined(actions, ACT_BAD);
 	return true;
 }
 
@@ -341,26 +361,26 @@ static bool parse_bracket_control(const char *tok, int len, signed char *actions
  * credential or refuses; only these count as "another credential" on a way
  * past pam_okta_session. Any module not here checks no credential of the
  * user's (pam_succeed_if, pam_localuser, pam_faillock, pam_env, an unknown
- * module...): it is tried with each of ANY_RESULT, that is, as letting the
+ * module...): it is tried with every return code, that is, as letting the
  * user through wherever the stack allows it.
  */
 static const struct known_module {
 	const char *name;
 	const char *credential; /* what it checks; NULL: no credential */
-	unsigned results;       /* no credential: the codes it can return */
+	unsigned results;       /* the codes it can return */
 } known_modules[] = {
-	{ "pam_unix.so", "password", 0 },
-	{ "pam_sss.so", "password", 0 },
-	{ "pam_ldap.so", "password", 0 },
-	{ "pam_krb5.so", "Kerberos password", 0 },
-	{ "pam_winbind.so", "password", 0 },
-	{ "pam_radius_auth.so", "RADIUS credential", 0 },
-	{ "pam_pkcs11.so", "smart card", 0 },
-	{ "pam_u2f.so", "security key", 0 },
-	{ "pam_yubico.so", "YubiKey", 0 },
-	{ "pam_google_authenticator.so", "one-time code", 0 },
-	{ "pam_oath.so", "one-time code", 0 },
-	{ "pam_duo.so", "Duo approval", 0 },
+	{ "pam_unix.so", "password", UNIX_CODES },
+	{ "pam_sss.so", "password", CREDENTIAL_CODES },
+	{ "pam_ldap.so", "password", CREDENTIAL_CODES },
+	{ "pam_krb5.so", "Kerberos password", CREDENTIAL_CODES },
+	{ "pam_winbind.so", "password", CREDENTIAL_CODES },
+	{ "pam_radius_auth.so", "RADIUS credential", CREDENTIAL_CODES },
+	{ "pam_pkcs11.so", "smart card", CREDENTIAL_CODES },
+	{ "pam_u2f.so", "security key", CREDENTIAL_CODES },
+	{ "pam_yubico.so", "YubiKey", CREDENTIAL_CODES },
+	{ "pam_google_authenticator.so", "one-time code", CREDENTIAL_CODES },
+	{ "pam_oath.so", "one-time code", CREDENTIAL_CODES },
+	{ "pam_duo.so", "Duo approval", CREDENTIAL_CODES },
 	{ "pam_permit.so", NULL, BIT(RC_SUCCESS) },
 	{ "pam_deny.so", NULL, BIT(RC_AUTH_ERR) },
 	/* pam_faildelay.c: PAM_IGNORE whatever happens */
@@ -372,7 +392,7 @@ static const struct known_module *known_module(const char *base, int base_len)
 	size_t i;
 
 	for (i = 0; i < sizeof(known_modules) / sizeof(known_modules[0]); i++)
-		if (token_is(base, base_len, known_modules[i].name))
+		if (token_is_exactly(base, base_len, known_modules[i].name))
 			return &known_modules[i];
 	return NULL;
 }
@@ -404,9 +424,9 @@ static int intern(struct analysis *a, enum unknown_kind kind, const char *name,
 
 static bool is_succeed_if_option(const char *tok, int len)
 {
-	return token_is(tok, len, "quiet") || token_is(tok, len, "quiet_fail") ||
-	       token_is(tok, len, "quiet_success") || token_is(tok, len, "audit") ||
-	       token_is(tok, len, "debug");
+	return token_is_exactly(tok, len, "quiet") || token_is_exactly(tok, len, "quiet_fail") ||
+	       token_is_exactly(tok, len, "quiet_success") || token_is_exactly(tok, len, "audit") ||
+	       token_is_exactly(tok, len, "debug");
 }
 
 /* pam_succeed_if.so with exactly one condition "user ingroup G" (or
@@ -428,11 +448,12 @@ static bool parse_group_test(struct analysis *a, const char *args, struct stack_
 		words[n] = tok;
 		lens[n++] = len;
 	}
-	if (len < 0 || n != 3 || !token_is(words[0], lens[0], "user") || lens[2] >= MAX_NAME)
+	if (len < 0 || n != 3 || !token_is_exactly(words[0], lens[0], "user") ||
+	    lens[2] >= MAX_NAME)
 		return false;
-	if (token_is(words[1], lens[1], "notingroup"))
+	if (token_is_exactly(words[1], lens[1], "notingroup"))
 		line->negate = true;
-	else if (!token_is(words[1], lens[1], "ingroup"))
+	else if (!token_is_exactly(words[1], lens[1], "ingroup"))
 		return false;
 	copy_token(group, sizeof(group), words[2], lens[2]);
 	line->arg = intern(a, U_GROUP, group, NULL, 0);
@@ -462,30 +483,42 @@ static void classify_module(struct analysis *a, const char *path, int path_len, 
 	int base_len;
 	char key[MAX_NAME];
 	const char *p;
+	unsigned results;
 
 	for (p = path; p < path + path_len; p++)
 		if (*p == '/')
 			base = p + 1;
 	base_len = (int)(path + path_len - base);
-	if (token_is(base, base_len, "pam_okta_session.so")) {
-		line->arg = intern(a, U_OKTA, "pam_okta_session.so", NULL, OKTA_CODES);
+	if (token_is_exactly(base, base_len, "pam_okta_session.so")) {
+		/* one unknown per line: each call asks for a token again and
+		 * meets Okta again, so two lines may return different codes */
+		snprintf(key, sizeof(key), "pam_okta_session.so (call %d)", a->okta_lines++);
+		line->arg = intern(a, U_OKTA, key, NULL, OKTA_CODES);
 		a->has_okta = true;
 		return;
 	}
-	if (token_is(base, base_len, "pam_succeed_if.so") && parse_group_test(a, args, line))
+	if (token_is_exactly(base, base_len, "pam_succeed_if.so") &&
+	    parse_group_test(a, args, line))
 		return;
 	known = known_module(base, base_len);
 	if (known != NULL && known->credential != NULL) {
 		/* the user's credential: one for every line of that module */
 		copy_token(key, sizeof(key), base, base_len);
-		line->arg = intern(a, U_CREDENTIAL, key, known->credential,
-				   BIT(RC_SUCCESS) | BIT(RC_AUTH_ERR));
+		line->arg = intern(a, U_CREDENTIAL, key, known->credential, known->results);
 		return;
 	}
 	/* The same arguments, the same result: pam_succeed_if's conditions
-	 * and pam_faillock's preauth/authfail/authsucc differ line by line. */
-	module_line(key, sizeof(key), base, base_len, args);
-	line->arg = intern(a, U_OTHER, key, NULL, known != NULL ? known->results : ANY_RESULT);
+	 * and pam_faillock's preauth/authfail/authsucc differ line by line. A
+	 * path of the administrator's may name no file (another distribution's
+	 * directory): libpam then returns PAM_MODULE_UNKNOWN, not pam_deny's
+	 * PAM_AUTH_ERR, and that path is a module of its own. */
+	results = known != NULL ? known->results : ALL_CODES;
+	if (base != path) {
+		results |= BIT(RC_MODULE_UNKNOWN);
+		module_line(key, sizeof(key), path, path_len, args);
+	} else
+		module_line(key, sizeof(key), base, base_len, args);
+	line->arg = intern(a, U_OTHER, key, NULL, results);
 }
 
 /* ------------------------------------------------------------- parsing */
@@ -586,8 +619,17 @@ static int parse_line(struct analysis *a, int stack, const char *p, const char *
 		tok++;
 		len--;
 	}
-	if (!token_is(tok, len, "auth"))
-		return 0; /* account, password, session: not what we judge */
+	if (token_is(tok, len, "account") || token_is(tok, len, "password") ||
+	    token_is(tok, len, "session"))
+		return 0; /* not what we judge */
+	if (!token_is(tok, len, "auth")) {
+		/* pam_handlers.c makes it an auth line that always fails, and
+		 * it counts for the jumps of the lines around it */
+		fail(a,
+		     "%s line %u: type '%.*s' not understood (libpam makes it a failing auth line)",
+		     file, lineno, len, tok);
+		return -1;
+	}
 	control_len = next_token(&p, &control);
 	module_len = next_token(&p, &module);
 	if (control_len <= 0 || module_len <= 0) {
@@ -618,49 +660,96 @@ static int parse_line(struct analysis *a, int stack, const char *p, const char *
 	return a->error[0] != '\0' ? -1 : 0;
 }
 
-/* Joins backslash-continued lines, drops '#' comments, parses each line. */
+/* libpam before 1.6 (Debian 12, RHEL 8 and 9) assembles a line with
+ * fgets() in 1024 bytes: a longer line is cut and its rest read as a line of
+ * its own (also the rest of a long comment), and a continued line skips
+ * blank and comment lines, where pam_line.c ends it. Either would let the
+ * file say one thing to the analysis and another to sshd: the reason, or
+ * NULL. bytes counts what the logical line has taken so far. */
+#define OLD_LIBPAM_LINE 1023
+static const char *old_libpam_disagrees(const char *p, const char *end, bool continued,
+					size_t *bytes)
+{
+	const char *s = p + strspn(p, " \t");
+
+	*bytes += (size_t)(end - p) + 1;
+	if (*bytes > OLD_LIBPAM_LINE)
+		return "longer than 1022 characters (libpam before 1.6 cuts it in two)";
+	if (continued && (s == end || *s == '#'))
+		return "a blank or comment line inside a continued line (libpam before 1.6 "
+		       "goes on past it)";
+	return NULL;
+}
+
+/*
+ * Reads the file as pam_line.c does: a physical line whose last character
+ * other than blanks is a backslash continues on the next one (the backslash
+ * becomes a space), unless the line holds a '#': a comment runs from '#' to
+ * the end of its physical line and ends the logical line there. A file that
+ * ends inside a continued line is refused (libpam: an incomplete read).
+ * Only space, tab and newline separate words (a CR is part of a word).
+ * What libpam before 1.6 reads otherwise is refused (see below).
+ */
 static int parse_text(struct analysis *a, int stack, const char *text, const char *file, int depth)
 {
 	size_t size = strlen(text);
 	char *buf;
 	char *out;
 	const char *p;
+	const char *next;
+	const char *why;
 	unsigned lineno = 1;
 	unsigned first = 1;
-	bool comment = false;
+	bool more = false;
+	size_t bytes = 0;
 	int rc = 0;
 
 	if (size > MAX_FILE_TEXT) {
 		fail(a, "%s: larger than %d bytes", file, MAX_FILE_TEXT);
 		return -1;
 	}
-	buf = malloc(size + 1);
+	buf = malloc(size + 2);
 	if (buf == NULL) {
 		fail(a, "out of memory");
 		return -1;
 	}
 	out = buf;
-	for (p = text;; p++) {
-		if (*p == '\\' && p[1] == '\n') { /* continuation: one logical line */
+	for (p = text; *p != '\0' && rc == 0; p = next, lineno++) {
+		const char *end = strchr(p, '\n');
+		const char *last;
+		const char *hash;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		next = *end == '\n' ? end + 1 : end;
+		if ((why = old_libpam_disagrees(p, end, more, &bytes)) != NULL) {
+			fail(a, "%s line %u: %s", file, lineno, why);
+			rc = -1;
+			break;
+		}
+		for (last = end; last > p && (last[-1] == ' ' || last[-1] == '\t'); last--)
+			;
+		hash = memchr(p, '#', (size_t)(end - p));
+		more = hash == NULL && last > p && last[-1] == '\\';
+		if (hash != NULL)
+			end = hash;
+		else if (more)
+			end = last - 1;
+		for (; p < end; p++)
+			*out++ = *p == '\t' ? ' ' : *p;
+		if (more) {
 			*out++ = ' ';
-			p++;
-			lineno++;
 			continue;
 		}
-		if (*p == '\n' || *p == '\0') {
-			*out = '\0';
-			rc = parse_line(a, stack, buf, file, first, depth);
-			if (rc != 0 || *p == '\0')
-				break;
-			out = buf;
-			comment = false;
-			first = ++lineno;
-			continue;
-		}
-		if (*p == '#')
-			comment = true;
-		if (!comment)
-			*out++ = *p == '\t' || *p == '\r' ? ' ' : *p;
+		*out = '\0';
+		rc = parse_line(a, stack, buf, file, first, depth);
+		out = buf;
+		bytes = 0;
+		first = lineno + 1;
+	}
+	if (rc == 0 && more) {
+		fail(a, "%s line %u: the file ends inside a continued line", file, first);
+		rc = -1;
 	}
 	free(buf);
 	return rc;
@@ -771,6 +860,46 @@ static enum run_end run_stack(struct run *r, int s, struct dispatch_state *state
 	return RUN_ON;
 }
 
+/* Codes v and w of unknown u take the same way: the same action on each of
+ * its lines, both or neither PAM_SUCCESS, both or neither PAM_INCOMPLETE
+ * (any other code leaves the same state: not a success). */
+static bool same_way(const struct analysis *a, int u, int v, int w)
+{
+	int s;
+	int i;
+
+	if ((v == RC_SUCCESS) != (w == RC_SUCCESS) || (v == RC_INCOMPLETE) != (w == RC_INCOMPLETE))
+		return false;
+	for (s = 0; s < a->stack_count; s++)
+		for (i = 0; i < a->stacks[s].count; i++) {
+			const struct stack_line *line = &a->stacks[s].lines[i];
+
+			if (!line->substack && line->arg == u &&
+			    line->actions[v] != line->actions[w])
+				return false;
+		}
+	return true;
+}
+
+/* One code (the lowest) of each set of u's codes that take the same way. */
+static void distinct_codes(struct analysis *a, int u)
+{
+	unsigned kept = 0;
+	int v;
+	int w;
+
+	for (v = 0; v < RETURN_VALUES; v++) {
+		if ((a->unknowns[u].results & BIT(v)) == 0)
+			continue;
+		for (w = 0; w < v; w++)
+			if ((kept & BIT(w)) != 0 && same_way(a, u, v, w))
+				break;
+		if (w == v)
+			kept |= BIT(v);
+	}
+	a->unknowns[u].results = kept;
+}
+
 enum outcome {
 	OUT_REFUSED,
 	OUT_LOGIN,
@@ -819,6 +948,19 @@ static int bits(unsigned mask)
 	return n;
 }
 
+/* The code a login is filed under when the module ran on several lines: a
+ * good token on one of them is a good token; otherwise the first code other
+ * than PAM_AUTHINFO_UNAVAIL, so that "fail open on authinfo_unavail" means
+ * that no other code took part. */
+static int okta_code(int so_far, int v)
+{
+	if (so_far == RC_SUCCESS || v == RC_SUCCESS)
+		return RC_SUCCESS;
+	if (so_far == NEVER || so_far == RC_AUTHINFO_UNAVAIL)
+		return v;
+	return so_far;
+}
+
 static void note_login(const struct analysis *a, const struct scenario *sc, struct tally *t)
 {
 	int okta = NEVER;
@@ -835,7 +977,7 @@ static void note_login(const struct analysis *a, const struct scenario *sc, stru
 		if (v == UNSET)
 			continue;
 		if (u->kind == U_OKTA)
-			okta = v;
+			okta = okta_code(okta, v);
 		else if (u->kind == U_GROUP && v != 0)
 			members |= 1u << u->group;
 		else if (u->kind == U_CREDENTIAL && v == RC_SUCCESS)
@@ -1140,8 +1282,15 @@ enum okta_pamstack_verdict okta_pamstack_analyse(const char *text, okta_pamstack
 	a->stack_count = 1;
 	if (text == NULL)
 		fail(a, "no text");
-	else if (parse_text(a, 0, text, "service file", 0) == 0)
+	else if (parse_text(a, 0, text, "service file", 0) == 0) {
+		int u;
+
+		/* pam_okta_session's codes are each reported: all tried */
+		for (u = 0; u < a->unknown_count; u++)
+			if (a->unknowns[u].kind == U_CREDENTIAL || a->unknowns[u].kind == U_OTHER)
+				distinct_codes(a, u);
 		judge(a, report);
+	}
 	free(a);
 	return report->verdict;
 }

@@ -10,12 +10,15 @@
  * and jumps), for every combination of: each return code pam_okta_session
  * can give (and PAM_MODULE_UNKNOWN, libpam's when the module cannot be
  * loaded), whether the user is in each group a `pam_succeed_if.so user
- * ingroup G` line tests, whether each module known to check a credential
- * (pam_unix.so, pam_sss.so...: one table in okta_pamstack.c) accepts the
- * user's, and each result (success, ignore, failure) of every other module,
- * which checks no credential and so is taken to let the user through as
- * far as the stack allows. The verdict follows from which combinations log
- * in: fail closed only if nothing but PAM_SUCCESS does, fail open on
+ * ingroup G` line tests, and each return code of every other module (once
+ * per set of codes that take the same way): a module known to check a
+ * credential (pam_unix.so, pam_sss.so...: one table in okta_pamstack.c)
+ * counts as one when it returns PAM_SUCCESS, any other module checks no
+ * credential and is taken to let the user through as far as the stack
+ * allows. Each pam_okta_session.so line is a call with its own code. The
+ * file is read as libpam reads it (pam_line.c, _pam_tokenize); a line
+ * libpam would read as a failing one (an unknown type) is refused. The
+ * verdict follows from which combinations log in: fail closed only if nothing but PAM_SUCCESS does, fail open on
  * PAM_AUTHINFO_UNAVAIL only if that code alone does. Pure: no libpam, no
  * files (included files come through a callback), fuzzable.
  */

@@ -360,6 +360,17 @@ static int run_hook(struct hook_call *call, int argc, const char **argv,
  * remote user's text: a space or quote in them must not start a record. */
 #define SHOWN_TEXT_MAX 63
 
+/* A conversation that failed: PAM_CONV_AGAIN (authenticate makes it
+ * PAM_INCOMPLETE) and PAM_BUF_ERR stay, any other code the application's
+ * conversation (or pam_get_user: PAM_ABORT) gave is PAM_CONV_ERR, so that
+ * the module returns only the codes pam_okta_session_check --pam-stack
+ * tries: an application's PAM_AUTHINFO_UNAVAIL must not read as an
+ * unreachable Okta, nor its PAM_ABORT pass a line that dies on the rest. */
+static int conversation_failed(int rc)
+{
+	return rc == PAM_CONV_AGAIN || rc == PAM_BUF_ERR ? rc : PAM_CONV_ERR;
+}
+
 static int get_checked_user(pam_handle_t *pamh, const char **user, struct okta_audit_facts *facts)
 {
 	char shown[OKTA_TEXT_QUOTED_SIZE(SHOWN_TEXT_MAX)];
@@ -367,7 +378,7 @@ static int get_checked_user(pam_handle_t *pamh, const char **user, struct okta_a
 
 	if (rc != PAM_SUCCESS) {
 		pam_syslog(pamh, LOG_ERR, "cannot get the user name: %s", pam_strerror(pamh, rc));
-		return rc;
+		return rc == PAM_SYSTEM_ERR ? rc : conversation_failed(rc);
 	}
 	if (!okta_pam_user_is_valid(*user)) {
 		okta_text_quote(*user, SHOWN_TEXT_MAX, shown, sizeof(shown));
@@ -435,9 +446,9 @@ static int get_session_token(pam_handle_t *pamh, const struct module_args *args,
 		return PAM_AUTH_ERR;
 	}
 	rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, token, "%s", prompt);
-	if (rc == PAM_SUCCESS && *token == NULL)
-		rc = PAM_CONV_ERR;
-	return rc;
+	if (rc != PAM_SUCCESS)
+		return conversation_failed(rc);
+	return *token != NULL ? PAM_SUCCESS : PAM_CONV_ERR;
 }
 
 static void free_token(char *token)
@@ -678,7 +689,7 @@ static int authenticate(struct hook_call *call)
 
 	rc = get_checked_user(pamh, &user, facts);
 	if (rc != PAM_SUCCESS)
-		return rc;
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
 	if (cfg->sign_in == OKTA_SIGN_IN_PASSWORD) {
 		rc = sign_in_with_password(pamh, flags, args, cfg, logger, user, &token, &message,
 					   facts);

@@ -101,16 +101,21 @@ static void stderr_sink(void *ctx, int priority, const char *fmt, va_list ap)
 static void report(bool ok, const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* One line per check on stdout: "ok CHECK: detail" or "FAIL CHECK: detail". */
+/* One line per check on stdout: "ok CHECK: detail" or "FAIL CHECK: detail".
+ * The detail may quote a PAM file or a server: anything but printable ASCII
+ * is shown as '?', so that no CR or escape sequence in it prints over the
+ * verdict or starts a line of its own for a reader that splits at CR. */
 static void report(bool ok, const char *check, const char *fmt, ...)
 {
+	char detail[4096];
+	char shown[sizeof(detail)];
 	va_list ap;
 
-	printf("%s %s: ", ok ? "ok" : "FAIL", check);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	okta_text_printable(detail, shown, sizeof(shown));
+	printf("%s %s: %s\n", ok ? "ok" : "FAIL", check, shown);
 	fflush(stdout);
 }
 

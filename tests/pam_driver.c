@@ -11,7 +11,8 @@
  * instead (a password, then an MFA answer...); a prompt beyond the last
  * line fails the conversation. --keep-going yes runs every step, also after
  * a failed one; --conv-again yes makes the conversation answer
- * PAM_CONV_AGAIN (a non-blocking application without an answer yet). The
+ * PAM_CONV_AGAIN (a non-blocking application without an answer yet), and
+ * --conv-rc N makes it answer code N (an application's own failure). The
  * step user=NAME sets PAM_USER on the same handle (login(1) does that
  * before retrying with another user).
  * --rhost sets PAM_RHOST. --silent yes passes PAM_SILENT to pam_authenticate.
@@ -49,7 +50,7 @@ static const char *answer;
 static char *answer_lines; /* --answer-lines: the lines not answered yet */
 static int use_lines;
 static int keep_going;        /* --keep-going yes */
-static int conv_again;        /* --conv-again yes */
+static int conv_rc;           /* --conv-again yes, --conv-rc N: what the conversation answers */
 static int auth_flags;        /* --silent yes: PAM_SILENT */
 static int exec_check;        /* --exec-check yes */
 static const char *self_path; /* argv[0], what --exec-check runs */
@@ -110,8 +111,8 @@ static int converse(int n, const struct pam_message **msgs, struct pam_response 
 	int i;
 
 	(void)data;
-	if (conv_again)
-		return PAM_CONV_AGAIN;
+	if (conv_rc != PAM_SUCCESS)
+		return conv_rc;
 	replies = calloc((size_t)n, sizeof(*replies));
 	if (replies == NULL)
 		return PAM_BUF_ERR;
@@ -266,7 +267,7 @@ static void usage(void)
 		"usage: pam_driver --confdir DIR --service NAME --user USER "
 		"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
 		"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
-		"       [--exec-check yes] [--dump-memory FILE]\n"
+		"       [--exec-check yes] [--dump-memory FILE] [--conv-rc N]\n"
 		"       (step user=NAME)\n");
 	exit(2);
 }
@@ -353,7 +354,9 @@ int main(int argc, char **argv)
 			keep_going = 1;
 		else if (strcmp(argv[i], "--conv-again") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
-			conv_again = 1;
+			conv_rc = PAM_CONV_AGAIN;
+		else if (strcmp(argv[i], "--conv-rc") == 0 && (conv_rc = atoi(argv[++i])) > 0)
+			continue;
 		else if (strcmp(argv[i], "--silent") == 0 && strcmp(argv[i + 1], "yes") == 0 &&
 			 ++i > 0)
 			auth_flags = PAM_SILENT;

@@ -9,6 +9,7 @@ Env: PAM_OKTA_CHECK (the tool), PAM_OKTA_SRCDIR, PAM_OKTA_BUILDDIR.
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -702,6 +703,155 @@ class PamStackTest(unittest.TestCase):
                                         verdict, ways)
                 if name == "succeed-if":
                     self.assertIn("DANGEROUS", r.lines[0])
+
+    def test_stacks_read_as_libpam_reads_them(self):
+        """Review of T1 (SECURITY.md T1b): each stack was judged ok while
+        libpam, reading the same file, lets a user in without Okta; from the
+        file, through the tool, with its exit status."""
+        refused = (
+            # a typo'd type is a failing auth line that counts for the jump
+            ("typo", "auth [success=ok default=1] pam_okta_session.so\n"
+                     "acount required pam_access.so\nauth sufficient pam_permit.so\n"
+                     "auth requisite pam_deny.so\n",
+             EXIT_USAGE, "cannot analyse: service file line 2: type 'acount' not understood"),
+            # libpam does not continue a line holding '#': pam_permit is read
+            ("comment", "auth [success=done default=ignore] pam_okta_session.so # x \\\n"
+                        "auth sufficient pam_permit.so\nauth requisite pam_deny.so\n",
+             EXIT_CHECK_FAILED, "fail open on everything (DANGEROUS)"),
+            # nullok: PAM_IGNORE, which required ignores, after preauth's yes
+            ("nullok", "auth requisite pam_faillock.so preauth\n"
+                       "auth [success=done authinfo_unavail=ignore default=die] "
+                       "pam_okta_session.so\nauth required pam_google_authenticator.so nullok\n",
+             EXIT_CHECK_FAILED, "fail open on authinfo_unavail"),
+            # two calls of the module: a refused token, then Okta down
+            ("twice", "auth [success=done auth_err=ignore default=die] pam_okta_session.so\n"
+                      "auth [success=done authinfo_unavail=ignore default=die] "
+                      "pam_okta_session.so\nauth required pam_unix.so\n",
+             EXIT_CHECK_FAILED, "fail open on everything (DANGEROUS)"),
+        )
+        for name, text, code, verdict in refused:
+            with self.subTest(name=name):
+                r = self.assert_verdict(self.stack(name, text), code, "FAIL", verdict,
+                                        ways=None)
+                self.assertFalse(any(l.startswith("ok ") for l in r.lines[:1]), r.describe())
+
+    def test_stacks_libpam_reads_otherwise_refused(self):
+        """Stacks this host's libpam reads otherwise than they look: with
+        pam_deny.so in the place of pam_okta_session.so (a refused token),
+        libpam lets the user in, so the same stack with pam_okta_session.so
+        must not be ok. A long comment whose rest is a line and a continued
+        line that goes on past a blank or comment line (libpam before 1.6);
+        a typo'd type that counts for a jump; the first default= of a
+        control; a name in the wrong case; a path that names no file."""
+        okta = "auth [success=done default=ignore] pam_okta_session.so\n"
+        cases = (
+            ("long-comment", okta + "# %s" % ("x" * 1021) + "auth sufficient pam_permit.so\n"
+                             "auth requisite pam_deny.so\n"),
+            ("blank-in-continued", okta + "auth optional pam_warn.so \\\n\n"
+                                   "auth requisite pam_deny.so\nauth sufficient pam_permit.so\n"),
+            ("comment-in-continued", okta + "auth optional pam_warn.so \\\n# note\n"
+                                     "auth requisite pam_deny.so\n"
+                                     "auth sufficient pam_permit.so\n"),
+            ("typo", "auth [success=ok default=1] pam_okta_session.so\n"
+                     "acount required pam_access.so\nauth sufficient pam_permit.so\n"
+                     "auth requisite pam_deny.so\n"),
+            ("first-default", "auth [success=ok default=ignore default=die] pam_okta_session.so\n"
+                              "auth required pam_permit.so\n"),
+            ("case", "auth [SUCCESS=1 default=die] pam_okta_session.so\n"
+                     "auth [default=reset] pam_permit.so\nauth required pam_permit.so\n"),
+            ("no-file", okta + "auth [auth_err=die default=ignore] /nonexistent/security/pam_deny.so\n"
+                        "auth required pam_permit.so\n"),
+        )
+        for name, text in cases:
+            with self.subTest(name=name):
+                self.stack(name + "-libpam", text.replace("pam_okta_session.so", "pam_deny.so"))
+                run = subprocess.run([ph.DRIVER, "--confdir", self.pam_dir, "--service",
+                                      name + "-libpam", "--user", "root", "--steps", "auth"],
+                                     input=b"", capture_output=True, timeout=60)
+                self.assertIn(b"step auth PAM_SUCCESS", run.stdout,
+                              "this libpam does not read it so: %r" % run.stdout)
+                r = self.run_tool("--pam-stack", self.stack(name, text), conf=False)
+                self.assertNotEqual(r.rc, EXIT_OK, r.describe())
+                self.assertTrue(r.lines and r.lines[0].startswith("FAIL pam-stack: "),
+                                r.describe())
+
+    def test_random_stacks_agree_with_libpam(self):
+        """Differential against this host's libpam: 400 random stacks
+        (simple and [value=action] controls, jumps, reset, a substack, an
+        include) of pam_permit, pam_deny and pam_faildelay around
+        pam_okta_session.so, whose other lines are thus all known. With
+        pam_deny.so, pam_faildelay.so or a missing module in the module's
+        place (PAM_AUTH_ERR, PAM_IGNORE, PAM_MODULE_UNKNOWN), libpam lets
+        the user in exactly when the tool names that code as a way in (or a
+        way that skips the module); with pam_permit.so, not at all when the
+        tool says no login succeeds. (Includes are absolute: libpam before
+        1.6 does not look for them in --confdir.)"""
+        rnd = random.Random(15)
+        mods = ("pam_permit.so", "pam_deny.so", "pam_faildelay.so")
+        stand_ins = (("PAM_AUTH_ERR", "pam_deny.so"), ("PAM_IGNORE", "pam_faildelay.so"),
+                     ("PAM_MODULE_UNKNOWN", "pam_nonexistent.so"))
+        values = ("success", "auth_err", "ignore", "module_unknown", "default")
+        actions = ("ok", "done", "bad", "die", "ignore", "reset", "1", "2", "3")
+
+        def control():
+            if rnd.random() < 0.4:
+                return rnd.choice(("required", "requisite", "sufficient", "optional"))
+            return "[%s]" % " ".join("%s=%s" % (v, rnd.choice(actions))
+                                     for v in rnd.sample(values, rnd.randint(1, 4)))
+
+        def lines(count, nested):
+            out = ["auth %s %s" % (control(), rnd.choice(mods)) for _ in range(count)]
+            if nested:
+                out.insert(rnd.randint(0, len(out)), "auth substack %s/sub" % self.pam_dir)
+                if rnd.random() < 0.3:
+                    out.insert(rnd.randint(0, len(out)), "auth include %s/inc" % self.pam_dir)
+            return out
+
+        def logs_in(text, module):
+            self.stack("real", text.replace("pam_okta_session.so", module))
+            run = subprocess.run([ph.DRIVER, "--confdir", self.pam_dir, "--service", "real",
+                                  "--user", "root", "--steps", "auth"],
+                                 input=b"", capture_output=True, timeout=60)
+            return b"step auth PAM_SUCCESS" in run.stdout
+
+        for n in range(400):
+            main = lines(rnd.randint(0, 4), True)
+            main.insert(rnd.randint(0, len(main)), "auth %s pam_okta_session.so" % control())
+            self.stack("sub", "\n".join(lines(rnd.randint(1, 3), False)) + "\n")
+            self.stack("inc", "\n".join(lines(rnd.randint(1, 2), False)) + "\n")
+            text = "\n".join(main) + "\n"
+            r = self.run_tool("--pam-stack", self.stack("svc", text), conf=False)
+            self.assertIn(r.rc, (EXIT_OK, EXIT_CHECK_FAILED), r.describe())
+            ways = r.lines[1:]
+            skipped = any("without running pam_okta_session.so" in w for w in ways)
+            for code, module in stand_ins:
+                named = skipped or any(re.search(r"\b%s\b.* from pam_okta_session" % code, w)
+                                       for w in ways)
+                self.assertEqual(logs_in(text, module), named,
+                                 "stack %d, %s in the module's place (%s): libpam and the "
+                                 "tool disagree\n%s%s" % (n, module, code, text, r.describe()))
+            if "no login succeeds" in r.lines[0]:
+                self.assertFalse(logs_in(text, "pam_permit.so"), "stack %d\n%s%s"
+                                 % (n, text, r.describe()))
+
+    def test_text_of_the_file_cannot_forge_a_line(self):
+        """A word of the file reaches the report (a module's arguments, a
+        type not understood): a CR or an escape sequence in it must not
+        print over the FAIL, nor make a reader that splits at CR (Python's
+        splitlines) see an ok line the tool did not write."""
+        forged = "\rok pam-stack: %s/x: fail closed\x1b]0;title\x07" % self.pam_dir
+        for name, text in (
+                ("args", "auth [success=done default=ignore] pam_okta_session.so\n"
+                         "auth sufficient pam_permit.so %s\n" % forged),
+                ("type", "auth required pam_okta_session.so\nauth%s required pam_deny.so\n"
+                         % forged)):
+            with self.subTest(name=name):
+                r = self.run_tool("--pam-stack", self.stack(name, text), conf=False)
+                self.assertNotEqual(r.rc, EXIT_OK, r.describe())
+                self.assertNotIn("\r", r.stdout)
+                self.assertNotIn("\x1b", r.stdout)
+                self.assertFalse(any(l.startswith("ok ") for l in r.stdout.splitlines()),
+                                 r.describe())
 
     def test_dangerous_stacks(self):
         cases = {

@@ -304,6 +304,20 @@ class TestConversation(TrustTestCase):
         self.assert_logged(r, "no session token for '%s'" % USER)
         self.assert_no_requests(r)
 
+    def test_a_failed_conversation_is_conv_err(self):
+        """The application's conversation may fail with any code; the
+        module answers PAM_CONV_ERR, one of the codes pam_okta_session_check
+        --pam-stack tries, never the application's code (PAM_ABORT,
+        PAM_MAXTRIES... would pass a line that dies on every code the tool
+        knows; PAM_AUTHINFO_UNAVAIL would read as Okta unreachable)."""
+        for code in ("PAM_ABORT", "PAM_MAXTRIES", "PAM_PERM_DENIED", "PAM_AUTHINFO_UNAVAIL",
+                     "PAM_SYSTEM_ERR", "PAM_CONV_ERR"):
+            with self.subTest(code=code):
+                r = self.run_pam(b"", steps="auth", conv_rc=code)
+                self.assert_step(r, "auth", "PAM_CONV_ERR")
+                self.assert_no_okta_env(r)
+                self.assert_no_requests(r)
+
 
 if __name__ == "__main__":
     taprunner.main()

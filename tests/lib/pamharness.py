@@ -211,7 +211,7 @@ def _is_probe_message(text):
 
 def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
                    answer_lines=False, silent=False, keep_going=False, conv_again=False,
-                   exec_check=False, dump_memory=None):
+                   exec_check=False, dump_memory=None, conv_rc=None):
     cmd = [DRIVER, "--confdir", confdir, "--service", service, "--user", user,
            "--steps", steps if isinstance(steps, str) else ",".join(steps)]
     if rhost is not None:
@@ -228,6 +228,8 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
         cmd += ["--exec-check", "yes"]
     if dump_memory is not None:
         cmd += ["--dump-memory", dump_memory]
+    if conv_rc is not None:
+        cmd += ["--conv-rc", str(conv_rc)]
     for item in setenv:
         cmd += ["--setenv", item]
     wrapper = os.environ.get("PAM_OKTA_WRAPPER")
@@ -236,7 +238,8 @@ def driver_command(confdir, service, user, steps="auth", setenv=(), rhost=None,
 
 def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=None,
                timeout=60, mounts=(), rhost=None, answers=None, silent=False,
-               keep_going=False, conv_again=False, exec_check=False, dump_memory=None):
+               keep_going=False, conv_again=False, exec_check=False, dump_memory=None,
+               conv_rc=None):
     """Run the driver once, capturing its syslog output.
 
     stdin: bytes (or str, UTF-8 encoded) answered to every prompt.
@@ -249,6 +252,7 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
     keep_going: run every step, also after a failed one (steps may include
     "user=NAME": PAM_USER set on the same handle, as login(1) retries).
     conv_again: the conversation answers PAM_CONV_AGAIN.
+    conv_rc: the conversation answers this code (a name of PAM_CODES' or int).
     rhost: PAM_RHOST.  silent: pam_authenticate with PAM_SILENT.
     exec_check: after every step and after pam_end a child is forked and
     exec'd; what it inherited is in result.inherited.
@@ -269,7 +273,8 @@ def run_driver(confdir, service, user, stdin=b"", steps="auth", setenv=(), env=N
         proc = logcapture.run_logged(driver_command(confdir, service, user, steps, setenv,
                                                     rhost, answers is not None, silent,
                                                     keep_going, conv_again, exec_check,
-                                                    dump_memory),
+                                                    dump_memory,
+                                                    PAM_CODES.get(conv_rc, conv_rc)),
                                      sink, input=stdin, capture_output=True, env=penv,
                                      timeout=timeout, mounts=mounts)
         elapsed = time.monotonic() - start

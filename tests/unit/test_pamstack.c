@@ -553,8 +553,6 @@ static void test_syntax_variants(void **state)
 	assert_int_equal(verdict_of("auth [success=done \\\n default=ignore] pam_okta_session.so\n"
 				    "auth required pam_unix.so"),
 			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
-	assert_int_equal(verdict_of("auth required pam_okta_session.so\r\n"),
-			 OKTA_PAMSTACK_FAIL_CLOSED);
 	/* another module of that name elsewhere is the same module */
 	assert_int_equal(
 		verdict_of(
@@ -698,6 +696,241 @@ static void test_other_succeed_if_conditions_are_unknowns(void **state)
 		OKTA_PAMSTACK_FAIL_OPEN_ALL);
 }
 
+/* ------------------------------------------- libpam's reading of the file */
+
+/* A line whose type libpam does not know (a typo, "--auth") is an auth line
+ * that fails (PAM_HT_MUST_FAIL): it counts for the jumps around it. */
+static void test_unknown_type_is_refused(void **state)
+{
+	struct okta_pamstack_report r;
+
+	(void)state;
+	/* libpam: the jump of a failure lands on the typo line, the next is pam_permit */
+	r = analyse_with("auth [success=ok default=1] pam_okta_session.so\n"
+			 "acount required pam_access.so\n"
+			 "auth sufficient pam_permit.so\n"
+			 "auth requisite pam_deny.so\n",
+			 NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "acount"));
+	assert_int_equal(verdict_of("--auth required pam_permit.so\n"
+				    "auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	assert_int_equal(verdict_of("-\nauth required pam_okta_session.so\n"), OKTA_PAMSTACK_ERROR);
+	/* the other three types are not judged, in any case */
+	assert_int_equal(verdict_of("Account required pam_permit.so\nSESSION optional pam_x.so\n"
+				    "-password sufficient pam_permit.so\n"
+				    "auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+/* pam_line.c: a physical line holding '#' ends the logical line, even if it
+ * ends in a backslash; a backslash followed by blanks still continues. */
+static void test_comments_and_continuations_as_libpam(void **state)
+{
+	(void)state;
+	/* libpam reads the pam_permit line; it is not part of the comment */
+	assert_int_equal(
+		verdict_of("auth [success=done default=ignore] pam_okta_session.so # x \\\n"
+			   "auth sufficient pam_permit.so\n"
+			   "auth requisite pam_deny.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* libpam makes the pam_deny line arguments of pam_echo's */
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth optional pam_echo.so hi \\ \t\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth sufficient pam_permit.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* a comment line inside a continued line ends nothing */
+	assert_int_equal(verdict_of("auth [success=done \\\n# note\ndefault=ignore] "
+				    "pam_okta_session.so\nauth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	/* the file ends inside a continued line: libpam refuses the file */
+	assert_int_equal(verdict_of("auth required pam_okta_session.so \\\n"), OKTA_PAMSTACK_ERROR);
+}
+
+/* _pam_parse_control compares return and action names case-sensitively: a
+ * wrong case makes every action "bad" there, which a reset may undo. */
+static void test_control_names_are_case_sensitive(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [SUCCESS=1 default=die] pam_okta_session.so\n"
+				    "auth [default=reset] pam_permit.so\n"
+				    "auth required pam_permit.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	assert_int_equal(verdict_of("auth [success=OK Default=die] pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+}
+
+/* libpam's delimiters are space, tab and newline: a CR is part of a token,
+ * so "pam_okta_session.so\r" is a module that does not load. */
+static void test_carriage_return_is_not_a_blank(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth required pam_okta_session.so\r\n"),
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
+	assert_int_equal(verdict_of("auth\r[success=1 default=ignore] pam_deny.so\n"
+				    "auth required pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+}
+
+/* Module paths are case-sensitive (pam_handlers.c): PAM_DENY.so is not
+ * pam_deny.so, it is a module that does not load (PAM_MODULE_UNKNOWN). */
+static void test_module_names_are_case_sensitive(void **state)
+{
+	(void)state;
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth [auth_err=die default=ignore] PAM_DENY.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(verdict_of("auth required PAM_OKTA_SESSION.so\n"),
+			 OKTA_PAMSTACK_NOT_IN_AUTH);
+}
+
+/* A credential module does not only accept or refuse: pam_sss
+ * (ignore_authinfo_unavail, ignore_unknown_user), pam_google_authenticator
+ * (nullok), pam_krb5 (minimum_uid) answer PAM_IGNORE, which "required"
+ * ignores; every module may answer PAM_USER_UNKNOWN, PAM_AUTHINFO_UNAVAIL,
+ * PAM_MODULE_UNKNOWN (not installed)... Each is tried. */
+static void test_every_code_of_other_modules_is_tried(void **state)
+{
+	struct okta_pamstack_report r;
+
+	(void)state;
+	r = analyse_with("auth requisite pam_faillock.so preauth\n"
+			 "auth [success=done authinfo_unavail=ignore default=die] "
+			 "pam_okta_session.so\n"
+			 "auth required pam_google_authenticator.so nullok\n",
+			 NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_true(r.bypass_without_credential);
+	r = analyse_with("auth required pam_env.so\n"
+			 "auth [success=done authinfo_unavail=ignore default=die] "
+			 "pam_okta_session.so\n"
+			 "auth required pam_sss.so ignore_authinfo_unavail\n",
+			 NULL);
+	assert_true(r.bypass_without_credential);
+	/* a code no simple control tells apart: a jump on user_unknown (a user
+	 * pam_unix does not know, from sssd, jumps over the module) */
+	assert_int_equal(verdict_of("auth requisite pam_faillock.so preauth\n"
+				    "auth [success=ok user_unknown=1 default=die] pam_unix.so\n"
+				    "auth requisite pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	assert_int_equal(verdict_of("auth [success=ok default=die] pam_okta_session.so\n"
+				    "auth [success=ok new_authtok_reqd=1 default=die] "
+				    "pam_localuser.so\n"
+				    "auth [default=die] pam_deny.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+	/* pam_unix never answers PAM_IGNORE: the shipped fail-open stack stays ok */
+	r = analyse_with(faillock_fail_open, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_UNAVAIL);
+	assert_false(r.bypass_without_credential);
+}
+
+/* Each line of the module is a call of its own (a new prompt, a new
+ * request): a refused token on the first and an unreachable Okta on the
+ * second are not the same code twice. */
+static void test_module_on_two_lines_answers_twice(void **state)
+{
+	struct okta_pamstack_report r;
+
+	(void)state;
+	r = analyse_with("auth [success=done auth_err=ignore default=die] pam_okta_session.so\n"
+			 "auth [success=done authinfo_unavail=ignore default=die] "
+			 "pam_okta_session.so\n"
+			 "auth required pam_unix.so\n",
+			 NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	way_with(&r, "PAM_AUTH_ERR");
+	/* the same file included twice: two calls too */
+	{
+		struct files f = { { "okta-auth" },
+				   { "auth [success=done auth_err=ignore default=die] "
+				     "pam_okta_session.so\n" } };
+
+		r = analyse_with("auth include okta-auth\n"
+				 "auth [success=done authinfo_unavail=ignore default=die] "
+				 "pam_okta_session.so\n"
+				 "auth required pam_unix.so\n",
+				 &f);
+		assert_int_equal(r.verdict, OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	}
+	/* a second chance that still lets only a good token in */
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth [success=done default=die] pam_okta_session.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+/* A path that names no file (a stack copied from a distribution that keeps
+ * modules elsewhere) gives PAM_MODULE_UNKNOWN, not the module's own code. */
+static void test_module_path_may_name_no_file(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+			   "auth [auth_err=die default=ignore] /lib64/security/pam_deny.so\n"
+			   "auth required pam_unix.so\n"),
+		OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* the name alone is found in libpam's own directory */
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth [auth_err=die default=ignore] pam_deny.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+/* _pam_parse_control: default= sets the values not named so far, at that
+ * point; a second default= finds none left. */
+static void test_first_default_counts(void **state)
+{
+	(void)state;
+	/* libpam: every failure is ignored, pam_unix's password lets in */
+	assert_int_equal(verdict_of("auth [success=ok default=ignore default=die] "
+				    "pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_OPEN_ALL);
+	/* a value named after default= still counts */
+	assert_int_equal(verdict_of("auth [default=die success=ok] pam_okta_session.so\n"
+				    "auth required pam_unix.so\n"),
+			 OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
+/* libpam before 1.6 (Debian 12, RHEL 8 and 9) reads lines with fgets() into
+ * 1024 bytes: a longer line is cut in two, and the rest of a long comment is
+ * read as a line of its own; and a continued line skips blank and comment
+ * lines, where libpam 1.6 ends it. Checked with the installed libpam 1.5.2
+ * and pam_deny/pam_permit: each hidden line logs in. Refused. */
+static void test_lines_older_libpam_reads_otherwise(void **state)
+{
+	char text[1400];
+	struct okta_pamstack_report r;
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "auth [success=done default=ignore] pam_okta_session.so\n"
+		 "# %01021d"
+		 "auth sufficient pam_permit.so\n"
+		 "auth requisite pam_deny.so\n",
+		 0);
+	r = analyse_with(text, NULL);
+	assert_int_equal(r.verdict, OKTA_PAMSTACK_ERROR);
+	assert_non_null(strstr(r.error, "1022"));
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth optional pam_warn.so \\\n"
+				    "\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth sufficient pam_permit.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	assert_int_equal(verdict_of("auth [success=done default=ignore] pam_okta_session.so\n"
+				    "auth optional pam_warn.so \\\n"
+				    "  # note\n"
+				    "auth requisite pam_deny.so\n"
+				    "auth sufficient pam_permit.so\n"),
+			 OKTA_PAMSTACK_ERROR);
+	/* a line of 1022 characters, which both read alike, is still a line */
+	snprintf(text, sizeof(text), "auth required pam_okta_session.so conf=/%0982d\n", 0);
+	assert_int_equal(verdict_of(text), OKTA_PAMSTACK_FAIL_CLOSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +964,16 @@ int main(void)
 		cmocka_unit_test(test_include_budget),
 		cmocka_unit_test(test_substack),
 		cmocka_unit_test(test_other_succeed_if_conditions_are_unknowns),
+		cmocka_unit_test(test_unknown_type_is_refused),
+		cmocka_unit_test(test_comments_and_continuations_as_libpam),
+		cmocka_unit_test(test_control_names_are_case_sensitive),
+		cmocka_unit_test(test_carriage_return_is_not_a_blank),
+		cmocka_unit_test(test_module_names_are_case_sensitive),
+		cmocka_unit_test(test_every_code_of_other_modules_is_tried),
+		cmocka_unit_test(test_module_on_two_lines_answers_twice),
+		cmocka_unit_test(test_module_path_may_name_no_file),
+		cmocka_unit_test(test_first_default_counts),
+		cmocka_unit_test(test_lines_older_libpam_reads_otherwise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
