@@ -19,7 +19,28 @@ static void wipe_const(const char *text, size_t len)
 		explicit_bzero((char *)(uintptr_t)text, len);
 }
 
-/* Returns 0 and the value in *out (NULL for a JSON null), or -1. */
+/*
+ * json-c 0.14 added json_tokener_get_parse_end and JSON_TOKENER_VALIDATE_UTF8;
+ * before, the parse end is the tokener's char_offset (the same number, read
+ * directly), and only okta_utf8_is_valid() below checks the encoding.
+ */
+#if JSON_C_VERSION_NUM >= ((0 << 16) | (14 << 8))
+#define JSON_TOKENER_FLAGS (JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8)
+static size_t tokener_parse_end(struct json_tokener *tok)
+{
+	return json_tokener_get_parse_end(tok);
+}
+#else
+#define JSON_TOKENER_FLAGS JSON_TOKENER_STRICT
+static size_t tokener_parse_end(struct json_tokener *tok)
+{
+	return tok->char_offset < 0 ? 0 : (size_t)tok->char_offset;
+}
+#endif
+
+/* Returns 0 and the value in *out (NULL for a JSON null), or -1. Every
+ * body must be well-formed UTF-8 (okta_utf8_is_valid: stricter than
+ * json-c's own check, and the same on every json-c release). */
 static int parse_json(const char *body, size_t len, json_object **out)
 {
 	struct json_tokener *tok;
@@ -28,17 +49,18 @@ static int parse_json(const char *body, size_t len, json_object **out)
 	int rc = 0;
 
 	*out = NULL;
-	if (len == 0 || len > INT32_MAX)
+	if (len == 0 || len > INT32_MAX || !okta_utf8_is_valid(body, len))
 		return -1;
 	tok = json_tokener_new_ex(OKTA_JSON_MAX_DEPTH);
 	if (tok == NULL)
 		return -1;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok, JSON_TOKENER_FLAGS);
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	if (json_tokener_get_error(tok) != json_tokener_success)
 		rc = -1;
-	/* Only white space may follow the value: "{...}garbage" is not JSON. */
-	for (end = json_tokener_get_parse_end(tok); rc == 0 && end < len; end++) {
+	/* Only white space may follow the value: "{...}garbage" is not JSON
+	 * (nor is "{...}\0...": json-c stops at a NUL byte as at the end). */
+	for (end = tokener_parse_end(tok); rc == 0 && end < len; end++) {
 		if (body[end] != ' ' && body[end] != '\t' && body[end] != '\r' && body[end] != '\n')
 			rc = -1;
 	}

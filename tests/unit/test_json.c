@@ -314,6 +314,14 @@ static void test_parse_encoding(void **state)
 		  OKTA_PARSE_NOT_JSON },
 		{ "truncated 4-byte sequence", BODY(WITH_LOGIN("\xf0\x9f\x98")),
 		  OKTA_PARSE_NOT_JSON },
+		/* Let through by json-c's own check (0.14 and newer): an
+		 * overlong "/" (a classic way round a filter), a UTF-16
+		 * surrogate, a code point above U+10FFFF. */
+		{ "overlong 2-byte form", BODY(WITH_LOGIN("a\xc0\xaf")), OKTA_PARSE_NOT_JSON },
+		{ "overlong 3-byte form", BODY(WITH_LOGIN("a\xe0\x80\xaf")), OKTA_PARSE_NOT_JSON },
+		{ "encoded surrogate", BODY(WITH_LOGIN("a\xed\xa0\x80")), OKTA_PARSE_NOT_JSON },
+		{ "above U+10FFFF", BODY(WITH_LOGIN("a\xf4\x90\x80\x80")), OKTA_PARSE_NOT_JSON },
+		{ "4-byte U+10FFFF", BODY(WITH_LOGIN("a\xf4\x8f\xbf\xbf")), OKTA_PARSE_OK },
 		{ "invalid UTF-8 in a key",
 		  BODY("{\"\xff\":1,\"id\":\"a\",\"userId\":\"u\",\"login\":\"l\",\"status\":\"s\"}"),
 		  OKTA_PARSE_NOT_JSON },
