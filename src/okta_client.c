@@ -3,6 +3,7 @@
 
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_curl_compat.h"
 #include "okta_http.h"
 #include "okta_json.h"
 #include "okta_link.h"
@@ -164,6 +165,8 @@ static void global_init_once(void)
 		 * (sshd, sudo) may use libcurl itself, and the module can be
 		 * unloaded and loaded again by pam_end/pam_start in one process. */
 		global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+		if (global_result == CURLE_OK && okta_curl_load_tls_config() != 0)
+			global_result = CURLE_FAILED_INIT;
 	}
 	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);

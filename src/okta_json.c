@@ -6,7 +6,9 @@
 #include "okta_text.h"
 
 #include <json-c/json.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,30 +40,25 @@ static size_t tokener_parse_end(struct json_tokener *tok)
 }
 #endif
 
-/* Returns 0 and the value in *out (NULL for a JSON null), or -1. Every
- * body must be well-formed UTF-8 (okta_utf8_is_valid: stricter than
- * json-c's own check, and the same on every json-c release). */
-static int parse_json(const char *body, size_t len, json_object **out)
+/* Returns 0 and the value in *out (NULL for a JSON null), or -1. */
+static int tokenize(const char *text, size_t len, json_object **out)
 {
 	struct json_tokener *tok;
 	json_object *root;
 	size_t end;
 	int rc = 0;
 
-	*out = NULL;
-	if (len == 0 || len > INT32_MAX || !okta_utf8_is_valid(body, len))
-		return -1;
 	tok = json_tokener_new_ex(OKTA_JSON_MAX_DEPTH);
 	if (tok == NULL)
 		return -1;
 	json_tokener_set_flags(tok, JSON_TOKENER_FLAGS);
-	root = json_tokener_parse_ex(tok, body, (int)len);
+	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (json_tokener_get_error(tok) != json_tokener_success)
 		rc = -1;
 	/* Only white space may follow the value: "{...}garbage" is not JSON
 	 * (nor is "{...}\0...": json-c stops at a NUL byte as at the end). */
 	for (end = tokener_parse_end(tok); rc == 0 && end < len; end++) {
-		if (body[end] != ' ' && body[end] != '\t' && body[end] != '\r' && body[end] != '\n')
+		if (text[end] != ' ' && text[end] != '\t' && text[end] != '\r' && text[end] != '\n')
 			rc = -1;
 	}
 	json_tokener_free(tok);
@@ -69,6 +66,114 @@ static int parse_json(const char *body, size_t len, json_object **out)
 		json_object_put(root);
 	else
 		*out = root;
+	return rc;
+}
+
+/* One code point of valid UTF-8 at p (n bytes long) as \uXXXX (two of
+ * them, a surrogate pair, above U+FFFF) into out; returns what it wrote. */
+static size_t escape_code_point(const unsigned char *p, size_t n, char *out, size_t room)
+{
+	unsigned long cp = n == 2 ? p[0] & 0x1Fu : n == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = (cp << 6) | (p[i] & 0x3Fu);
+	if (cp < 0x10000)
+		return (size_t)snprintf(out, room, "\\u%04lx", cp);
+	cp -= 0x10000;
+	return (size_t)snprintf(out, room, "\\u%04lx\\u%04lx", 0xD800 + (cp >> 10),
+				0xDC00 + (cp & 0x3FF));
+}
+
+char *okta_json_ascii_escaped(const char *body, size_t len, size_t *out_len)
+{
+	const unsigned char *p = (const unsigned char *)body;
+	/* At most 12 bytes ("\\uD83D\\uDE00") for a 4-byte sequence. */
+	char *out = len <= (SIZE_MAX - 1) / 3 ? malloc(3 * len + 1) : NULL;
+	bool in_string = false, escaped = false;
+	size_t i = 0, o = 0, n;
+
+	if (out == NULL)
+		return NULL;
+	while (i < len) {
+		if (p[i] < 0x80) {
+			if (in_string && escaped)
+				escaped = false;
+			else if (in_string && p[i] == '\\')
+				escaped = true;
+			else if (p[i] == '"')
+				in_string = !in_string;
+			out[o++] = (char)p[i++];
+			continue;
+		}
+		/* Outside a string, or right after a backslash, a non-ASCII
+		 * character is not JSON: keep it so, never turn it into an
+		 * escape that would mean something. */
+		n = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
+		if (!in_string || escaped || n > len - i) {
+			explicit_bzero(out, o);
+			free(out);
+			return NULL;
+		}
+		o += escape_code_point(p + i, n, out + o, 3 * len + 1 - o);
+		i += n;
+	}
+	out[o] = '\0';
+	*out_len = o;
+	return out;
+}
+
+/*
+ * json-c 0.18 in strict mode refuses every string holding a byte above
+ * 0x7F: its new check against control characters compares a signed char
+ * with 0x1f (fixed after 0.18). Such a json-c is recognised by what it does,
+ * once, and gets the body with its non-ASCII characters written as \u
+ * escapes, which mean the same to every JSON reader.
+ */
+static bool strict_refuses_non_ascii(void)
+{
+	/* 0 not yet known, 1 no, 2 yes; recomputing it in a race is harmless. */
+	static _Atomic int known;
+	json_object *probe = NULL;
+
+	if (known == 0) {
+		known = tokenize("\"\xc3\xa9\"", 4, &probe) == 0 ? 1 : 2;
+		json_object_put(probe);
+	}
+	return known == 2;
+}
+
+static bool has_non_ascii(const char *body, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)body[i] >= 0x80)
+			return true;
+	}
+	return false;
+}
+
+/* Returns 0 and the value in *out (NULL for a JSON null), or -1. Every
+ * body must be well-formed UTF-8 (okta_utf8_is_valid: stricter than
+ * json-c's own check, and the same on every json-c release). */
+static int parse_json(const char *body, size_t len, json_object **out)
+{
+	char *escaped;
+	size_t escaped_len = 0;
+	int rc;
+
+	*out = NULL;
+	if (len == 0 || len > INT32_MAX || !okta_utf8_is_valid(body, len))
+		return -1;
+	if (!has_non_ascii(body, len) || !strict_refuses_non_ascii())
+		return tokenize(body, len, out);
+	escaped = okta_json_ascii_escaped(body, len, &escaped_len);
+	if (escaped == NULL)
+		return -1;
+	rc = escaped_len <= INT32_MAX ? tokenize(escaped, escaped_len, out) : -1;
+	explicit_bzero(escaped, escaped_len);
+	free(escaped);
 	return rc;
 }
 

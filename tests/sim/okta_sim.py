@@ -1104,7 +1104,7 @@ def hostile_endless_headers(resp, fault):
 
 def hostile_patch(resp, fault):
     """Byte replacements [[old, new], ...] on the normal body. Strings are
-    UTF-8 with surrogateescape, so "\udcff" stands for the byte 0xff."""
+    UTF-8 with surrogateescape, so "\\udcff" stands for the byte 0xff."""
     data = resp.payload()
     for old, new in fault.get("replace", []):
         old = old.encode("utf-8", "surrogateescape")
