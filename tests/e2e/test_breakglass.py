@@ -48,9 +48,9 @@ DOWN = {}   # org_url and ca_file of the stopped simulator
 class Sshd(test_sshd.Sshd):
     """test_sshd's sshd (keyboard-interactive on port_token), for two users."""
 
-    def config_text(self, user):
-        return super().config_text(user).replace("AllowUsers " + user,
-                                                 "AllowUsers %s %s" % (USER, RESCUE))
+    def config_text(self, user, extra=()):
+        return super().config_text(user, extra).replace(
+            "AllowUsers " + user, "AllowUsers %s %s" % (USER, RESCUE))
 
     def argv_for(self, user):
         argv = self.client_argv(self.port_token, "keyboard-interactive", key=False)

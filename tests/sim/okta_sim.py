@@ -971,6 +971,12 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
         rec["response_body"] = payload[:8192].decode("utf-8", "backslashreplace")
         if resp.trickle or resp.cut is not None or resp.endless_headers:
             self.close_connection = True
+        # A body cut short or ended by the close: the close is an orderly TLS
+        # one (close_notify), so the client sees what the fault means, the
+        # bytes missing. Without it OpenSSL 3.5 (curl 8.14) reports the
+        # unexpected EOF itself, and OpenSSL 3.0 (curl 7.88) does not.
+        self.orderly_close = (resp.cut is not None or not resp.content_length) \
+            and not resp.chunked and not resp.trickle and not resp.endless_headers
         if resp.trickle:
             self.wfile = TrickleWriter(self.wfile, resp.trickle[0], st.generation,
                                        paced=resp.trickle[1] == "head")
@@ -1175,9 +1181,16 @@ class OktaServer(http.server.ThreadingHTTPServer):
             return
         crec["tls"] = True
         crec["tls_version"] = tls.version()
+        handler = None
         try:
-            self.RequestHandlerClass(tls, client_address, self)
+            handler = self.RequestHandlerClass(tls, client_address, self)
         finally:
+            try:
+                if getattr(handler, "orderly_close", False):
+                    tls.settimeout(5)
+                    tls.unwrap()   # close_notify, then the client's close
+            except (ssl.SSLError, OSError):
+                pass
             try:
                 tls.close()
             except OSError:
