@@ -3,11 +3,13 @@
 
 #include "okta_client.h"
 #include "okta_config.h"
+#include "okta_curl_compat.h"
 #include "okta_fd.h"
 #include "okta_http.h"
 #include "okta_json.h"
 #include "okta_link.h"
 #include "okta_log.h"
+#include "okta_memfd.h"
 #include "okta_session.h"
 #include "okta_text.h"
 #include "okta_validate.h"
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SESSIONS_PATH "/api/v1/sessions"
 #define AUTHN_PATH "/api/v1/authn"
@@ -78,6 +81,7 @@ struct okta_client {
 	struct okta_call_result last;
 	char curl_error[CURL_ERROR_SIZE];
 	bool fds_checked; /* libcurl's own descriptors made close-on-exec */
+	int ca_fd;        /* libcurl < 7.77: ca_file's sealed copy, or -1 */
 };
 
 struct http_response {
@@ -176,6 +180,8 @@ static void global_init_once(void)
 		global_result =
 			curl_global_init_mem(CURL_GLOBAL_DEFAULT, okta_wipe_malloc, okta_wipe_free,
 					     okta_wipe_realloc, okta_wipe_strdup, okta_wipe_calloc);
+		if (global_result == CURLE_OK && okta_curl_load_tls_config() != 0)
+			global_result = CURLE_FAILED_INIT;
 	}
 	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);
@@ -307,6 +313,44 @@ static void response_clear(struct http_response *resp)
 }
 
 /*
+ * ca_file's bytes, as okta_config_load() read them through the checked
+ * descriptor, as the only CAs (no bundle path, no directory). libcurl 7.77
+ * and newer take the bytes (CURLOPT_CAINFO_BLOB). Older ones take only a
+ * file name, opened again for each connection: they get a sealed anonymous
+ * copy (okta_memfd.c) by its /proc/self/fd path, which no user can replace
+ * or write, never ca_file's own path.
+ */
+#if LIBCURL_VERSION_NUM >= 0x074d00
+static int set_ca_file_content(struct okta_client *client, const struct okta_config *cfg)
+{
+	struct curl_blob blob = { cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_COPY };
+	CURL *c = client->curl;
+
+	if (curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) != CURLE_OK)
+		return -1;
+	return 0;
+}
+#else
+static int set_ca_file_content(struct okta_client *client, const struct okta_config *cfg)
+{
+	char path[OKTA_MEMFD_PATH_MAX];
+	CURL *c = client->curl;
+
+	client->ca_fd =
+		okta_memfd_sealed_copy("pam_okta_session-ca_file", cfg->ca_pem, cfg->ca_pem_len);
+	if (client->ca_fd < 0)
+		return -1;
+	okta_memfd_path(client->ca_fd, path, sizeof(path));
+	if (curl_easy_setopt(c, CURLOPT_CAINFO, path) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) != CURLE_OK)
+		return -1;
+	return 0;
+}
+#endif
+
+/*
  * Which CAs verify Okta's certificate, always given explicitly so that
  * OpenSSL's default locations (which SSL_CERT_FILE and SSL_CERT_DIR move)
  * are never consulted:
@@ -326,11 +370,7 @@ static int setup_trust(struct okta_client *client, const struct okta_config *cfg
 	CURL *c = client->curl;
 
 	if (cfg->ca_pem != NULL) {
-		struct curl_blob blob = { cfg->ca_pem, cfg->ca_pem_len, CURL_BLOB_COPY };
-
-		if (curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
-		    curl_easy_setopt(c, CURLOPT_CAINFO, NULL) != CURLE_OK ||
-		    curl_easy_setopt(c, CURLOPT_CAPATH, NULL) != CURLE_OK) {
+		if (set_ca_file_content(client, cfg) != 0) {
 			okta_log(&client->logger, LOG_ERR, "libcurl refused ca_file's content");
 			return -1;
 		}
@@ -472,6 +512,7 @@ struct okta_client *okta_client_new(const struct okta_config *cfg, const struct 
 	if (client == NULL)
 		return NULL;
 	client->logger = *logger;
+	client->ca_fd = -1;
 	/* Room for the longest session URL or a listUserGroups next link. */
 	client->url_size = strlen(cfg->org_url) + sizeof(SESSIONS_PATH "/") + OKTA_SESSION_ID_MAX +
 			   sizeof("/lifecycle/refresh") + OKTA_LINK_URL_MAX;
@@ -494,6 +535,8 @@ void okta_client_free(struct okta_client *client)
 		return;
 	if (client->curl != NULL)
 		curl_easy_cleanup(client->curl);
+	if (client->ca_fd >= 0)
+		close(client->ca_fd);
 	free_headers(client->headers);
 	if (client->url != NULL)
 		explicit_bzero(client->url, client->url_size);

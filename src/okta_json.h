@@ -44,6 +44,17 @@ enum okta_parse_result okta_parse_session(const char *body, size_t len, struct o
  */
 size_t okta_json_top_level_key_count(const char *body, size_t len);
 
+/*
+ * body (len bytes of valid UTF-8) with every non-ASCII character inside a
+ * string written as a \uXXXX escape (a surrogate pair above U+FFFF): the
+ * same JSON value in ASCII. A heap string (*out_len bytes; wipe and free
+ * it), or NULL when out of memory or when a non-ASCII character stands
+ * outside a string or right after a backslash (not JSON either way). What
+ * the parser hands json-c 0.18, whose strict mode refuses any non-ASCII
+ * byte.
+ */
+char *okta_json_ascii_escaped(const char *body, size_t len, size_t *out_len);
+
 /* A short English phrase for logs. */
 const char *okta_parse_result_str(enum okta_parse_result result);
 

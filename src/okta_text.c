@@ -167,3 +167,52 @@ void okta_strings_free(char **items, size_t count)
 		free(items[i]);
 	free(items);
 }
+
+/* The length of the sequence a lead byte starts (0: not a lead byte), and
+ * the range its second byte must be in (which rules out overlong forms,
+ * surrogates and code points above U+10FFFF; RFC 3629, section 4). */
+static size_t utf8_sequence(unsigned char lead, unsigned char *low, unsigned char *high)
+{
+	*low = 0x80;
+	*high = 0xBF;
+	if (lead >= 0xC2 && lead <= 0xDF)
+		return 2;
+	if (lead >= 0xE0 && lead <= 0xEF) {
+		if (lead == 0xE0)
+			*low = 0xA0;
+		else if (lead == 0xED)
+			*high = 0x9F;
+		return 3;
+	}
+	if (lead >= 0xF0 && lead <= 0xF4) {
+		if (lead == 0xF0)
+			*low = 0x90;
+		else if (lead == 0xF4)
+			*high = 0x8F;
+		return 4;
+	}
+	return 0;
+}
+
+bool okta_utf8_is_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char low, high;
+	size_t i = 0, n, k;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_sequence(p[i], &low, &high);
+		if (n == 0 || n > len - i || p[i + 1] < low || p[i + 1] > high)
+			return false;
+		for (k = 2; k < n; k++) {
+			if (p[i + k] < 0x80 || p[i + k] > 0xBF)
+				return false;
+		}
+		i += n;
+	}
+	return true;
+}

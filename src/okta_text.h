@@ -62,6 +62,15 @@ void okta_text_printable(const char *text, char *out, size_t outlen);
  */
 size_t okta_text_quote(const char *text, size_t max, char *out, size_t outlen);
 
+/*
+ * Are the len bytes well-formed UTF-8 (RFC 3629: shortest form only, no
+ * UTF-16 surrogates, nothing above U+10FFFF)? NUL bytes are not refused
+ * here. The JSON parser runs it on every body: json-c before 0.14 has no
+ * JSON_TOKENER_VALIDATE_UTF8, and its check (0.14 and newer) lets
+ * overlong forms and surrogates through.
+ */
+bool okta_utf8_is_valid(const char *s, size_t len);
+
 /* Free the first count strings of items, then items (NULL is fine). */
 void okta_strings_free(char **items, size_t count);
 

@@ -9,7 +9,8 @@
 Must run as root.  Inside a new mount namespace (nothing is visible to, or
 changed on, the host): the real /dev is bind-mounted on the empty directory
 DIR, a tmpfs is mounted over /dev, every entry of the real /dev except `log`
-is recreated (device nodes and directories by bind mount, symlinks copied),
+is recreated (device nodes and directories by bind mount, symlinks copied,
+ptmx as a new node),
 SOCK is bind-mounted onto /dev/log, DIR is detached.  Then, in the order
 given, `--tmpfs DIR` mounts an empty tmpfs on DIR, `--mkdir DIR` creates a
 directory (0755; meant for inside such a tmpfs), `--bind SRC DST` bind-mounts
@@ -70,6 +71,13 @@ def setup(log_socket, stage):
         elif stat.S_ISDIR(st.st_mode):
             os.mkdir(dst, stat.S_IMODE(st.st_mode))
             bind(src, dst, recursive=True)
+        elif name == "ptmx" and stat.S_ISCHR(st.st_mode):
+            # A new node, not a bind mount: the kernel finds the pty file
+            # system at "pts" beside the ptmx node that was opened, which a
+            # file bind-mounted from elsewhere does not have (ENOENT). sudo
+            # 1.9.14 and newer (use_pty, Debian 13) open it on a terminal.
+            os.mknod(dst, stat.S_IFCHR | stat.S_IMODE(st.st_mode), st.st_rdev)
+            os.chown(dst, st.st_uid, st.st_gid)
         else:
             os.close(os.open(dst, os.O_CREAT | os.O_WRONLY, 0o600))
             bind(src, dst)

@@ -18,13 +18,25 @@ mkdir -p "$dir"
 cd "$dir"
 umask 077
 
+# Our own request configuration, not the system's openssl.cnf: OpenSSL
+# 1.1.1's `req -x509` adds that file's v3_ca extensions, and with -addext
+# the CA would carry basicConstraints twice, which verification refuses.
+cat > req.cnf <<CNF
+[req]
+distinguished_name = dn
+[dn]
+[ca_ext]
+subjectKeyIdentifier = hash
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+CNF
+
 newkey() { openssl ecparam -name prime256v1 -genkey -noout -out "$1.key" 2>/dev/null; }
 
 ca() { # ca NAME CN
     newkey "$1"
-    openssl req -new -x509 -key "$1.key" -out "$1.pem" -days 30 -subj "/CN=$2" \
-        -addext "basicConstraints=critical,CA:TRUE" \
-        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -config req.cnf -new -x509 -key "$1.key" -out "$1.pem" -days 30 -subj "/CN=$2" \
+        -extensions ca_ext 2>/dev/null
 }
 
 # `openssl ca` is used (not `x509 -req`) so start/end dates can be set freely.
@@ -50,11 +62,11 @@ leaf() { # leaf NAME SAN STARTDATE(YYYYMMDDHHMMSSZ) ENDDATE [SIGNER (default ca)
     name=$1 san=$2 start=$3 end=$4 signer=${5:-ca}
     newkey "$name"
     if [ "$signer" = self ]; then
-        openssl req -new -x509 -key "$name.key" -out "$name.pem" -days 30 \
+        openssl req -config req.cnf -new -x509 -key "$name.key" -out "$name.pem" -days 30 \
             -subj "/CN=$name" -addext "subjectAltName=$san" 2>/dev/null
         return
     fi
-    openssl req -new -key "$name.key" -out "cadb/$name.csr" -subj "/CN=$name" \
+    openssl req -config req.cnf -new -key "$name.key" -out "cadb/$name.csr" -subj "/CN=$name" \
         -addext "subjectAltName=$san" -addext "basicConstraints=critical,CA:FALSE" \
         -addext "extendedKeyUsage=serverAuth" 2>/dev/null
     openssl ca -batch -notext -config cadb/ca.cnf -cert "$signer.pem" -keyfile "$signer.key" \
@@ -71,5 +83,5 @@ leaf server "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:okta-ipv6.test" "$(d -3600)" 
 leaf expired "IP:127.0.0.1,DNS:localhost" "$(d -2592000)" "$(d -86400)"
 leaf wronghost "DNS:wrong.example.com" "$(d -3600)" "$(d 2592000)"
 leaf selfsigned "IP:127.0.0.1,DNS:localhost" "" "" self
-rm -rf cadb
+rm -rf cadb req.cnf
 chmod 644 ./*.pem

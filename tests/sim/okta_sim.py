@@ -1096,6 +1096,12 @@ class OktaHandler(http.server.BaseHTTPRequestHandler):
         rec["response_body"] = payload[:8192].decode("utf-8", "backslashreplace")
         if resp.trickle or resp.cut is not None or resp.endless_headers:
             self.close_connection = True
+        # A body cut short or ended by the close: the close is an orderly TLS
+        # one (close_notify), so the client sees what the fault means, the
+        # bytes missing. Without it OpenSSL 3.5 (curl 8.14) reports the
+        # unexpected EOF itself, and OpenSSL 3.0 (curl 7.88) does not.
+        self.orderly_close = (resp.cut is not None or not resp.content_length) \
+            and not resp.chunked and not resp.trickle and not resp.endless_headers
         if resp.trickle:
             self.wfile = TrickleWriter(self.wfile, resp.trickle[0], st.generation,
                                        paced=resp.trickle[1] == "head")
@@ -1229,7 +1235,7 @@ def hostile_endless_headers(resp, fault):
 
 def hostile_patch(resp, fault):
     """Byte replacements [[old, new], ...] on the normal body. Strings are
-    UTF-8 with surrogateescape, so "\udcff" stands for the byte 0xff."""
+    UTF-8 with surrogateescape, so "\\udcff" stands for the byte 0xff."""
     data = resp.payload()
     for old, new in fault.get("replace", []):
         old = old.encode("utf-8", "surrogateescape")
@@ -1300,9 +1306,16 @@ class OktaServer(http.server.ThreadingHTTPServer):
             return
         crec["tls"] = True
         crec["tls_version"] = tls.version()
+        handler = None
         try:
-            self.RequestHandlerClass(tls, client_address, self)
+            handler = self.RequestHandlerClass(tls, client_address, self)
         finally:
+            try:
+                if getattr(handler, "orderly_close", False):
+                    tls.settimeout(5)
+                    tls.unwrap()   # close_notify, then the client's close
+            except (ssl.SSLError, OSError):
+                pass
             try:
                 tls.close()
             except OSError:

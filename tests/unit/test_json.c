@@ -314,6 +314,14 @@ static void test_parse_encoding(void **state)
 		  OKTA_PARSE_NOT_JSON },
 		{ "truncated 4-byte sequence", BODY(WITH_LOGIN("\xf0\x9f\x98")),
 		  OKTA_PARSE_NOT_JSON },
+		/* Let through by json-c's own check (0.14 and newer): an
+		 * overlong "/" (a classic way round a filter), a UTF-16
+		 * surrogate, a code point above U+10FFFF. */
+		{ "overlong 2-byte form", BODY(WITH_LOGIN("a\xc0\xaf")), OKTA_PARSE_NOT_JSON },
+		{ "overlong 3-byte form", BODY(WITH_LOGIN("a\xe0\x80\xaf")), OKTA_PARSE_NOT_JSON },
+		{ "encoded surrogate", BODY(WITH_LOGIN("a\xed\xa0\x80")), OKTA_PARSE_NOT_JSON },
+		{ "above U+10FFFF", BODY(WITH_LOGIN("a\xf4\x90\x80\x80")), OKTA_PARSE_NOT_JSON },
+		{ "4-byte U+10FFFF", BODY(WITH_LOGIN("a\xf4\x8f\xbf\xbf")), OKTA_PARSE_OK },
 		{ "invalid UTF-8 in a key",
 		  BODY("{\"\xff\":1,\"id\":\"a\",\"userId\":\"u\",\"login\":\"l\",\"status\":\"s\"}"),
 		  OKTA_PARSE_NOT_JSON },
@@ -704,6 +712,71 @@ static void test_build_create_body_exact(void **state)
 	free(body);
 }
 
+/* The ASCII form of a body handed to json-c 0.18 (whose strict mode refuses
+ * any non-ASCII byte): the same value, every non-ASCII character of a
+ * string as a \u escape, and no escape made where the text is not JSON. */
+static void test_ascii_escaped(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *body;
+		const char *expected; /* NULL: refused */
+	} cases[] = {
+		{ "ASCII unchanged", "{\"a\":\"b\\\"c\"}", "{\"a\":\"b\\\"c\"}" },
+		{ "2-byte", "{\"a\":\"j\xc3\xb6rg\"}", "{\"a\":\"j\\u00f6rg\"}" },
+		{ "3-byte", "[\"\xe2\x82\xac\"]", "[\"\\u20ac\"]" },
+		{ "4-byte: a surrogate pair", "[\"\xf0\x9f\x98\x80\"]", "[\"\\ud83d\\ude00\"]" },
+		{ "in a key", "{\"\xc3\xa9\":1}", "{\"\\u00e9\":1}" },
+		{ "after an escaped quote", "[\"\\\"\xc3\xa9\"]", "[\"\\\"\\u00e9\"]" },
+		{ "after an escaped backslash", "[\"\\\\\xc3\xa9\"]", "[\"\\\\\\u00e9\"]" },
+		/* "\\é" is no JSON escape; "\\\\u00e9" would be a valid one */
+		{ "right after a backslash", "[\"\\\xc3\xa9\"]", NULL },
+		{ "outside a string", "{\"a\":\xc3\xa9}", NULL },
+		{ "after a closed string", "[\"a\"\xc3\xa9]", NULL },
+	};
+	size_t i, len;
+	char *out;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		len = 12345;
+		out = okta_json_ascii_escaped(cases[i].body, strlen(cases[i].body), &len);
+		if (cases[i].expected == NULL) {
+			if (out != NULL)
+				fail_msg("%s: expected refusal, got %s", cases[i].name, out);
+			continue;
+		}
+		if (out == NULL || strcmp(out, cases[i].expected) != 0)
+			fail_msg("%s: got %s, expected %s", cases[i].name, out ? out : "NULL",
+				 cases[i].expected);
+		assert_int_equal(len, strlen(cases[i].expected));
+		free(out);
+	}
+}
+
+/* json-c reads the ASCII form as the same session: every field equal. */
+static void test_ascii_escaped_same_value(void **state)
+{
+	static const char body[] = "{\"id\":\"a\",\"userId\":\"u\",\"login\":"
+				   "\"j\xc3\xb6rg.\xe2\x82\xac.\xf0\x9f\x98\x80@x\","
+				   "\"status\":\"ACTIVE\",\"amr\":[\"p\xc3\xa9\"]}";
+	struct okta_session plain, ascii;
+	size_t len = 0;
+	char *escaped = okta_json_ascii_escaped(body, sizeof(body) - 1, &len);
+
+	(void)state;
+	assert_non_null(escaped);
+	assert_int_equal(okta_parse_session(body, sizeof(body) - 1, &plain), OKTA_PARSE_OK);
+	assert_int_equal(okta_parse_session(escaped, len, &ascii), OKTA_PARSE_OK);
+	assert_string_equal(plain.login, "j\xc3\xb6rg.\xe2\x82\xac.\xf0\x9f\x98\x80@x");
+	assert_string_equal(ascii.login, plain.login);
+	assert_int_equal(ascii.amr_count, 1);
+	assert_string_equal(ascii.amr[0], plain.amr[0]);
+	okta_session_clear(&plain);
+	okta_session_clear(&ascii);
+	free(escaped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +797,8 @@ int main(void)
 		cmocka_unit_test(test_parse_error_truncates),
 		cmocka_unit_test(test_build_create_body),
 		cmocka_unit_test(test_build_create_body_exact),
+		cmocka_unit_test(test_ascii_escaped),
+		cmocka_unit_test(test_ascii_escaped_same_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

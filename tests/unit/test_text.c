@@ -206,6 +206,64 @@ static void test_printable_copy_zero_length(void **state)
 	assert_memory_equal(out, "ZZZZ", sizeof(out));
 }
 
+/* RFC 3629's well-formed sequences, and what lies just outside them. */
+static void test_utf8_is_valid(void **state)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		bool valid;
+	} cases[] = {
+#define U(lit, valid) { (lit), sizeof(lit) - 1, (valid) }
+		U("", true),
+		U("plain ASCII \x7f", true),
+		U("nul \0 inside", true),    /* NUL is the JSON parser's to refuse */
+		U("\xc2\x80", true),         /* U+0080, the first 2-byte */
+		U("\xdf\xbf", true),         /* U+07FF */
+		U("\xe0\xa0\x80", true),     /* U+0800, the first 3-byte */
+		U("\xed\x9f\xbf", true),     /* U+D7FF, before the surrogates */
+		U("\xee\x80\x80", true),     /* U+E000, after them */
+		U("\xef\xbf\xbf", true),     /* U+FFFF */
+		U("\xf0\x90\x80\x80", true), /* U+10000, the first 4-byte */
+		U("\xf4\x8f\xbf\xbf", true), /* U+10FFFF, the last */
+		U("\x80", false),            /* continuation without a lead */
+		U("\xbf", false),
+		U("\xc0\xaf", false),         /* overlong '/' */
+		U("\xc1\xbf", false),         /* overlong U+007F */
+		U("\xe0\x9f\xbf", false),     /* overlong U+07FF */
+		U("\xf0\x8f\xbf\xbf", false), /* overlong U+FFFF */
+		U("\xed\xa0\x80", false),     /* U+D800, a surrogate */
+		U("\xed\xbf\xbf", false),     /* U+DFFF */
+		U("\xf4\x90\x80\x80", false), /* U+110000 */
+		U("\xf5\x80\x80\x80", false),
+		U("\xf8\x88\x80\x80\x80", false), /* 5-byte form */
+		U("\xfe", false),
+		U("\xff", false),
+		U("\xc3", false), /* cut short at the end */
+		U("\xe2\x82", false),
+		U("\xf0\x9f\x98", false),
+		U("\xc3"
+		  "a",
+		  false), /* lead then ASCII */
+		U("\xe2\x82"
+		  "a",
+		  false),
+		U("\xf0\x9f\x98\xc3\xb6", false), /* lead then another lead */
+#undef U
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		if (okta_utf8_is_valid(cases[i].bytes, cases[i].len) != cases[i].valid)
+			fail_msg("utf8 case %zu: expected %s", i,
+				 cases[i].valid ? "valid" : "invalid");
+	}
+	/* The length bounds the check: a sequence cut by len is cut. */
+	assert_false(okta_utf8_is_valid("\xc3\xb6", 1));
+	assert_true(okta_utf8_is_valid("ab\xff", 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_printable_copy),
 		cmocka_unit_test(test_printable_copy_zero_length),
+		cmocka_unit_test(test_utf8_is_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
