@@ -539,10 +539,10 @@ static void build_url(struct okta_client *client, const char *session_id, const 
 /*
  * curl_easy_perform, and after the client's first: close-on-exec for the
  * descriptors libcurl made for itself meanwhile (its multi handle's wakeup
- * socketpair, created at the first perform and kept until
+ * socketpair or pipe, created at the first perform and kept until
  * curl_easy_cleanup; libcurl offers no hook for it). Only AF_UNIX sockets
- * new since just before are touched: the connection itself comes from
- * open_socket_cloexec.
+ * and pipes new since just before are touched: the connection itself comes
+ * from open_socket_cloexec.
  */
 static CURLcode perform(struct okta_client *client)
 {
@@ -553,7 +553,7 @@ static CURLcode perform(struct okta_client *client)
 		return curl_easy_perform(client->curl);
 	okta_fd_snapshot_take(&before);
 	rc = curl_easy_perform(client->curl);
-	okta_fd_cloexec_new_unix_sockets(&before);
+	okta_fd_cloexec_new_pipes_and_unix_sockets(&before);
 	okta_fd_snapshot_clear(&before);
 	client->fds_checked = true;
 	return rc;

@@ -64,17 +64,22 @@ static bool in_snapshot(const struct okta_fd_snapshot *snap, int fd)
 	       bsearch(&fd, snap->fds, snap->count, sizeof(*snap->fds), compare_fds) != NULL;
 }
 
-static bool is_unix_socket(int fd)
+/* What libcurl makes for its wakeups: an AF_UNIX socket or a pipe. */
+static bool is_pipe_or_unix_socket(int fd)
 {
 	struct sockaddr_storage addr;
 	socklen_t len = sizeof(addr);
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	       getsockname(fd, (struct sockaddr *)&addr, &len) == 0 && addr.ss_family == AF_UNIX;
+	if (fstat(fd, &st) != 0)
+		return false;
+	if (S_ISFIFO(st.st_mode))
+		return true;
+	return S_ISSOCK(st.st_mode) && getsockname(fd, (struct sockaddr *)&addr, &len) == 0 &&
+	       addr.ss_family == AF_UNIX;
 }
 
-size_t okta_fd_cloexec_new_unix_sockets(const struct okta_fd_snapshot *before)
+size_t okta_fd_cloexec_new_pipes_and_unix_sockets(const struct okta_fd_snapshot *before)
 {
 	struct okta_fd_snapshot after;
 	size_t changed = 0;
@@ -87,7 +92,7 @@ size_t okta_fd_cloexec_new_unix_sockets(const struct okta_fd_snapshot *before)
 	for (i = 0; after.ok && i < after.count; i++) {
 		int fd = after.fds[i];
 
-		if (in_snapshot(before, fd) || !is_unix_socket(fd))
+		if (in_snapshot(before, fd) || !is_pipe_or_unix_socket(fd))
 			continue;
 		flags = fcntl(fd, F_GETFD);
 		if (flags >= 0 && (flags & FD_CLOEXEC) == 0 &&
