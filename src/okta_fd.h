@@ -15,11 +15,12 @@
 
 #include <stddef.h>
 
-/* The descriptors open at one moment, from /proc/self/fd. */
+/* The descriptors open at one moment, from /proc/self/fd (without /proc:
+ * fcntl() on every number below the descriptor limit, at most 65536). */
 struct okta_fd_snapshot {
 	int *fds; /* sorted */
 	size_t count;
-	int ok; /* 0 when /proc/self/fd could not be read */
+	int ok; /* 0 when out of memory */
 };
 
 void okta_fd_snapshot_take(struct okta_fd_snapshot *snap);
@@ -30,7 +31,7 @@ void okta_fd_snapshot_clear(struct okta_fd_snapshot *snap);
  * before and lacks it: what the library call between the two snapshots
  * created.
  * Returns how many were changed. Nothing happens when either snapshot
- * fails (no /proc).
+ * failed (out of memory).
  */
 size_t okta_fd_cloexec_new_pipes_and_unix_sockets(const struct okta_fd_snapshot *before);
 

@@ -12,10 +12,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <malloc.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "okta_fd.h"
@@ -112,6 +117,51 @@ static void test_cloexec_new_pipes_and_unix_sockets_only(void **state)
 	close(inet);
 }
 
+/*
+ * Without /proc (a chroot or container that mounts none) the new pipe is
+ * still found: in a child with a mount namespace of its own and /proc
+ * unmounted there (root only; skipped otherwise).
+ */
+static int marks_without_proc(void)
+{
+	struct okta_fd_snapshot before;
+	int fds[2];
+
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return 2;
+	if (umount2("/proc", MNT_DETACH) != 0 && errno != EINVAL)
+		return 2;
+	if (opendir("/proc/self/fd") != NULL)
+		return 3;
+	okta_fd_snapshot_take(&before);
+	if (pipe(fds) != 0)
+		return 3;
+	if (okta_fd_cloexec_new_pipes_and_unix_sockets(&before) != 2 || !cloexec(fds[0]) ||
+	    !cloexec(fds[1]))
+		return 1;
+	okta_fd_snapshot_clear(&before);
+	return 0;
+}
+
+static void test_cloexec_without_proc(void **state)
+{
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(marks_without_proc());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2)
+		skip(); /* no mount namespace here */
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_strdup_and_calloc),
 		cmocka_unit_test(test_tls_plaintext_needs_openssl_3),
 		cmocka_unit_test(test_cloexec_new_pipes_and_unix_sockets_only),
+		cmocka_unit_test(test_cloexec_without_proc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
