@@ -400,6 +400,11 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket_cloexec);
+	/* HTTP/1.1, never h2 through ALPN: libcurl before 8.12 gives nghttp2
+	 * the C library's allocator, not ours, and its freed frame buffers
+	 * kept the API token after pam_end (T7); HTTP/1.1 is also all the
+	 * tests, the simulator and the benchmark speak. */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	/* No CURLOPT_ACCEPT_ENCODING: Okta's answers are small, so we offer no
 	 * compression and libcurl decodes none. A gzip "bomb" stays the few
 	 * compressed bytes it is on the wire and fails to parse as JSON. */
