@@ -162,6 +162,21 @@ static void restore_init_time_variables(struct hidden_env *hidden)
 	}
 }
 
+/* Does libcurl allocate through okta_wipe.c? Not when the host
+ * application initialised libcurl before the module (global_init_once). */
+static bool libcurl_wipes;
+static bool libcurl_wipes_told;
+
+/* One slist node through libcurl: counted by okta_wipe.c only when libcurl
+ * took our allocator. */
+static bool libcurl_uses_wipe_allocator(void)
+{
+	unsigned long before = okta_wipe_allocations();
+
+	curl_slist_free_all(curl_slist_append(NULL, "probe"));
+	return okta_wipe_allocations() != before;
+}
+
 static void global_init_once(void)
 {
 	struct hidden_env hidden;
@@ -179,6 +194,8 @@ static void global_init_once(void)
 	}
 	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);
+	if (global_result == CURLE_OK)
+		libcurl_wipes = libcurl_uses_wipe_allocator();
 }
 
 /* libcurl's global initialisation, once per process, thread-safe.
@@ -473,6 +490,12 @@ struct okta_client *okta_client_new(const struct okta_config *cfg, const struct 
 		okta_log(logger, LOG_ERR, "libcurl global initialisation failed");
 		return NULL;
 	}
+	/* Once per process: the administrator learns that T7's exception
+	 * applies here (SECURITY.md, "Secrets"). */
+	if (!libcurl_wipes && !__atomic_exchange_n(&libcurl_wipes_told, true, __ATOMIC_RELAXED))
+		okta_log(logger, LOG_NOTICE,
+			 "the application initialised libcurl before this module: libcurl's "
+			 "buffers (API token, session ids) are not wiped when freed");
 	client = calloc(1, sizeof(*client));
 	if (client == NULL)
 		return NULL;

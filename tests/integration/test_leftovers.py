@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 
+import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 import test_signin as ts  # noqa: E402  (its SignInTestCase, on moduletest's simulator)
 from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
@@ -115,6 +116,31 @@ class TestNoSecretAfterPamEnd(Leftovers):
         dump = os.path.join(self.tmp, "memory")
         r, secrets = self.password_login(dump_memory=dump)
         self.check(r, secrets, dump)
+
+
+class TestHostInitialisedLibcurl(Leftovers):
+    """A host application that initialised libcurl before the module keeps
+    libcurl's allocator, and libcurl's buffers are then not wiped (the
+    exception SECURITY.md lists under "Secrets"): the module says so, once,
+    so that the administrator knows it applies (before: nothing in the log
+    told that case from the usual one)."""
+
+    NOTICE = "the application initialised libcurl before this module"
+
+    def test_notice_when_libcurl_was_initialised_first(self):
+        shim = os.path.join(ph.BUILDDIR, "tests", ".libs", "curl_init_first.so")
+        self.assertTrue(os.path.exists(shim), "make check builds " + shim)
+        preload = ":".join(filter(None, [shim, os.environ.get("LD_PRELOAD")]))
+        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                      "verify_asan_link_order=0"]))
+        r, _ = self.token_login(env={"LD_PRELOAD": preload, "ASAN_OPTIONS": asan})
+        self.check_steps(r)
+        self.assertEqual(r.describe().count(self.NOTICE), 1, r.describe())
+
+    def test_no_notice_otherwise(self):
+        r, _ = self.token_login()
+        self.check_steps(r)
+        self.assertNotIn(self.NOTICE, r.describe())
 
 
 class TestHttp11Only(Leftovers):
