@@ -166,6 +166,21 @@ static void restore_init_time_variables(struct hidden_env *hidden)
 	}
 }
 
+/* Does libcurl allocate through okta_wipe.c? Not when the host
+ * application initialised libcurl before the module (global_init_once). */
+static bool libcurl_wipes;
+static bool libcurl_wipes_told;
+
+/* One slist node through libcurl: counted by okta_wipe.c only when libcurl
+ * took our allocator. */
+static bool libcurl_uses_wipe_allocator(void)
+{
+	unsigned long before = okta_wipe_allocations();
+
+	curl_slist_free_all(curl_slist_append(NULL, "probe"));
+	return okta_wipe_allocations() != before;
+}
+
 static void global_init_once(void)
 {
 	struct hidden_env hidden;
@@ -185,6 +200,8 @@ static void global_init_once(void)
 	}
 	/* otherwise global_result stays CURLE_FAILED_INIT: fail closed */
 	restore_init_time_variables(&hidden);
+	if (global_result == CURLE_OK)
+		libcurl_wipes = libcurl_uses_wipe_allocator();
 }
 
 /* libcurl's global initialisation, once per process, thread-safe.
@@ -440,6 +457,11 @@ static int setup_handle(struct okta_client *client, const struct okta_config *cf
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket_cloexec);
+	/* HTTP/1.1, never h2 through ALPN: libcurl before 8.12 gives nghttp2
+	 * the C library's allocator, not ours, and its freed frame buffers
+	 * kept the API token after pam_end (T7); HTTP/1.1 is also all the
+	 * tests, the simulator and the benchmark speak. */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	/* No CURLOPT_ACCEPT_ENCODING: Okta's answers are small, so we offer no
 	 * compression and libcurl decodes none. A gzip "bomb" stays the few
 	 * compressed bytes it is on the wire and fails to parse as JSON. */
@@ -508,6 +530,12 @@ struct okta_client *okta_client_new(const struct okta_config *cfg, const struct 
 		okta_log(logger, LOG_ERR, "libcurl global initialisation failed");
 		return NULL;
 	}
+	/* Once per process: the administrator learns that T7's exception
+	 * applies here (SECURITY.md, "Secrets"). */
+	if (!libcurl_wipes && !__atomic_exchange_n(&libcurl_wipes_told, true, __ATOMIC_RELAXED))
+		okta_log(logger, LOG_NOTICE,
+			 "the application initialised libcurl before this module: libcurl's "
+			 "buffers (API token, session ids) are not wiped when freed");
 	client = calloc(1, sizeof(*client));
 	if (client == NULL)
 		return NULL;
@@ -582,10 +610,10 @@ static void build_url(struct okta_client *client, const char *session_id, const 
 /*
  * curl_easy_perform, and after the client's first: close-on-exec for the
  * descriptors libcurl made for itself meanwhile (its multi handle's wakeup
- * socketpair, created at the first perform and kept until
+ * socketpair or pipe, created at the first perform and kept until
  * curl_easy_cleanup; libcurl offers no hook for it). Only AF_UNIX sockets
- * new since just before are touched: the connection itself comes from
- * open_socket_cloexec.
+ * and pipes new since just before are touched: the connection itself comes
+ * from open_socket_cloexec.
  */
 static CURLcode perform(struct okta_client *client)
 {
@@ -596,7 +624,7 @@ static CURLcode perform(struct okta_client *client)
 		return curl_easy_perform(client->curl);
 	okta_fd_snapshot_take(&before);
 	rc = curl_easy_perform(client->curl);
-	okta_fd_cloexec_new_unix_sockets(&before);
+	okta_fd_cloexec_new_pipes_and_unix_sockets(&before);
 	okta_fd_snapshot_clear(&before);
 	client->fds_checked = true;
 	return rc;

@@ -8,8 +8,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+
+/* How many descriptor numbers scan_fds() asks about at most. */
+#define OKTA_FD_SCAN_MAX 65536
 
 static int compare_fds(const void *a, const void *b)
 {
@@ -19,35 +23,69 @@ static int compare_fds(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void okta_fd_snapshot_take(struct okta_fd_snapshot *snap)
+/* Append fd (ok cleared when out of memory). */
+static void add_fd(struct okta_fd_snapshot *snap, size_t *room, int fd)
+{
+	int *grown;
+
+	if (snap->count == *room) {
+		*room = *room == 0 ? 32 : *room * 2;
+		grown = realloc(snap->fds, *room * sizeof(*grown));
+		if (grown == NULL) {
+			snap->ok = 0;
+			return;
+		}
+		snap->fds = grown;
+	}
+	snap->fds[snap->count++] = fd;
+}
+
+/* The descriptors /proc/self/fd lists; 0, or -1 without /proc. */
+static int list_proc_fds(struct okta_fd_snapshot *snap, size_t *room)
 {
 	DIR *dir = opendir("/proc/self/fd"); /* glibc opens it O_CLOEXEC */
 	struct dirent *entry;
-	size_t room = 0;
-	int *grown;
 
-	memset(snap, 0, sizeof(*snap));
 	if (dir == NULL)
-		return;
-	snap->ok = 1;
-	while ((entry = readdir(dir)) != NULL) {
+		return -1;
+	while (snap->ok && (entry = readdir(dir)) != NULL) {
 		/* Not the directory's own descriptor: closed below, its number
 		 * is the first a library call will reuse. */
 		if (entry->d_name[0] < '0' || entry->d_name[0] > '9' ||
 		    atoi(entry->d_name) == dirfd(dir))
 			continue;
-		if (snap->count == room) {
-			room = room == 0 ? 32 : room * 2;
-			grown = realloc(snap->fds, room * sizeof(*grown));
-			if (grown == NULL) {
-				snap->ok = 0;
-				break;
-			}
-			snap->fds = grown;
-		}
-		snap->fds[snap->count++] = atoi(entry->d_name);
+		add_fd(snap, room, atoi(entry->d_name));
 	}
 	closedir(dir);
+	return 0;
+}
+
+/* Without /proc (a chroot, a container that mounts none): every number
+ * below the descriptor limit, asked one by one. A library's new descriptor
+ * takes the lowest free number, so a cap of OKTA_FD_SCAN_MAX misses only
+ * what a process holding that many would get. */
+static void scan_fds(struct okta_fd_snapshot *snap, size_t *room)
+{
+	struct rlimit limit;
+	rlim_t max = OKTA_FD_SCAN_MAX;
+	int fd;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < max)
+		max = limit.rlim_cur;
+	for (fd = 0; snap->ok && (rlim_t)fd < max; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			add_fd(snap, room, fd);
+	}
+}
+
+void okta_fd_snapshot_take(struct okta_fd_snapshot *snap)
+{
+	size_t room = 0;
+
+	memset(snap, 0, sizeof(*snap));
+	snap->ok = 1;
+	if (list_proc_fds(snap, &room) != 0)
+		scan_fds(snap, &room);
 	if (snap->ok && snap->count > 0)
 		qsort(snap->fds, snap->count, sizeof(*snap->fds), compare_fds);
 }
@@ -64,17 +102,22 @@ static bool in_snapshot(const struct okta_fd_snapshot *snap, int fd)
 	       bsearch(&fd, snap->fds, snap->count, sizeof(*snap->fds), compare_fds) != NULL;
 }
 
-static bool is_unix_socket(int fd)
+/* What libcurl makes for its wakeups: an AF_UNIX socket or a pipe. */
+static bool is_pipe_or_unix_socket(int fd)
 {
 	struct sockaddr_storage addr;
 	socklen_t len = sizeof(addr);
 	struct stat st;
 
-	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	       getsockname(fd, (struct sockaddr *)&addr, &len) == 0 && addr.ss_family == AF_UNIX;
+	if (fstat(fd, &st) != 0)
+		return false;
+	if (S_ISFIFO(st.st_mode))
+		return true;
+	return S_ISSOCK(st.st_mode) && getsockname(fd, (struct sockaddr *)&addr, &len) == 0 &&
+	       addr.ss_family == AF_UNIX;
 }
 
-size_t okta_fd_cloexec_new_unix_sockets(const struct okta_fd_snapshot *before)
+size_t okta_fd_cloexec_new_pipes_and_unix_sockets(const struct okta_fd_snapshot *before)
 {
 	struct okta_fd_snapshot after;
 	size_t changed = 0;
@@ -87,7 +130,7 @@ size_t okta_fd_cloexec_new_unix_sockets(const struct okta_fd_snapshot *before)
 	for (i = 0; after.ok && i < after.count; i++) {
 		int fd = after.fds[i];
 
-		if (in_snapshot(before, fd) || !is_unix_socket(fd))
+		if (in_snapshot(before, fd) || !is_pipe_or_unix_socket(fd))
 			continue;
 		flags = fcntl(fd, F_GETFD);
 		if (flags >= 0 && (flags & FD_CLOEXEC) == 0 &&

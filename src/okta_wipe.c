@@ -18,14 +18,29 @@ extern uint64_t SSL_CTX_set_options(void *ctx, uint64_t options) __attribute__((
 extern unsigned long OpenSSL_version_num(void) __attribute__((weak));
 #define OKTA_SSL_OP_CLEANSE_PLAINTEXT ((uint64_t)1 << 1)
 
+/* Blocks handed out: okta_wipe_allocations(). */
+static unsigned long allocations;
+
+static void *counted(void *block)
+{
+	if (block != NULL)
+		__atomic_fetch_add(&allocations, 1, __ATOMIC_RELAXED);
+	return block;
+}
+
+unsigned long okta_wipe_allocations(void)
+{
+	return __atomic_load_n(&allocations, __ATOMIC_RELAXED);
+}
+
 void *okta_wipe_malloc(size_t size)
 {
-	return malloc(size);
+	return counted(malloc(size));
 }
 
 void *okta_wipe_calloc(size_t count, size_t size)
 {
-	return calloc(count, size);
+	return counted(calloc(count, size));
 }
 
 void okta_wipe_free(void *ptr)
@@ -42,7 +57,7 @@ void *okta_wipe_realloc(void *ptr, size_t size)
 	void *moved;
 
 	if (ptr == NULL)
-		return malloc(size);
+		return okta_wipe_malloc(size);
 	if (size == 0) {
 		okta_wipe_free(ptr);
 		return NULL;
@@ -50,7 +65,7 @@ void *okta_wipe_realloc(void *ptr, size_t size)
 	old = malloc_usable_size(ptr);
 	if (size <= old)
 		return ptr; /* fits: nothing is copied, nothing left behind */
-	moved = malloc(size);
+	moved = okta_wipe_malloc(size);
 	if (moved == NULL)
 		return NULL; /* like realloc: the old block stays the caller's */
 	memcpy(moved, ptr, old);
@@ -61,7 +76,7 @@ void *okta_wipe_realloc(void *ptr, size_t size)
 char *okta_wipe_strdup(const char *text)
 {
 	size_t size = strlen(text) + 1;
-	char *copy = malloc(size);
+	char *copy = okta_wipe_malloc(size);
 
 	if (copy != NULL)
 		memcpy(copy, text, size);

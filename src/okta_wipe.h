@@ -22,6 +22,10 @@ void *okta_wipe_realloc(void *ptr, size_t size);
 char *okta_wipe_strdup(const char *text);
 /* Wipe the whole block, then free it; NULL is allowed. */
 void okta_wipe_free(void *ptr);
+/* How many blocks these functions have handed out so far: whether libcurl
+ * allocates through them (okta_client.c asks once, after its global
+ * initialisation; a host that initialised libcurl first keeps its own). */
+unsigned long okta_wipe_allocations(void);
 
 /*
  * Ask OpenSSL (3.0 or newer) to wipe the decrypted TLS records once they

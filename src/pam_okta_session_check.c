@@ -638,7 +638,9 @@ static void report_policy_verdicts(const struct okta_rule_verdict verdicts[OKTA_
 }
 
 /* What pam_sm_authenticate does, with the outputs printed instead of put in
- * the PAM environment. */
+ * the PAM environment. The caller has begun the client: after a password
+ * sign-in the workflow gets what is left of the sign-in's `timeout`, as in
+ * the module (T9). */
 static int run_workflow(struct okta_client *client, const struct okta_config *cfg,
 			const struct okta_logger *logger, const struct options *opts,
 			const char *token)
@@ -650,7 +652,6 @@ static int run_workflow(struct okta_client *client, const struct okta_config *cf
 	char shown_login[OKTA_TEXT_QUOTED_SIZE(127)];
 	int rc = EXIT_OK;
 
-	okta_client_begin(client, logger, cfg->timeout);
 	status = okta_workflow_authenticate(client, cfg, opts->user, token, &session, verdicts,
 					    NULL);
 	report_policy_verdicts(verdicts);
@@ -769,9 +770,10 @@ static int run_online_checks(const struct okta_config *cfg, const struct options
 		return EXIT_UNAVAILABLE;
 	}
 	rc = probe(client, cfg, &logger, sink);
-	if (rc == EXIT_OK && token != NULL)
+	if (rc == EXIT_OK && token != NULL) {
+		okta_client_begin(client, &logger, cfg->timeout);
 		rc = run_workflow(client, cfg, &logger, opts, token);
-	else if (rc == EXIT_OK && opts->sign_in)
+	} else if (rc == EXIT_OK && opts->sign_in)
 		rc = run_sign_in(client, cfg, &logger, opts);
 	okta_client_free(client);
 	return rc;

@@ -470,6 +470,21 @@ class CheckToolTest(unittest.TestCase):
                          "Okta: sign-in failed")
         self.assertNotIn(CREATE, self.api_requests())
 
+    def test_sign_in_and_workflow_share_one_timeout(self):
+        """SECURITY.md T9, as the module does it: the sign-in's requests and
+        the workflow after them share one `timeout`. Answers of 1.4 s each
+        (password, push verify, createSession: 4.2 s against 3 s) fail in
+        the module; the tool must not call the same login ok (it gave the
+        workflow a new `timeout` of its own, and said ok)."""
+        password = self.sign_in_user([{"type": "push", "auto": "approve"}])
+        for route in ("authn", "authn_verify", "create", "refresh"):
+            SIM.fault(route, "delay", seconds=1.4)
+        r = self.run_tool("--sign-in", "--user", USER, stdin=(password + "\n").encode())
+        self.assert_exit(r, EXIT_UNAVAILABLE)
+        self.assert_line(r, "ok", "sign-in", LOGIN)
+        self.assert_line(r, "FAIL", "workflow", "PAM_AUTHINFO_UNAVAIL")
+        self.assertIn("createSession", r.stderr, r.describe())
+
     # -- --sign-in from a real terminal (a pseudo-terminal, as an administrator runs it) --
     def run_on_terminal(self, answers, *args):
         """The tool with a new pty as its controlling terminal and stdin;

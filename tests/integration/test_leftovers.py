@@ -19,12 +19,16 @@ Env: as tests/lib/moduletest.py.
 
 import json
 import os
+import socket
+import ssl
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 
+import pamharness as ph  # noqa: E402
 import taprunner  # noqa: E402
 import test_signin as ts  # noqa: E402  (its SignInTestCase, on moduletest's simulator)
 from moduletest import setUpModule, sim, tearDownModule  # noqa: E402,F401
@@ -112,6 +116,75 @@ class TestNoSecretAfterPamEnd(Leftovers):
         dump = os.path.join(self.tmp, "memory")
         r, secrets = self.password_login(dump_memory=dump)
         self.check(r, secrets, dump)
+
+
+class TestHostInitialisedLibcurl(Leftovers):
+    """A host application that initialised libcurl before the module keeps
+    libcurl's allocator, and libcurl's buffers are then not wiped (the
+    exception SECURITY.md lists under "Secrets"): the module says so, once,
+    so that the administrator knows it applies (before: nothing in the log
+    told that case from the usual one)."""
+
+    NOTICE = "the application initialised libcurl before this module"
+
+    def test_notice_when_libcurl_was_initialised_first(self):
+        shim = os.path.join(ph.BUILDDIR, "tests", ".libs", "curl_init_first.so")
+        self.assertTrue(os.path.exists(shim), "make check builds " + shim)
+        preload = ":".join(filter(None, [shim, os.environ.get("LD_PRELOAD")]))
+        asan = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                      "verify_asan_link_order=0"]))
+        r, _ = self.token_login(env={"LD_PRELOAD": preload, "ASAN_OPTIONS": asan})
+        self.check_steps(r)
+        self.assertEqual(r.describe().count(self.NOTICE), 1, r.describe())
+
+    def test_no_notice_otherwise(self):
+        r, _ = self.token_login()
+        self.check_steps(r)
+        self.assertNotIn(self.NOTICE, r.describe())
+
+
+class TestHttp11Only(Leftovers):
+    """No HTTP/2: libcurl before 8.12 gives nghttp2 the C library's
+    allocator, not the wiping one, so the API token, the session id and the
+    request bodies would stay in nghttp2's freed frame buffers (T7); and the
+    suite, the simulator and the benchmark speak HTTP/1.1 only. A server that
+    prefers h2 in ALPN, as Okta's edge may, must be offered only
+    http/1.1."""
+
+    def offered_h2(self):
+        """Run one login against a TLS listener that prefers h2; returns the
+        protocol ALPN settled on (None: none offered that it knows)."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sim().cert_file("server"),
+                            os.path.join(sim().cert_dir, "server.key"))
+        ctx.set_alpn_protocols(["h2", "http/1.1"])
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.settimeout(30)
+        port = listener.getsockname()[1]
+        chosen = []
+
+        def serve():
+            try:
+                conn, _ = listener.accept()
+                with ctx.wrap_socket(conn, server_side=True) as tls:
+                    chosen.append(tls.selected_alpn_protocol())
+            except (OSError, ssl.SSLError) as e:
+                chosen.append("error: %s" % e)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            self.write_conf(sign_in=None, org_url="https://127.0.0.1:%d" % port)
+            r = self.run_pam(sim().mint_full(ts.LOGIN)["sessionToken"])
+        finally:
+            thread.join(30)
+            listener.close()
+        self.assertEqual(len(chosen), 1, r.describe())
+        return chosen[0], r
+
+    def test_no_h2_offered(self):
+        chosen, r = self.offered_h2()
+        self.assertEqual(chosen, "http/1.1", r.describe())
 
 
 if __name__ == "__main__":

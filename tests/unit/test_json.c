@@ -700,6 +700,59 @@ static void test_build_create_body(void **state)
 	check_create_body(printable);
 }
 
+/* The body for token, as json-c writes it (what the module sent before it
+ * had its own serialiser). */
+static char *json_c_create_body(const char *token)
+{
+	json_object *root = json_object_new_object();
+	char *text;
+
+	json_object_object_add(root, "sessionToken", json_object_new_string(token));
+	text = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return text;
+}
+
+static void check_create_body_as_json_c(const char *token)
+{
+	size_t len = 0;
+	char *ours = okta_build_create_body(token, &len);
+	char *theirs = json_c_create_body(token);
+
+	assert_non_null(ours);
+	assert_non_null(theirs);
+	assert_string_equal(ours, theirs);
+	assert_int_equal(len, strlen(ours));
+	free(ours);
+	free(theirs);
+	check_create_body(token);
+}
+
+/* Every byte but NUL, alone and in random strings (invalid UTF-8 too, as a
+ * password typed in Latin-1 is): the module's serialiser writes what json-c
+ * wrote, byte for byte, and that reads back as the same bytes. */
+static void test_build_create_body_as_json_c(void **state)
+{
+	unsigned seed = 15;
+	char token[48];
+	size_t i, j, len;
+
+	(void)state;
+	for (i = 0; i < 255 + 2000; i++) {
+		if (i < 255) {
+			token[0] = (char)(i + 1);
+			len = 1;
+		} else {
+			len = (size_t)rand_r(&seed) % (sizeof(token) - 1);
+			for (j = 0; j < len; j++)
+				token[j] = (char)(1 + rand_r(&seed) % 255);
+		}
+		token[len] = '\0';
+		check_create_body_as_json_c(token);
+	}
+}
+
 static void test_build_create_body_exact(void **state)
 {
 	size_t len = 0;
@@ -799,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_build_create_body_exact),
 		cmocka_unit_test(test_ascii_escaped),
 		cmocka_unit_test(test_ascii_escaped_same_value),
+		cmocka_unit_test(test_build_create_body_as_json_c),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,10 +12,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <malloc.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "okta_fd.h"
@@ -76,29 +81,85 @@ static int cloexec(int fd)
 	return (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
 }
 
-/* Only AF_UNIX sockets made after the snapshot are changed. */
-static void test_cloexec_new_unix_sockets_only(void **state)
+/* Only AF_UNIX sockets and pipes made after the snapshot are changed: the
+ * channels libcurl makes for its own wakeups (a socketpair in 7.68 to 8.4, a
+ * pipe without close-on-exec in 8.5 to 8.7). */
+static void test_cloexec_new_pipes_and_unix_sockets_only(void **state)
 {
 	struct okta_fd_snapshot before;
-	int old_pair[2], new_pair[2], pipe_fds[2];
+	int old_pair[2], old_pipe[2], new_pair[2], new_pipe[2];
+	int inet;
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, old_pair), 0);
+	assert_int_equal(pipe(old_pipe), 0);
 	okta_fd_snapshot_take(&before);
 	assert_true(before.ok);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, new_pair), 0);
-	assert_int_equal(pipe(pipe_fds), 0);
-	assert_int_equal(okta_fd_cloexec_new_unix_sockets(&before), 2);
+	assert_int_equal(pipe(new_pipe), 0);
+	inet = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(inet >= 0);
+	assert_int_equal(okta_fd_cloexec_new_pipes_and_unix_sockets(&before), 4);
 	assert_true(cloexec(new_pair[0]) && cloexec(new_pair[1]));
+	assert_true(cloexec(new_pipe[0]) && cloexec(new_pipe[1]));
 	assert_false(cloexec(old_pair[0]) || cloexec(old_pair[1]));
-	assert_false(cloexec(pipe_fds[0]) || cloexec(pipe_fds[1]));
+	assert_false(cloexec(old_pipe[0]) || cloexec(old_pipe[1]));
+	assert_false(cloexec(inet));
 	okta_fd_snapshot_clear(&before);
 	close(old_pair[0]);
 	close(old_pair[1]);
+	close(old_pipe[0]);
+	close(old_pipe[1]);
 	close(new_pair[0]);
 	close(new_pair[1]);
-	close(pipe_fds[0]);
-	close(pipe_fds[1]);
+	close(new_pipe[0]);
+	close(new_pipe[1]);
+	close(inet);
+}
+
+/*
+ * Without /proc (a chroot or container that mounts none) the new pipe is
+ * still found: in a child with a mount namespace of its own and /proc
+ * unmounted there (root only; skipped otherwise).
+ */
+static int marks_without_proc(void)
+{
+	struct okta_fd_snapshot before;
+	int fds[2];
+
+	if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return 2;
+	if (umount2("/proc", MNT_DETACH) != 0 && errno != EINVAL)
+		return 2;
+	if (opendir("/proc/self/fd") != NULL)
+		return 3;
+	okta_fd_snapshot_take(&before);
+	if (pipe(fds) != 0)
+		return 3;
+	if (okta_fd_cloexec_new_pipes_and_unix_sockets(&before) != 2 || !cloexec(fds[0]) ||
+	    !cloexec(fds[1]))
+		return 1;
+	okta_fd_snapshot_clear(&before);
+	return 0;
+}
+
+static void test_cloexec_without_proc(void **state)
+{
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(marks_without_proc());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2)
+		skip(); /* no mount namespace here */
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 int main(void)
@@ -107,7 +168,8 @@ int main(void)
 		cmocka_unit_test(test_realloc_keeps_the_data),
 		cmocka_unit_test(test_strdup_and_calloc),
 		cmocka_unit_test(test_tls_plaintext_needs_openssl_3),
-		cmocka_unit_test(test_cloexec_new_unix_sockets_only),
+		cmocka_unit_test(test_cloexec_new_pipes_and_unix_sockets_only),
+		cmocka_unit_test(test_cloexec_without_proc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
