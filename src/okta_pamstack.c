@@ -1088,6 +1088,18 @@ struct pending_way {
 	unsigned others;
 };
 
+/* A report line cut to fit: a stack with very many modules or groups names
+ * the first of them (snprintf itself, whose cut GCC warns about at -O1). */
+static void __attribute__((format(printf, 3, 4)))
+format_cut(char *out, size_t outlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, outlen, fmt, ap);
+	va_end(ap);
+}
+
 /* "with pam_unix.so's password", "with no credential at all (said yes: ...)" */
 static void describe_credentials(const struct analysis *a, const struct pending_way *p, char *out,
 				 size_t outlen)
@@ -1096,12 +1108,12 @@ static void describe_credentials(const struct analysis *a, const struct pending_
 
 	if (p->credentials != 0) {
 		append_names(a, p->credentials, " and ", names, sizeof(names));
-		snprintf(out, outlen, "with %s", names);
+		format_cut(out, outlen, "with %s", names);
 		return;
 	}
 	append_names(a, p->others, ", ", names, sizeof(names));
 	if (names[0] != '\0')
-		snprintf(out, outlen, "with no credential at all (said yes: %s)", names);
+		format_cut(out, outlen, "with no credential at all (said yes: %s)", names);
 	else
 		snprintf(out, outlen, "with no credential at all");
 }
@@ -1123,16 +1135,16 @@ static void describe_way(const struct analysis *a, const struct pending_way *p,
 		snprintf(whom, sizeof(whom), "the user");
 	describe_credentials(a, p, with, sizeof(with));
 	if (p->codes == 0) {
-		snprintf(way->text, sizeof(way->text),
-			 "the stack lets %s in without running pam_okta_session.so, %s", whom,
-			 with);
+		format_cut(way->text, sizeof(way->text),
+			   "the stack lets %s in without running pam_okta_session.so, %s", whom,
+			   with);
 		return;
 	}
 	for (code = 0; code < RETURN_VALUES; code++)
 		if (p->codes & BIT(code))
 			append_code(codes, sizeof(codes), code);
-	snprintf(way->text, sizeof(way->text), "%s from pam_okta_session.so let%s %s in %s", codes,
-		 bits(p->codes) == 1 ? "s" : "", whom, with);
+	format_cut(way->text, sizeof(way->text), "%s from pam_okta_session.so let%s %s in %s",
+		   codes, bits(p->codes) == 1 ? "s" : "", whom, with);
 }
 
 /* The ways in other than a good token for everybody, codes with the same
