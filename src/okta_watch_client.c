@@ -242,7 +242,8 @@ int okta_watch_list(const char *socket_path, long timeout_ms,
 		if (strcmp(reply, OKTA_WATCH_REPLY_END) == 0)
 			break;
 		okta_text_printable(reply, shown, sizeof(shown));
-		line(ctx, shown);
+		if (line != NULL)
+			line(ctx, shown);
 		count++;
 	}
 	close(fd);

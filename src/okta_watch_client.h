@@ -17,6 +17,9 @@
 const char *okta_watch_socket_path(const struct okta_config *cfg);
 
 /* What the daemon answers ("ok" or "refused <reason>"), one line. */
+/* How long the module waits for the daemon (connect, send, answer). */
+#define OKTA_WATCH_CLIENT_TIMEOUT_MS 5000
+
 #define OKTA_WATCH_REPLY_OK "ok"
 #define OKTA_WATCH_REPLY_END "end"
 
@@ -33,7 +36,7 @@ int okta_watch_send(const char *socket_path, struct okta_watch_reg *reg, long ti
 
 /*
  * op=list: call line(ctx, text) for each login the daemon watches (a line
- * of printable ASCII the daemon wrote), within timeout_ms. Returns the
+ * of printable ASCII the daemon wrote; line may be NULL), within timeout_ms. Returns the
  * number of lines, or -1 with a reason in why.
  */
 int okta_watch_list(const char *socket_path, long timeout_ms,

@@ -388,6 +388,7 @@ int okta_proc_stat_parse(const char *text, size_t len, struct okta_proc_stat *ou
 	if (p == NULL || p >= end || *p != ' ')
 		return -1;
 	p++;
+	out->state = p < end ? *p : '\0';
 	if (skip_field(&p, end) != 0)
 		return -1;
 	for (i = 4; i <= 22; i++) {

@@ -75,6 +75,7 @@ int okta_watch_parse(const char *msg, size_t len, struct okta_watch_reg *reg, co
 
 /* What a process's /proc/PID/stat says (only the fields the watch uses). */
 struct okta_proc_stat {
+	char state; /* 'R', 'S', ... 'Z' (zombie: exited, not yet reaped) */
 	long long ppid;
 	long long sid; /* session id */
 	long long tty_nr;

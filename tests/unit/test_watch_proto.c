@@ -205,6 +205,7 @@ static void test_proc_stat(void **state)
 
 	(void)state;
 	assert_int_equal(okta_proc_stat_parse(stat, strlen(stat), &st), 0);
+	assert_int_equal(st.state, 'S');
 	assert_int_equal(st.ppid, 1000);
 	assert_int_equal(st.sid, 4242);
 	assert_int_equal(st.tty_nr, 34819);
