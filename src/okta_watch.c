@@ -384,13 +384,19 @@ static void start_ending(struct watch *w, struct login *l)
  * and what they started since), then forget it. */
 static void finish_ending(struct watch *w, struct login *l)
 {
-	struct okta_login_procs again = { 0 };
-	size_t killed;
+	struct okta_proc_ref *roots = NULL;
+	size_t killed, n = l->procs.count;
 
-	(void)okta_login_procs_collect(l->procs.procs, l->procs.count, &again);
-	killed = okta_login_procs_signal(&again, SIGKILL);
-	killed += okta_login_procs_signal(&l->procs, SIGKILL);
-	okta_login_procs_free(&again);
+	/* What they started since is found from them (a copy: collecting
+	 * grows the list the roots would be read from). */
+	if (n > 0)
+		roots = malloc(n * sizeof(*roots));
+	if (roots != NULL) {
+		memcpy(roots, l->procs.procs, n * sizeof(*roots));
+		(void)okta_login_procs_collect(roots, n, &l->procs);
+		free(roots);
+	}
+	killed = okta_login_procs_signal(&l->procs, SIGKILL);
 	if (killed > 0)
 		okta_log(w->logger, LOG_NOTICE, "SIGKILL to %zu process(es) left of '%s' (%s)",
 			 killed, l->reg.user, l->reg.service);
@@ -741,7 +747,13 @@ static void do_deregister(struct watch *w, int fd, const struct ucred *peer,
 	}
 	for (l = w->logins; l != NULL; l = l->next) {
 		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0 &&
-		    !l->ending) {
+		    l->ending) {
+			/* the login closes because it is being ended: the
+			 * SIGKILL of what is left still comes */
+			reply(fd, OKTA_WATCH_REPLY_OK "\n");
+			return;
+		}
+		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0) {
 			okta_log(w->logger, LOG_INFO, "the login of '%s' (%s, pid %lld) closed",
 				 l->reg.user, l->reg.service, l->reg.pid);
 			forget_login(w, l);

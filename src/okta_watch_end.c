@@ -188,7 +188,7 @@ size_t okta_login_procs_signal(const struct okta_login_procs *procs, int sig)
 
 		if (okta_proc_identify(p->pid, p->start_time, &pidfd) != 0)
 			continue; /* gone, or its pid is another process's now */
-		if (sig == 0 && is_zombie(p->pid)) {
+		if (is_zombie(p->pid)) {
 			if (pidfd >= 0)
 				close(pidfd);
 			continue; /* exited: only its parent's wait is missing */

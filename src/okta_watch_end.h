@@ -42,7 +42,8 @@ int okta_login_procs_collect(const struct okta_proc_ref *roots, size_t root_coun
 			     struct okta_login_procs *into);
 
 /* Send sig to each process still alive with its start time; returns how
- * many were signalled. Signal 0 counts the living (zombies do not count). */
+ * many were signalled (zombies are not: they have exited). Signal 0
+ * counts the living. */
 size_t okta_login_procs_signal(const struct okta_login_procs *procs, int sig);
 
 void okta_login_procs_free(struct okta_login_procs *procs);
