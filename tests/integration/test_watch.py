@@ -285,6 +285,37 @@ class TestKeepAlive(WatchTestCase):
                                              and q["time"] > self.gets(sid)[0]["time"]], [])
 
 
+class TestCheckTool(WatchTestCase):
+    CHECK = os.environ.get("PAM_OKTA_CHECK") or os.path.join(ph.BUILDDIR,
+                                                            "pam_okta_session_check")
+
+    def check(self, *args):
+        return subprocess.run([self.CHECK, "--conf", self.conf_path] + list(args),
+                              capture_output=True, text=True, timeout=30)
+
+    def test_watch_lists_logins_masked(self):
+        self.daemon.start()
+        p, sid = self.start_login()
+        out = self.check("--watch")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        lines = [l for l in out.stdout.splitlines() if l.startswith("watched: ")]
+        self.assertEqual(len(lines), 1, out.stdout)
+        self.assertIn("session=..." + sid[-4:], lines[0])
+        self.assertIn("user=alice service=okta-test", lines[0])
+        self.assertNotIn(sid, out.stdout + out.stderr, "never the whole session id")
+        self.assertIn("1 login(s) watched", out.stdout)
+
+    def test_config_check_says_whether_the_daemon_answers(self):
+        out = self.check()
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("does not answer", out.stdout)
+        self.daemon.start()
+        out = self.check()
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("pam_okta_sessiond answers on", out.stdout)
+        self.assertEqual(self.check("--watch", "--user", "alice").returncode, 2)
+
+
 class TestRefusals(WatchTestCase):
     def test_no_daemon_login_opens_unwatched(self):
         r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,open")
