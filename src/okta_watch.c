@@ -97,6 +97,9 @@ struct watch {
 	size_t count;
 	long long not_before_ms; /* no request before: pacing, backoff, 429 */
 	long long gap_ms;        /* between two requests, from the rate limit */
+	long long window_reset;  /* the rate-limit window: its X-Rate-Limit-Reset */
+	long long window_budget; /* requests watching may make in it */
+	long long window_used;   /* requests watching made in it */
 	unsigned failures;       /* Okta could not be asked, in a row */
 	long long logged_at[PROBLEM_COUNT];
 	bool stop;
@@ -289,15 +292,18 @@ static void begin_request(struct watch *w)
 }
 
 /*
- * Pace by X-Rate-Limit-*: watching may use a quarter of what remains of
- * the window, spread evenly until X-Rate-Limit-Reset; after a 429, nothing
- * until Reset.
+ * Pace by X-Rate-Limit-*: in each rate-limit window (one X-Rate-Limit-Reset
+ * value) watching spends at most a quarter of what remained when the
+ * window was first seen, and never more than our use so far plus a quarter
+ * of what remains now (other hosts and logins spend from the same bucket);
+ * the requests left are spread evenly until the reset. After a 429,
+ * nothing until the reset.
  */
 static void note_rate_limit(struct watch *w, const struct okta_call_result *res)
 {
 	long long now = now_ms();
 	long long window_ms;
-	long long budget;
+	long long left;
 
 	if (res->rate_limit_reset > 0) {
 		window_ms = (res->rate_limit_reset - epoch_s()) * 1000;
@@ -307,8 +313,16 @@ static void note_rate_limit(struct watch *w, const struct okta_call_result *res)
 			if (w->not_before_ms < now + window_ms)
 				w->not_before_ms = now + window_ms;
 		} else if (res->rate_limit_remaining >= 0) {
-			budget = res->rate_limit_remaining / 4;
-			w->gap_ms = budget > 0 ? window_ms / budget : window_ms;
+			if (res->rate_limit_reset != w->window_reset) {
+				w->window_reset = res->rate_limit_reset;
+				w->window_used = 0;
+				w->window_budget = (res->rate_limit_remaining + 1) / 4;
+			}
+			w->window_used++;
+			if (w->window_budget > w->window_used + res->rate_limit_remaining / 4)
+				w->window_budget = w->window_used + res->rate_limit_remaining / 4;
+			left = w->window_budget - w->window_used;
+			w->gap_ms = left > 0 ? window_ms / left : window_ms;
 		}
 	}
 	if (w->not_before_ms < now + w->gap_ms)
@@ -951,7 +965,7 @@ static int listen_socket(struct watch *w)
 	memcpy(addr.sun_path, w->socket_path, strlen(w->socket_path) + 1);
 	/* umask 077 (set by the daemon) makes the socket 0600 from the start */
 	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-	    chmod(w->socket_path, 0600) != 0 || listen(fd, 128) != 0) {
+	    chmod(w->socket_path, 0600) != 0 || listen(fd, SOMAXCONN) != 0) {
 		okta_log(w->logger, LOG_ERR, "cannot listen on %s: %s", w->socket_path,
 			 strerror(errno));
 		if (fd >= 0)

@@ -7,11 +7,13 @@
 #include "okta_text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,8 +46,10 @@ static void set_why(char *why, size_t whylen, const char *what, int errnum)
  * only root can change, only a socket owned by root. Whoever could replace
  * it could learn every session id registered.
  */
-static int connect_daemon(const char *path, char *why, size_t whylen)
+static int connect_daemon(const char *path, long long deadline_ms, char *why, size_t whylen)
 {
+	long long left = deadline_ms - now_ms();
+	struct timeval tv = { (time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000 };
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char dir[sizeof(addr.sun_path)];
 	char *slash;
@@ -69,15 +73,18 @@ static int connect_daemon(const char *path, char *why, size_t whylen)
 		set_why(why, whylen, "watch_socket is not a socket owned by root", 0);
 		return -1;
 	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		set_why(why, whylen, "socket", errno);
 		return -1;
 	}
 	memcpy(addr.sun_path, path, strlen(path) + 1);
-	/* A Unix socket connects at once or not at all (EAGAIN: the
-	 * daemon's backlog is full). */
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+	/* A blocking connect waits while the daemon's backlog is full (a
+	 * storm of logins while it waits for Okta), for at most SO_SNDTIMEO:
+	 * the deadline. Then non-blocking, under the same deadline. */
+	if (left <= 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
 		set_why(why, whylen, "cannot reach the daemon", errno);
 		close(fd);
 		return -1;
@@ -194,7 +201,7 @@ int okta_watch_send(const char *socket_path, struct okta_watch_reg *reg, long ti
 	else
 		reg->pid = (long long)getpid();
 	len = okta_watch_encode(reg, msg, sizeof(msg));
-	fd = len > 0 ? connect_daemon(socket_path, why, whylen) : -1;
+	fd = len > 0 ? connect_daemon(socket_path, deadline, why, whylen) : -1;
 	if (len == 0)
 		set_why(why, whylen, "the login's details do not fit a registration", 0);
 	if (fd >= 0) {
@@ -224,7 +231,7 @@ int okta_watch_list(const char *socket_path, long timeout_ms,
 	char reply[1024];
 	char shown[sizeof(reply)];
 	int count = 0;
-	int fd = connect_daemon(socket_path, why, whylen);
+	int fd = connect_daemon(socket_path, deadline, why, whylen);
 
 	if (fd < 0)
 		return -1;
