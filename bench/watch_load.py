@@ -11,7 +11,7 @@ start time and pidfd over the socket) and then execs `sleep` (same pid and
 start time: the daemon watches a real process). Then it measures, over
 --minutes after the registrations: the daemon's requests per minute (from
 the simulator's log), the pacing rule (a quarter of X-Rate-Limit-Remaining
-until -Reset; the simulator allows 600 a minute), the daemon's CPU time
+until -Reset; the simulator allows --rate-limit a minute, default 600), the daemon's CPU time
 (utime + stime from /proc/PID/stat) as a share of one core, and its VmRSS
 and VmHWM. Prints one table (Markdown) for bench/RESULTS.md.
 """
@@ -106,11 +106,13 @@ def main():
     ap.add_argument("--logins", type=int, default=1000)
     ap.add_argument("--interval", type=int, default=60)
     ap.add_argument("--minutes", type=float, default=4)
+    ap.add_argument("--rate-limit", type=int, default=600,
+                    help="the simulator's X-Rate-Limit-Limit a minute (Okta: 750 Workforce)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="okta-watch-bench-")
     os.chmod(tmp, 0o755)
     children = []
-    sim = Simulator(lifetime=int(args.minutes * 60) + 1200)
+    sim = Simulator(lifetime=int(args.minutes * 60) + 1200, rate_limit=args.rate_limit)
     sim.start()
     sink = logcapture.LogSink(os.path.join(tmp, "log"))
     daemon = None
@@ -139,10 +141,11 @@ def main():
         # Measure from here.
         sim.reset()
         cpu0, w0 = cpu_ticks(dpid), time.monotonic()
-        windows = {}
+        windows, conns = {}, 0
         end = w0 + args.minutes * 60
         while time.monotonic() < end:
             time.sleep(min(60, end - time.monotonic()))
+            conns += len(sim.connections())
             for q in sim.requests():   # by the simulator's rate-limit window
                 windows[int(q["time"]) // 60] = windows.get(int(q["time"]) // 60, 0) + 1
             sim.reset()
@@ -158,9 +161,11 @@ def main():
               % (watched, reg_s))
         print("| watch_interval | %d s (%d checks a minute wanted) |"
               % (args.interval, args.logins * 60 // args.interval))
-        print("| simulator's limit; the pacing rule | 600 a minute; a quarter of Remaining until Reset (<= 150 a minute) |")
+        print("| simulator's limit; the pacing rule | %d a minute; a quarter of Remaining until Reset (<= %d a minute) |"
+              % (args.rate_limit, args.rate_limit // 4))
         print("| requests per rate-limit window (minute), %d whole windows | %s (mean %.0f) |"
               % (len(minutes), ", ".join(map(str, minutes)), sum(minutes) / len(minutes)))
+        print("| new TLS connections while measuring | %d |" % conns)
         print("| daemon CPU | %.2f %% of one core (%.2f s over %.0f s) |"
               % (cpu_share, (cpu1 - cpu0) / TICKS, w1 - w0))
         print("| daemon VmRSS after the registrations / at the end / VmHWM | %d / %d / %d KiB |"

@@ -184,15 +184,24 @@ class WatchE2E(e2elib.E2ETestCase):
 
 
 class TestSshdRevoked(WatchE2E):
-    def test_revocation_ends_ssh_login(self):
+    def ssh_login(self, command, wait=True):
+        """ssh with a fresh token running `command`: in the background (a
+        Background, once the daemon watches it and `sleep ARG` runs), or
+        to its end (wait=False: the PtyResult)."""
         minted = self.sim.mint_full(LOGIN)
         argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
-        argv[-1] = "sleep " + sleep_arg(1)
-        bg = Background(lambda: self.box.run_pty(
-            argv, user=USER, answers=[(e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())],
-            timeout=120))
+        argv[-1] = command
+        answers = [(e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())]
+        if not wait:
+            return self.box.run_pty(argv, user=USER, answers=answers, timeout=60)
+        bg = Background(lambda: self.box.run_pty(argv, user=USER, answers=answers,
+                                                 timeout=120))
         self.wait_watched()
-        self.wait_running(sleep_arg(1))
+        self.wait_running(command.split()[1])
+        return bg
+
+    def test_revocation_ends_ssh_login(self):
+        bg = self.ssh_login("sleep " + sleep_arg(1))
         self.revoke_and_wait(bg, "the ssh client")
         self.last = bg.result
         self.assertNotEqual(bg.result.status, 0, self.describe())
@@ -202,11 +211,7 @@ class TestSshdRevoked(WatchE2E):
         self.assertEqual(DAEMON.list(), [])
 
     def test_logout_deregisters(self):
-        minted = self.sim.mint_full(LOGIN)
-        argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
-        argv[-1] = "sleep 3"
-        res = self.box.run_pty(argv, user=USER, answers=[
-            (e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())], timeout=60)
+        res = self.ssh_login("sleep 3", wait=False)
         self.assertEqual(res.status, 0, res.describe() + self.describe())
         self.wait_watched(0)   # sshd's close_session runs after the client has gone
         self.assert_logged("pam_okta_sessiond", "watching the login of 'alice' (sshd")
@@ -214,14 +219,7 @@ class TestSshdRevoked(WatchE2E):
         self.assertEqual(DAEMON.list(), [])
 
     def test_daemon_restart_mid_login(self):
-        minted = self.sim.mint_full(LOGIN)
-        argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
-        argv[-1] = "sleep " + sleep_arg(2)
-        bg = Background(lambda: self.box.run_pty(
-            argv, user=USER, answers=[(e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())],
-            timeout=120))
-        self.wait_watched()
-        self.wait_running(sleep_arg(2))
+        bg = self.ssh_login("sleep " + sleep_arg(2))
         import signal
         DAEMON.stop(signal.SIGKILL)
         DAEMON.start()
