@@ -1023,6 +1023,12 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 		set_error(err, errlen, "%s: org_url is required", path);
 		return -1;
 	}
+	/* A login is handed to the watch daemon after open_session's
+	 * refresh: without the refresh, watch = yes would watch nothing. */
+	if (cfg->watch && !cfg->refresh_on_open) {
+		set_error(err, errlen, "%s: watch = yes needs refresh_on_open = yes", path);
+		return -1;
+	}
 	if (load_ca_file(cfg, required_owner, inner, sizeof(inner)) != 0) {
 		set_error(err, errlen, "%s: ca_file %s", path, inner);
 		return -1;
