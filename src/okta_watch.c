@@ -602,8 +602,9 @@ static void run_timers(struct watch *w)
 
 	for (l = w->logins; l != NULL; l = next) {
 		next = l->next;
-		if (l->ending && now >= l->kill_at_ms)
-			finish_ending(w, l);
+		if (l->ending && (now >= l->kill_at_ms ||
+				  (l->pidfd < 0 && okta_login_procs_signal(&l->procs, 0) == 0)))
+			finish_ending(w, l); /* due, or (no pidfd) nothing left */
 		else if (!l->ending && l->pidfd < 0 && !process_alive(l))
 			process_gone(w, l);
 	}
@@ -637,7 +638,7 @@ static int next_timeout(const struct watch *w)
 		else
 			t = l->next_check_ms > w->not_before_ms ? l->next_check_ms
 								: w->not_before_ms;
-		if (!l->ending && l->pidfd < 0 && now + PID_POLL_MS < t)
+		if (l->pidfd < 0 && now + PID_POLL_MS < t)
 			t = now + PID_POLL_MS;
 		if (at < 0 || t < at)
 			at = t;

@@ -60,7 +60,7 @@ class WatchTestCase(mt.OktaTestCase):
         keys.update(overrides)
         return super().write_conf(_path, **keys)
 
-    def start_login(self, seconds=120, steps=None, token=None):
+    def start_login(self, seconds=120, steps=None, token=None, env=None):
         """auth + open in a driver that then sleeps: a login that lasts.
         Returns (Popen, sid); the open step has succeeded."""
         if token is None:
@@ -69,7 +69,7 @@ class WatchTestCase(mt.OktaTestCase):
         self.login_sink = logcapture.LogSink(os.path.join(self.tmp, "log%d" % len(self.logins)))
         p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps),
                                   self.login_sink, wait=False, die_with_parent=True,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
         p.stdin.write(token.encode())
         p.stdin.close()
@@ -283,6 +283,37 @@ class TestKeepAlive(WatchTestCase):
         self.assertEqual(self.gets(sid) and [q for q in mt.sim().requests()
                                              if q["path"].endswith("/refresh")
                                              and q["time"] > self.gets(sid)[0]["time"]], [])
+
+
+class TestNoPidfd(WatchTestCase):
+    """A kernel without pidfd_open (RHEL 8's 4.18), made with an LD_PRELOAD
+    shim in the module's process and the daemon's: both fall back to pid
+    plus start time, and the watch works the same."""
+    SHIM = os.path.join(ph.BUILDDIR, "tests", ".libs", "no_pidfd.so")
+
+    def setUp(self):
+        super().setUp()
+        self.env = dict(os.environ, LD_PRELOAD=self.SHIM)
+        self.daemon.env = self.env
+
+    def test_revocation_ends_the_login(self):
+        self.daemon.start()
+        p, sid = self.start_login(env=self.env)
+        line = self.assert_daemon_logged("watching the login of 'alice'")
+        self.assertNotIn("pidfd", line, "no pidfd on this kernel")
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assertEqual(p.returncode, -signal.SIGHUP, self.describe())
+        self.assert_daemon_logged("outcome=terminated", within=2)
+
+    def test_killed_login_forgotten(self):
+        """Without a pidfd to poll, the daemon checks pid and start time
+        every second."""
+        self.daemon.start()
+        p, sid = self.start_login(env=self.env)
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
 
 
 class TestCheckTool(WatchTestCase):

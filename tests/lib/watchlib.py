@@ -44,9 +44,10 @@ def proc_start_time(pid):
 
 
 class Daemon:
-    def __init__(self, conf, socket_path, sink, mounts=()):
+    def __init__(self, conf, socket_path, sink, mounts=(), env=None):
         self.conf, self.socket_path, self.sink = conf, socket_path, sink
         self.mounts = list(mounts)
+        self.env = env   # the daemon's environment (None: the test's)
         self.proc = None
         self.stderr_path = socket_path + ".stderr"
 
@@ -57,7 +58,7 @@ class Daemon:
         with open(self.stderr_path, "ab") as err:
             self.proc = logcapture.run_logged(self.command(), self.sink, wait=False,
                                               mounts=self.mounts, die_with_parent=True,
-                                              stdin=subprocess.DEVNULL,
+                                              env=self.env, stdin=subprocess.DEVNULL,
                                               stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.monotonic() + timeout
         while True:
