@@ -244,5 +244,26 @@ class TestSudoRevoked(WatchE2E):
         self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
 
 
+class TestKeepAliveTerminal(WatchE2E):
+    IDLE = 20
+
+    def test_idle_terminal_not_kept_alive(self):
+        """keep_alive = active: sudo on a terminal running `cat`, nothing
+        typed after the token; the session (idle lifetime 20 s) is not
+        refreshed by the daemon and expires, and the login is ended."""
+        minted = self.sim.mint_full(LOGIN, idle_lifetime=self.IDLE)
+        bg = Background(lambda: self.box.run_pty(
+            ["sudo", "--", "cat"], user=USER,
+            answers=[(e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())], timeout=120))
+        self.wait_watched()
+        sid = self.created_sid()
+        refreshes = self.sim.session(sid)["refresh_count"]
+        if not bg.join(self.IDLE + END_WITHIN + 5):
+            self.fail("the idle login still runs\n" + self.describe())
+        self.assertEqual(self.sim.session(sid)["refresh_count"], refreshes,
+                         "the daemon refreshed an idle terminal's session\n" + self.describe())
+        self.assert_logged("event=watch", "outcome=expired", "service=sudo")
+
+
 if __name__ == "__main__":
     taprunner.main()
