@@ -47,6 +47,10 @@
 #define STATE_DIR_MAX 128
 /* A state file's path. */
 #define STATE_PATH_MAX (STATE_DIR_MAX + NAME_MAX + 8)
+/* epoll event names besides the logins' ids (which start above them). */
+#define EVENT_LISTEN 1
+#define EVENT_SIGNAL 2
+#define FIRST_LOGIN_ID 3
 /* Checks run back to back before the loop serves its socket again. */
 #define CHECKS_PER_TURN 16
 
@@ -68,6 +72,9 @@ static const char *const problem_names[] = {
 };
 
 struct login {
+	/* epoll's name for it: an event of this batch may name a login an
+	 * earlier event forgot (deregistered, then its process exited). */
+	unsigned long long id;
 	struct okta_watch_reg reg;
 	int pidfd; /* -1: held by pid + start time only */
 	char state_name[NAME_MAX + 1];
@@ -95,6 +102,7 @@ struct watch {
 	char state_dir[STATE_DIR_MAX];
 	struct login *logins;
 	size_t count;
+	unsigned long long next_id;
 	long long not_before_ms; /* no request before: pacing, backoff, 429 */
 	long long gap_ms;        /* between two requests, from the rate limit */
 	long long window_reset;  /* the rate-limit window: its X-Rate-Limit-Reset */
@@ -218,7 +226,7 @@ static void remove_login_file(const struct watch *w, const struct login *l)
 
 static void watch_pidfd(struct watch *w, struct login *l)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = l };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = l->id };
 
 	if (l->pidfd >= 0 && epoll_ctl(w->epfd, EPOLL_CTL_ADD, l->pidfd, &ev) != 0) {
 		close(l->pidfd);
@@ -233,6 +241,7 @@ static struct login *add_login(struct watch *w, const struct okta_watch_reg *reg
 
 	if (l == NULL)
 		return NULL;
+	l->id = w->next_id++;
 	l->reg = *reg;
 	l->pidfd = pidfd;
 	/* The first check somewhere in the next interval: spread evenly. */
@@ -245,6 +254,15 @@ static struct login *add_login(struct watch *w, const struct okta_watch_reg *reg
 	l->next = w->logins;
 	w->logins = l;
 	w->count++;
+	return l;
+}
+
+static struct login *find_login(struct watch *w, unsigned long long id)
+{
+	struct login *l;
+
+	for (l = w->logins; l != NULL && l->id != id; l = l->next)
+		;
 	return l;
 }
 
@@ -1072,10 +1090,10 @@ static int setup(struct watch *w)
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0 || setup_signals(w) != 0 || listen_socket(w) != 0)
 		return -1;
-	ev.data.ptr = &w->listen_fd;
+	ev.data.u64 = EVENT_LISTEN;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) != 0)
 		return -1;
-	ev.data.ptr = &w->signal_fd;
+	ev.data.u64 = EVENT_SIGNAL;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->signal_fd, &ev) != 0)
 		return -1;
 	w->client = okta_client_new(w->cfg, w->logger);
@@ -1106,12 +1124,14 @@ int okta_watch_run(const struct okta_config *cfg, const struct okta_logger *logg
 {
 	struct epoll_event events[64];
 	struct watch w;
+	struct login *l;
 	int n, i;
 
 	memset(&w, 0, sizeof(w));
 	w.cfg = cfg;
 	w.logger = logger;
 	w.epfd = w.listen_fd = w.signal_fd = -1;
+	w.next_id = FIRST_LOGIN_ID;
 	snprintf(w.socket_path, sizeof(w.socket_path), "%s", okta_watch_socket_path(cfg));
 	if (setup(&w) != 0) {
 		okta_log(logger, LOG_ERR, "cannot start watching");
@@ -1124,12 +1144,12 @@ int okta_watch_run(const struct okta_config *cfg, const struct okta_logger *logg
 	while (!w.stop) {
 		n = epoll_wait(w.epfd, events, 64, next_timeout(&w));
 		for (i = 0; i < n && !w.stop; i++) {
-			if (events[i].data.ptr == &w.listen_fd)
+			if (events[i].data.u64 == EVENT_LISTEN)
 				accept_peer(&w);
-			else if (events[i].data.ptr == &w.signal_fd)
+			else if (events[i].data.u64 == EVENT_SIGNAL)
 				on_signal(&w);
-			else
-				process_gone(&w, events[i].data.ptr);
+			else if ((l = find_login(&w, events[i].data.u64)) != NULL)
+				process_gone(&w, l);
 		}
 		run_timers(&w);
 	}
