@@ -256,6 +256,25 @@ class TestOktaTrouble(WatchTestCase):
         self.assertGreaterEqual(later[0]["time"] - limited["time"], 6.5, self.describe())
         self.assertIsNone(p.poll())
 
+    def test_429_storm(self):
+        """Three 429s in a row (Reset 4 s ahead each): every next request
+        waits for its reset, the login stays, and checks go on after."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        # Remaining says plenty: only the 429 itself says wait
+        mt.sim().fault("get", "status", count=3, status=429, reset_in=4,
+                       headers={"X-Rate-Limit-Remaining": "500"})
+        deadline = time.monotonic() + END_WITHIN + 20
+        while len([q for q in self.gets(sid) if q["status"] == 200]) < 1 or \
+                len([q for q in self.gets(sid) if q["status"] == 429]) < 3:
+            self.assertLess(time.monotonic(), deadline, self.describe())
+            time.sleep(0.5)
+        reqs = self.gets(sid)
+        for a, b in zip(reqs, reqs[1:]):
+            if a["status"] == 429:
+                self.assertGreaterEqual(b["time"] - a["time"], 2.9, self.describe())
+        self.assertIsNone(p.poll(), "a 429 storm ended the login" + self.describe())
+
 
 class TestKeepAlive(WatchTestCase):
     IDLE = 20
