@@ -55,6 +55,8 @@ static const char *event_name(enum okta_audit_event event)
 		return "session_open";
 	case OKTA_AUDIT_SESSION_CLOSE:
 		return "session_close";
+	case OKTA_AUDIT_WATCH:
+		return "watch";
 	}
 	return "unknown";
 }
@@ -70,6 +72,16 @@ static const char *outcome_name(enum okta_audit_outcome outcome)
 		return "unavailable";
 	case OKTA_AUDIT_ERROR:
 		return "error";
+	case OKTA_AUDIT_REVOKED:
+		return "revoked";
+	case OKTA_AUDIT_EXPIRED:
+		return "expired";
+	case OKTA_AUDIT_TERMINATED:
+		return "terminated";
+	case OKTA_AUDIT_KEPT_ALIVE:
+		return "kept_alive";
+	case OKTA_AUDIT_UNWATCHED:
+		return "unwatched";
 	}
 	return "error";
 }

@@ -39,6 +39,7 @@ enum okta_audit_event {
 	OKTA_AUDIT_AUTH,          /* pam_sm_authenticate */
 	OKTA_AUDIT_SESSION_OPEN,  /* pam_sm_open_session */
 	OKTA_AUDIT_SESSION_CLOSE, /* pam_sm_close_session */
+	OKTA_AUDIT_WATCH,         /* pam_okta_sessiond, or the module registering with it */
 };
 
 enum okta_audit_outcome {
@@ -46,6 +47,12 @@ enum okta_audit_outcome {
 	OKTA_AUDIT_REFUSED,     /* the user's credential or Okta's policy said no */
 	OKTA_AUDIT_UNAVAILABLE, /* Okta could not be asked (PAM_AUTHINFO_UNAVAIL) */
 	OKTA_AUDIT_ERROR,       /* configuration, memory, conversation, ... */
+	/* event=watch only: */
+	OKTA_AUDIT_REVOKED, /* Okta ended the session (404 before expiresAt, not ACTIVE, another user) */
+	OKTA_AUDIT_EXPIRED,    /* Okta's session expired (404 after expiresAt) */
+	OKTA_AUDIT_TERMINATED, /* the host login was ended */
+	OKTA_AUDIT_KEPT_ALIVE, /* the session was refreshed for a login in use */
+	OKTA_AUDIT_UNWATCHED,  /* a login is not (or no longer) watched */
 };
 
 /*

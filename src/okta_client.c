@@ -94,7 +94,9 @@ struct http_response {
 	bool links_too_large;
 	size_t header_bytes;
 	bool headers_too_large;
-	long long rate_limit_reset; /* X-Rate-Limit-Reset (epoch seconds), 0 if none */
+	long long rate_limit_reset;     /* X-Rate-Limit-Reset (epoch seconds), 0 if none */
+	long long rate_limit_limit;     /* X-Rate-Limit-Limit, -1 if none */
+	long long rate_limit_remaining; /* X-Rate-Limit-Remaining, -1 if none */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -311,8 +313,13 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 		resp->links = NULL;
 		resp->links_len = 0;
 		resp->rate_limit_reset = 0;
+		resp->rate_limit_limit = resp->rate_limit_remaining = -1;
 	} else if (okta_http_parse_rate_limit_reset(data, n, &reset)) {
 		resp->rate_limit_reset = reset;
+	} else if (okta_http_parse_number_header(data, n, OKTA_HTTP_RATE_LIMIT_LIMIT, &reset)) {
+		resp->rate_limit_limit = reset;
+	} else if (okta_http_parse_number_header(data, n, OKTA_HTTP_RATE_LIMIT_REMAINING, &reset)) {
+		resp->rate_limit_remaining = reset;
 	} else if (n >= 5 && okta_ascii_equal_nocase(data, "link:", 5)) {
 		collect_link(resp, data + 5, n - 5);
 	}
@@ -641,6 +648,7 @@ static CURLcode http_attempt(struct okta_client *client, enum okta_step step, co
 	CURLcode rc;
 
 	memset(resp, 0, sizeof(*resp));
+	resp->rate_limit_limit = resp->rate_limit_remaining = -1;
 	client->curl_error[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, client->url);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, remaining > 0 ? remaining : 1L);
@@ -666,6 +674,9 @@ static CURLcode http_attempt(struct okta_client *client, enum okta_step step, co
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 		client->last.http_status = resp->status;
+		client->last.rate_limit_limit = resp->rate_limit_limit;
+		client->last.rate_limit_remaining = resp->rate_limit_remaining;
+		client->last.rate_limit_reset = resp->rate_limit_reset;
 		okta_log(&client->logger, LOG_DEBUG,
 			 "%s: HTTP %ld, %zu bytes, %ld new connection(s)", step_names[step],
 			 resp->status, resp->len, new_connections);
@@ -813,6 +824,7 @@ static int exchange_by_deadline(struct okta_client *client, enum okta_step step,
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&client->last, 0, sizeof(client->last));
+	client->last.rate_limit_limit = client->last.rate_limit_remaining = -1;
 	if (client->deadline_ms - now_ms() <= 0) {
 		okta_log(&client->logger, LOG_ERR, "%s: not sent, the timeout has already passed",
 			 step_names[step]);

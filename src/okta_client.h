@@ -94,6 +94,12 @@ const struct okta_logger *okta_client_logger(const struct okta_client *client);
  */
 struct okta_call_result {
 	long http_status;
+	/* X-Rate-Limit-Limit and -Remaining of the last HTTP answer (-1: not
+	 * sent), -Reset in epoch seconds (0: not sent): the session watch
+	 * paces itself by them. */
+	long long rate_limit_limit;
+	long long rate_limit_remaining;
+	long long rate_limit_reset;
 	char error_code[16];
 	char error_id[48];
 };

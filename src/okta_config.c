@@ -73,6 +73,10 @@ void okta_config_init(struct okta_config *cfg)
 	cfg->mfa = OKTA_MFA_PROMPT;
 	cfg->mfa_timeout = OKTA_MFA_TIMEOUT_DEFAULT;
 	cfg->forward_client_ip = true;
+	cfg->watch = false;
+	cfg->watch_interval = OKTA_WATCH_INTERVAL_DEFAULT;
+	cfg->keep_alive = OKTA_KEEP_ALIVE_ACTIVE;
+	cfg->on_end = OKTA_ON_END_TERMINATE;
 }
 
 void okta_config_clear(struct okta_config *cfg)
@@ -85,6 +89,7 @@ void okta_config_clear(struct okta_config *cfg)
 	free(cfg->ca_dir);
 	free(cfg->login_suffix);
 	free(cfg->proxy);
+	free(cfg->watch_socket);
 	okta_strings_free(cfg->require_groups, cfg->require_group_count);
 	okta_config_init(cfg);
 }
@@ -241,6 +246,17 @@ static const char *parse_path(const struct setting *setting, const char *value, 
 	return store_string(dest, value);
 }
 
+/* A Unix socket's path must fit sockaddr_un's sun_path with its NUL. */
+#define SOCKET_PATH_MAX 107
+
+static const char *parse_socket_path(const struct setting *setting, const char *value, void *dest)
+{
+	(void)setting;
+	if (value[0] != '/' || strlen(value) > SOCKET_PATH_MAX || !okta_text_is_visible(value))
+		return "must be an absolute path of at most " STRINGIFY(SOCKET_PATH_MAX) " bytes";
+	return store_string(dest, value);
+}
+
 static const char *parse_login_suffix(const struct setting *setting, const char *value, void *dest)
 {
 	(void)setting;
@@ -284,6 +300,24 @@ static const char *parse_mfa(const struct setting *setting, const char *value, v
 
 	if (i >= 0)
 		*(enum okta_mfa_mode *)dest = (enum okta_mfa_mode)i;
+	return i >= 0 ? NULL : "must be";
+}
+
+static const char *parse_keep_alive(const struct setting *setting, const char *value, void *dest)
+{
+	int i = choice_index(setting, value);
+
+	if (i >= 0)
+		*(enum okta_keep_alive *)dest = (enum okta_keep_alive)i;
+	return i >= 0 ? NULL : "must be";
+}
+
+static const char *parse_on_end(const struct setting *setting, const char *value, void *dest)
+{
+	int i = choice_index(setting, value);
+
+	if (i >= 0)
+		*(enum okta_on_end *)dest = (enum okta_on_end)i;
 	return i >= 0 ? NULL : "must be";
 }
 
@@ -399,6 +433,9 @@ static const char *parse_group_list(const struct setting *setting, const char *v
 /* The names of enum okta_sign_in and enum okta_mfa_mode, by value. */
 static const char *const sign_in_names[] = { "session_token", "password", NULL };
 static const char *const mfa_names[] = { "prompt", "push", NULL };
+/* enum okta_keep_alive and enum okta_on_end, by value. */
+static const char *const keep_alive_names[] = { "active", "always", "no", NULL };
+static const char *const on_end_names[] = { "terminate", "log", NULL };
 
 /* Every key the configuration file knows. */
 static const struct setting settings[] = {
@@ -434,6 +471,18 @@ static const struct setting settings[] = {
 	  .min = OKTA_MFA_TIMEOUT_MIN,
 	  .max = OKTA_MFA_TIMEOUT_MAX },
 	{ .key = "forward_client_ip", .parse = parse_yes_no, .offset = AT(forward_client_ip) },
+	{ .key = "watch", .parse = parse_yes_no, .offset = AT(watch) },
+	{ .key = "watch_socket", .parse = parse_socket_path, .offset = AT(watch_socket) },
+	{ .key = "watch_interval",
+	  .parse = parse_seconds,
+	  .offset = AT(watch_interval),
+	  .min = OKTA_WATCH_INTERVAL_MIN,
+	  .max = OKTA_WATCH_INTERVAL_MAX },
+	{ .key = "keep_alive",
+	  .parse = parse_keep_alive,
+	  .offset = AT(keep_alive),
+	  .choices = keep_alive_names },
+	{ .key = "on_end", .parse = parse_on_end, .offset = AT(on_end), .choices = on_end_names },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))
@@ -469,6 +518,9 @@ static int apply_setting(struct okta_config *cfg, const struct setting *setting,
 		return 0;
 	if (problem == out_of_memory)
 		set_error(err, errlen, "%s", out_of_memory);
+	else if (setting->choices != NULL && setting->choices[2] != NULL)
+		set_error(err, errlen, "line %u: %s must be %s, %s or %s", line, setting->key,
+			  setting->choices[0], setting->choices[1], setting->choices[2]);
 	else if (setting->choices != NULL)
 		set_error(err, errlen, "line %u: %s must be %s or %s", line, setting->key,
 			  setting->choices[0], setting->choices[1]);
@@ -969,6 +1021,12 @@ int okta_config_load(const char *path, uid_t required_owner, struct okta_config 
 		return -1;
 	if (cfg->org_url == NULL) {
 		set_error(err, errlen, "%s: org_url is required", path);
+		return -1;
+	}
+	/* A login is handed to the watch daemon after open_session's
+	 * refresh: without the refresh, watch = yes would watch nothing. */
+	if (cfg->watch && !cfg->refresh_on_open) {
+		set_error(err, errlen, "%s: watch = yes needs refresh_on_open = yes", path);
 		return -1;
 	}
 	if (load_ca_file(cfg, required_owner, inner, sizeof(inner)) != 0) {

@@ -32,6 +32,22 @@
 #define OKTA_MFA_TIMEOUT_MIN 10
 #define OKTA_MFA_TIMEOUT_MAX 300
 
+/* The session watch (pam_okta_sessiond; see okta_watch_proto.h). */
+#define OKTA_WATCH_INTERVAL_DEFAULT 60
+#define OKTA_WATCH_INTERVAL_MIN 5
+#define OKTA_WATCH_INTERVAL_MAX 3600
+
+enum okta_keep_alive {
+	OKTA_KEEP_ALIVE_ACTIVE = 0, /* default: refresh while the login is in use */
+	OKTA_KEEP_ALIVE_ALWAYS,     /* refresh while the login lasts */
+	OKTA_KEEP_ALIVE_NO,         /* never refresh: Okta's idle timeout ends it */
+};
+
+enum okta_on_end {
+	OKTA_ON_END_TERMINATE = 0, /* default: end the host login */
+	OKTA_ON_END_LOG,           /* only log it */
+};
+
 enum okta_sign_in {
 	OKTA_SIGN_IN_SESSION_TOKEN = 0, /* default: the user brings a session token */
 	OKTA_SIGN_IN_PASSWORD,          /* Okta password and MFA through /api/v1/authn */
@@ -66,6 +82,12 @@ struct okta_config {
 	enum okta_mfa_mode mfa;
 	long mfa_timeout;       /* seconds a push may wait for approval */
 	bool forward_client_ip; /* X-Forwarded-For: PAM_RHOST on authn requests */
+	/* The session watch: all read by the module and the daemon. */
+	bool watch;
+	char *watch_socket; /* NULL: OKTA_WATCH_SOCKET_DEFAULT */
+	long watch_interval;
+	enum okta_keep_alive keep_alive;
+	enum okta_on_end on_end;
 };
 
 /* Set every field to its default. */

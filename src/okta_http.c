@@ -24,11 +24,17 @@ static bool header_name_is(const char *line, size_t len, const char *name, size_
 
 bool okta_http_parse_rate_limit_reset(const char *line, size_t len, long long *reset_out)
 {
+	return okta_http_parse_number_header(line, len, RATE_LIMIT_RESET_NAME, reset_out);
+}
+
+bool okta_http_parse_number_header(const char *line, size_t len, const char *name,
+				   long long *value_out)
+{
 	size_t i;
 	size_t digits = 0;
 	long long value = 0;
 
-	if (line == NULL || !header_name_is(line, len, RATE_LIMIT_RESET_NAME, &i))
+	if (line == NULL || !header_name_is(line, len, name, &i))
 		return false;
 	while (i < len && okta_ascii_is_blank(line[i]))
 		i++;
@@ -48,6 +54,6 @@ bool okta_http_parse_rate_limit_reset(const char *line, size_t len, long long *r
 		i++;
 	if (i != len)
 		return false;
-	*reset_out = value;
+	*value_out = value;
 	return true;
 }

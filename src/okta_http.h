@@ -23,4 +23,14 @@
  */
 bool okta_http_parse_rate_limit_reset(const char *line, size_t len, long long *reset_out);
 
+/*
+ * The same rule for any header whose value is such a number: name (e.g.
+ * OKTA_HTTP_RATE_LIMIT_REMAINING) matched ASCII case-insensitively, 1-12
+ * digits. The session watch paces itself by these.
+ */
+#define OKTA_HTTP_RATE_LIMIT_LIMIT "X-Rate-Limit-Limit"
+#define OKTA_HTTP_RATE_LIMIT_REMAINING "X-Rate-Limit-Remaining"
+bool okta_http_parse_number_header(const char *line, size_t len, const char *name,
+				   long long *value_out);
+
 #endif

@@ -24,6 +24,8 @@
 #include "okta_signin.h"
 #include "okta_text.h"
 #include "okta_validate.h"
+#include "okta_watch_client.h"
+#include "okta_watch_proto.h"
 #include "okta_workflow.h"
 
 #define STATE_KEY "pam_okta_session.state"
@@ -44,6 +46,7 @@ struct module_args {
 	const char *conf_path;
 	bool debug;
 	enum token_source token_source;
+	bool watch_required; /* watch = yes and no daemon: PAM_SESSION_ERR */
 };
 
 /* Names the module exports into the PAM environment. */
@@ -73,6 +76,8 @@ struct module_state {
 	char *session_user;
 	/* open_session ran for this session (it was handed out). */
 	bool opened;
+	/* pam_okta_sessiond watches it (watch = yes): close deregisters. */
+	bool watched;
 };
 
 static void pam_log_sink(void *ctx, int priority, const char *fmt, va_list ap)
@@ -172,6 +177,7 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 	args->conf_path = OKTA_CONFIG_DEFAULT_PATH;
 	args->debug = false;
 	args->token_source = TOKEN_PROMPT_ALWAYS;
+	args->watch_required = false;
 	for (i = 0; i < argc; i++) {
 		if (strncmp(argv[i], "conf=", 5) == 0 && argv[i][5] == '/')
 			args->conf_path = argv[i] + 5;
@@ -181,6 +187,8 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 			args->token_source = TOKEN_USE_FIRST;
 		else if (strcmp(argv[i], "try_first_pass") == 0)
 			args->token_source = TOKEN_TRY_FIRST;
+		else if (strcmp(argv[i], "watch_required") == 0)
+			args->watch_required = true;
 		else {
 			/* A typo here would silently change behaviour. */
 			pam_syslog(pamh, LOG_ERR, "unknown or malformed module argument '%s'",
@@ -202,6 +210,7 @@ static void forget_session(struct module_state *state)
 	state->session_id = NULL;
 	state->session_user = NULL;
 	state->opened = false;
+	state->watched = false;
 }
 
 static void free_state(pam_handle_t *pamh, void *data, int error_status)
@@ -880,6 +889,101 @@ static int start_session_hook(struct hook_call *call, struct session_target *tar
 	return PAM_SUCCESS;
 }
 
+/* Copy a PAM item into a registration field; "" when it is absent or
+ * does not fit (the protocol's checks decide the rest). */
+static void copy_field(char *field, size_t size, const char *value)
+{
+	field[0] = '\0';
+	if (value != NULL && strlen(value) < size)
+		memcpy(field, value, strlen(value) + 1);
+}
+
+/* The registration of this login, from the refreshed session and the PAM
+ * items. Optional fields that the protocol would refuse are left out. */
+static void fill_registration(pam_handle_t *pamh, const struct okta_session *session,
+			      struct okta_watch_reg *reg)
+{
+	char buf[OKTA_WATCH_MSG_MAX];
+
+	memset(reg, 0, sizeof(*reg));
+	reg->op = OKTA_WATCH_REGISTER;
+	reg->pid = 1;
+	copy_field(reg->session_id, sizeof(reg->session_id), session->id);
+	copy_field(reg->user_id, sizeof(reg->user_id), session->user_id);
+	copy_field(reg->expires_at, sizeof(reg->expires_at), session->expires_at);
+	copy_field(reg->user, sizeof(reg->user), pam_text_item(pamh, PAM_USER));
+	copy_field(reg->service, sizeof(reg->service), pam_text_item(pamh, PAM_SERVICE));
+	copy_field(reg->rhost, sizeof(reg->rhost), pam_text_item(pamh, PAM_RHOST));
+	if (okta_watch_encode(reg, buf, sizeof(buf)) == 0)
+		reg->rhost[0] = '\0';
+	copy_field(reg->tty, sizeof(reg->tty), pam_text_item(pamh, PAM_TTY));
+	if (okta_watch_encode(reg, buf, sizeof(buf)) == 0)
+		reg->tty[0] = '\0';
+	copy_field(reg->logind_session, sizeof(reg->logind_session),
+		   pam_getenv(pamh, "XDG_SESSION_ID"));
+	if (okta_watch_encode(reg, buf, sizeof(buf)) == 0)
+		reg->logind_session[0] = '\0';
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/*
+ * watch = yes: hand the opened login to pam_okta_sessiond. Without an
+ * answering daemon the login still opens (the refresh succeeded), with a
+ * loud line and an audit line saying it is unwatched; with the argument
+ * watch_required it fails instead.
+ */
+static int register_watch(struct hook_call *call, const struct okta_session *session)
+{
+	pam_handle_t *pamh = call->pamh;
+	struct module_state *state = held_session(pamh);
+	struct okta_watch_reg reg;
+	struct okta_audit_facts facts = call->facts;
+	char why[256];
+	int rc;
+
+	fill_registration(pamh, session, &reg);
+	rc = okta_watch_send(okta_watch_socket_path(&call->cfg), &reg, OKTA_WATCH_CLIENT_TIMEOUT_MS,
+			     why, sizeof(why));
+	explicit_bzero(&reg, sizeof(reg));
+	if (rc == 0) {
+		if (state != NULL)
+			state->watched = true;
+		okta_log(&call->logger, LOG_DEBUG, "the login is watched by pam_okta_sessiond");
+		return PAM_SUCCESS;
+	}
+	pam_syslog(pamh, LOG_ERR, "this login is NOT watched (watch = yes): %s%s", why,
+		   call->args.watch_required ? "; refused (watch_required)" : "");
+	okta_audit_note_reason(&facts, "no_daemon");
+	audit(pamh, OKTA_AUDIT_WATCH, OKTA_AUDIT_UNWATCHED, PAM_SESSION_ERR, &facts);
+	if (!call->args.watch_required)
+		return PAM_SUCCESS;
+	okta_audit_note_reason(&call->facts, "unwatched");
+	call->outcome = OKTA_AUDIT_ERROR;
+	return PAM_SESSION_ERR;
+}
+
+/* close_session of a watched login: the daemon stops watching it before
+ * the session is revoked (revoke_on_close) or the process ends. */
+static void deregister_watch(struct hook_call *call)
+{
+	struct module_state *state = held_session(call->pamh);
+	struct okta_watch_reg reg;
+	char why[256];
+
+	if (state == NULL || !state->watched)
+		return;
+	memset(&reg, 0, sizeof(reg));
+	reg.op = OKTA_WATCH_DEREGISTER;
+	copy_field(reg.session_id, sizeof(reg.session_id), state->session_id);
+	if (okta_watch_send(okta_watch_socket_path(&call->cfg), &reg, OKTA_WATCH_CLIENT_TIMEOUT_MS,
+			    why, sizeof(why)) != 0)
+		pam_syslog(call->pamh, LOG_WARNING,
+			   "could not deregister the login from pam_okta_sessiond: %s", why);
+	else
+		state->watched = false;
+	explicit_bzero(&reg, sizeof(reg));
+}
+
 /* call->outcome is set when Okta was asked. */
 static int refresh_on_open(struct hook_call *call)
 {
@@ -912,11 +1016,13 @@ static int refresh_on_open(struct hook_call *call)
 	rc = target.held ? PAM_SUCCESS : hold_session(pamh, session.id, target.user);
 	if (rc == PAM_SUCCESS && !call->foreign)
 		rc = export_session(pamh, &session);
-	okta_session_clear(&session);
 	if (rc != PAM_SUCCESS) {
 		okta_audit_note_reason(facts, "hand_out_failed");
 		call->outcome = OKTA_AUDIT_ERROR;
+	} else if (cfg->watch) {
+		rc = register_watch(call, &session);
 	}
+	okta_session_clear(&session);
 	return rc == PAM_SUCCESS ? PAM_SUCCESS : PAM_SESSION_ERR;
 }
 
@@ -1015,10 +1121,16 @@ static int revoke_on_close(struct hook_call *call)
 	return PAM_SUCCESS;
 }
 
+static int close_session(struct hook_call *call)
+{
+	deregister_watch(call);
+	return revoke_on_close(call);
+}
+
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct hook_call call = { .pamh = pamh, .flags = flags, .outcome = OKTA_AUDIT_ERROR };
-	int rc = run_hook(&call, argc, argv, revoke_on_close);
+	int rc = run_hook(&call, argc, argv, close_session);
 
 	audit_session(pamh, OKTA_AUDIT_SESSION_CLOSE, rc, call.outcome, &call.facts);
 	return rc;

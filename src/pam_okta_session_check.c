@@ -37,6 +37,7 @@
 #include "okta_signin.h"
 #include "okta_text.h"
 #include "okta_validate.h"
+#include "okta_watch_client.h"
 #include "okta_workflow.h"
 
 /* Exit codes (documented in pam_okta_session_check(8) and README.md):
@@ -61,6 +62,7 @@ struct options {
 	bool sign_in;
 	bool revoke;
 	bool verbose;
+	bool watch; /* --watch: list what pam_okta_sessiond watches */
 };
 
 /* Library log lines go to stderr, except while "holding": then the last
@@ -125,6 +127,7 @@ static void usage(FILE *out)
 		"Usage: pam_okta_session_check [--conf PATH] [--verbose]\n"
 		"       pam_okta_session_check [--conf PATH] [--verbose] --session-token-stdin --user USER [--revoke]\n"
 		"       pam_okta_session_check [--conf PATH] [--verbose] --sign-in --user USER [--revoke]\n"
+		"       pam_okta_session_check [--conf PATH] --watch\n"
 		"       pam_okta_session_check --pam-stack FILE\n"
 		"\n"
 		"Checks a pam_okta_session configuration: the file's owner and mode, org_url,\n"
@@ -141,6 +144,8 @@ static void usage(FILE *out)
 		"  --user USER             the local user the session must belong to\n"
 		"  --revoke                revoke the Okta session afterwards\n"
 		"  --verbose               all library log lines on stderr, debug included\n"
+		"  --watch                 list the logins pam_okta_sessiond watches (masked\n"
+		"                          session id, user, service, last check, outcome)\n"
 		"  --pam-stack FILE        only say what the auth stack of /etc/pam.d FILE does\n"
 		"                          when Okta is unreachable (fail closed, break-glass\n"
 		"                          group, fail open); no configuration or network check\n"
@@ -160,6 +165,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{ "revoke", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "pam-stack", required_argument, NULL, 'p' },
+		{ "watch", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -191,6 +197,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case 'p':
 			opts->pam_stack = optarg;
 			break;
+		case 'w':
+			opts->watch = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(EXIT_OK);
@@ -206,8 +215,12 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		fprintf(stderr, "pam_okta_session_check: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (opts->pam_stack != NULL &&
+	if ((opts->pam_stack != NULL || opts->watch) &&
 	    (opts->token_from_stdin || opts->sign_in || opts->user != NULL)) {
+		fprintf(stderr, "pam_okta_session_check: --pam-stack and --watch go alone\n");
+		return -1;
+	}
+	if (opts->pam_stack != NULL && opts->watch) {
 		fprintf(stderr, "pam_okta_session_check: --pam-stack goes alone\n");
 		return -1;
 	}
@@ -501,6 +514,57 @@ static void report_policy(const struct okta_config *cfg)
 }
 
 /* Everything the loader accepted, one line each. */
+static const char *const keep_alive_shown[] = { "active", "always", "no" };
+static const char *const on_end_shown[] = { "terminate", "log" };
+
+/* watch = yes: is pam_okta_sessiond there to take the logins? */
+static int report_watch(const struct okta_config *cfg)
+{
+	const char *path = okta_watch_socket_path(cfg);
+	char why[512];
+	int n;
+
+	if (!cfg->watch) {
+		report(true, "watch", "no: logins are not watched after they open");
+		return EXIT_OK;
+	}
+	n = okta_watch_list(path, OKTA_WATCH_CLIENT_TIMEOUT_MS, NULL, NULL, why, sizeof(why));
+	if (n < 0) {
+		report(false, "watch",
+		       "yes, but pam_okta_sessiond does not answer on %s (%s): logins open "
+		       "unwatched (or fail with watch_required)",
+		       path, why);
+		return EXIT_CHECK_FAILED;
+	}
+	report(true, "watch",
+	       "yes: pam_okta_sessiond answers on %s, %d login(s) watched; every %ld s, "
+	       "keep_alive %s, on_end %s",
+	       path, n, cfg->watch_interval, keep_alive_shown[cfg->keep_alive],
+	       on_end_shown[cfg->on_end]);
+	return EXIT_OK;
+}
+
+static void print_watched(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("watched: %s\n", line);
+}
+
+/* --watch: every login the daemon watches, one line each. */
+static int list_watched(const struct okta_config *cfg)
+{
+	char why[512];
+	int n = okta_watch_list(okta_watch_socket_path(cfg), OKTA_WATCH_CLIENT_TIMEOUT_MS,
+				print_watched, NULL, why, sizeof(why));
+
+	if (n < 0) {
+		report(false, "watch", "pam_okta_sessiond: %s", why);
+		return EXIT_CHECK_FAILED;
+	}
+	report(true, "watch", "%d login(s) watched", n);
+	return EXIT_OK;
+}
+
 static int report_config(const struct options *opts, const struct okta_config *cfg)
 {
 	char shown[512];
@@ -524,6 +588,8 @@ static int report_config(const struct options *opts, const struct okta_config *c
 	report(true, "login_suffix", "Okta login must be <user>%s", shown);
 	report(true, "timeout", "%ld s for all HTTP work of one PAM call", cfg->timeout);
 	report_policy(cfg);
+	if (rc == EXIT_OK)
+		rc = report_watch(cfg);
 	return rc;
 }
 
@@ -894,8 +960,8 @@ int main(int argc, char **argv)
 		report(false, "config", "%s", err);
 		rc = EXIT_USAGE;
 	} else {
-		rc = report_config(&opts, &cfg);
-		if (rc == EXIT_OK)
+		rc = opts.watch ? list_watched(&cfg) : report_config(&opts, &cfg);
+		if (rc == EXIT_OK && !opts.watch)
 			rc = run_online_checks(&cfg, &opts, &sink,
 					       opts.token_from_stdin ? token : NULL);
 	}

@@ -14,7 +14,8 @@
  * PAM_CONV_AGAIN (a non-blocking application without an answer yet), and
  * --conv-rc N makes it answer code N (an application's own failure). The
  * step user=NAME sets PAM_USER on the same handle (login(1) does that
- * before retrying with another user).
+ * before retrying with another user); sleep=SECONDS waits (a login that
+ * lasts, for the session watch).
  * --rhost sets PAM_RHOST. --silent yes passes PAM_SILENT to pam_authenticate.
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
@@ -276,6 +277,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 		rc = pam_close_session(pamh, 0);
 	else if (strncmp(step, "user=", 5) == 0)
 		rc = pam_set_item(pamh, PAM_USER, step + 5);
+	else if (strncmp(step, "sleep=", 6) == 0)
+		rc = (int)sleep((unsigned)atoi(step + 6)); /* a login that lasts */
 	else {
 		fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
 		return -1;
@@ -294,7 +297,7 @@ static void usage(void)
 		"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
 		"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
 		"       [--exec-check yes] [--dump-memory FILE] [--conv-rc N]\n"
-		"       (step user=NAME)\n");
+		"       (steps user=NAME, sleep=SECONDS)\n");
 	exit(2);
 }
 

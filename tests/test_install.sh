@@ -11,6 +11,7 @@
 builddir=${PAM_OKTA_BUILDDIR:?} make_cmd=${PAM_OKTA_MAKE:-make}
 pammoddir=${PAM_OKTA_PAMMODDIR:?} sbindir=${PAM_OKTA_SBINDIR:?}
 mandir=${PAM_OKTA_MANDIR:?} sysconfdir=${PAM_OKTA_SYSCONFDIR:?}
+prefix=${PAM_OKTA_PREFIX:?}
 
 tmp=$(mktemp -d /tmp/okta-install-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -41,7 +42,20 @@ tap_ok $? "check tool in $sbindir, mode 755" "$(ls -l "$dest$sbindir" 2>&1)"
 out=$("$dest$sbindir/pam_okta_session_check" --version 2>&1)
 tap_ok $? "installed check tool runs" "$out"
 
-for page in man8/pam_okta_session.8 man5/pam_okta_session.conf.5 man8/pam_okta_session_check.8; do
+[ -x "$dest$sbindir/pam_okta_sessiond" ] && [ "$(mode_of "$dest$sbindir/pam_okta_sessiond")" = 755 ]
+tap_ok $? "watch daemon in $sbindir, mode 755" "$(ls -l "$dest$sbindir" 2>&1)"
+
+out=$("$dest$sbindir/pam_okta_sessiond" --help 2>&1)
+tap_ok $? "installed watch daemon runs" "$out"
+
+unit=$dest$prefix/lib/systemd/system/pam_okta_sessiond.service
+[ -f "$unit" ] && [ "$(mode_of "$unit")" = 644 ] &&
+	grep -q "^ExecStart=$sbindir/pam_okta_sessiond " "$unit"
+tap_ok $? "systemd unit in $prefix/lib/systemd/system, mode 644, ExecStart in $sbindir" \
+	"$(ls -lR "$dest$prefix/lib" 2>&1; grep ExecStart "$unit" 2>&1)"
+
+for page in man8/pam_okta_session.8 man5/pam_okta_session.conf.5 man8/pam_okta_session_check.8 \
+	man8/pam_okta_sessiond.8; do
 	[ -f "$dest$mandir/$page" ] && [ "$(mode_of "$dest$mandir/$page")" = 644 ]
 	tap_ok $? "man page $page, mode 644" "$(ls -lR "$dest$mandir" 2>&1)"
 done

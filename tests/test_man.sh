@@ -15,7 +15,7 @@ clean_run() { # clean_run CMD...: succeeds, prints nothing on stderr
 	"$@" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ]
 }
 
-for page in pam_okta_session.8 pam_okta_session.conf.5 pam_okta_session_check.8; do
+for page in pam_okta_session.8 pam_okta_session.conf.5 pam_okta_session_check.8 pam_okta_sessiond.8; do
 	clean_run groff -man -Tutf8 -ww -z "$man/$page"
 	tap_ok $? "$page: groff -man -ww without warnings" "$(cat "$tmp/err")"
 

@@ -45,6 +45,10 @@ LOGIN_DOMAINS = ("sshd_t", "local_login_t", "sysadm_su_t", "staff_su_t", "user_s
                  "secadm_su_t", "sudodomain")
 PROXY_PORTS = ("squid_port_t", "http_cache_port_t")
 CONF_TYPE = "pam_okta_session_conf_t"
+# The session watch daemon's domain (README "Session watch"): it reads the
+# configuration and talks to Okta as the login domains do.
+DAEMON = "pam_okta_sessiond_t"
+DAEMON_RUNTIME = "pam_okta_sessiond_runtime_t"
 BOOLEAN = "pam_okta_session_use_proxy"
 
 
@@ -157,7 +161,8 @@ class SelinuxModule(unittest.TestCase):
         self.need_cil()
         self.assertIn(["type", CONF_TYPE], self.cil)
         attributes = {st[1] for st in self.cil
-                      if isinstance(st, list) and st[0] == "typeattributeset" and st[2] == [CONF_TYPE]}
+                      if isinstance(st, list) and st[0] == "typeattributeset"
+                      and st[1] != "cil_gen_require" and CONF_TYPE in atoms(st[2:])}
         self.assertEqual(attributes, {"file_type", "security_file_type", "auth_file_type"})
 
     def test_login_domains_connect_to_https_unconditionally(self):
@@ -193,9 +198,27 @@ class SelinuxModule(unittest.TestCase):
         self.need_cil()
         rules = list(allow_rules(self.cil))
         connecting = {r[1] for r, _ in rules if r[3][0] == "tcp_socket" and "name_connect" in r[3][1]}
-        self.assertEqual(connecting, set(LOGIN_DOMAINS))
+        self.assertEqual(connecting, set(LOGIN_DOMAINS) | {DAEMON})
         reading = {r[1] for r, _ in rules if r[2] == CONF_TYPE}
-        self.assertEqual(reading, set(LOGIN_DOMAINS))
+        self.assertEqual(reading, set(LOGIN_DOMAINS) | {DAEMON})
+
+    def test_watch_daemon_domain(self):
+        """pam_okta_sessiond: Okta over HTTPS, the configuration, signals to
+        the login's processes; the login domains connect to its socket and
+        hand it their pidfd."""
+        self.need_cil()
+        rules = list(allow_rules(self.cil))
+        self.assertIn(False, grants(rules, DAEMON, "http_port_t", "tcp_socket", "name_connect"))
+        self.assertIn(False, grants(rules, DAEMON, CONF_TYPE, "file", "read"))
+        self.assertIn(False, grants(rules, DAEMON, "self", "capability", "kill"))
+        self.assertTrue(any(r[1] == DAEMON and r[3][0] == "process" and "sigkill" in r[3][1]
+                            for r, cond in rules if cond is False), "kills a login's processes")
+        for domain in LOGIN_DOMAINS:
+            with self.subTest(domain=domain):
+                self.assertIn(False, grants(rules, domain, DAEMON, "unix_stream_socket",
+                                            "connectto"))
+                self.assertIn(False, grants(rules, domain, DAEMON_RUNTIME, "sock_file", "write"))
+                self.assertIn(False, grants(rules, DAEMON, domain, "fd", "use"))
 
     def test_cron_gets_nothing(self):
         self.need_cil()
@@ -211,7 +234,11 @@ class SelinuxModule(unittest.TestCase):
         with open(fc) as f:
             lines = [l.split() for l in f if l.strip() and not l.startswith("#")]
         self.assertEqual(lines, [["/etc/security/pam_okta_session[^/]*", "--",
-                                  "system_u:object_r:%s:s0" % CONF_TYPE]])
+                                  "system_u:object_r:%s:s0" % CONF_TYPE],
+                                 ["/usr/sbin/pam_okta_sessiond", "--",
+                                  "system_u:object_r:pam_okta_sessiond_exec_t:s0"],
+                                 ["/run/pam_okta_session(/.*)?",
+                                  "system_u:object_r:%s:s0" % DAEMON_RUNTIME]])
 
 
 def rule_sources(policy, *args):
@@ -283,7 +310,7 @@ class InReferencePolicy(unittest.TestCase):
         self.need_policy()
         conf = rule_sources(self.policy, "-t", CONF_TYPE, "-c", "file", "-p", "read")
         shadow = rule_sources(self.policy, "-t", "shadow_t", "-c", "file", "-p", "read")
-        self.assertEqual(conf - shadow - set(LOGIN_DOMAINS), set())
+        self.assertEqual(conf - shadow - set(LOGIN_DOMAINS) - {DAEMON}, set())
         self.assertTrue(set(LOGIN_DOMAINS) <= conf)
 
     def test_cron_gets_nothing(self):

@@ -83,11 +83,12 @@ class Simulator:
     """
 
     def __init__(self, cert="server", idle_lifetime=None, lifetime=900,
-                 api_token=None, verbose=False, tls_max=None, bind=None):
+                 api_token=None, verbose=False, tls_max=None, bind=None, rate_limit=None):
         self.cert = cert
         self.bind = bind
         self.tls_max = tls_max
         self.idle_lifetime = idle_lifetime
+        self.rate_limit = rate_limit
         self.lifetime = lifetime
         self.api_token = api_token or random_api_token()
         self.verbose = verbose
@@ -114,6 +115,8 @@ class Simulator:
                "--lifetime", str(self.lifetime), "--exit-with-parent"]
         if self.idle_lifetime is not None:
             cmd += ["--idle-lifetime", str(self.idle_lifetime)]
+        if self.rate_limit is not None:
+            cmd += ["--rate-limit", str(self.rate_limit)]
         if self.verbose:
             cmd.append("--verbose")
         if self.tls_max:

@@ -56,7 +56,8 @@ multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 module=/lib/$multiarch/security/pam_okta_session.so
 contents=$(dpkg-deb -c "$deb")
 missing=""
-for path in ".$module" ./usr/sbin/pam_okta_session_check \
+for path in ".$module" ./usr/sbin/pam_okta_session_check ./usr/sbin/pam_okta_sessiond \
+	./usr/lib/systemd/system/pam_okta_sessiond.service ./usr/share/man/man8/pam_okta_sessiond.8.gz \
 	./usr/share/man/man8/pam_okta_session.8.gz ./usr/share/man/man5/pam_okta_session.conf.5.gz \
 	./usr/share/man/man8/pam_okta_session_check.8.gz ./usr/share/pam-configs/okta-session \
 	./usr/share/doc/$pkg/examples/pam_okta_session.conf ./usr/share/doc/$pkg/README.md.gz; do

@@ -8,7 +8,7 @@ a second 127.0.0.1 port.  See tests/sim/README.md for the control API.
 
 Usage:
   okta_sim.py --cert CERT --key KEY --api-token TOKEN --state-file FILE
-              [--idle-lifetime SECONDS] [--lifetime SECONDS] [--verbose]
+              [--idle-lifetime SECONDS] [--lifetime SECONDS] [--rate-limit N] [--verbose]
 """
 
 import argparse
@@ -165,6 +165,7 @@ class State:
         self.generation = threading.Event()   # set on reset: wakes pending delays
         self.rl_window = 0
         self.rl_used = 0
+        self.rate_limit = RATE_LIMIT
         self.users = {}           # userId -> user record (see "Users and groups")
         self.authn_users = {}     # login (lower case) -> authn user (see "Authentication API")
         self.transactions = {}    # stateToken -> authn transaction
@@ -203,9 +204,9 @@ class State:
             if window != self.rl_window:
                 self.rl_window, self.rl_used = window, 0
             self.rl_used += 1
-            rem = max(RATE_LIMIT - self.rl_used, 0)
+            rem = max(self.rate_limit - self.rl_used, 0)
         return {
-            "X-Rate-Limit-Limit": str(RATE_LIMIT),
+            "X-Rate-Limit-Limit": str(self.rate_limit),
             "X-Rate-Limit-Remaining": str(rem if remaining is None else remaining),
             "X-Rate-Limit-Reset": str(window + 60 if reset_at is None else reset_at),
         }
@@ -1464,6 +1465,8 @@ def main(argv=None):
     p.add_argument("--state-file", required=True)
     p.add_argument("--idle-lifetime", type=float, default=7200)
     p.add_argument("--lifetime", type=float, default=900)
+    p.add_argument("--rate-limit", type=int, default=RATE_LIMIT,
+                   help="X-Rate-Limit-Limit, requests a minute (default %d)" % RATE_LIMIT)
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--tls-max", choices=("1.0", "1.1"),
                    help="speak only this old TLS version (default: TLS 1.2+)")
@@ -1489,6 +1492,7 @@ def main(argv=None):
 
     stop = threading.Event()
     state = State(args.api_token, args.idle_lifetime)
+    state.rate_limit = args.rate_limit
     okta = OktaServer(state, ctx, args.bind)
     control = ControlServer(state, stop)
     for srv in (okta, control):

@@ -220,6 +220,34 @@ static void test_parse_full_file(void **state)
 	okta_config_clear(&cfg);
 }
 
+/* The session watch's keys: defaults, then every value. */
+static void test_parse_watch_keys(void **state)
+{
+	static const char text[] = "watch = yes\nwatch_socket = /run/x/w.sock\n"
+				   "watch_interval = 5\nkeep_alive = always\non_end = log\n";
+	struct okta_config cfg;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse("", 0, &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.watch);
+	assert_null(cfg.watch_socket);
+	assert_int_equal(cfg.watch_interval, 60);
+	assert_int_equal(cfg.keep_alive, OKTA_KEEP_ALIVE_ACTIVE);
+	assert_int_equal(cfg.on_end, OKTA_ON_END_TERMINATE);
+	okta_config_clear(&cfg);
+	assert_int_equal(parse(text, strlen(text), &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.watch);
+	assert_string_equal(cfg.watch_socket, "/run/x/w.sock");
+	assert_int_equal(cfg.watch_interval, 5);
+	assert_int_equal(cfg.keep_alive, OKTA_KEEP_ALIVE_ALWAYS);
+	assert_int_equal(cfg.on_end, OKTA_ON_END_LOG);
+	okta_config_clear(&cfg);
+	assert_int_equal(parse("keep_alive = no\n", 16, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.keep_alive, OKTA_KEEP_ALIVE_NO);
+	okta_config_clear(&cfg);
+}
+
 static void test_parse_defaults(void **state)
 {
 	static const char *const texts[] = { "", "\n", "# only a comment\n", "\r\n \t\n#x\r\n" };
@@ -305,6 +333,16 @@ static void test_parse_bad_values(void **state)
 		{ "refresh_on_open = YES", "refresh_on_open" },
 		{ "revoke_on_close = false", "revoke_on_close must be yes or no" },
 		{ "revoke_on_close = 1", "revoke_on_close" },
+		{ "watch = on", "watch must be yes or no" },
+		{ "watch_interval = 4", "watch_interval must be whole seconds from 5 to 3600" },
+		{ "watch_interval = 3601", "watch_interval" },
+		{ "keep_alive = sometimes", "keep_alive must be active, always or no" },
+		{ "on_end = kill", "on_end must be terminate or log" },
+		{ "watch_socket = run/watch.sock", "watch_socket must be an absolute path" },
+		{ "watch_socket = /run/"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		  "at most 107 bytes" },
 		{ "ca_file = certs/ca.pem", "ca_file must be an absolute path" },
 		{ "ca_file = ./ca.pem", "ca_file" },
 		{ "api_token_file = okta.token", "api_token_file must be an absolute path" },
@@ -733,6 +771,8 @@ static void test_load_consistency(void **state)
 	expect_load_error(f, GOOD_CONF "timeout = 0\n", "line 3");
 	expect_load_error(f, GOOD_CONF "bogus = " SECRET "\n", "unknown key");
 	expect_load_error(f, "", "required");
+	expect_load_error(f, GOOD_CONF "watch = yes\nrefresh_on_open = no\n",
+			  "watch = yes needs refresh_on_open = yes");
 }
 
 static void test_load_ca_file(void **state)
@@ -1168,6 +1208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good_values),
 		cmocka_unit_test(test_parse_full_file),
+		cmocka_unit_test(test_parse_watch_keys),
 		cmocka_unit_test(test_parse_defaults),
 		cmocka_unit_test(test_parse_syntax_errors),
 		cmocka_unit_test(test_parse_bad_values),

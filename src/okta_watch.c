@@ -1,0 +1,1160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "config.h"
+
+#include "okta_watch.h"
+#include "okta_audit.h"
+#include "okta_client.h"
+#include "okta_policy.h"
+#include "okta_proc.h"
+#include "okta_session.h"
+#include "okta_text.h"
+#include "okta_watch_client.h"
+#include "okta_watch_end.h"
+#include "okta_watch_proto.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A peer has this long to send its message once connected. */
+#define PEER_TIMEOUT_MS 2000
+/* Keep-alive refreshes a session expiring within 2 x watch_interval, and
+ * never later than this many seconds before it expires. */
+#define KEEP_ALIVE_MARGIN_MIN 300
+/* Backoff after Okta could not be asked: 1 s, doubling, at most
+ * watch_interval. */
+#define BACKOFF_FIRST_MS 1000
+/* A problem with Okta is logged at most once a minute per cause. */
+#define PROBLEM_LOG_EVERY_MS 60000
+/* Logins held by pid + start time only (no pidfds) are checked this often. */
+#define PID_POLL_MS 1000
+/* watch_socket fits sun_path (108 bytes); its directory plus "/state" this. */
+#define STATE_DIR_MAX 128
+/* A state file's path. */
+#define STATE_PATH_MAX (STATE_DIR_MAX + NAME_MAX + 8)
+/* epoll event names besides the logins' ids (which start above them). */
+#define EVENT_LISTEN 1
+#define EVENT_SIGNAL 2
+#define FIRST_LOGIN_ID 3
+/* Checks run back to back before the loop serves its socket again. */
+#define CHECKS_PER_TURN 16
+
+enum problem {
+	PROBLEM_NETWORK, /* no HTTP answer: connection, TLS, deadline */
+	PROBLEM_RATE,    /* 429 */
+	PROBLEM_SERVER,  /* 5xx */
+	PROBLEM_TOKEN,   /* 401, 403: the API token */
+	PROBLEM_ANSWER,  /* garbage, or an answer that cannot be acted on */
+	PROBLEM_COUNT,
+};
+
+static const char *const problem_names[] = {
+	[PROBLEM_NETWORK] = "Okta unreachable",
+	[PROBLEM_RATE] = "rate limited by Okta",
+	[PROBLEM_SERVER] = "Okta failing (5xx)",
+	[PROBLEM_TOKEN] = "the API token is refused",
+	[PROBLEM_ANSWER] = "unusable answer from Okta",
+};
+
+struct login {
+	/* epoll's name for it: an event of this batch may name a login an
+	 * earlier event forgot (deregistered, then its process exited). */
+	unsigned long long id;
+	struct okta_watch_reg reg;
+	int pidfd; /* -1: held by pid + start time only */
+	char state_name[NAME_MAX + 1];
+	long long next_check_ms;
+	long long expires_epoch;      /* 0: unknown */
+	long long last_refresh_epoch; /* keep_alive = active: terminal input since */
+	long long last_check_epoch;   /* 0: never */
+	const char *last_outcome;
+	char okta_login[OKTA_AUDIT_VALUE_MAX + 2];
+	/* Ending: SIGHUP sent, SIGKILL at kill_at_ms to what is left. */
+	bool ending;
+	long long kill_at_ms;
+	struct okta_login_procs procs;
+	struct login *next;
+};
+
+struct watch {
+	const struct okta_config *cfg;
+	const struct okta_logger *logger;
+	struct okta_logger quiet; /* the client's: problems are logged by the loop */
+	char last_problem[512];
+	struct okta_client *client;
+	int epfd, listen_fd, signal_fd;
+	char socket_path[STATE_DIR_MAX];
+	char state_dir[STATE_DIR_MAX];
+	struct login *logins;
+	size_t count;
+	unsigned long long next_id;
+	long long not_before_ms; /* no request before: pacing, backoff, 429 */
+	long long gap_ms;        /* between two requests, from the rate limit */
+	long long window_reset;  /* the rate-limit window: its X-Rate-Limit-Reset */
+	long long window_budget; /* requests watching may make in it */
+	long long window_used;   /* requests watching made in it */
+	unsigned failures;       /* Okta could not be asked, in a row */
+	long long logged_at[PROBLEM_COUNT];
+	bool stop;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long epoch_s(void)
+{
+	return (long long)time(NULL);
+}
+
+/* A uniformly random number in [0, n). */
+static long long random_below(long long n)
+{
+	unsigned long long r = 0;
+
+	if (n <= 0)
+		return 0;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (unsigned long long)now_ms() * 2654435761ULL;
+	return (long long)(r % (unsigned long long)n);
+}
+
+static long long interval_ms(const struct watch *w)
+{
+	return w->cfg->watch_interval * 1000;
+}
+
+/* The next check: watch_interval from now, +-10 % so that logins
+ * registered together drift apart. */
+static long long next_check_after(const struct watch *w, long long now)
+{
+	long long i = interval_ms(w);
+
+	return now + i - i / 10 + random_below(i / 5 + 1);
+}
+
+/* ------------------------------------------------------------------ audit */
+
+static void audit(const struct watch *w, const struct login *l, enum okta_audit_outcome outcome,
+		  const char *reason, const char *error_id)
+{
+	char line[OKTA_AUDIT_LINE_MAX];
+	struct okta_audit_facts facts;
+	struct okta_audit_record rec = {
+		OKTA_AUDIT_WATCH,
+		outcome,
+		l->reg.service,
+		l->reg.user,
+		l->reg.rhost[0] != '\0' ? l->reg.rhost : NULL,
+		&facts,
+	};
+
+	memset(&facts, 0, sizeof(facts));
+	okta_audit_note_reason(&facts, reason);
+	snprintf(facts.login, sizeof(facts.login), "%s", l->okta_login);
+	snprintf(facts.user_id, sizeof(facts.user_id), "%s", l->reg.user_id);
+	okta_audit_note_session_tail(&facts, l->reg.session_id);
+	okta_audit_note_error_id(&facts, error_id);
+	if (okta_audit_format(&rec, line, sizeof(line)) > 0)
+		okta_log(w->logger, outcome == OKTA_AUDIT_KEPT_ALIVE ? LOG_INFO : LOG_NOTICE, "%s",
+			 line);
+}
+
+/* ------------------------------------------------------------ state files */
+
+/* Write the registration to the state directory: a temporary file, then
+ * rename, so that a restart finds the old file or the new one. */
+static int save_login(const struct watch *w, struct login *l)
+{
+	char msg[OKTA_WATCH_MSG_MAX];
+	char tmp[STATE_PATH_MAX], path[STATE_PATH_MAX];
+	size_t len = okta_watch_encode(&l->reg, msg, sizeof(msg));
+	int fd, rc = -1;
+
+	snprintf(l->state_name, sizeof(l->state_name), "%lld-%llu-%08llx", l->reg.pid,
+		 l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", w->state_dir, l->state_name);
+	snprintf(path, sizeof(path), "%s/%s", w->state_dir, l->state_name);
+	fd = len > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	if (fd >= 0) {
+		if (write(fd, msg, len) == (ssize_t)len && close(fd) == 0)
+			rc = rename(tmp, path);
+		else
+			close(fd);
+		if (rc != 0)
+			unlink(tmp);
+	}
+	explicit_bzero(msg, sizeof(msg));
+	if (rc != 0)
+		okta_log(w->logger, LOG_ERR, "cannot write the state file %s: %s", path,
+			 strerror(errno));
+	return rc;
+}
+
+static void remove_login_file(const struct watch *w, const struct login *l)
+{
+	char path[STATE_PATH_MAX];
+
+	if (l->state_name[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/%s", w->state_dir, l->state_name);
+	if (unlink(path) != 0 && errno != ENOENT)
+		okta_log(w->logger, LOG_ERR, "cannot remove the state file %s: %s", path,
+			 strerror(errno));
+}
+
+/* --------------------------------------------------------------- logins */
+
+static void watch_pidfd(struct watch *w, struct login *l)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = l->id };
+
+	if (l->pidfd >= 0 && epoll_ctl(w->epfd, EPOLL_CTL_ADD, l->pidfd, &ev) != 0) {
+		close(l->pidfd);
+		l->pidfd = -1; /* polled by pid + start time instead */
+	}
+}
+
+static struct login *add_login(struct watch *w, const struct okta_watch_reg *reg, int pidfd)
+{
+	struct login *l = calloc(1, sizeof(*l));
+	long long now = now_ms();
+
+	if (l == NULL)
+		return NULL;
+	l->id = w->next_id++;
+	l->reg = *reg;
+	l->pidfd = pidfd;
+	/* The first check somewhere in the next interval: spread evenly. */
+	l->next_check_ms = now + random_below(interval_ms(w));
+	l->last_refresh_epoch = epoch_s();
+	l->last_outcome = "pending";
+	if (okta_timestamp_parse(reg->expires_at, &l->expires_epoch) != 0)
+		l->expires_epoch = 0;
+	watch_pidfd(w, l);
+	l->next = w->logins;
+	w->logins = l;
+	w->count++;
+	return l;
+}
+
+static struct login *find_login(struct watch *w, unsigned long long id)
+{
+	struct login *l;
+
+	for (l = w->logins; l != NULL && l->id != id; l = l->next)
+		;
+	return l;
+}
+
+/* Stop watching: the state file, the pidfd and the memory go. */
+static void forget_login(struct watch *w, struct login *l)
+{
+	struct login **p;
+
+	for (p = &w->logins; *p != NULL; p = &(*p)->next) {
+		if (*p == l) {
+			*p = l->next;
+			break;
+		}
+	}
+	remove_login_file(w, l);
+	if (l->pidfd >= 0) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, l->pidfd, NULL);
+		close(l->pidfd);
+	}
+	okta_login_procs_free(&l->procs);
+	explicit_bzero(l, sizeof(*l));
+	free(l);
+	w->count--;
+}
+
+/* ------------------------------------------------------ talking to Okta */
+
+/* The client's lines go here: the loop logs problems once a minute per
+ * cause, with the last line the client wrote. */
+static void quiet_sink(void *ctx, int priority, const char *fmt, va_list ap)
+{
+	struct watch *w = ctx;
+
+	if (priority <= LOG_WARNING)
+		vsnprintf(w->last_problem, sizeof(w->last_problem), fmt, ap);
+}
+
+static void begin_request(struct watch *w)
+{
+	long timeout = w->cfg->timeout < OKTA_WATCH_REQUEST_TIMEOUT ? w->cfg->timeout
+								    : OKTA_WATCH_REQUEST_TIMEOUT;
+
+	w->last_problem[0] = '\0';
+	okta_client_begin(w->client, &w->quiet, timeout);
+}
+
+/*
+ * Pace by X-Rate-Limit-*: in each rate-limit window (one X-Rate-Limit-Reset
+ * value) watching spends at most a quarter of what remained when the
+ * window was first seen, and never more than our use so far plus a quarter
+ * of what remains now (other hosts and logins spend from the same bucket);
+ * the requests left are spread evenly until the reset. After a 429,
+ * nothing until the reset.
+ */
+static void note_rate_limit(struct watch *w, const struct okta_call_result *res)
+{
+	long long now = now_ms();
+	long long window_ms;
+	long long left;
+
+	if (res->rate_limit_reset > 0) {
+		window_ms = (res->rate_limit_reset - epoch_s()) * 1000;
+		if (window_ms < 1000)
+			window_ms = 1000;
+		if (res->http_status == 429) {
+			if (w->not_before_ms < now + window_ms)
+				w->not_before_ms = now + window_ms;
+		} else if (res->rate_limit_remaining >= 0) {
+			if (res->rate_limit_reset != w->window_reset) {
+				w->window_reset = res->rate_limit_reset;
+				w->window_used = 0;
+				w->window_budget = (res->rate_limit_remaining + 1) / 4;
+			}
+			w->window_used++;
+			if (w->window_budget > w->window_used + res->rate_limit_remaining / 4)
+				w->window_budget = w->window_used + res->rate_limit_remaining / 4;
+			left = w->window_budget - w->window_used;
+			w->gap_ms = left > 0 ? window_ms / left : window_ms;
+		}
+	}
+	if (w->not_before_ms < now + w->gap_ms)
+		w->not_before_ms = now + w->gap_ms;
+}
+
+static enum problem problem_of(const struct okta_call_result *res)
+{
+	if (res->http_status == 0)
+		return PROBLEM_NETWORK;
+	if (res->http_status == 429)
+		return PROBLEM_RATE;
+	if (res->http_status >= 500)
+		return PROBLEM_SERVER;
+	if (res->http_status == 401 || res->http_status == 403)
+		return PROBLEM_TOKEN;
+	return PROBLEM_ANSWER;
+}
+
+/* Okta could not be asked: nothing ends; back off; log at most once a
+ * minute per cause (a refused API token loudly). */
+static void okta_unavailable(struct watch *w, struct login *l, const struct okta_call_result *res)
+{
+	enum problem p = problem_of(res);
+	long long now = now_ms();
+	long long backoff = BACKOFF_FIRST_MS;
+	unsigned i;
+
+	w->failures++;
+	for (i = 1; i < w->failures && backoff < interval_ms(w); i++)
+		backoff *= 2;
+	if (backoff > interval_ms(w))
+		backoff = interval_ms(w);
+	if (p != PROBLEM_RATE && w->not_before_ms < now + backoff)
+		w->not_before_ms = now + backoff;
+	l->next_check_ms = now + backoff;
+	l->last_outcome = "unavailable";
+	if (w->logged_at[p] != 0 && now - w->logged_at[p] < PROBLEM_LOG_EVERY_MS)
+		return;
+	w->logged_at[p] = now;
+	okta_log(w->logger, p == PROBLEM_TOKEN ? LOG_CRIT : LOG_WARNING,
+		 "%s%s: %s; no login is ended for it, %zu watched, retrying in %lld ms",
+		 problem_names[p], p == PROBLEM_TOKEN ? " (fix api_token: nothing is checked)" : "",
+		 w->last_problem[0] != '\0' ? w->last_problem : "no detail", w->count, backoff);
+}
+
+/* ------------------------------------------------------- ending a login */
+
+static void start_ending(struct watch *w, struct login *l)
+{
+	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
+	bool by_logind = l->reg.logind_session[0] != '\0' && okta_logind_running();
+
+	if (by_logind && okta_logind_terminate(l->reg.logind_session, w->logger) != 0)
+		by_logind = false;
+	/* Also without logind, and after it: the registered process and its
+	 * descendants may be outside the logind session (sudo's command). */
+	(void)okta_login_procs_collect(&root, 1, &l->procs);
+	if (l->pidfd >= 0)
+		(void)okta_pidfd_send_signal(l->pidfd, SIGHUP);
+	okta_login_procs_signal(&l->procs, SIGHUP);
+	okta_login_procs_signal(&l->procs, SIGCONT); /* a stopped process gets its SIGHUP */
+	okta_log(w->logger, LOG_NOTICE,
+		 "ending the login of '%s' (%s, pid %lld): %s%zu process(es)", l->reg.user,
+		 l->reg.service, l->reg.pid,
+		 by_logind ? "logind TerminateSession, SIGHUP to " : "SIGHUP to ", l->procs.count);
+	l->ending = true;
+	l->last_outcome = "ending";
+	l->kill_at_ms = now_ms() + OKTA_WATCH_KILL_DELAY_MS;
+}
+
+/* SIGKILL to whatever is left of the login (the processes found at SIGHUP
+ * and what they started since), then forget it. */
+static void finish_ending(struct watch *w, struct login *l)
+{
+	struct okta_proc_ref *roots = NULL;
+	size_t killed, n = l->procs.count;
+
+	/* What they started since is found from them (a copy: collecting
+	 * grows the list the roots would be read from). */
+	if (n > 0)
+		roots = malloc(n * sizeof(*roots));
+	if (roots != NULL) {
+		memcpy(roots, l->procs.procs, n * sizeof(*roots));
+		(void)okta_login_procs_collect(roots, n, &l->procs);
+		free(roots);
+	}
+	killed = okta_login_procs_signal(&l->procs, SIGKILL);
+	if (killed > 0)
+		okta_log(w->logger, LOG_NOTICE, "SIGKILL to %zu process(es) left of '%s' (%s)",
+			 killed, l->reg.user, l->reg.service);
+	audit(w, l, OKTA_AUDIT_TERMINATED, "okta_session_ended", NULL);
+	forget_login(w, l);
+}
+
+/* Okta says the session is gone (outcome REVOKED or EXPIRED). */
+static void session_ended(struct watch *w, struct login *l, enum okta_audit_outcome outcome,
+			  const char *reason, const char *error_id)
+{
+	audit(w, l, outcome, reason, error_id);
+	if (w->cfg->on_end == OKTA_ON_END_LOG) {
+		okta_log(w->logger, LOG_NOTICE,
+			 "on_end = log: the login of '%s' (%s) goes on; no longer watched",
+			 l->reg.user, l->reg.service);
+		forget_login(w, l);
+		return;
+	}
+	start_ending(w, l);
+}
+
+/* ------------------------------------------------------------ the checks */
+
+static bool wants_refresh(const struct watch *w, struct login *l)
+{
+	long long margin = 2 * w->cfg->watch_interval;
+	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
+	struct okta_login_procs procs = { 0 };
+	bool used;
+
+	if (margin < KEEP_ALIVE_MARGIN_MIN)
+		margin = KEEP_ALIVE_MARGIN_MIN;
+	if (w->cfg->keep_alive == OKTA_KEEP_ALIVE_NO || l->expires_epoch == 0 ||
+	    l->expires_epoch - epoch_s() > margin)
+		return false;
+	if (w->cfg->keep_alive == OKTA_KEEP_ALIVE_ALWAYS)
+		return true;
+	(void)okta_login_procs_collect(&root, 1, &procs);
+	used = okta_login_terminal_used(&procs, l->reg.tty, (time_t)l->last_refresh_epoch);
+	okta_login_procs_free(&procs);
+	return used;
+}
+
+/* A session Okta answered with: is it still this login's? */
+static const char *session_problem(const struct login *l, const struct okta_session *s)
+{
+	if (s->status == NULL || strcmp(s->status, "ACTIVE") != 0)
+		return "session_inactive";
+	if (strcmp(s->user_id, l->reg.user_id) != 0)
+		return "other_user";
+	return NULL;
+}
+
+static void note_session(struct login *l, const struct okta_session *s)
+{
+	long long expires;
+
+	if (s->login != NULL)
+		snprintf(l->okta_login, sizeof(l->okta_login), "%s", s->login);
+	if (s->expires_at != NULL && okta_timestamp_parse(s->expires_at, &expires) == 0)
+		l->expires_epoch = expires;
+}
+
+/*
+ * A 404 ends the login only when it is Okta's "not found" (errorCode
+ * E0000007): a proxy's or a load balancer's 404 page is an outage.
+ */
+static bool okta_says_gone(const struct okta_call_result *res)
+{
+	return strcmp(res->error_code, "E0000007") == 0;
+}
+
+static void gone(struct watch *w, struct login *l, const struct okta_call_result *res)
+{
+	bool expired = l->expires_epoch != 0 && epoch_s() >= l->expires_epoch;
+
+	session_ended(w, l, expired ? OKTA_AUDIT_EXPIRED : OKTA_AUDIT_REVOKED,
+		      expired ? "session_expired" : "session_gone", res->error_id);
+}
+
+static void keep_alive(struct watch *w, struct login *l)
+{
+	const struct okta_call_result *res;
+	struct okta_session s;
+	enum okta_status st;
+
+	begin_request(w);
+	st = okta_refresh_session(w->client, l->reg.session_id, &s);
+	res = okta_client_last_result(w->client);
+	note_rate_limit(w, res);
+	if (st == OKTA_STATUS_OK && session_problem(l, &s) == NULL) {
+		note_session(l, &s);
+		l->last_refresh_epoch = epoch_s();
+		l->last_outcome = "kept_alive";
+		audit(w, l, OKTA_AUDIT_KEPT_ALIVE, "in_use", NULL);
+	} else if (st == OKTA_STATUS_OK) {
+		session_ended(w, l, OKTA_AUDIT_REVOKED, session_problem(l, &s), NULL);
+	} else if (st == OKTA_STATUS_NOT_FOUND && okta_says_gone(res)) {
+		gone(w, l, res);
+	} else {
+		okta_unavailable(w, l, res);
+	}
+	okta_session_clear(&s);
+}
+
+/* GET the session; end the login, keep it alive, or wait. */
+static void check_login(struct watch *w, struct login *l)
+{
+	const struct okta_call_result *res;
+	struct okta_session s;
+	enum okta_status st;
+	const char *problem;
+
+	begin_request(w);
+	st = okta_get_session(w->client, l->reg.session_id, &s);
+	res = okta_client_last_result(w->client);
+	note_rate_limit(w, res);
+	l->last_check_epoch = epoch_s();
+	if (st == OKTA_STATUS_OK) {
+		w->failures = 0;
+		note_session(l, &s);
+		l->next_check_ms = next_check_after(w, now_ms());
+		l->last_outcome = "active";
+		problem = session_problem(l, &s);
+		if (problem != NULL)
+			session_ended(w, l, OKTA_AUDIT_REVOKED, problem, NULL);
+		else if (wants_refresh(w, l))
+			keep_alive(w, l);
+	} else if (st == OKTA_STATUS_NOT_FOUND && okta_says_gone(res)) {
+		w->failures = 0;
+		gone(w, l, res);
+	} else {
+		okta_unavailable(w, l, res);
+	}
+	okta_session_clear(&s);
+}
+
+/* The process that opened the login is gone without close_session (sshd
+ * killed, a crash): forget it, and revoke its session with revoke_on_close. */
+static void process_gone(struct watch *w, struct login *l)
+{
+	const struct okta_call_result *res;
+	enum okta_status st;
+
+	if (l->ending) {
+		/* Ending already: the SIGKILL of what is left comes at
+		 * kill_at_ms, or now when nothing is left (signal 0 tests). */
+		if (l->pidfd >= 0) {
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, l->pidfd, NULL);
+			close(l->pidfd);
+			l->pidfd = -1;
+		}
+		if (okta_login_procs_signal(&l->procs, 0) == 0)
+			finish_ending(w, l);
+		return;
+	}
+	if (w->cfg->revoke_on_close) {
+		begin_request(w);
+		st = okta_revoke_session(w->client, l->reg.session_id);
+		res = okta_client_last_result(w->client);
+		note_rate_limit(w, res);
+		audit(w, l, OKTA_AUDIT_UNWATCHED,
+		      st == OKTA_STATUS_OK          ? "process_gone_revoked"
+		      : st == OKTA_STATUS_NOT_FOUND ? "process_gone_already_gone"
+						    : "process_gone_revoke_failed",
+		      res->error_id);
+	} else {
+		audit(w, l, OKTA_AUDIT_UNWATCHED, "process_gone", NULL);
+	}
+	forget_login(w, l);
+}
+
+/* --------------------------------------------------------------- timers */
+
+static bool process_alive(const struct login *l)
+{
+	return okta_proc_identify((pid_t)l->reg.pid, l->reg.start_time, NULL) == 0;
+}
+
+/* Kills due, processes gone (those without a pidfd), then checks due and
+ * allowed by the pacing, a few at a time. */
+static void run_timers(struct watch *w)
+{
+	struct login *l, *next;
+	struct login *due;
+	long long now = now_ms();
+	int turn;
+
+	for (l = w->logins; l != NULL; l = next) {
+		next = l->next;
+		if (l->ending && (now >= l->kill_at_ms ||
+				  (l->pidfd < 0 && okta_login_procs_signal(&l->procs, 0) == 0)))
+			finish_ending(w, l); /* due, or (no pidfd) nothing left */
+		else if (!l->ending && l->pidfd < 0 && !process_alive(l))
+			process_gone(w, l);
+	}
+	for (turn = 0; turn < CHECKS_PER_TURN && !w->stop; turn++) {
+		now = now_ms();
+		if (now < w->not_before_ms)
+			break;
+		due = NULL;
+		for (l = w->logins; l != NULL; l = l->next) {
+			if (!l->ending && l->next_check_ms <= now &&
+			    (due == NULL || l->next_check_ms < due->next_check_ms))
+				due = l;
+		}
+		if (due == NULL)
+			break;
+		check_login(w, due);
+	}
+}
+
+/* Milliseconds until run_timers has something to do (-1: nothing). */
+static int next_timeout(const struct watch *w)
+{
+	const struct login *l;
+	long long now = now_ms();
+	long long at = -1;
+	long long t;
+
+	for (l = w->logins; l != NULL; l = l->next) {
+		if (l->ending)
+			t = l->kill_at_ms;
+		else
+			t = l->next_check_ms > w->not_before_ms ? l->next_check_ms
+								: w->not_before_ms;
+		if (l->pidfd < 0 && now + PID_POLL_MS < t)
+			t = now + PID_POLL_MS;
+		if (at < 0 || t < at)
+			at = t;
+	}
+	if (at < 0)
+		return -1;
+	return at <= now ? 0 : (int)(at - now > INT_MAX ? INT_MAX : at - now);
+}
+
+/* ------------------------------------------------------------- the socket */
+
+static void reply(int fd, const char *text)
+{
+	(void)send(fd, text, strlen(text), MSG_NOSIGNAL);
+}
+
+static void refuse(struct watch *w, int fd, const struct ucred *peer, const char *why)
+{
+	char line[160];
+
+	okta_log(w->logger, LOG_WARNING, "refused a request from pid %ld uid %ld: %s",
+		 (long)peer->pid, (long)peer->uid, why);
+	snprintf(line, sizeof(line), "refused %s\n", why);
+	reply(fd, line);
+}
+
+/* fdinfo's "Pid:" line of a pidfd (Linux 5.3+), or -1 when fd is none. */
+static long long pidfd_pid(int fd)
+{
+	char path[64];
+	char text[1024];
+	const char *p;
+	ssize_t n;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return -1;
+	n = read(info, text, sizeof(text) - 1);
+	close(info);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	p = strstr(text, "\nPid:\t");
+	return p == NULL ? -1 : strtoll(p + 6, NULL, 10);
+}
+
+/*
+ * The process of a registration is the peer itself (SO_PEERCRED), with the
+ * start time it claims; a pidfd it passes must be a pidfd of that process.
+ * Without one, the daemon takes its own (pid + start time on old kernels).
+ * Returns NULL, or why the registration is refused; *pidfd is set.
+ */
+static const char *check_process(const struct okta_watch_reg *reg, const struct ucred *peer,
+				 int passed_fd, int *pidfd)
+{
+	*pidfd = -1;
+	if (reg->pid != (long long)peer->pid)
+		return "not the registering process";
+	if (passed_fd >= 0) {
+		if (pidfd_pid(passed_fd) != (long long)peer->pid)
+			return "the fd passed is not a pidfd of the registering process";
+		if (okta_proc_identify(peer->pid, reg->start_time, NULL) != 0)
+			return "start_time is not the process's";
+		*pidfd = fcntl(passed_fd, F_DUPFD_CLOEXEC, 0);
+		return *pidfd >= 0 ? NULL : "out of file descriptors";
+	}
+	if (okta_proc_identify(peer->pid, reg->start_time, pidfd) != 0)
+		return "start_time is not the process's";
+	return NULL;
+}
+
+static void do_register(struct watch *w, int fd, const struct ucred *peer,
+			const struct okta_watch_reg *reg, int passed_fd)
+{
+	const char *why;
+	struct login *l;
+	int pidfd;
+
+	for (l = w->logins; l != NULL; l = l->next) {
+		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0) {
+			refuse(w, fd, peer, "already registered");
+			return;
+		}
+	}
+	if (w->count >= OKTA_WATCH_LOGINS_MAX) {
+		refuse(w, fd, peer, "too many logins watched");
+		return;
+	}
+	why = check_process(reg, peer, passed_fd, &pidfd);
+	if (why != NULL) {
+		refuse(w, fd, peer, why);
+		return;
+	}
+	l = add_login(w, reg, pidfd);
+	if (l == NULL) {
+		if (pidfd >= 0)
+			close(pidfd);
+		refuse(w, fd, peer, "out of memory");
+		return;
+	}
+	if (save_login(w, l) != 0) {
+		forget_login(w, l);
+		refuse(w, fd, peer, "cannot write the state file");
+		return;
+	}
+	okta_log(w->logger, LOG_INFO, "watching the login of '%s' (%s, pid %lld%s), %zu in all",
+		 reg->user, reg->service, reg->pid, l->pidfd >= 0 ? ", pidfd" : "", w->count);
+	reply(fd, OKTA_WATCH_REPLY_OK "\n");
+}
+
+static void do_deregister(struct watch *w, int fd, const struct ucred *peer,
+			  const struct okta_watch_reg *reg)
+{
+	struct login *l;
+
+	if (reg->pid != (long long)peer->pid) {
+		refuse(w, fd, peer, "not the registering process");
+		return;
+	}
+	for (l = w->logins; l != NULL; l = l->next) {
+		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0 &&
+		    l->ending) {
+			/* the login closes because it is being ended: the
+			 * SIGKILL of what is left still comes */
+			reply(fd, OKTA_WATCH_REPLY_OK "\n");
+			return;
+		}
+		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0) {
+			okta_log(w->logger, LOG_INFO, "the login of '%s' (%s, pid %lld) closed",
+				 l->reg.user, l->reg.service, l->reg.pid);
+			forget_login(w, l);
+			reply(fd, OKTA_WATCH_REPLY_OK "\n");
+			return;
+		}
+	}
+	refuse(w, fd, peer, "no such login");
+}
+
+/* One line per login: the session id's tail only. */
+static void do_list(struct watch *w, int fd)
+{
+	struct timeval tv = { 2, 0 };
+	struct okta_audit_facts facts;
+	const struct login *l;
+	char line[1024];
+	char when[32];
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	for (l = w->logins; l != NULL; l = l->next) {
+		struct tm tm;
+		time_t t = (time_t)l->last_check_epoch;
+
+		memset(&facts, 0, sizeof(facts));
+		okta_audit_note_session_tail(&facts, l->reg.session_id);
+		if (t != 0 && gmtime_r(&t, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		else
+			snprintf(when, sizeof(when), "never");
+		snprintf(
+			line, sizeof(line),
+			"session=...%s user=%s service=%s rhost=%s pid=%lld last_check=%s outcome=%s\n",
+			facts.session_tail, l->reg.user, l->reg.service,
+			l->reg.rhost[0] != '\0' ? l->reg.rhost : "-", l->reg.pid, when,
+			l->last_outcome);
+		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
+			return;
+	}
+	reply(fd, OKTA_WATCH_REPLY_END "\n");
+}
+
+/* The first fd of an SCM_RIGHTS message; every other fd is closed. */
+static int take_fd(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	int first = -1;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		size_t n, i;
+		int fd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (first < 0)
+				first = fd;
+			else
+				close(fd);
+		}
+	}
+	return first;
+}
+
+/* Read one message (within PEER_TIMEOUT_MS), parse it, act, answer. */
+static void serve_peer(struct watch *w, int fd, const struct ucred *peer)
+{
+	union {
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	char msg[OKTA_WATCH_MSG_MAX + 1];
+	struct iovec iov = { msg, sizeof(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct okta_watch_reg reg;
+	const char *why;
+	ssize_t n;
+	int passed;
+
+	mh.msg_control = control.buf;
+	mh.msg_controllen = sizeof(control.buf);
+	if (poll(&p, 1, PEER_TIMEOUT_MS) != 1) {
+		refuse(w, fd, peer, "nothing sent in time");
+		return;
+	}
+	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	passed = n >= 0 ? take_fd(&mh) : -1;
+	if (n < 0)
+		refuse(w, fd, peer, "nothing received");
+	else if ((mh.msg_flags & MSG_TRUNC) != 0 || (size_t)n > OKTA_WATCH_MSG_MAX)
+		refuse(w, fd, peer, "message too long");
+	else if ((mh.msg_flags & MSG_CTRUNC) != 0)
+		refuse(w, fd, peer, "too many file descriptors");
+	else if (okta_watch_parse(msg, (size_t)n, &reg, &why) != 0)
+		refuse(w, fd, peer, why);
+	else if (reg.op == OKTA_WATCH_REGISTER)
+		do_register(w, fd, peer, &reg, passed);
+	else if (reg.op == OKTA_WATCH_DEREGISTER)
+		do_deregister(w, fd, peer, &reg);
+	else
+		do_list(w, fd);
+	if (passed >= 0)
+		close(passed);
+	explicit_bzero(msg, sizeof(msg));
+	explicit_bzero(&reg, sizeof(reg));
+}
+
+static void accept_peer(struct watch *w)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	int fd = accept4(w->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0) {
+		close(fd);
+		return;
+	}
+	/* The socket is root's alone (mode 0600); this holds even when
+	 * someone loosened it: only root may register, deregister or list. */
+	if (peer.uid != 0)
+		refuse(w, fd, &peer, "peer is not root");
+	else
+		serve_peer(w, fd, &peer);
+	close(fd);
+}
+
+/* ------------------------------------------------------------ setting up */
+
+static int split_dir(const char *path, char *dir, size_t dirlen)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || (size_t)(slash - path) + 1 > dirlen)
+		return -1;
+	if (slash == path)
+		slash++;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return 0;
+}
+
+/* A directory that is root's alone (mode bits as given); created when
+ * missing. */
+static int own_dir(const struct watch *w, const char *dir, mode_t mode, bool private_dir)
+{
+	struct stat sb;
+
+	if (mkdir(dir, mode) != 0 && errno != EEXIST) {
+		okta_log(w->logger, LOG_ERR, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != 0 ||
+	    (sb.st_mode & (private_dir ? 077 : 022)) != 0) {
+		okta_log(w->logger, LOG_ERR, "%s must be a directory owned by root, %s", dir,
+			 private_dir ? "mode 0700" : "not group- or world-writable");
+		return -1;
+	}
+	return 0;
+}
+
+static int listen_socket(struct watch *w)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char dir[sizeof(addr.sun_path)];
+	char err[512];
+	struct stat sb;
+	int fd;
+
+	if (split_dir(w->socket_path, dir, sizeof(dir)) != 0 ||
+	    strlen(w->socket_path) >= sizeof(addr.sun_path) || own_dir(w, dir, 0755, false) != 0)
+		return -1;
+	if (okta_check_trusted_dir(dir, 0, err, sizeof(err)) != 0) {
+		okta_log(w->logger, LOG_ERR, "watch_socket: %s", err);
+		return -1;
+	}
+	snprintf(w->state_dir, sizeof(w->state_dir), "%s/" OKTA_WATCH_STATE_SUBDIR,
+		 strcmp(dir, "/") == 0 ? "" : dir);
+	if (own_dir(w, w->state_dir, 0700, true) != 0)
+		return -1;
+	/* Another daemon answering there: do not steal its socket. */
+	if (okta_watch_list(w->socket_path, 1000, NULL, NULL, err, sizeof(err)) >= 0) {
+		okta_log(w->logger, LOG_ERR, "another pam_okta_sessiond listens on %s",
+			 w->socket_path);
+		return -1;
+	}
+	if (lstat(w->socket_path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		unlink(w->socket_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	memcpy(addr.sun_path, w->socket_path, strlen(w->socket_path) + 1);
+	/* umask 077 (set by the daemon) makes the socket 0600 from the start */
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    chmod(w->socket_path, 0600) != 0 || listen(fd, SOMAXCONN) != 0) {
+		okta_log(w->logger, LOG_ERR, "cannot listen on %s: %s", w->socket_path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	w->listen_fd = fd;
+	return 0;
+}
+
+/* One state file: a registration whose process must still be there. */
+static void reload_one(struct watch *w, const char *name)
+{
+	char path[STATE_PATH_MAX];
+	char err[256];
+	char *text;
+	size_t len = 0;
+	struct okta_watch_reg reg;
+	struct login *l;
+	const char *why = "unreadable";
+	int pidfd = -1;
+	bool alive;
+
+	snprintf(path, sizeof(path), "%s/%s", w->state_dir, name);
+	text = okta_read_secure_file(path, 0, OKTA_WATCH_MSG_MAX, &len, err, sizeof(err));
+	if (text == NULL || okta_watch_parse(text, len, &reg, &why) != 0 ||
+	    reg.op != OKTA_WATCH_REGISTER) {
+		okta_log(w->logger, LOG_ERR, "state file %s refused (%s); removed", path,
+			 text == NULL ? err : why);
+		unlink(path);
+	} else {
+		alive = okta_proc_identify((pid_t)reg.pid, reg.start_time, &pidfd) == 0;
+		l = add_login(w, &reg, alive ? pidfd : -1);
+		if (l != NULL) {
+			snprintf(l->state_name, sizeof(l->state_name), "%s", name);
+			if (!alive)
+				process_gone(w, l); /* it ended while we were away */
+		}
+	}
+	if (text != NULL) {
+		explicit_bzero(text, len);
+		free(text);
+	}
+	explicit_bzero(&reg, sizeof(reg));
+}
+
+static void reload_state(struct watch *w)
+{
+	DIR *dir = opendir(w->state_dir);
+	struct dirent *de;
+
+	if (dir == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.') {
+			/* a temporary file of a write cut short */
+			if (strstr(de->d_name, ".tmp") != NULL)
+				(void)unlinkat(dirfd(dir), de->d_name, 0);
+			continue;
+		}
+		reload_one(w, de->d_name);
+	}
+	closedir(dir);
+	if (w->count > 0)
+		okta_log(w->logger, LOG_INFO, "reloaded %zu watched login(s) from %s", w->count,
+			 w->state_dir);
+}
+
+static int setup_signals(struct watch *w)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	w->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return w->signal_fd >= 0 ? 0 : -1;
+}
+
+static void on_signal(struct watch *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			w->stop = true;
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0) /* loginctl */
+		;
+}
+
+static int setup(struct watch *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	w->quiet.fn = quiet_sink;
+	w->quiet.ctx = w;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0 || setup_signals(w) != 0 || listen_socket(w) != 0)
+		return -1;
+	ev.data.u64 = EVENT_LISTEN;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) != 0)
+		return -1;
+	ev.data.u64 = EVENT_SIGNAL;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->signal_fd, &ev) != 0)
+		return -1;
+	w->client = okta_client_new(w->cfg, w->logger);
+	return w->client != NULL ? 0 : -1;
+}
+
+static void teardown(struct watch *w)
+{
+	struct login *l;
+
+	/* The state files stay: a restarted daemon picks the logins up. */
+	while ((l = w->logins) != NULL) {
+		l->state_name[0] = '\0';
+		forget_login(w, l);
+	}
+	okta_client_free(w->client);
+	if (w->listen_fd >= 0) {
+		close(w->listen_fd);
+		unlink(w->socket_path);
+	}
+	if (w->signal_fd >= 0)
+		close(w->signal_fd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+}
+
+int okta_watch_run(const struct okta_config *cfg, const struct okta_logger *logger)
+{
+	struct epoll_event events[64];
+	struct watch w;
+	struct login *l;
+	int n, i;
+
+	memset(&w, 0, sizeof(w));
+	w.cfg = cfg;
+	w.logger = logger;
+	w.epfd = w.listen_fd = w.signal_fd = -1;
+	w.next_id = FIRST_LOGIN_ID;
+	snprintf(w.socket_path, sizeof(w.socket_path), "%s", okta_watch_socket_path(cfg));
+	if (setup(&w) != 0) {
+		okta_log(logger, LOG_ERR, "cannot start watching");
+		teardown(&w);
+		return 1;
+	}
+	reload_state(&w);
+	okta_log(logger, LOG_INFO, "listening on %s; watch_interval %ld s, %zu login(s) watched",
+		 w.socket_path, cfg->watch_interval, w.count);
+	while (!w.stop) {
+		n = epoll_wait(w.epfd, events, 64, next_timeout(&w));
+		for (i = 0; i < n && !w.stop; i++) {
+			if (events[i].data.u64 == EVENT_LISTEN)
+				accept_peer(&w);
+			else if (events[i].data.u64 == EVENT_SIGNAL)
+				on_signal(&w);
+			else if ((l = find_login(&w, events[i].data.u64)) != NULL)
+				process_gone(&w, l);
+		}
+		run_timers(&w);
+	}
+	okta_log(logger, LOG_INFO, "stopping; %zu login(s) stay registered for the next start",
+		 w.count);
+	teardown(&w);
+	return 0;
+}

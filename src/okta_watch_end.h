@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The processes of a watched login, for pam_okta_sessiond: which they are
+ * (the registered process, its descendants, and every process of a session
+ * one of them leads), whether the login's terminal was used, and ending
+ * them (logind's TerminateSession through loginctl, SIGHUP, SIGKILL). A
+ * process is always signalled by pidfd after its start time was checked
+ * (pid plus start time on kernels without pidfds), never by a bare pid that
+ * may have been recycled.
+ */
+#ifndef OKTA_WATCH_END_H
+#define OKTA_WATCH_END_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "okta_log.h"
+
+struct okta_proc_ref {
+	pid_t pid;
+	unsigned long long start_time;
+};
+
+/* A login's processes, as found at one moment. */
+struct okta_login_procs {
+	struct okta_proc_ref *procs;
+	size_t count;
+	long long *sids; /* sessions led by one of them */
+	size_t sid_count;
+};
+
+/*
+ * Find the processes of a login: the roots still alive (same start time),
+ * their descendants, and every process of a session that one of them leads
+ * or that `into` already names. Results are merged into *into. Never pid 1
+ * or the calling process. 0, or -1 when /proc cannot be read or memory ran
+ * out (what was found so far stays).
+ */
+int okta_login_procs_collect(const struct okta_proc_ref *roots, size_t root_count,
+			     struct okta_login_procs *into);
+
+/* Send sig to each process still alive with its start time; returns how
+ * many were signalled (zombies are not: they have exited). Signal 0
+ * counts the living. */
+size_t okta_login_procs_signal(const struct okta_login_procs *procs, int sig);
+
+void okta_login_procs_free(struct okta_login_procs *procs);
+
+/*
+ * keep_alive = active: was the login's terminal read from (input typed)
+ * after `since` (epoch seconds)? The terminal is tty when it names a
+ * /dev/ device, else the controlling terminal of the first of the login's
+ * processes that has one. A login without a terminal counts as in use
+ * (true) while its processes run. The kernel updates a terminal's atime on
+ * input, at most every 8 seconds (what w(1) shows as IDLE).
+ */
+bool okta_login_terminal_used(const struct okta_login_procs *procs, const char *tty, time_t since);
+
+/* Is systemd-logind running (so that loginctl can end a session)? */
+bool okta_logind_running(void);
+
+/*
+ * loginctl terminate-session ID, not waited for (the caller reaps its
+ * children); 0 when it was started. id was checked by the protocol parser
+ * (letters and digits only).
+ */
+int okta_logind_terminate(const char *id, const struct okta_logger *logger);
+
+#endif

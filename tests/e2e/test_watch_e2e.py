@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""End to end: pam_okta_sessiond ends real sshd and sudo logins when Okta
+ends their session.
+
+The sandbox of tests/lib/e2elib.py runs Debian's sshd (as test_sshd.py
+does), sudo, and the daemon, all with the same configuration: watch = yes,
+watch_interval = 5, the socket in the sandbox's root-owned directory. A
+login runs a long `sleep`; the test deletes the Okta session at the
+simulator (as an administrator clearing a user's sessions would) and
+expects the ssh client (or sudo) to end within watch_interval + 5 s, the
+sleep to be gone, and the daemon's audit line to say `revoked`.
+
+Run: python3 tests/e2e/test_watch_e2e.py [name-substring...]   (as root)
+"""
+
+import os
+import re
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
+
+import e2elib  # noqa: E402
+import taprunner  # noqa: E402
+import test_sshd  # noqa: E402
+import watchlib  # noqa: E402
+
+USER, LOGIN = test_sshd.USER, test_sshd.LOGIN
+INTERVAL = 5
+END_WITHIN = INTERVAL + 5
+SSHD = DAEMON = None
+SOCKET = None
+# The logins' commands: `sleep N` with N unique to this run, so that the
+# test finds its own processes only.
+SLEEP_BASE = 100000 + os.getpid() * 10
+
+
+def sleep_arg(n):
+    return str(SLEEP_BASE + n)
+
+
+def conf_keys():
+    return {"timeout": test_sshd.TIMEOUT, "watch": "yes", "watch_socket": SOCKET,
+            "watch_interval": INTERVAL}
+
+
+def setUpModule():
+    global SSHD, SOCKET, DAEMON
+    e2elib.require_root_and_programs("sshd", "ssh", "ssh-keygen", "setpriv", "timeout", "sudo")
+    sim, box = e2elib.start_world([USER], ["sshd", "sudo"], timeout=test_sshd.TIMEOUT)
+    e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box = sim, box
+    sockdir = os.path.join(box.dir, "watch")
+    os.mkdir(sockdir, 0o755)
+    SOCKET = os.path.join(sockdir, "watch.sock")
+    box.write_okta_conf(sim, **conf_keys())
+    box.write_sudoers("%s ALL=(ALL:ALL) ALL" % USER)
+    SSHD = test_sshd.Sshd(box, box.users[USER])
+    SSHD.start()
+    DAEMON = watchlib.Daemon(box.conf_path, SOCKET, box.sink)
+    DAEMON.command = lambda: box.command([watchlib.DAEMON, "--config", box.conf_path,
+                                          "--foreground"], die_with_parent=True)
+    DAEMON.start = lambda timeout=10: start_daemon(box, timeout)
+
+
+def start_daemon(box, timeout):
+    """The daemon in the sandbox's namespace (its /run, /dev/log)."""
+    import subprocess
+    with open(DAEMON.stderr_path, "ab") as err:
+        DAEMON.proc = subprocess.Popen(DAEMON.command(), env=box.env(),
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=err)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return DAEMON.list()
+        except OSError:
+            if DAEMON.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("pam_okta_sessiond did not start:\n" + DAEMON.stderr())
+            time.sleep(0.05)
+
+
+def tearDownModule():
+    for n in (1, 2, 3):   # what a failed test may have left running
+        for pid in processes_running("sleep", sleep_arg(n)):
+            os.kill(pid, 9)
+    if DAEMON is not None:
+        DAEMON.stop()
+    if SSHD is not None:
+        SSHD.stop()
+    e2elib.stop_world(e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box)
+
+
+def processes_running(argv0, arg):
+    """Pids of processes whose command line is exactly [argv0, arg]."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().split(b"\0")[:-1]
+        except OSError:
+            continue
+        if cmd == [argv0.encode(), arg.encode()]:
+            found.append(int(pid))
+    return found
+
+
+class Background:
+    """A call in a thread: the login that lasts while the test acts."""
+
+    def __init__(self, fn):
+        self.result, self.error, self.ended = None, None, None
+        self.thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self.thread.start()
+
+    def _run(self, fn):
+        try:
+            self.result = fn()
+        except Exception as e:   # reported by the test
+            self.error = e
+        self.ended = time.monotonic()
+
+    def join(self, timeout):
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+
+class WatchE2E(e2elib.E2ETestCase):
+    def setUp(self):
+        self.sim.reset()
+        self.box.write_okta_conf(self.sim, **conf_keys())
+        self.box.sink.clear()
+        self.last = None
+        if DAEMON.proc is None or DAEMON.proc.poll() is not None:
+            DAEMON.start()
+        self.wait_watched(0)   # the logins of earlier tests are closed
+
+    def describe(self):
+        return "%s\n--- daemon stderr\n%s\n--- sshd\n%s" % (
+            super().describe(), DAEMON.stderr()[-3000:], SSHD.stderr()[-3000:])
+
+    def wait_watched(self, count=1, within=20):
+        """Until the daemon watches exactly `count` logins."""
+        deadline = time.monotonic() + within
+        while len(DAEMON.list()) != count:
+            if time.monotonic() > deadline:
+                self.fail("not registered with the daemon\n" + self.describe())
+            time.sleep(0.1)
+        return self.sim.requests()
+
+    def wait_running(self, arg, within=10):
+        """Until the login's `sleep arg` runs (open_session registered the
+        login a moment before its command starts)."""
+        deadline = time.monotonic() + within
+        while not processes_running("sleep", arg):
+            if time.monotonic() > deadline:
+                self.fail("the login's command does not run\n" + self.describe())
+            time.sleep(0.1)
+
+    def created_sid(self):
+        import json
+        for q in self.sim.requests():
+            if q["method"] == "POST" and q["path"] == "/api/v1/sessions" and q["status"] == 200:
+                return json.loads(q["response_body"])["id"]
+        self.fail("no session created\n" + self.describe())
+
+    def revoke_and_wait(self, bg, what):
+        sid = self.created_sid()
+        self.sim.revoke_session(sid)
+        revoked = time.monotonic()
+        if not bg.join(END_WITHIN + 10):
+            self.fail("%s still runs %ss after the revocation\n%s"
+                      % (what, END_WITHIN + 10, self.describe()))
+        took = bg.ended - revoked
+        sys.stdout.write("# %s ended %.2fs after the revocation (watch_interval %d)\n"
+                         % (what, took, INTERVAL))
+        self.assertLess(took, END_WITHIN, self.describe())
+        return sid
+
+
+class TestSshdRevoked(WatchE2E):
+    def ssh_login(self, command, wait=True):
+        """ssh with a fresh token running `command`: in the background (a
+        Background, once the daemon watches it and `sleep ARG` runs), or
+        to its end (wait=False: the PtyResult)."""
+        minted = self.sim.mint_full(LOGIN)
+        argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)
+        argv[-1] = command
+        answers = [(e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())]
+        if not wait:
+            return self.box.run_pty(argv, user=USER, answers=answers, timeout=60)
+        bg = Background(lambda: self.box.run_pty(argv, user=USER, answers=answers,
+                                                 timeout=120))
+        self.wait_watched()
+        self.wait_running(command.split()[1])
+        return bg
+
+    def test_revocation_ends_ssh_login(self):
+        bg = self.ssh_login("sleep " + sleep_arg(1))
+        self.revoke_and_wait(bg, "the ssh client")
+        self.last = bg.result
+        self.assertNotEqual(bg.result.status, 0, self.describe())
+        time.sleep(0.5)
+        self.assertEqual(processes_running("sleep", sleep_arg(1)), [], "the sleep is gone")
+        self.assert_logged("event=watch", "outcome=revoked", "service=sshd", "user=alice")
+        self.assertEqual(DAEMON.list(), [])
+
+    def test_logout_deregisters(self):
+        res = self.ssh_login("sleep 3", wait=False)
+        self.assertEqual(res.status, 0, res.describe() + self.describe())
+        self.wait_watched(0)   # sshd's close_session runs after the client has gone
+        self.assert_logged("pam_okta_sessiond", "watching the login of 'alice' (sshd")
+        self.assert_logged("pam_okta_sessiond", "the login of 'alice' (sshd", "closed")
+        self.assertEqual(DAEMON.list(), [])
+
+    def test_daemon_restart_mid_login(self):
+        bg = self.ssh_login("sleep " + sleep_arg(2))
+        import signal
+        DAEMON.stop(signal.SIGKILL)
+        DAEMON.start()
+        self.assertEqual(len(DAEMON.list()), 1, self.describe())
+        self.revoke_and_wait(bg, "the ssh client")
+        time.sleep(0.5)
+        self.assertEqual(processes_running("sleep", sleep_arg(2)), [])
+
+
+class TestSudoRevoked(WatchE2E):
+    def test_revocation_ends_sudo_command(self):
+        token = self.sim.mint(LOGIN)
+        bg = Background(lambda: self.box.run(["sudo", "-S", "--", "sleep", sleep_arg(3)], user=USER,
+                                             input=token.encode() + b"\n", timeout=120))
+        self.wait_watched()
+        self.wait_running(sleep_arg(3))
+        self.revoke_and_wait(bg, "sudo")
+        self.last = bg.result
+        self.assertNotEqual(bg.result.returncode, 0)
+        time.sleep(0.5)
+        self.assertEqual(processes_running("sleep", sleep_arg(3)), [], "the command is gone")
+        self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
+
+
+class TestKeepAliveTerminal(WatchE2E):
+    IDLE = 20
+
+    def test_idle_terminal_not_kept_alive(self):
+        """keep_alive = active: sudo on a terminal running `cat`, nothing
+        typed after the token; the session (idle lifetime 20 s) is not
+        refreshed by the daemon and expires, and the login is ended."""
+        minted = self.sim.mint_full(LOGIN, idle_lifetime=self.IDLE)
+        bg = Background(lambda: self.box.run_pty(
+            ["sudo", "--", "cat"], user=USER,
+            answers=[(e2elib.TOKEN_PROMPT, minted["sessionToken"].encode())], timeout=120))
+        self.wait_watched()
+        sid = self.created_sid()
+        refreshes = self.sim.session(sid)["refresh_count"]
+        if not bg.join(self.IDLE + END_WITHIN + 5):
+            self.fail("the idle login still runs\n" + self.describe())
+        self.assertEqual(self.sim.session(sid)["refresh_count"], refreshes,
+                         "the daemon refreshed an idle terminal's session\n" + self.describe())
+        self.assert_logged("event=watch", "outcome=expired", "service=sudo")
+
+
+if __name__ == "__main__":
+    taprunner.main()

@@ -1,0 +1,463 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""pam_okta_sessiond through real libpam: the module registers a login that
+lasts (the driver's step sleep=N), the daemon watches its Okta session at
+the simulator.
+
+Every test has its own daemon, socket and state directory (in the test's
+root-owned temporary directory), watch_interval = 5.  The registered
+process is the driver (it called pam_open_session), so "the login" is the
+driver and its children.
+
+Run: python3 tests/integration/test_watch.py [name-substring...]   (as root)
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+import logcapture  # noqa: E402
+import moduletest as mt  # noqa: E402
+import pamharness as ph  # noqa: E402
+import taprunner  # noqa: E402
+import watchlib  # noqa: E402
+from moduletest import setUpModule, tearDownModule  # noqa: E402,F401
+
+INTERVAL = 5
+# A check within the interval (+10 % jitter), then SIGHUP at once.
+END_WITHIN = INTERVAL + 5
+
+
+class WatchTestCase(mt.OktaTestCase):
+    def setUp(self):
+        super().setUp()
+        self.sockdir = os.path.join(self.tmp, "watch")
+        os.mkdir(self.sockdir, 0o755)
+        self.socket_path = os.path.join(self.sockdir, "watch.sock")
+        self.write_conf()
+        self.sink = logcapture.LogSink(os.path.join(self.tmp, "daemonlog"))
+        self.daemon = watchlib.Daemon(self.conf_path, self.socket_path, self.sink)
+        self.logins = []
+
+    def tearDown(self):
+        for p in self.logins:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.daemon.stop()
+        self.sink.close()
+        super().tearDown()
+
+    def write_conf(self, _path=None, **overrides):
+        keys = {"watch": "yes", "watch_socket": getattr(self, "socket_path", "/nonexistent/s"),
+                "watch_interval": INTERVAL}
+        keys.update(overrides)
+        return super().write_conf(_path, **keys)
+
+    def start_login(self, seconds=120, steps=None, token=None, env=None):
+        """auth + open in a driver that then sleeps: a login that lasts.
+        Returns (Popen, sid); the open step has succeeded."""
+        if token is None:
+            token = mt.sim().mint_full(mt.LOGIN)["sessionToken"]
+        steps = steps or "auth,open,sleep=%d,close" % seconds
+        self.login_sink = logcapture.LogSink(os.path.join(self.tmp, "log%d" % len(self.logins)))
+        p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps),
+                                  self.login_sink, wait=False, die_with_parent=True,
+                                  env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        p.stdin.write(token.encode())
+        p.stdin.close()
+        self.logins.append(p)
+        steps = 0
+        while steps < 2:
+            line = p.stdout.readline().decode()
+            if line.startswith("prompt"):
+                continue
+            if "PAM_SUCCESS" not in line:
+                self.login_sink.sync()
+                self.fail(line + "\n".join(self.login_sink.lines()) + self.describe())
+            steps += 1
+        return p, self.created_session_id()
+
+    def describe(self):
+        self.sink.sync()
+        return "\n--- daemon log\n%s\n--- daemon stderr\n%s\n--- requests\n%s" % (
+            "\n".join(self.sink.lines()), self.daemon.stderr(),
+            [(q["method"], q["path"], q["status"]) for q in mt.sim().requests()])
+
+    def daemon_lines(self):
+        self.sink.sync()
+        return self.sink.lines()
+
+    def assert_daemon_logged(self, *needles, within=0):
+        deadline = time.monotonic() + within
+        while True:
+            for line in self.daemon_lines():
+                if all(n in line for n in needles):
+                    return line
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        self.fail("no daemon line has all of %r%s" % (needles, self.describe()))
+
+    def wait_exit(self, p, within):
+        start = time.monotonic()
+        try:
+            p.wait(within)
+        except subprocess.TimeoutExpired:
+            self.fail("the login still runs after %ss%s" % (within, self.describe()))
+        return time.monotonic() - start
+
+    def gets(self, sid):
+        return [q for q in mt.sim().requests()
+                if q["method"] == "GET" and q["path"] == "/api/v1/sessions/" + sid]
+
+
+class TestRevoked(WatchTestCase):
+    def test_revoked_session_ends_the_login(self):
+        self.daemon.start()
+        p, sid = self.start_login()
+        self.assertEqual(len(self.daemon.list()), 1, self.describe())
+        mt.sim().revoke_session(sid)
+        took = self.wait_exit(p, END_WITHIN)
+        self.assertEqual(p.returncode, -signal.SIGHUP, self.describe())
+        self.assert_daemon_logged("event=watch", "outcome=revoked", "reason=session_gone")
+        self.assert_daemon_logged("event=watch", "outcome=terminated", within=2)
+        self.assertLess(took, END_WITHIN)
+        self.assertEqual(self.daemon.list(), [])
+
+    def test_on_end_log_keeps_the_login(self):
+        self.write_conf(on_end="log")
+        self.daemon.start()
+        p, sid = self.start_login()
+        mt.sim().revoke_session(sid)
+        time.sleep(END_WITHIN)
+        self.assertIsNone(p.poll(), "on_end = log ends nothing" + self.describe())
+        self.assert_daemon_logged("event=watch", "outcome=revoked")
+        self.assertEqual(self.daemon.list(), [])
+
+
+class TestLifecycle(WatchTestCase):
+    def test_logout_deregisters(self):
+        """close_session deregisters: no further request for the session."""
+        self.daemon.start()
+        p, sid = self.start_login(seconds=1)
+        self.assertEqual(p.wait(10), 0)
+        self.assertEqual(self.daemon.list(), [], self.describe())
+        self.assert_daemon_logged("closed")
+        mt.sim().reset()
+        time.sleep(INTERVAL * 1.5)
+        self.assertEqual(self.gets(sid), [], "no check after logout" + self.describe())
+        self.assertEqual(os.listdir(os.path.join(self.sockdir, "state")), [])
+
+    def test_killed_login_forgotten_and_revoked(self):
+        """The registering process dies without close_session (sshd killed):
+        forgotten at once, and revoked with revoke_on_close = yes."""
+        self.write_conf(revoke_on_close="yes")
+        self.daemon.start()
+        p, sid = self.start_login()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("outcome=unwatched", "reason=process_gone_revoked", within=3)
+        self.assertTrue(mt.sim().session(sid)["revoked"], self.describe())
+        self.assertEqual(self.daemon.list(), [])
+
+    def test_killed_login_forgotten_without_revoke(self):
+        self.daemon.start()
+        p, sid = self.start_login()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
+        self.assertFalse(mt.sim().session(sid)["revoked"], self.describe())
+
+    def test_daemon_restart_keeps_watching(self):
+        """Killed (SIGKILL: no clean stop) and restarted mid-login: the
+        state directory brings the login back, re-identified, and a
+        revocation still ends it."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        self.daemon.stop(signal.SIGKILL)
+        state = os.path.join(self.sockdir, "state")
+        files = os.listdir(state)
+        self.assertEqual(len(files), 1)
+        st = os.stat(os.path.join(state, files[0]))
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o600))
+        self.assertEqual(os.stat(state).st_mode & 0o777, 0o700)
+        self.daemon.start()
+        self.assert_daemon_logged("reloaded 1 watched login")
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assert_daemon_logged("outcome=revoked", within=1)
+
+    def test_restart_after_login_ended_meanwhile(self):
+        """The login's process is gone when the daemon comes back: forgotten
+        (a recycled pid is not taken for it: the start time must match)."""
+        self.write_conf(revoke_on_close="yes")
+        self.daemon.start()
+        p, sid = self.start_login()
+        self.daemon.stop(signal.SIGKILL)
+        p.kill()
+        p.wait()
+        self.daemon.start()
+        self.assert_daemon_logged("reason=process_gone_revoked", within=3)
+        self.assertTrue(mt.sim().session(sid)["revoked"])
+        self.assertEqual(os.listdir(os.path.join(self.sockdir, "state")), [])
+
+
+class TestOktaTrouble(WatchTestCase):
+    def test_okta_down_ends_nothing(self):
+        """Dropped connections, 500s and garbage for several intervals: the
+        login stays, problems are logged (once a minute per cause), and it
+        is checked again afterwards."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        # backoff 1, 2, 4, 5 s: all used up within the 4 intervals
+        mt.sim().fault("get", "drop", count=2)   # a GET is retried once
+        mt.sim().fault("get", "status", count=1, status=500)
+        mt.sim().fault("get", "malformed", count=1)
+        mt.sim().fault("get", "status", count=1, status=404, errorCode="E0000000",
+                       errorSummary="proxy says not found")
+        time.sleep(INTERVAL * 4)
+        self.assertIsNone(p.poll(), "Okta's trouble ended the login" + self.describe())
+        self.assert_daemon_logged("no login is ended for it")
+        lines = [l for l in self.daemon_lines() if "Okta unreachable" in l]
+        self.assertLessEqual(len(lines), 1, self.describe())
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN + INTERVAL)
+
+    def test_bad_api_token_ends_nothing(self):
+        self.daemon.start()
+        p, sid = self.start_login()
+        mt.sim().fault("get", "status", status=401)
+        time.sleep(INTERVAL * 2)
+        self.assertIsNone(p.poll(), self.describe())
+        line = self.assert_daemon_logged("the API token is refused")
+        self.assertIn("<82>", line, "logged at LOG_CRIT")
+
+    def test_429_waits_for_reset(self):
+        """A 429 with X-Rate-Limit-Reset 8 s ahead: no request before then."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        mt.sim().fault("get", "status", count=1, status=429, reset_in=8)
+        deadline = time.monotonic() + END_WITHIN
+        while not any(q["status"] == 429 for q in mt.sim().requests()):
+            self.assertLess(time.monotonic(), deadline, self.describe())
+            time.sleep(0.2)
+        limited = [q for q in mt.sim().requests() if q["status"] == 429][0]
+        time.sleep(9)
+        later = [q for q in mt.sim().requests() if q["seq"] > limited["seq"]]
+        self.assertTrue(later, "checked again after the reset" + self.describe())
+        self.assertGreaterEqual(later[0]["time"] - limited["time"], 6.5, self.describe())
+        self.assertIsNone(p.poll())
+
+    def test_429_storm(self):
+        """Three 429s in a row (Reset 4 s ahead each): every next request
+        waits for its reset, the login stays, and checks go on after."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        # Remaining says plenty: only the 429 itself says wait
+        mt.sim().fault("get", "status", count=3, status=429, reset_in=4,
+                       headers={"X-Rate-Limit-Remaining": "500"})
+        deadline = time.monotonic() + END_WITHIN + 20
+        while len([q for q in self.gets(sid) if q["status"] == 200]) < 1 or \
+                len([q for q in self.gets(sid) if q["status"] == 429]) < 3:
+            self.assertLess(time.monotonic(), deadline, self.describe())
+            time.sleep(0.5)
+        reqs = self.gets(sid)
+        for a, b in zip(reqs, reqs[1:]):
+            if a["status"] == 429:
+                self.assertGreaterEqual(b["time"] - a["time"], 2.9, self.describe())
+        self.assertIsNone(p.poll(), "a 429 storm ended the login" + self.describe())
+
+
+class TestKeepAlive(WatchTestCase):
+    IDLE = 20
+
+    def test_active_login_kept_alive(self):
+        """idle lifetime 20 s, a login lasting 3x that without a terminal
+        (in use while it runs): its session stays ACTIVE."""
+        self.daemon.start()
+        token = mt.sim().mint_full(mt.LOGIN, idle_lifetime=self.IDLE)["sessionToken"]
+        p, sid = self.start_login(token=token)
+        time.sleep(self.IDLE * 3)
+        s = mt.sim().session(sid)
+        self.assertFalse(s["expired"] or s["revoked"], self.describe())
+        self.assertIsNone(p.poll(), self.describe())
+        self.assertGreater(s["refresh_count"], 2)
+        self.assert_daemon_logged("outcome=kept_alive")
+
+    def test_keep_alive_no_lets_it_expire(self):
+        self.write_conf(keep_alive="no")
+        self.daemon.start()
+        token = mt.sim().mint_full(mt.LOGIN, idle_lifetime=self.IDLE)["sessionToken"]
+        p, sid = self.start_login(token=token)
+        self.wait_exit(p, self.IDLE + END_WITHIN)
+        self.assert_daemon_logged("outcome=expired", within=1)
+        self.assertEqual(self.gets(sid) and [q for q in mt.sim().requests()
+                                             if q["path"].endswith("/refresh")
+                                             and q["time"] > self.gets(sid)[0]["time"]], [])
+
+
+class TestNoPidfd(WatchTestCase):
+    """A kernel without pidfd_open (RHEL 8's 4.18), made with an LD_PRELOAD
+    shim in the module's process and the daemon's: both fall back to pid
+    plus start time, and the watch works the same."""
+    SHIM = os.path.join(ph.BUILDDIR, "tests", ".libs", "no_pidfd.so")
+
+    def setUp(self):
+        super().setUp()
+        self.env = dict(os.environ, LD_PRELOAD=self.SHIM)
+        self.daemon.env = self.env
+
+    def test_revocation_ends_the_login(self):
+        self.daemon.start()
+        p, sid = self.start_login(env=self.env)
+        line = self.assert_daemon_logged("watching the login of 'alice'")
+        self.assertNotIn("pidfd", line, "no pidfd on this kernel")
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assertEqual(p.returncode, -signal.SIGHUP, self.describe())
+        self.assert_daemon_logged("outcome=terminated", within=2)
+
+    def test_killed_login_forgotten(self):
+        """Without a pidfd to poll, the daemon checks pid and start time
+        every second."""
+        self.daemon.start()
+        p, sid = self.start_login(env=self.env)
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
+
+
+class TestCheckTool(WatchTestCase):
+    CHECK = os.environ.get("PAM_OKTA_CHECK") or os.path.join(ph.BUILDDIR,
+                                                            "pam_okta_session_check")
+
+    def check(self, *args):
+        return subprocess.run([self.CHECK, "--conf", self.conf_path] + list(args),
+                              capture_output=True, text=True, timeout=30)
+
+    def test_watch_lists_logins_masked(self):
+        self.daemon.start()
+        p, sid = self.start_login()
+        out = self.check("--watch")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        lines = [l for l in out.stdout.splitlines() if l.startswith("watched: ")]
+        self.assertEqual(len(lines), 1, out.stdout)
+        self.assertIn("session=..." + sid[-4:], lines[0])
+        self.assertIn("user=alice service=okta-test", lines[0])
+        self.assertNotIn(sid, out.stdout + out.stderr, "never the whole session id")
+        self.assertIn("1 login(s) watched", out.stdout)
+
+    def test_config_check_says_whether_the_daemon_answers(self):
+        out = self.check()
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
+        self.assertIn("does not answer", out.stdout)
+        self.daemon.start()
+        out = self.check()
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("pam_okta_sessiond answers on", out.stdout)
+        self.assertEqual(self.check("--watch", "--user", "alice").returncode, 2)
+
+
+class TestRefusals(WatchTestCase):
+    def test_no_daemon_login_opens_unwatched(self):
+        r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,open")
+        self.assert_step(r, "open", "PAM_SUCCESS")
+        self.assert_logged(r, "NOT watched")
+        self.assert_logged(r, "event=watch", "outcome=unwatched", "reason=no_daemon")
+
+    def test_watch_required_without_daemon_fails(self):
+        ph.write_okta_service(self.confdir, mt.SERVICE, self.conf_path,
+                              args=("watch_required",))
+        r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,open")
+        self.assert_step(r, "open", "PAM_SESSION_ERR")
+
+    def test_non_root_cannot_connect(self):
+        """The socket is root's, mode 0600: another user cannot connect."""
+        self.daemon.start()
+        self.assertEqual(os.stat(self.socket_path).st_mode & 0o777, 0o600)
+        out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              sys.executable, "-c", CONNECT_AS_USER, self.socket_path],
+                             capture_output=True, text=True)
+        self.assertIn("PermissionError", out.stdout + out.stderr)
+
+    def test_non_root_peer_refused(self):
+        """Even with the socket opened up (chmod 0666), SO_PEERCRED decides:
+        a non-root peer's register, deregister and list are refused."""
+        self.daemon.start()
+        os.chmod(self.socket_path, 0o666)
+        out = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              sys.executable, "-c", CONNECT_AS_USER, self.socket_path],
+                             capture_output=True, text=True)
+        # the daemon answers and hangs up at once: the peer reads the
+        # refusal, or finds the connection gone; never "ok" or a list
+        answers = out.stdout.split("\n")[:3]
+        self.assertEqual(len(answers), 3, out.stdout + out.stderr)
+        for a in answers:
+            self.assertTrue(a == "refused peer is not root" or a.startswith(
+                ("ConnectionResetError", "BrokenPipeError")), out.stdout + out.stderr)
+        refusals = [l for l in self.daemon_lines() if "uid 65534" in l and "peer is not root" in l]
+        self.assertEqual(len(refusals), 3, self.describe())
+        self.assertEqual(self.daemon.list(), [])
+
+    def test_hostile_registrations(self):
+        self.daemon.start()
+        me = os.getpid()
+        base = dict(op="register", session_id="102abc", user_id="00u1", user="alice",
+                    service="sshd", expires_at="2030-01-01T00:00:00.000Z", pid=me,
+                    start_time=watchlib.proc_start_time(me))
+        other = subprocess.Popen(["sleep", "60"])
+        try:
+            cases = [
+                (b"x" * 70000, "message too long"),
+                (watchlib.message(**base)[:-5], "truncated"),
+                (watchlib.message(**dict(base, user="../root")), "bad value"),
+                (watchlib.message(**dict(base, pid=other.pid,
+                                         start_time=watchlib.proc_start_time(other.pid))),
+                 "not the registering process"),
+                (watchlib.message(**dict(base, start_time=1)), "start_time"),
+            ]
+            for data, why in cases:
+                self.assertIn(why, self.daemon.send_raw(data), self.describe())
+            # a pidfd of another process
+            fd = os.pidfd_open(other.pid)
+            self.assertIn("not a pidfd of the registering process",
+                          self.daemon.send_raw(watchlib.message(**base), fds=[fd]))
+            os.close(fd)
+            # not a pidfd at all
+            with open("/dev/null") as f:
+                self.assertIn("not a pidfd", self.daemon.send_raw(watchlib.message(**base),
+                                                                 fds=[f.fileno()]))
+        finally:
+            other.kill()
+            other.wait()
+        self.assertEqual(self.daemon.list(), [])
+        self.assert_daemon_logged("refused a request", "message too long")
+        # the good one is accepted (the harness can register itself)
+        self.assertEqual(self.daemon.send_raw(watchlib.message(**base)), "ok")
+        self.assertEqual(len(self.daemon.list()), 1)
+
+
+CONNECT_AS_USER = r"""
+import socket, sys
+for op in ("register", "deregister", "list"):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(5)
+        s.connect(sys.argv[1])
+        s.send(b"okta-watch 1\nop=" + op.encode() + b"\n")
+        print(s.recv(4096).decode().strip())
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+
+
+if __name__ == "__main__":
+    taprunner.main()
