@@ -362,7 +362,8 @@ void okta_json_wipe_string(json_object *obj, const char *key)
 	wipe_string_field(obj, key);
 }
 
-/* Index of the '"' that closes the string opening at body[open], or len. */
+/* Index of the quote that closes the string opening at body[open] (with
+ * '"' or '\''), or len. */
 static size_t end_of_string(const char *body, size_t len, size_t open)
 {
 	size_t i;
@@ -370,14 +371,16 @@ static size_t end_of_string(const char *body, size_t len, size_t open)
 	for (i = open + 1; i < len; i++) {
 		if (body[i] == '\\')
 			i++; /* skip the escaped character ('\"' included) */
-		else if (body[i] == '"')
+		else if (body[i] == body[open])
 			return i;
 	}
 	return len;
 }
 
 /* In the outermost object (depth 1) every string that follows '{' or ','
- * is a key; strings in any other place are values or deeper down. */
+ * is a key; strings in any other place are values or deeper down. json-c
+ * takes a key in single quotes even in strict mode (not a value): it
+ * counts as well, or it would leave room for a key named twice. */
 size_t okta_json_top_level_key_count(const char *body, size_t len)
 {
 	size_t depth = 0;
@@ -389,6 +392,7 @@ size_t okta_json_top_level_key_count(const char *body, size_t len)
 	for (i = 0; i < len; i++) {
 		switch (body[i]) {
 		case '"':
+		case '\'':
 			if (depth == 1 && key_expected)
 				keys++;
 			key_expected = false;

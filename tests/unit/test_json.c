@@ -444,6 +444,14 @@ static void test_parse_duplicate_keys(void **state)
 		{ "unused key twice",
 		  "{\"amr\":[],\"id\":\"102a\",\"userId\":\"00u1\","
 		  "\"login\":\"a@x\",\"status\":\"ACTIVE\",\"amr\":[\"pwd\"]}" },
+		/* json-c takes a key in single quotes even in strict mode; one
+		 * not counted made room for a repeat of login */
+		{ "login twice beside a key in single quotes",
+		  "{\"login\":\"bob@x\",'x':1,\"id\":\"102a\",\"userId\":\"00u1\","
+		  "\"login\":\"alice@x\",\"status\":\"ACTIVE\"}" },
+		{ "login twice, once in single quotes",
+		  "{\"login\":\"bob@x\",\"id\":\"102a\",\"userId\":\"00u1\","
+		  "'login':\"alice@x\",\"status\":\"ACTIVE\",'a\"b\\\\c':2,'y':3}" },
 	};
 	struct okta_session out;
 	size_t i;
