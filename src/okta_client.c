@@ -341,7 +341,8 @@ static void response_clear(struct http_response *resp)
  * descriptor, as the only CAs (no bundle path, no directory). libcurl 7.77
  * and newer take the bytes (CURLOPT_CAINFO_BLOB). Older ones take only a
  * file name, opened again for each connection: they get a sealed anonymous
- * copy (okta_memfd.c) by its /proc/self/fd path, which no user can replace
+ * copy (okta_memfd.c) by its /proc/thread-self/fd path (libcurl opens it
+ * in the thread that calls curl_easy_perform), which no user can replace
  * or write, never ca_file's own path.
  */
 #if LIBCURL_VERSION_NUM >= 0x074d00

@@ -132,15 +132,35 @@ void okta_json_free(json_object *root)
 	json_object_put(root);
 }
 
-/* One code point of valid UTF-8 at p (n bytes long) as \uXXXX (two of
- * them, a surrogate pair, above U+FFFF) into out; returns what it wrote. */
-static size_t escape_code_point(const unsigned char *p, size_t n, char *out, size_t room)
+/* The code point of the valid UTF-8 sequence at p, n bytes long. */
+static unsigned long utf8_code_point(const unsigned char *p, size_t n)
 {
 	unsigned long cp = n == 2 ? p[0] & 0x1Fu : n == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
 	size_t i;
 
 	for (i = 1; i < n; i++)
 		cp = (cp << 6) | (p[i] & 0x3Fu);
+	return cp;
+}
+
+/*
+ * json-c up to 0.18 reads the surrogate pair of a character above U+FFFF
+ * whose low 16 bits fall in 0xD800-0xDFFF (U+1D800-U+1DFFF, U+2D800-
+ * U+2DFFF, ... in every plane) as U+FFFD: its surrogate test masks the
+ * decoded value with 0xFC00 only (json-c commit 7974657, after 0.18). No
+ * escape of such a character means the same to json-c 0.18, so the
+ * escaper refuses it: "a\U0002D800" and "a\U0002D801" must not become
+ * the same login.
+ */
+static bool json_c_misreads_escape(unsigned long cp)
+{
+	return cp > 0xFFFF && (cp & 0xF800) == 0xD800;
+}
+
+/* cp as \uXXXX (two of them, a surrogate pair, above U+FFFF) into out;
+ * returns what it wrote. */
+static size_t escape_code_point(unsigned long cp, char *out, size_t room)
+{
 	if (cp < 0x10000)
 		return (size_t)snprintf(out, room, "\\u%04lx", cp);
 	cp -= 0x10000;
@@ -173,12 +193,13 @@ char *okta_json_ascii_escaped(const char *body, size_t len, size_t *out_len)
 		 * character is not JSON: keep it so, never turn it into an
 		 * escape that would mean something. */
 		n = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : 2;
-		if (!in_string || escaped || n > len - i) {
+		if (!in_string || escaped || n > len - i ||
+		    json_c_misreads_escape(utf8_code_point(p + i, n))) {
 			explicit_bzero(out, o);
 			free(out);
 			return NULL;
 		}
-		o += escape_code_point(p + i, n, out + o, 3 * len + 1 - o);
+		o += escape_code_point(utf8_code_point(p + i, n), out + o, 3 * len + 1 - o);
 		i += n;
 	}
 	out[o] = '\0';
@@ -341,7 +362,8 @@ void okta_json_wipe_string(json_object *obj, const char *key)
 	wipe_string_field(obj, key);
 }
 
-/* Index of the '"' that closes the string opening at body[open], or len. */
+/* Index of the quote that closes the string opening at body[open] (with
+ * '"' or '\''), or len. */
 static size_t end_of_string(const char *body, size_t len, size_t open)
 {
 	size_t i;
@@ -349,14 +371,16 @@ static size_t end_of_string(const char *body, size_t len, size_t open)
 	for (i = open + 1; i < len; i++) {
 		if (body[i] == '\\')
 			i++; /* skip the escaped character ('\"' included) */
-		else if (body[i] == '"')
+		else if (body[i] == body[open])
 			return i;
 	}
 	return len;
 }
 
 /* In the outermost object (depth 1) every string that follows '{' or ','
- * is a key; strings in any other place are values or deeper down. */
+ * is a key; strings in any other place are values or deeper down. json-c
+ * takes a key in single quotes even in strict mode (not a value): it
+ * counts as well, or it would leave room for a key named twice. */
 size_t okta_json_top_level_key_count(const char *body, size_t len)
 {
 	size_t depth = 0;
@@ -368,6 +392,7 @@ size_t okta_json_top_level_key_count(const char *body, size_t len)
 	for (i = 0; i < len; i++) {
 		switch (body[i]) {
 		case '"':
+		case '\'':
 			if (depth == 1 && key_expected)
 				keys++;
 			key_expected = false;

@@ -48,10 +48,12 @@ size_t okta_json_top_level_key_count(const char *body, size_t len);
  * body (len bytes of valid UTF-8) with every non-ASCII character inside a
  * string written as a \uXXXX escape (a surrogate pair above U+FFFF): the
  * same JSON value in ASCII. A heap string (*out_len bytes; wipe and free
- * it), or NULL when out of memory or when a non-ASCII character stands
- * outside a string or right after a backslash (not JSON either way). What
- * the parser hands json-c 0.18, whose strict mode refuses any non-ASCII
- * byte.
+ * it), or NULL when out of memory, when a non-ASCII character stands
+ * outside a string or right after a backslash (not JSON either way), or
+ * when it holds a character above U+FFFF whose escape json-c up to 0.18
+ * reads as U+FFFD (low 16 bits 0xD800-0xDFFF: U+1D800-U+1DFFF,
+ * U+2D800-U+2DFFF, ...). What the parser hands json-c 0.18, whose strict
+ * mode refuses any non-ASCII byte.
  */
 char *okta_json_ascii_escaped(const char *body, size_t len, size_t *out_len);
 

@@ -45,5 +45,5 @@ int okta_memfd_sealed_copy(const char *name, const void *data, size_t len)
 
 void okta_memfd_path(int fd, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "/proc/self/fd/%d", fd);
+	snprintf(out, outlen, "/proc/thread-self/fd/%d", fd);
 }

@@ -10,8 +10,9 @@
 
 #include <stddef.h>
 
-/* Longest "/proc/self/fd/N" path okta_memfd_path() writes, NUL included. */
-#define OKTA_MEMFD_PATH_MAX sizeof("/proc/self/fd/-2147483648")
+/* Longest "/proc/thread-self/fd/N" path okta_memfd_path() writes, NUL
+ * included. */
+#define OKTA_MEMFD_PATH_MAX sizeof("/proc/thread-self/fd/-2147483648")
 
 /*
  * An anonymous file (memfd_create) holding the len bytes of data, sealed
@@ -22,8 +23,10 @@
  */
 int okta_memfd_sealed_copy(const char *name, const void *data, size_t len);
 
-/* "/proc/self/fd/FD" into out (OKTA_MEMFD_PATH_MAX bytes): the path by
- * which the process itself opens the file again, at offset 0. */
+/* "/proc/thread-self/fd/FD" into out (OKTA_MEMFD_PATH_MAX bytes): the
+ * path by which the calling thread opens the file again, at offset 0. Not
+ * /proc/self, which is the main thread's: a thread with a descriptor table
+ * of its own (unshare(CLONE_FILES)) would open whatever FD is there. */
 void okta_memfd_path(int fd, char *out, size_t outlen);
 
 #endif

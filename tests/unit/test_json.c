@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,6 +444,14 @@ static void test_parse_duplicate_keys(void **state)
 		{ "unused key twice",
 		  "{\"amr\":[],\"id\":\"102a\",\"userId\":\"00u1\","
 		  "\"login\":\"a@x\",\"status\":\"ACTIVE\",\"amr\":[\"pwd\"]}" },
+		/* json-c takes a key in single quotes even in strict mode; one
+		 * not counted made room for a repeat of login */
+		{ "login twice beside a key in single quotes",
+		  "{\"login\":\"bob@x\",'x':1,\"id\":\"102a\",\"userId\":\"00u1\","
+		  "\"login\":\"alice@x\",\"status\":\"ACTIVE\"}" },
+		{ "login twice, once in single quotes",
+		  "{\"login\":\"bob@x\",\"id\":\"102a\",\"userId\":\"00u1\","
+		  "'login':\"alice@x\",\"status\":\"ACTIVE\",'a\"b\\\\c':2,'y':3}" },
 	};
 	struct okta_session out;
 	size_t i;
@@ -830,6 +839,57 @@ static void test_ascii_escaped_same_value(void **state)
 	free(escaped);
 }
 
+/*
+ * json-c up to 0.18 reads the escape of a character above U+FFFF whose low
+ * 16 bits are 0xD800-0xDFFF as U+FFFD (its surrogate test ignores the
+ * plane). Through the ASCII form, two logins that differ in such a
+ * character would read as one and the same: each character either keeps
+ * its bytes or the body is refused, and those json-c reads right are still
+ * escaped.
+ */
+static void test_ascii_escaped_characters_json_c_misreads(void **state)
+{
+	static const struct {
+		const char *utf8;
+		bool misread; /* by json-c 0.18's \u decoding */
+	} cases[] = {
+		{ "\xf0\x9d\x9f\xbf", false }, /* U+1D7FF */
+		{ "\xf0\x9d\xa0\x80", true },  /* U+1D800 */
+		{ "\xf0\x9d\xbf\xbf", true },  /* U+1DFFF */
+		{ "\xf0\x9e\x80\x80", false }, /* U+1E000 */
+		{ "\xf0\xad\xa0\x80", true },  /* U+2D800 (CJK extension F) */
+		{ "\xf0\xad\xa0\x81", true },  /* U+2D801 */
+		{ "\xf4\x8d\xbf\xbf", true },  /* U+10DFFF */
+		{ "\xf4\x8f\xbf\xbf", false }, /* U+10FFFF */
+		{ "\xed\x9f\xbf", false },     /* U+D7FF: the BMP is not affected */
+		{ "\xee\x80\x80", false },     /* U+E000 */
+	};
+	char body[160], login[16];
+	struct okta_session session;
+	enum okta_parse_result result;
+	size_t i, len;
+	char *escaped;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		snprintf(login, sizeof(login), "a%s@x", cases[i].utf8);
+		snprintf(body, sizeof(body),
+			 "{\"id\":\"s\",\"userId\":\"u\",\"login\":\"%s\",\"status\":\"ACTIVE\"}",
+			 login);
+		escaped = okta_json_ascii_escaped(body, strlen(body), &len);
+		if (escaped == NULL) {
+			if (!cases[i].misread)
+				fail_msg("case %zu: refused, though json-c reads its escape", i);
+			continue;
+		}
+		result = okta_parse_session(escaped, len, &session);
+		if (result != OKTA_PARSE_OK || strcmp(session.login, login) != 0)
+			fail_msg("case %zu: the escaped body reads as another login", i);
+		okta_session_clear(&session);
+		free(escaped);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -853,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_ascii_escaped),
 		cmocka_unit_test(test_ascii_escaped_same_value),
 		cmocka_unit_test(test_build_create_body_as_json_c),
+		cmocka_unit_test(test_ascii_escaped_characters_json_c_misreads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -62,9 +64,9 @@ static void test_path_text(void **state)
 
 	(void)state;
 	okta_memfd_path(7, path, sizeof(path));
-	assert_string_equal(path, "/proc/self/fd/7");
+	assert_string_equal(path, "/proc/thread-self/fd/7");
 	okta_memfd_path(-2147483647 - 1, path, sizeof(path));
-	assert_string_equal(path, "/proc/self/fd/-2147483648");
+	assert_string_equal(path, "/proc/thread-self/fd/-2147483648");
 }
 
 /* The attacker's moves against the copy, through every way in: the
@@ -126,6 +128,58 @@ static void test_anonymous(void **state)
 	close(fd);
 }
 
+/* What a thread of the host that has a descriptor table of its own
+ * (unshare(CLONE_FILES)) reads by the path: the copy it made, not what the
+ * same number is in the main thread's table. */
+struct own_table {
+	int planted;   /* the main thread's descriptor with the attacker's bytes */
+	int fd;        /* the thread's copy */
+	char buf[256]; /* what the thread read by the path */
+	ssize_t n;
+};
+
+static void *copy_in_own_table(void *arg)
+{
+	struct own_table *t = arg;
+	char path[OKTA_MEMFD_PATH_MAX];
+	int again;
+
+	t->n = -1;
+	if (unshare(CLONE_FILES) != 0)
+		return NULL;
+	close(t->planted); /* in this thread's table only: the number is free */
+	t->fd = okta_memfd_sealed_copy("test-ca", pem, sizeof(pem) - 1);
+	if (t->fd < 0)
+		return NULL;
+	okta_memfd_path(t->fd, path, sizeof(path));
+	again = open(path, O_RDONLY | O_CLOEXEC);
+	if (again >= 0) {
+		t->n = read(again, t->buf, sizeof(t->buf));
+		close(again);
+	}
+	close(t->fd);
+	return NULL;
+}
+
+static void test_path_in_a_thread_with_its_own_table(void **state)
+{
+	static const char attacker[] = "-----BEGIN CERTIFICATE-----\nATTACKER\n";
+	struct own_table t;
+	pthread_t thread;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.planted = memfd_create("attacker", MFD_CLOEXEC);
+	assert_true(t.planted >= 0);
+	assert_int_equal(write(t.planted, attacker, sizeof(attacker) - 1), sizeof(attacker) - 1);
+	assert_int_equal(pthread_create(&thread, NULL, copy_in_own_table, &t), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(t.fd, t.planted); /* the same number in both tables */
+	assert_int_equal(t.n, sizeof(pem) - 1);
+	assert_memory_equal(t.buf, pem, sizeof(pem) - 1);
+	close(t.planted);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_sealed_against_change),
 		cmocka_unit_test(test_close_on_exec),
 		cmocka_unit_test(test_anonymous),
+		cmocka_unit_test(test_path_in_a_thread_with_its_own_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
