@@ -427,8 +427,18 @@ def machine():
                 break
     tools = "".join(first_line(["dpkg-query", "-W", "-f=%s ${Version}, " % pkg, pkg])
                     for pkg in ("curl", "jq"))
-    return ("nproc %d, CPU %s, kernel %s, %sPython %s"
-            % (os.cpu_count(), cpu, platform.release(), tools, platform.python_version()))
+    return ("%s, nproc %d, CPU %s, kernel %s, %sPython %s"
+            % (os_release(), os.cpu_count(), cpu, platform.release(), tools,
+               platform.python_version()))
+
+
+def os_release():
+    """The distribution (.ci/chroot --bench runs the benchmark in other ones)."""
+    try:
+        with open("/etc/os-release") as f:
+            return re.search(r'^PRETTY_NAME="?([^"\n]*)', f.read(), re.M).group(1)
+    except (OSError, AttributeError):
+        return "system ?"
 
 
 # The libraries whose versions the figures depend on, as the module's ldd names them.

@@ -201,4 +201,25 @@ echo "$scripts" | sed -n '/^postinstall scriptlet/,/^[a-z]* *scriptlet/p' |
 	echo "$scripts" | sed -n '/^postuninstall scriptlet/,$p' | grep -q 'semodule -s targeted -X 200 -r pam_okta_session'
 tap_ok $? "%post loads the packaged module (semodule -i), %postun removes it (semodule -r)" "$scripts"
 
+
+# The releases the spec is for: it evaluates with each one's %rhel,
+# %fedora or %amzn, and the module goes to %{_pam_moduledir} where the
+# pam package's macros.pam defines it (Fedora 35 and later, RHEL 10) and to
+# %{_libdir}/security where it does not (RHEL 8). The value is checked in
+# %build's configure line, which is what decides where make install puts it.
+pammoddir_of() { # rpmspec arguments...
+	rpmspec -P "$@" "$spec" 2>&1 | sed -n 's/.*--with-pammoddir=\([^ ]*\).*/\1/p'
+}
+bad=
+for release in "rhel 8" "rhel 9" "rhel 10" "fedora 42" "amzn 2023"; do
+	got=$(pammoddir_of --define "$release")
+	[ "$got" = "$libdir/security" ] || bad="$bad
+$release, no macros.pam: '$got'"
+	got=$(pammoddir_of --define "$release" --define '_pam_moduledir /usr/lib/pam-test')
+	[ "$got" = /usr/lib/pam-test ] || bad="$bad
+$release, macros.pam: '$got'"
+done
+[ -z "$bad" ]
+tap_ok $? "the module directory per release: %{_pam_moduledir} where defined, else %{_libdir}/security" "$bad"
+
 tap_finish
