@@ -143,6 +143,11 @@ def main(module="__main__", argv=None):
     # SIGTERM (make's or CI's timeout) exits through atexit, which stops
     # simulators and other helpers started by the tests.
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # The logins the tests start stand in for sshd, sudo and su, which
+    # take SIGHUP's default action: an ignored SIGHUP inherited from
+    # whoever started the suite (nohup, some CI runners) would turn the
+    # session watch's SIGHUP into its SIGKILL 5 s later.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     mod = sys.modules[module] if isinstance(module, str) else module
     suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
     if argv:
