@@ -394,6 +394,13 @@ static void start_ending(struct watch *w, struct login *l)
 	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
 	bool by_logind = l->reg.logind_session[0] != '\0' && okta_logind_running();
 
+	if (by_logind && !okta_logind_session_led_by(l->reg.logind_session, root.pid)) {
+		okta_log(w->logger, LOG_WARNING,
+			 "logind session %s of the login of '%s' (%s, pid %lld) is not led by that "
+			 "process: not terminated, the login ends by signals",
+			 l->reg.logind_session, l->reg.user, l->reg.service, l->reg.pid);
+		by_logind = false;
+	}
 	if (by_logind && okta_logind_terminate(l->reg.logind_session, w->logger) != 0)
 		by_logind = false;
 	/* Also without logind, and after it: the registered process and its

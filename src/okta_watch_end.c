@@ -20,6 +20,9 @@
 #define PTS_MAJOR_FIRST 136
 #define PTS_MAJOR_LAST 143
 #define LOGIND_RUNTIME_DIR "/run/systemd/seats"
+#define LOGIND_SESSIONS_DIR "/run/systemd/sessions"
+/* logind's session files are a few hundred bytes. */
+#define LOGIND_SESSION_FILE_MAX 8192
 
 /* One process of the snapshot of /proc. */
 struct proc_entry {
@@ -248,6 +251,36 @@ bool okta_logind_running(void)
 	struct stat sb;
 
 	return lstat(LOGIND_RUNTIME_DIR, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+bool okta_logind_session_led_by(const char *id, pid_t leader)
+{
+	char path[sizeof(LOGIND_SESSIONS_DIR) + OKTA_WATCH_LOGIND_MAX + 2];
+	char text[LOGIND_SESSION_FILE_MAX];
+	const char *line;
+	char *end;
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", LOGIND_SESSIONS_DIR, id) >= (int)sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	line = strncmp(text, "LEADER=", 7) == 0 ? text : strstr(text, "\nLEADER=");
+	if (line == NULL)
+		return false;
+	line += line[0] == '\n' ? 8 : 7;
+	if (!okta_ascii_is_digit(line[0]))
+		return false;
+	errno = 0;
+	return strtoll(line, &end, 10) == (long long)leader && errno == 0 &&
+	       (*end == '\n' || *end == '\0');
 }
 
 int okta_logind_terminate(const char *id, const struct okta_logger *logger)

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
@@ -60,14 +61,15 @@ class WatchTestCase(mt.OktaTestCase):
         keys.update(overrides)
         return super().write_conf(_path, **keys)
 
-    def start_login(self, seconds=120, steps=None, token=None, env=None):
+    def start_login(self, seconds=120, steps=None, token=None, env=None, setenv=()):
         """auth + open in a driver that then sleeps: a login that lasts.
         Returns (Popen, sid); the open step has succeeded."""
         if token is None:
             token = mt.sim().mint_full(mt.LOGIN)["sessionToken"]
         steps = steps or "auth,open,sleep=%d,close" % seconds
         self.login_sink = logcapture.LogSink(os.path.join(self.tmp, "log%d" % len(self.logins)))
-        p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps),
+        p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps,
+                                                    setenv=setenv),
                                   self.login_sink, wait=False, die_with_parent=True,
                                   env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
@@ -443,6 +445,74 @@ class TestRefusals(WatchTestCase):
         # the good one is accepted (the harness can register itself)
         self.assertEqual(self.daemon.send_raw(watchlib.message(**base)), "ok")
         self.assertEqual(len(self.daemon.list()), 1)
+
+
+FAKE_LOGINCTL = """#!/bin/sh
+echo "$@" >> %s
+"""
+
+
+@unittest.skipUnless(os.path.isdir("/run/systemd") and os.path.exists("/usr/bin/loginctl"),
+                     "needs /run/systemd and /usr/bin/loginctl to mount over")
+class TestLogindSession(WatchTestCase):
+    """The daemon's view of logind is a private /run/systemd (seats/: logind
+    runs; sessions/ID: its LEADER=) and a loginctl that writes down what it
+    was asked."""
+
+    def setUp(self):
+        super().setUp()
+        self.rundir = os.path.join(self.tmp, "systemd")
+        os.makedirs(os.path.join(self.rundir, "seats"))
+        os.makedirs(os.path.join(self.rundir, "sessions"))
+        self.calls = os.path.join(self.tmp, "loginctl.calls")
+        fake = os.path.join(self.tmp, "loginctl")
+        with open(fake, "w") as f:
+            f.write(FAKE_LOGINCTL % self.calls)
+        os.chmod(fake, 0o755)
+        self.daemon.mounts = [("bind", self.rundir, "/run/systemd"),
+                              ("bind", fake, "/usr/bin/loginctl")]
+
+    def logind_session(self, name, leader):
+        with open(os.path.join(self.rundir, "sessions", name), "w") as f:
+            f.write("# This is private data. Do not parse.\nUID=0\nUSER=root\n"
+                    "ACTIVE=1\nSTATE=active\nLEADER=%d\nAUDIT=1\n" % leader)
+
+    def terminated(self):
+        try:
+            with open(self.calls) as f:
+                return f.read().split("\n")
+        except FileNotFoundError:
+            return []
+
+    def registered_pid(self):
+        return int(self.daemon.list()[0].split(" pid=")[1].split()[0])
+
+    def test_planted_xdg_session_id_of_another_login_not_terminated(self):
+        """A user plants XDG_SESSION_ID (~/.pam_environment) naming another
+        user's logind session, then ends their own Okta session: their own
+        login ends, the other session is not terminated."""
+        self.daemon.start()
+        p, sid = self.start_login(setenv=["XDG_SESSION_ID=c7"])
+        self.logind_session("c7", os.getpid())  # the victim's: led by another process
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assert_daemon_logged("outcome=terminated", within=2)
+        time.sleep(0.5)
+        self.assertNotIn("terminate-session c7", self.terminated(), self.describe())
+        self.assert_daemon_logged("logind session c7", "not led by")
+
+    def test_own_logind_session_terminated(self):
+        """The logind session the login's own process leads is terminated."""
+        self.daemon.start()
+        p, sid = self.start_login(setenv=["XDG_SESSION_ID=c8"])
+        self.logind_session("c8", self.registered_pid())
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assert_daemon_logged("logind TerminateSession", within=2)
+        deadline = time.monotonic() + 3
+        while "terminate-session c8" not in self.terminated() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn("terminate-session c8", self.terminated(), self.describe())
 
 
 CONNECT_AS_USER = r"""
