@@ -121,6 +121,29 @@ static int add_sid(struct okta_login_procs *p, long long sid)
 	return 0;
 }
 
+/*
+ * A session found by an earlier collection (SIGHUP, then SIGKILL 5 s later)
+ * is still that session only while a process found in it then lives on in
+ * it (same start time): the kernel frees the number of an empty session,
+ * and a new session (another user's sshd connection, after the login's
+ * user cycled the pids) may get it. Forget the others.
+ */
+static void keep_live_sids(struct okta_login_procs *p, const struct proc_entry *all, size_t n)
+{
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < p->sid_count; i++) {
+		for (j = 0; j < n; j++) {
+			if (all[j].st.sid == p->sids[i] &&
+			    has_proc(p, all[j].pid, all[j].st.start_time))
+				break;
+		}
+		if (j < n)
+			p->sids[kept++] = p->sids[i];
+	}
+	p->sid_count = kept;
+}
+
 /* Mark the roots, then spread the mark to children and to the members of
  * marked sessions until nothing changes. */
 static void mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *roots,
@@ -164,6 +187,7 @@ int okta_login_procs_collect(const struct okta_proc_ref *roots, size_t root_coun
 
 	if (all == NULL)
 		return -1;
+	keep_live_sids(into, all, n);
 	mark(all, n, roots, root_count, into);
 	for (i = 0; i < n; i++) {
 		if (all[i].in_login && all[i].pid > 1 && all[i].pid != self &&
