@@ -23,6 +23,9 @@
 #include "okta_proc.h"
 #include "okta_watch_end.h"
 
+/* The marking itself is static: the file is compiled in here. */
+#include "../../src/okta_watch_end.c"
+
 /* A child that sleeps; with new_session, in a session it leads, with one
  * child of its own in that session (written to *member). */
 static pid_t sleeper(bool new_session, pid_t *member)
@@ -150,11 +153,90 @@ static void test_live_session_still_collected(void **state)
 	assert_true(found_member);
 }
 
+/* A synthetic snapshot: pid, parent, session. */
+static void entry(struct proc_entry *e, pid_t pid, long long ppid, long long sid)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->st.ppid = ppid;
+	e->st.sid = sid;
+	e->st.start_time = 1000 + (unsigned long long)pid;
+}
+
+/*
+ * A user shapes their own process tree: here a chain whose every child has
+ * a lower pid than its parent (pids wrapped), beside a crowd of unrelated
+ * processes, /proc read in pid order. The marking ends within a second
+ * (a fixpoint over all pairs needed one pass per link: hours).
+ */
+static void test_deep_tree_marked_fast(void **state)
+{
+	enum {
+		CHAIN = 20000,
+		OTHERS = 20000
+	};
+	size_t n = CHAIN + OTHERS, i, marked = 0;
+	struct proc_entry *all = calloc(n, sizeof(*all));
+	struct okta_login_procs procs = { 0 };
+	struct okta_proc_ref root;
+
+	(void)state;
+	assert_non_null(all);
+	/* others: pids 100..20099, children of 1, session 1 */
+	for (i = 0; i < OTHERS; i++)
+		entry(&all[i], (pid_t)(100 + i), 1, 1);
+	/* the chain: pids 30000 (the root) down to 10001 */
+	for (i = 0; i < CHAIN; i++) {
+		pid_t pid = (pid_t)(30000 - CHAIN + 1 + i);
+
+		/* each link leads its own session: no session to spread by */
+		entry(&all[OTHERS + i], pid, i + 1 == CHAIN ? 1 : pid + 1, pid);
+	}
+	root.pid = 30000;
+	root.start_time = 1000 + 30000;
+	alarm(10); /* SIGALRM ends (and fails) the test */
+	(void)mark(all, n, &root, 1, &procs);
+	alarm(0);
+	for (i = 0; i < n; i++)
+		marked += all[i].in_login;
+	assert_int_equal(marked, CHAIN);
+	assert_false(all[0].in_login);
+	okta_login_procs_free(&procs);
+	free(all);
+}
+
+/* The same closure as before: children, the sessions marked processes
+ * lead (members reparented to init included), never session 1. */
+static void test_marking_closure(void **state)
+{
+	struct proc_entry all[8];
+	struct okta_login_procs procs = { 0 };
+	struct okta_proc_ref root = { 200, 1200 };
+	bool want[8] = { false, true, true, true, true, false, false, true };
+	size_t i;
+
+	(void)state;
+	entry(&all[0], 100, 1, 100);   /* the caller's shell (sudo's caller) */
+	entry(&all[1], 200, 100, 100); /* registered: sudo, in the caller's session */
+	entry(&all[2], 300, 200, 300); /* its child, leads session 300 */
+	entry(&all[3], 400, 1, 300);   /* reparented, still in session 300 */
+	entry(&all[4], 500, 400, 300); /* its child */
+	entry(&all[5], 600, 1, 1);     /* a daemon in session 1 */
+	entry(&all[6], 700, 100, 100); /* the caller's other job */
+	entry(&all[7], 800, 300, 1);   /* child of a marked one, session 1 */
+	(void)mark(all, 8, &root, 1, &procs);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(all[i].in_login, want[i]);
+	okta_login_procs_free(&procs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reused_session_number_not_collected),
 		cmocka_unit_test(test_live_session_still_collected),
+		cmocka_unit_test(test_deep_tree_marked_fast),
+		cmocka_unit_test(test_marking_closure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
