@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,6 +52,10 @@
 #define EVENT_LISTEN 1
 #define EVENT_SIGNAL 2
 #define FIRST_LOGIN_ID 3
+/* Descriptors kept free besides one pidfd per login: stdio, syslog, epoll,
+ * signalfd, the socket and a peer with its passed fd, Okta's connection
+ * and resolver, /proc reading, a state file, loginctl. */
+#define FD_RESERVE 32
 /* Checks run back to back before the loop serves its socket again. */
 #define CHECKS_PER_TURN 16
 
@@ -103,6 +108,7 @@ struct watch {
 	struct login *logins;
 	size_t count;
 	unsigned long long next_id;
+	size_t logins_max;       /* OKTA_WATCH_LOGINS_MAX, or fewer: the fd limit */
 	long long not_before_ms; /* no request before: pacing, backoff, 429 */
 	long long gap_ms;        /* between two requests, from the rate limit */
 	long long window_reset;  /* the rate-limit window: its X-Rate-Limit-Reset */
@@ -750,7 +756,7 @@ static void do_register(struct watch *w, int fd, const struct ucred *peer,
 			return;
 		}
 	}
-	if (w->count >= OKTA_WATCH_LOGINS_MAX) {
+	if (w->count >= w->logins_max) {
 		refuse(w, fd, peer, "too many logins watched");
 		return;
 	}
@@ -1023,7 +1029,8 @@ static void reload_one(struct watch *w, const char *name)
 			 text == NULL ? err : why);
 		unlink(path);
 	} else {
-		alive = okta_proc_identify((pid_t)reg.pid, reg.start_time, &pidfd) == 0;
+		alive = okta_proc_identify((pid_t)reg.pid, reg.start_time,
+					   w->count < w->logins_max ? &pidfd : NULL) == 0;
 		l = add_login(w, &reg, alive ? pidfd : -1);
 		if (l != NULL) {
 			snprintf(l->state_name, sizeof(l->state_name), "%s", name);
@@ -1088,10 +1095,37 @@ static void on_signal(struct watch *w)
 		;
 }
 
+/*
+ * Each login holds a pidfd: raise the soft descriptor limit to the hard one
+ * (systemd's default soft limit is 1024) and watch no more logins than
+ * leave FD_RESERVE free. At the limit, accept(), /proc and the connection
+ * to Okta would fail for everyone (nothing checked, nothing ended).
+ */
+static void fit_fd_limit(struct watch *w)
+{
+	struct rlimit rl;
+
+	w->logins_max = OKTA_WATCH_LOGINS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= OKTA_WATCH_LOGINS_MAX + FD_RESERVE)
+		return;
+	w->logins_max = rl.rlim_cur > FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : 0;
+	okta_log(w->logger, LOG_WARNING,
+		 "the descriptor limit (%llu) allows %zu watched logins; raise LimitNOFILE",
+		 (unsigned long long)rl.rlim_cur, w->logins_max);
+}
+
 static int setup(struct watch *w)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
+	fit_fd_limit(w);
 	w->quiet.fn = quiet_sink;
 	w->quiet.ctx = w;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -14,6 +14,7 @@ Run: python3 tests/integration/test_watch.py [name-substring...]   (as root)
 
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -513,6 +514,60 @@ class TestLogindSession(WatchTestCase):
         while "terminate-session c8" not in self.terminated() and time.monotonic() < deadline:
             time.sleep(0.1)
         self.assertIn("terminate-session c8", self.terminated(), self.describe())
+
+
+REGISTER_MANY = r"""
+import os, socket, sys, time
+sys.path.insert(0, sys.argv[3])
+import watchlib
+me = os.getpid()
+for i in range(int(sys.argv[2])):
+    msg = watchlib.message(op="register", session_id="102fd%04dxyz" % i, user_id="00u1",
+                           user="alice", service="sshd", expires_at="2030-01-01T00:00:00.000Z",
+                           pid=me, start_time=watchlib.proc_start_time(me))
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(2)
+        s.connect(sys.argv[1])
+        s.send(msg)
+        print(s.recv(4096).decode().strip(), flush=True)
+        s.close()
+    except OSError as e:
+        print("error", type(e).__name__, flush=True)
+        break
+print("done", flush=True)
+time.sleep(120)
+"""
+
+
+class TestDescriptorBudget(WatchTestCase):
+    LIMIT = 64
+
+    def test_daemon_at_its_fd_limit_still_serves_and_ends(self):
+        """Registrations beyond what the descriptor limit allows (one pidfd
+        each) are refused; the daemon still answers, asks Okta and ends
+        logins (at the limit, accept, /proc and Okta's connection failed for
+        everyone)."""
+        limit = self.LIMIT
+        self.daemon.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+        self.daemon.start()
+        many = subprocess.Popen([sys.executable, "-c", REGISTER_MANY, self.socket_path, "60",
+                                 os.path.dirname(watchlib.__file__)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.logins.append(many)
+        replies = []
+        while True:
+            line = many.stdout.readline().decode().strip()
+            if line in ("done", ""):
+                break
+            replies.append(line)
+        self.assertNotIn("error", " ".join(replies), "%r%s" % (replies, self.describe()))
+        self.assertEqual(len(self.daemon.list()), replies.count("ok"), self.describe())
+        # its sessions are unknown to Okta: the login is ended
+        self.wait_exit(many, END_WITHIN)
+        self.assertEqual(many.returncode, -signal.SIGHUP, self.describe())
+        self.assertIn("refused too many logins watched", replies, self.describe())
+        self.assertLess(replies.count("ok"), limit)
 
 
 CONNECT_AS_USER = r"""
