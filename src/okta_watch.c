@@ -105,6 +105,7 @@ struct watch {
 	int epfd, listen_fd, signal_fd;
 	char socket_path[STATE_DIR_MAX];
 	char state_dir[STATE_DIR_MAX];
+	char boot_id[40]; /* this boot's: the prefix of every state file's name */
 	struct login *logins;
 	size_t count;
 	unsigned long long next_id;
@@ -196,8 +197,8 @@ static int save_login(const struct watch *w, struct login *l)
 	size_t len = okta_watch_encode(&l->reg, msg, sizeof(msg));
 	int fd, rc = -1;
 
-	snprintf(l->state_name, sizeof(l->state_name), "%lld-%llu-%08llx", l->reg.pid,
-		 l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
+	snprintf(l->state_name, sizeof(l->state_name), "%s-%lld-%llu-%08llx", w->boot_id,
+		 l->reg.pid, l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", w->state_dir, l->state_name);
 	snprintf(path, sizeof(path), "%s/%s", w->state_dir, l->state_name);
 	fd = len > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
@@ -1008,6 +1009,29 @@ static int listen_socket(struct watch *w)
 	return 0;
 }
 
+/*
+ * The kernel's boot id (a UUID). Pids and start times (ticks since boot)
+ * repeat from boot to boot: a state file kept across a reboot (watch_socket
+ * on persistent storage) must never name a process of this boot.
+ */
+static void read_boot_id(struct watch *w)
+{
+	size_t i, n = 0;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t got = read(fd, w->boot_id, sizeof(w->boot_id) - 1);
+
+		n = got > 0 ? (size_t)got : 0;
+		close(fd);
+	}
+	for (i = 0; i < n && (okta_ascii_is_xdigit(w->boot_id[i]) || w->boot_id[i] == '-'); i++)
+		;
+	w->boot_id[i] = '\0';
+	if (i == 0)
+		snprintf(w->boot_id, sizeof(w->boot_id), "noboot");
+}
+
 /* One state file: a registration whose process must still be there. */
 static void reload_one(struct watch *w, const char *name)
 {
@@ -1022,6 +1046,11 @@ static void reload_one(struct watch *w, const char *name)
 	bool alive;
 
 	snprintf(path, sizeof(path), "%s/%s", w->state_dir, name);
+	if (strncmp(name, w->boot_id, strlen(w->boot_id)) != 0 || name[strlen(w->boot_id)] != '-') {
+		okta_log(w->logger, LOG_WARNING, "state file %s is of another boot; removed", path);
+		unlink(path);
+		return;
+	}
 	text = okta_read_secure_file(path, 0, OKTA_WATCH_MSG_MAX, &len, err, sizeof(err));
 	if (text == NULL || okta_watch_parse(text, len, &reg, &why) != 0 ||
 	    reg.op != OKTA_WATCH_REGISTER) {
@@ -1126,6 +1155,7 @@ static int setup(struct watch *w)
 	struct epoll_event ev = { .events = EPOLLIN };
 
 	fit_fd_limit(w);
+	read_boot_id(w);
 	w->quiet.fn = quiet_sink;
 	w->quiet.ctx = w;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -198,6 +198,28 @@ class TestLifecycle(WatchTestCase):
         self.wait_exit(p, END_WITHIN)
         self.assert_daemon_logged("outcome=revoked", within=1)
 
+    def test_state_file_of_another_boot_not_reloaded(self):
+        """A state file left from another boot (watch_socket on persistent
+        storage) names a pid and start time that repeat in this boot: it is
+        removed, not taken for a process of this boot."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        self.daemon.stop(signal.SIGKILL)
+        state = os.path.join(self.sockdir, "state")
+        name = os.listdir(state)[0]
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+        other = "0" * 8 + "-0000-4000-8000-" + "0" * 12
+        rest = name[len(boot) + 1:] if name.startswith(boot + "-") else name
+        os.rename(os.path.join(state, name), os.path.join(state, other + "-" + rest))
+        self.daemon.start()
+        self.assertEqual(self.daemon.list(), [], self.describe())
+        self.assert_daemon_logged("of another boot; removed")
+        self.assertEqual(os.listdir(state), [])
+        mt.sim().revoke_session(sid)
+        time.sleep(END_WITHIN)
+        self.assertIsNone(p.poll(), "a process of this boot taken for the old login")
+
     def test_restart_after_login_ended_meanwhile(self):
         """The login's process is gone when the daemon comes back: forgotten
         (a recycled pid is not taken for it: the start time must match)."""
