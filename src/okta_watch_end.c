@@ -249,6 +249,7 @@ static int mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *ro
 	size_t *parents = calloc(n + 1, sizeof(*parents));
 	size_t *sessions = calloc(n + 1, sizeof(*sessions));
 	size_t *stack = calloc(n + 1, sizeof(*stack));
+	struct okta_proc_ref *sorted_roots = NULL;
 	size_t top = 0, i, j;
 	int rc = -1;
 
@@ -259,13 +260,17 @@ static int mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *ro
 	sort_base = all;
 	qsort(parents, n, sizeof(*parents), by_ppid);
 	qsort(sessions, n, sizeof(*sessions), by_sid);
+	if (root_count > 0) {
+		sorted_roots = malloc(root_count * sizeof(*sorted_roots));
+		if (sorted_roots == NULL)
+			goto out;
+		memcpy(sorted_roots, roots, root_count * sizeof(*sorted_roots));
+		qsort(sorted_roots, root_count, sizeof(*sorted_roots), by_ref);
+	}
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < root_count && !all[i].in_login; j++) {
-			if (all[i].pid == roots[j].pid &&
-			    all[i].st.start_time == roots[j].start_time) {
-				all[i].in_login = true;
-				stack[top++] = i;
-			}
+		if (found_before(sorted_roots, root_count, all[i].pid, all[i].st.start_time)) {
+			all[i].in_login = true;
+			stack[top++] = i;
 		}
 	}
 	for (j = 0; j < into->sid_count; j++)
@@ -282,6 +287,7 @@ static int mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *ro
 		mark_range(all, parents, n, true, e->pid, stack, &top);
 	}
 out:
+	free(sorted_roots);
 	free(parents);
 	free(sessions);
 	free(stack);
