@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,6 +52,10 @@
 #define EVENT_LISTEN 1
 #define EVENT_SIGNAL 2
 #define FIRST_LOGIN_ID 3
+/* Descriptors kept free besides one pidfd per login: stdio, syslog, epoll,
+ * signalfd, the socket and a peer with its passed fd, Okta's connection
+ * and resolver, /proc reading, a state file, loginctl. */
+#define FD_RESERVE 32
 /* Checks run back to back before the loop serves its socket again. */
 #define CHECKS_PER_TURN 16
 
@@ -100,9 +105,11 @@ struct watch {
 	int epfd, listen_fd, signal_fd;
 	char socket_path[STATE_DIR_MAX];
 	char state_dir[STATE_DIR_MAX];
+	char boot_id[40]; /* this boot's: the prefix of every state file's name */
 	struct login *logins;
 	size_t count;
 	unsigned long long next_id;
+	size_t logins_max;       /* OKTA_WATCH_LOGINS_MAX, or fewer: the fd limit */
 	long long not_before_ms; /* no request before: pacing, backoff, 429 */
 	long long gap_ms;        /* between two requests, from the rate limit */
 	long long window_reset;  /* the rate-limit window: its X-Rate-Limit-Reset */
@@ -190,8 +197,8 @@ static int save_login(const struct watch *w, struct login *l)
 	size_t len = okta_watch_encode(&l->reg, msg, sizeof(msg));
 	int fd, rc = -1;
 
-	snprintf(l->state_name, sizeof(l->state_name), "%lld-%llu-%08llx", l->reg.pid,
-		 l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
+	snprintf(l->state_name, sizeof(l->state_name), "%s-%lld-%llu-%08llx", w->boot_id,
+		 l->reg.pid, l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", w->state_dir, l->state_name);
 	snprintf(path, sizeof(path), "%s/%s", w->state_dir, l->state_name);
 	fd = len > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
@@ -394,6 +401,13 @@ static void start_ending(struct watch *w, struct login *l)
 	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
 	bool by_logind = l->reg.logind_session[0] != '\0' && okta_logind_running();
 
+	if (by_logind && !okta_logind_session_led_by(l->reg.logind_session, root.pid)) {
+		okta_log(w->logger, LOG_WARNING,
+			 "logind session %s of the login of '%s' (%s, pid %lld) is not led by that "
+			 "process: not terminated, the login ends by signals",
+			 l->reg.logind_session, l->reg.user, l->reg.service, l->reg.pid);
+		by_logind = false;
+	}
 	if (by_logind && okta_logind_terminate(l->reg.logind_session, w->logger) != 0)
 		by_logind = false;
 	/* Also without logind, and after it: the registered process and its
@@ -743,7 +757,7 @@ static void do_register(struct watch *w, int fd, const struct ucred *peer,
 			return;
 		}
 	}
-	if (w->count >= OKTA_WATCH_LOGINS_MAX) {
+	if (w->count >= w->logins_max) {
 		refuse(w, fd, peer, "too many logins watched");
 		return;
 	}
@@ -995,6 +1009,29 @@ static int listen_socket(struct watch *w)
 	return 0;
 }
 
+/*
+ * The kernel's boot id (a UUID). Pids and start times (ticks since boot)
+ * repeat from boot to boot: a state file kept across a reboot (watch_socket
+ * on persistent storage) must never name a process of this boot.
+ */
+static void read_boot_id(struct watch *w)
+{
+	size_t i, n = 0;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t got = read(fd, w->boot_id, sizeof(w->boot_id) - 1);
+
+		n = got > 0 ? (size_t)got : 0;
+		close(fd);
+	}
+	for (i = 0; i < n && (okta_ascii_is_xdigit(w->boot_id[i]) || w->boot_id[i] == '-'); i++)
+		;
+	w->boot_id[i] = '\0';
+	if (i == 0)
+		snprintf(w->boot_id, sizeof(w->boot_id), "noboot");
+}
+
 /* One state file: a registration whose process must still be there. */
 static void reload_one(struct watch *w, const char *name)
 {
@@ -1009,6 +1046,11 @@ static void reload_one(struct watch *w, const char *name)
 	bool alive;
 
 	snprintf(path, sizeof(path), "%s/%s", w->state_dir, name);
+	if (strncmp(name, w->boot_id, strlen(w->boot_id)) != 0 || name[strlen(w->boot_id)] != '-') {
+		okta_log(w->logger, LOG_WARNING, "state file %s is of another boot; removed", path);
+		unlink(path);
+		return;
+	}
 	text = okta_read_secure_file(path, 0, OKTA_WATCH_MSG_MAX, &len, err, sizeof(err));
 	if (text == NULL || okta_watch_parse(text, len, &reg, &why) != 0 ||
 	    reg.op != OKTA_WATCH_REGISTER) {
@@ -1016,7 +1058,8 @@ static void reload_one(struct watch *w, const char *name)
 			 text == NULL ? err : why);
 		unlink(path);
 	} else {
-		alive = okta_proc_identify((pid_t)reg.pid, reg.start_time, &pidfd) == 0;
+		alive = okta_proc_identify((pid_t)reg.pid, reg.start_time,
+					   w->count < w->logins_max ? &pidfd : NULL) == 0;
 		l = add_login(w, &reg, alive ? pidfd : -1);
 		if (l != NULL) {
 			snprintf(l->state_name, sizeof(l->state_name), "%s", name);
@@ -1081,10 +1124,38 @@ static void on_signal(struct watch *w)
 		;
 }
 
+/*
+ * Each login holds a pidfd: raise the soft descriptor limit to the hard one
+ * (systemd's default soft limit is 1024) and watch no more logins than
+ * leave FD_RESERVE free. At the limit, accept(), /proc and the connection
+ * to Okta would fail for everyone (nothing checked, nothing ended).
+ */
+static void fit_fd_limit(struct watch *w)
+{
+	struct rlimit rl;
+
+	w->logins_max = OKTA_WATCH_LOGINS_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= OKTA_WATCH_LOGINS_MAX + FD_RESERVE)
+		return;
+	w->logins_max = rl.rlim_cur > FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : 0;
+	okta_log(w->logger, LOG_WARNING,
+		 "the descriptor limit (%llu) allows %zu watched logins; raise LimitNOFILE",
+		 (unsigned long long)rl.rlim_cur, w->logins_max);
+}
+
 static int setup(struct watch *w)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
+	fit_fd_limit(w);
+	read_boot_id(w);
 	w->quiet.fn = quiet_sink;
 	w->quiet.ctx = w;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -20,6 +20,9 @@
 #define PTS_MAJOR_FIRST 136
 #define PTS_MAJOR_LAST 143
 #define LOGIND_RUNTIME_DIR "/run/systemd/seats"
+#define LOGIND_SESSIONS_DIR "/run/systemd/sessions"
+/* logind's session files are a few hundred bytes. */
+#define LOGIND_SESSION_FILE_MAX 8192
 
 /* One process of the snapshot of /proc. */
 struct proc_entry {
@@ -77,23 +80,12 @@ static bool has_sid(const struct okta_login_procs *p, long long sid)
 	return false;
 }
 
-static bool has_proc(const struct okta_login_procs *p, pid_t pid, unsigned long long start)
-{
-	size_t i;
-
-	for (i = 0; i < p->count; i++) {
-		if (p->procs[i].pid == pid && p->procs[i].start_time == start)
-			return true;
-	}
-	return false;
-}
-
+/* The caller checked that pid is not in p yet (found_before: a snapshot
+ * has each pid once). */
 static int add_proc(struct okta_login_procs *p, pid_t pid, unsigned long long start)
 {
 	struct okta_proc_ref *grown;
 
-	if (has_proc(p, pid, start))
-		return 0;
 	grown = realloc(p->procs, (p->count + 1) * sizeof(*grown));
 	if (grown == NULL)
 		return -1;
@@ -118,55 +110,213 @@ static int add_sid(struct okta_login_procs *p, long long sid)
 	return 0;
 }
 
-/* Mark the roots, then spread the mark to children and to the members of
- * marked sessions until nothing changes. */
-static void mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *roots,
-		 size_t root_count, struct okta_login_procs *into)
+/*
+ * A session found by an earlier collection (SIGHUP, then SIGKILL 5 s later)
+ * is still that session only while a process found in it then lives on in
+ * it (same start time): the kernel frees the number of an empty session,
+ * and a new session (another user's sshd connection, after the login's
+ * user cycled the pids) may get it. Forget the others.
+ */
+static int by_ref(const void *a, const void *b)
 {
-	bool changed = true;
-	size_t i, j;
+	const struct okta_proc_ref *x = a, *y = b;
 
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->start_time > y->start_time) - (x->start_time < y->start_time);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The processes found so far, sorted for bsearch (NULL when none or out
+ * of memory). */
+static struct okta_proc_ref *sorted_procs(const struct okta_login_procs *p)
+{
+	struct okta_proc_ref *copy = p->count > 0 ? malloc(p->count * sizeof(*copy)) : NULL;
+
+	if (copy != NULL) {
+		memcpy(copy, p->procs, p->count * sizeof(*copy));
+		qsort(copy, p->count, sizeof(*copy), by_ref);
+	}
+	return copy;
+}
+
+static bool found_before(const struct okta_proc_ref *sorted, size_t count, pid_t pid,
+			 unsigned long long start)
+{
+	struct okta_proc_ref key = { pid, start };
+
+	return sorted != NULL && bsearch(&key, sorted, count, sizeof(key), by_ref) != NULL;
+}
+
+static void keep_live_sids(struct okta_login_procs *p, const struct proc_entry *all, size_t n)
+{
+	struct okta_proc_ref *sorted = sorted_procs(p);
+	bool *live = calloc(p->sid_count + 1, sizeof(*live));
+	size_t i, kept = 0;
+	long long *hit;
+
+	qsort(p->sids, p->sid_count, sizeof(*p->sids), by_value);
+	for (i = 0; live != NULL && i < n; i++) {
+		if (!found_before(sorted, p->count, all[i].pid, all[i].st.start_time))
+			continue;
+		hit = bsearch(&all[i].st.sid, p->sids, p->sid_count, sizeof(*p->sids), by_value);
+		if (hit != NULL)
+			live[hit - p->sids] = true;
+	}
+	for (i = 0; i < p->sid_count; i++) {
+		if (live != NULL && live[i])
+			p->sids[kept++] = p->sids[i];
+	}
+	p->sid_count = kept; /* out of memory: none is trusted */
+	free(live);
+	free(sorted);
+}
+
+/* Orders of the snapshot: by parent, by session (qsort of indices). */
+static const struct proc_entry *sort_base;
+
+static int by_ppid(const void *a, const void *b)
+{
+	long long x = sort_base[*(const size_t *)a].st.ppid;
+	long long y = sort_base[*(const size_t *)b].st.ppid;
+
+	return (x > y) - (x < y);
+}
+
+static int by_sid(const void *a, const void *b)
+{
+	long long x = sort_base[*(const size_t *)a].st.sid;
+	long long y = sort_base[*(const size_t *)b].st.sid;
+
+	return (x > y) - (x < y);
+}
+
+/* The first position in order (sorted by parent or session) whose value is
+ * at least v. */
+static size_t lower_bound(const struct proc_entry *all, const size_t *order, size_t n, bool parent,
+			  long long v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		long long m = parent ? all[order[mid]].st.ppid : all[order[mid]].st.sid;
+
+		if (m < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Mark every process of order (from first on) whose parent or session is
+ * v, and push it on the work stack. */
+static void mark_range(struct proc_entry *all, const size_t *order, size_t n, bool parent,
+		       long long v, size_t *stack, size_t *top)
+{
+	size_t k;
+
+	for (k = lower_bound(all, order, n, parent, v); k < n; k++) {
+		struct proc_entry *e = &all[order[k]];
+
+		if ((parent ? e->st.ppid : e->st.sid) != v)
+			break;
+		if (!e->in_login) {
+			e->in_login = true;
+			stack[(*top)++] = order[k];
+		}
+	}
+}
+
+/*
+ * Mark the roots and the members of the sessions into names, then spread
+ * the mark to children and to the members of sessions a marked process
+ * leads. Each process is marked once, and its children and session found
+ * by binary search: O(n log n), whatever the depth of the tree or the
+ * order of its pids (a user controls both; a fixpoint over all pairs took
+ * seconds per pass on a busy host and stalled the one loop).
+ */
+static int mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *roots,
+		size_t root_count, struct okta_login_procs *into)
+{
+	size_t *parents = calloc(n + 1, sizeof(*parents));
+	size_t *sessions = calloc(n + 1, sizeof(*sessions));
+	size_t *stack = calloc(n + 1, sizeof(*stack));
+	struct okta_proc_ref *sorted_roots = NULL;
+	size_t top = 0, i, j;
+	int rc = -1;
+
+	if (parents == NULL || sessions == NULL || stack == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		parents[i] = sessions[i] = i;
+	sort_base = all;
+	qsort(parents, n, sizeof(*parents), by_ppid);
+	qsort(sessions, n, sizeof(*sessions), by_sid);
+	if (root_count > 0) {
+		sorted_roots = malloc(root_count * sizeof(*sorted_roots));
+		if (sorted_roots == NULL)
+			goto out;
+		memcpy(sorted_roots, roots, root_count * sizeof(*sorted_roots));
+		qsort(sorted_roots, root_count, sizeof(*sorted_roots), by_ref);
+	}
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < root_count; j++) {
-			if (all[i].pid == roots[j].pid &&
-			    all[i].st.start_time == roots[j].start_time)
-				all[i].in_login = true;
+		if (found_before(sorted_roots, root_count, all[i].pid, all[i].st.start_time)) {
+			all[i].in_login = true;
+			stack[top++] = i;
 		}
 	}
-	while (changed) {
-		changed = false;
-		for (i = 0; i < n; i++) {
-			if (all[i].in_login) {
-				if (all[i].st.sid == all[i].pid)
-					(void)add_sid(into, all[i].st.sid);
-				continue;
-			}
-			if (has_sid(into, all[i].st.sid))
-				all[i].in_login = changed = true;
-			for (j = 0; !all[i].in_login && j < n; j++) {
-				if (all[j].in_login && all[j].pid == all[i].st.ppid)
-					all[i].in_login = changed = true;
-			}
+	for (j = 0; j < into->sid_count; j++)
+		mark_range(all, sessions, n, false, into->sids[j], stack, &top);
+	rc = 0;
+	while (top > 0) {
+		struct proc_entry *e = &all[stack[--top]];
+
+		if (e->st.sid == e->pid && e->st.sid > 1) {
+			if (add_sid(into, e->st.sid) != 0)
+				rc = -1;
+			mark_range(all, sessions, n, false, e->st.sid, stack, &top);
 		}
+		mark_range(all, parents, n, true, e->pid, stack, &top);
 	}
+out:
+	free(sorted_roots);
+	free(parents);
+	free(sessions);
+	free(stack);
+	return rc;
 }
 
 int okta_login_procs_collect(const struct okta_proc_ref *roots, size_t root_count,
 			     struct okta_login_procs *into)
 {
-	size_t n = 0, i;
+	size_t n = 0, i, known;
 	struct proc_entry *all = snapshot(&n);
+	struct okta_proc_ref *before;
 	pid_t self = getpid();
 	int rc = 0;
 
 	if (all == NULL)
 		return -1;
-	mark(all, n, roots, root_count, into);
+	keep_live_sids(into, all, n);
+	if (mark(all, n, roots, root_count, into) != 0)
+		rc = -1;
+	before = sorted_procs(into);
+	known = into->count;
 	for (i = 0; i < n; i++) {
 		if (all[i].in_login && all[i].pid > 1 && all[i].pid != self &&
+		    !found_before(before, known, all[i].pid, all[i].st.start_time) &&
 		    add_proc(into, all[i].pid, all[i].st.start_time) != 0)
 			rc = -1;
 	}
+	free(before);
 	free(all);
 	return rc;
 }
@@ -248,6 +398,36 @@ bool okta_logind_running(void)
 	struct stat sb;
 
 	return lstat(LOGIND_RUNTIME_DIR, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+bool okta_logind_session_led_by(const char *id, pid_t leader)
+{
+	char path[sizeof(LOGIND_SESSIONS_DIR) + OKTA_WATCH_LOGIND_MAX + 2];
+	char text[LOGIND_SESSION_FILE_MAX];
+	const char *line;
+	char *end;
+	ssize_t n;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", LOGIND_SESSIONS_DIR, id) >= (int)sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	line = strncmp(text, "LEADER=", 7) == 0 ? text : strstr(text, "\nLEADER=");
+	if (line == NULL)
+		return false;
+	line += line[0] == '\n' ? 8 : 7;
+	if (!okta_ascii_is_digit(line[0]))
+		return false;
+	errno = 0;
+	return strtoll(line, &end, 10) == (long long)leader && errno == 0 &&
+	       (*end == '\n' || *end == '\0');
 }
 
 int okta_logind_terminate(const char *id, const struct okta_logger *logger)

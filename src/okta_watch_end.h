@@ -62,6 +62,15 @@ bool okta_login_terminal_used(const struct okta_login_procs *procs, const char *
 bool okta_logind_running(void);
 
 /*
+ * Does logind say that its session id was opened by (is led by) process
+ * leader? XDG_SESSION_ID comes from the PAM environment, which a user can
+ * plant (pam_env.so user_readenv=1) before pam_systemd sets it, and sudo's
+ * and su's may name the caller's session: only the login's own session is
+ * ever terminated. Reads LEADER= of /run/systemd/sessions/ID.
+ */
+bool okta_logind_session_led_by(const char *id, pid_t leader);
+
+/*
  * loginctl terminate-session ID, not waited for (the caller reaps its
  * children); 0 when it was started. id was checked by the protocol parser
  * (letters and digits only).

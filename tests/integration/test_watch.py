@@ -14,11 +14,13 @@ Run: python3 tests/integration/test_watch.py [name-substring...]   (as root)
 
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
 import time
+import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
@@ -60,14 +62,15 @@ class WatchTestCase(mt.OktaTestCase):
         keys.update(overrides)
         return super().write_conf(_path, **keys)
 
-    def start_login(self, seconds=120, steps=None, token=None, env=None):
+    def start_login(self, seconds=120, steps=None, token=None, env=None, setenv=()):
         """auth + open in a driver that then sleeps: a login that lasts.
         Returns (Popen, sid); the open step has succeeded."""
         if token is None:
             token = mt.sim().mint_full(mt.LOGIN)["sessionToken"]
         steps = steps or "auth,open,sleep=%d,close" % seconds
         self.login_sink = logcapture.LogSink(os.path.join(self.tmp, "log%d" % len(self.logins)))
-        p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps),
+        p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps,
+                                                    setenv=setenv),
                                   self.login_sink, wait=False, die_with_parent=True,
                                   env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
@@ -194,6 +197,28 @@ class TestLifecycle(WatchTestCase):
         mt.sim().revoke_session(sid)
         self.wait_exit(p, END_WITHIN)
         self.assert_daemon_logged("outcome=revoked", within=1)
+
+    def test_state_file_of_another_boot_not_reloaded(self):
+        """A state file left from another boot (watch_socket on persistent
+        storage) names a pid and start time that repeat in this boot: it is
+        removed, not taken for a process of this boot."""
+        self.daemon.start()
+        p, sid = self.start_login()
+        self.daemon.stop(signal.SIGKILL)
+        state = os.path.join(self.sockdir, "state")
+        name = os.listdir(state)[0]
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+        other = "0" * 8 + "-0000-4000-8000-" + "0" * 12
+        rest = name[len(boot) + 1:] if name.startswith(boot + "-") else name
+        os.rename(os.path.join(state, name), os.path.join(state, other + "-" + rest))
+        self.daemon.start()
+        self.assertEqual(self.daemon.list(), [], self.describe())
+        self.assert_daemon_logged("of another boot; removed")
+        self.assertEqual(os.listdir(state), [])
+        mt.sim().revoke_session(sid)
+        time.sleep(END_WITHIN)
+        self.assertIsNone(p.poll(), "a process of this boot taken for the old login")
 
     def test_restart_after_login_ended_meanwhile(self):
         """The login's process is gone when the daemon comes back: forgotten
@@ -443,6 +468,128 @@ class TestRefusals(WatchTestCase):
         # the good one is accepted (the harness can register itself)
         self.assertEqual(self.daemon.send_raw(watchlib.message(**base)), "ok")
         self.assertEqual(len(self.daemon.list()), 1)
+
+
+FAKE_LOGINCTL = """#!/bin/sh
+echo "$@" >> %s
+"""
+
+
+@unittest.skipUnless(os.path.isdir("/run/systemd") and os.path.exists("/usr/bin/loginctl"),
+                     "needs /run/systemd and /usr/bin/loginctl to mount over")
+class TestLogindSession(WatchTestCase):
+    """The daemon's view of logind is a private /run/systemd (seats/: logind
+    runs; sessions/ID: its LEADER=) and a loginctl that writes down what it
+    was asked."""
+
+    def setUp(self):
+        super().setUp()
+        self.rundir = os.path.join(self.tmp, "systemd")
+        os.makedirs(os.path.join(self.rundir, "seats"))
+        os.makedirs(os.path.join(self.rundir, "sessions"))
+        self.calls = os.path.join(self.tmp, "loginctl.calls")
+        fake = os.path.join(self.tmp, "loginctl")
+        with open(fake, "w") as f:
+            f.write(FAKE_LOGINCTL % self.calls)
+        os.chmod(fake, 0o755)
+        self.daemon.mounts = [("bind", self.rundir, "/run/systemd"),
+                              ("bind", fake, "/usr/bin/loginctl")]
+
+    def logind_session(self, name, leader):
+        with open(os.path.join(self.rundir, "sessions", name), "w") as f:
+            f.write("# This is private data. Do not parse.\nUID=0\nUSER=root\n"
+                    "ACTIVE=1\nSTATE=active\nLEADER=%d\nAUDIT=1\n" % leader)
+
+    def terminated(self):
+        try:
+            with open(self.calls) as f:
+                return f.read().split("\n")
+        except FileNotFoundError:
+            return []
+
+    def registered_pid(self):
+        return int(self.daemon.list()[0].split(" pid=")[1].split()[0])
+
+    def test_planted_xdg_session_id_of_another_login_not_terminated(self):
+        """A user plants XDG_SESSION_ID (~/.pam_environment) naming another
+        user's logind session, then ends their own Okta session: their own
+        login ends, the other session is not terminated."""
+        self.daemon.start()
+        p, sid = self.start_login(setenv=["XDG_SESSION_ID=c7"])
+        self.logind_session("c7", os.getpid())  # the victim's: led by another process
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assert_daemon_logged("outcome=terminated", within=2)
+        time.sleep(0.5)
+        self.assertNotIn("terminate-session c7", self.terminated(), self.describe())
+        self.assert_daemon_logged("logind session c7", "not led by")
+
+    def test_own_logind_session_terminated(self):
+        """The logind session the login's own process leads is terminated."""
+        self.daemon.start()
+        p, sid = self.start_login(setenv=["XDG_SESSION_ID=c8"])
+        self.logind_session("c8", self.registered_pid())
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        self.assert_daemon_logged("logind TerminateSession", within=2)
+        deadline = time.monotonic() + 3
+        while "terminate-session c8" not in self.terminated() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn("terminate-session c8", self.terminated(), self.describe())
+
+
+REGISTER_MANY = r"""
+import os, socket, sys, time
+sys.path.insert(0, sys.argv[3])
+import watchlib
+me = os.getpid()
+for i in range(int(sys.argv[2])):
+    msg = watchlib.message(op="register", session_id="102fd%04dxyz" % i, user_id="00u1",
+                           user="alice", service="sshd", expires_at="2030-01-01T00:00:00.000Z",
+                           pid=me, start_time=watchlib.proc_start_time(me))
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.settimeout(2)
+        s.connect(sys.argv[1])
+        s.send(msg)
+        print(s.recv(4096).decode().strip(), flush=True)
+        s.close()
+    except OSError as e:
+        print("error", type(e).__name__, flush=True)
+        break
+print("done", flush=True)
+time.sleep(120)
+"""
+
+
+class TestDescriptorBudget(WatchTestCase):
+    LIMIT = 64
+
+    def test_daemon_at_its_fd_limit_still_serves_and_ends(self):
+        """Registrations beyond what the descriptor limit allows (one pidfd
+        each) are refused; the daemon still answers, asks Okta and ends
+        logins (at the limit, accept, /proc and Okta's connection failed for
+        everyone)."""
+        limit = self.LIMIT
+        self.daemon.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+        self.daemon.start()
+        many = subprocess.Popen([sys.executable, "-c", REGISTER_MANY, self.socket_path, "60",
+                                 os.path.dirname(watchlib.__file__)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.logins.append(many)
+        replies = []
+        while True:
+            line = many.stdout.readline().decode().strip()
+            if line in ("done", ""):
+                break
+            replies.append(line)
+        self.assertNotIn("error", " ".join(replies), "%r%s" % (replies, self.describe()))
+        self.assertEqual(len(self.daemon.list()), replies.count("ok"), self.describe())
+        # its sessions are unknown to Okta: the login is ended
+        self.wait_exit(many, END_WITHIN)
+        self.assertEqual(many.returncode, -signal.SIGHUP, self.describe())
+        self.assertIn("refused too many logins watched", replies, self.describe())
+        self.assertLess(replies.count("ok"), limit)
 
 
 CONNECT_AS_USER = r"""

@@ -48,6 +48,7 @@ class Daemon:
         self.conf, self.socket_path, self.sink = conf, socket_path, sink
         self.mounts = list(mounts)
         self.env = env   # the daemon's environment (None: the test's)
+        self.preexec = None  # run in the daemon's process before exec (rlimits)
         self.proc = None
         self.stderr_path = socket_path + ".stderr"
 
@@ -58,7 +59,8 @@ class Daemon:
         with open(self.stderr_path, "ab") as err:
             self.proc = logcapture.run_logged(self.command(), self.sink, wait=False,
                                               mounts=self.mounts, die_with_parent=True,
-                                              env=self.env, stdin=subprocess.DEVNULL,
+                                              env=self.env, preexec_fn=self.preexec,
+                                              stdin=subprocess.DEVNULL,
                                               stdout=subprocess.DEVNULL, stderr=err)
         deadline = time.monotonic() + timeout
         while True:
