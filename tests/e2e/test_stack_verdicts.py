@@ -64,8 +64,8 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 class Sshd(bg.Sshd):
     """test_breakglass's sshd, with the `password` method allowed as well."""
 
-    def config_text(self, user):
-        text = super().config_text(user)
+    def config_text(self, user, extra=()):
+        text = super().config_text(user, extra)
         return text.replace("PasswordAuthentication no", "PasswordAuthentication yes").replace(
             "AuthenticationMethods keyboard-interactive\n",
             "AuthenticationMethods keyboard-interactive password\n")
