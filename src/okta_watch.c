@@ -58,6 +58,12 @@
 #define FD_RESERVE 32
 /* Checks run back to back before the loop serves its socket again. */
 #define CHECKS_PER_TURN 16
+/* Processes recorded per login: a bound on memory (OKTA_WATCH_LOGINS_MAX
+ * logins); beyond it the first found are kept. */
+#define RECORDED_MAX 256
+/* The first recording, this long after the registration: su and sudo
+ * start the shell or command right after pam_open_session. */
+#define RECORD_FIRST_MS 500
 
 enum problem {
 	PROBLEM_NETWORK, /* no HTTP answer: connection, TLS, deadline */
@@ -93,6 +99,12 @@ struct login {
 	bool ending;
 	long long kill_at_ms;
 	struct okta_login_procs procs;
+	/* The login's processes as the last check found them (at most
+	 * RECORDED_MAX): what is left of it when the registered process exits
+	 * without close_session (a user may SIGKILL their own su or sudo). */
+	struct okta_login_procs recorded;
+	bool orphaned;          /* the registered process is gone; recorded still live */
+	long long record_at_ms; /* the first recording (0: done) */
 	struct login *next;
 };
 
@@ -253,6 +265,7 @@ static struct login *add_login(struct watch *w, const struct okta_watch_reg *reg
 	l->pidfd = pidfd;
 	/* The first check somewhere in the next interval: spread evenly. */
 	l->next_check_ms = now + random_below(interval_ms(w));
+	l->record_at_ms = now + RECORD_FIRST_MS;
 	l->last_refresh_epoch = epoch_s();
 	l->last_outcome = "pending";
 	if (okta_timestamp_parse(reg->expires_at, &l->expires_epoch) != 0)
@@ -290,6 +303,7 @@ static void forget_login(struct watch *w, struct login *l)
 		close(l->pidfd);
 	}
 	okta_login_procs_free(&l->procs);
+	okta_login_procs_free(&l->recorded);
 	explicit_bzero(l, sizeof(*l));
 	free(l);
 	w->count--;
@@ -396,10 +410,50 @@ static void okta_unavailable(struct watch *w, struct login *l, const struct okta
 
 /* ------------------------------------------------------- ending a login */
 
+/* The login's processes now, found from the registered process and from
+ * those recorded (what is left of an orphaned login, and what it started
+ * since): never from anything else. */
+static int collect_login(const struct login *l, struct okta_login_procs *into)
+{
+	size_t n = l->recorded.count;
+	struct okta_proc_ref *roots = malloc((n + 1) * sizeof(*roots));
+	int rc;
+
+	if (roots == NULL)
+		return -1;
+	roots[0].pid = (pid_t)l->reg.pid;
+	roots[0].start_time = l->reg.start_time;
+	if (n > 0)
+		memcpy(roots + 1, l->recorded.procs, n * sizeof(*roots));
+	rc = okta_login_procs_collect(roots, n + 1, into);
+	free(roots);
+	return rc;
+}
+
+/* Record the login's processes (at most RECORDED_MAX: the first found);
+ * a collection that failed keeps the last record. */
+static void record_login(struct login *l)
+{
+	struct okta_login_procs now = { 0 };
+
+	if (collect_login(l, &now) != 0) {
+		okta_login_procs_free(&now);
+		return;
+	}
+	if (now.count > RECORDED_MAX)
+		now.count = RECORDED_MAX;
+	free(now.sids); /* found again from the processes */
+	now.sids = NULL;
+	now.sid_count = 0;
+	okta_login_procs_free(&l->recorded);
+	l->recorded = now;
+}
+
 static void start_ending(struct watch *w, struct login *l)
 {
 	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
-	bool by_logind = l->reg.logind_session[0] != '\0' && okta_logind_running();
+	/* An orphaned login's leader is gone: its remains end by signals. */
+	bool by_logind = !l->orphaned && l->reg.logind_session[0] != '\0' && okta_logind_running();
 
 	if (by_logind && !okta_logind_session_led_by(l->reg.logind_session, root.pid)) {
 		okta_log(w->logger, LOG_WARNING,
@@ -412,7 +466,7 @@ static void start_ending(struct watch *w, struct login *l)
 		by_logind = false;
 	/* Also without logind, and after it: the registered process and its
 	 * descendants may be outside the logind session (sudo's command). */
-	(void)okta_login_procs_collect(&root, 1, &l->procs);
+	(void)collect_login(l, &l->procs);
 	if (l->pidfd >= 0)
 		(void)okta_pidfd_send_signal(l->pidfd, SIGHUP);
 	okta_login_procs_signal(&l->procs, SIGHUP);
@@ -470,7 +524,6 @@ static void session_ended(struct watch *w, struct login *l, enum okta_audit_outc
 static bool wants_refresh(const struct watch *w, struct login *l)
 {
 	long long margin = 2 * w->cfg->watch_interval;
-	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
 	struct okta_login_procs procs = { 0 };
 	bool used;
 
@@ -481,7 +534,7 @@ static bool wants_refresh(const struct watch *w, struct login *l)
 		return false;
 	if (w->cfg->keep_alive == OKTA_KEEP_ALIVE_ALWAYS)
 		return true;
-	(void)okta_login_procs_collect(&root, 1, &procs);
+	(void)collect_login(l, &procs);
 	used = okta_login_terminal_used(&procs, l->reg.tty, (time_t)l->last_refresh_epoch);
 	okta_login_procs_free(&procs);
 	return used;
@@ -557,6 +610,7 @@ static void check_login(struct watch *w, struct login *l)
 	enum okta_status st;
 	const char *problem;
 
+	record_login(l); /* before the request: a test sees it done */
 	begin_request(w);
 	st = okta_get_session(w->client, l->reg.session_id, &s);
 	res = okta_client_last_result(w->client);
@@ -581,35 +635,65 @@ static void check_login(struct watch *w, struct login *l)
 	okta_session_clear(&s);
 }
 
-/* The process that opened the login is gone without close_session (sshd
- * killed, a crash): forget it, and revoke its session with revoke_on_close. */
-static void process_gone(struct watch *w, struct login *l)
+/* Revoke the login's session (revoke_on_close) and audit it. */
+static void revoke_gone(struct watch *w, struct login *l)
 {
 	const struct okta_call_result *res;
 	enum okta_status st;
 
+	begin_request(w);
+	st = okta_revoke_session(w->client, l->reg.session_id);
+	res = okta_client_last_result(w->client);
+	note_rate_limit(w, res);
+	audit(w, l, OKTA_AUDIT_UNWATCHED,
+	      st == OKTA_STATUS_OK          ? "process_gone_revoked"
+	      : st == OKTA_STATUS_NOT_FOUND ? "process_gone_already_gone"
+					    : "process_gone_revoke_failed",
+	      res->error_id);
+}
+
+/*
+ * The process that opened the login is gone without close_session (sshd
+ * killed, a crash, or a user's SIGKILL to their own su or sudo). With
+ * revoke_on_close its session is revoked and what is left of the login is
+ * ended (on_end = terminate). Else the recorded processes still alive stay
+ * watched (an orphaned login: a revocation ends them); the login is
+ * forgotten once none is left.
+ */
+static void process_gone(struct watch *w, struct login *l)
+{
+	size_t left;
+
+	if (l->pidfd >= 0) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, l->pidfd, NULL);
+		close(l->pidfd);
+		l->pidfd = -1; /* polled by pid + start time from now on */
+	}
 	if (l->ending) {
 		/* Ending already: the SIGKILL of what is left comes at
 		 * kill_at_ms, or now when nothing is left (signal 0 tests). */
-		if (l->pidfd >= 0) {
-			epoll_ctl(w->epfd, EPOLL_CTL_DEL, l->pidfd, NULL);
-			close(l->pidfd);
-			l->pidfd = -1;
-		}
 		if (okta_login_procs_signal(&l->procs, 0) == 0)
 			finish_ending(w, l);
 		return;
 	}
-	if (w->cfg->revoke_on_close) {
-		begin_request(w);
-		st = okta_revoke_session(w->client, l->reg.session_id);
-		res = okta_client_last_result(w->client);
-		note_rate_limit(w, res);
-		audit(w, l, OKTA_AUDIT_UNWATCHED,
-		      st == OKTA_STATUS_OK          ? "process_gone_revoked"
-		      : st == OKTA_STATUS_NOT_FOUND ? "process_gone_already_gone"
-						    : "process_gone_revoke_failed",
-		      res->error_id);
+	left = okta_login_procs_signal(&l->recorded, 0);
+	if (l->orphaned && left > 0)
+		return;
+	if (!l->orphaned && w->cfg->revoke_on_close) {
+		revoke_gone(w, l);
+		if (left > 0 && w->cfg->on_end != OKTA_ON_END_LOG) {
+			l->orphaned = true;
+			start_ending(w, l);
+			return;
+		}
+	} else if (!l->orphaned && left > 0) {
+		okta_log(w->logger, LOG_NOTICE,
+			 "the process of the login of '%s' (%s, pid %lld) is gone without "
+			 "close_session; %zu process(es) of the login stay watched",
+			 l->reg.user, l->reg.service, l->reg.pid, left);
+		l->orphaned = true;
+		l->last_outcome = "orphaned";
+		return;
 	} else {
 		audit(w, l, OKTA_AUDIT_UNWATCHED, "process_gone", NULL);
 	}
@@ -634,6 +718,10 @@ static void run_timers(struct watch *w)
 
 	for (l = w->logins; l != NULL; l = next) {
 		next = l->next;
+		if (l->record_at_ms != 0 && now >= l->record_at_ms && !l->orphaned) {
+			record_login(l);
+			l->record_at_ms = 0;
+		}
 		if (l->ending && (now >= l->kill_at_ms ||
 				  (l->pidfd < 0 && okta_login_procs_signal(&l->procs, 0) == 0)))
 			finish_ending(w, l); /* due, or (no pidfd) nothing left */
@@ -672,6 +760,8 @@ static int next_timeout(const struct watch *w)
 								: w->not_before_ms;
 		if (l->pidfd < 0 && now + PID_POLL_MS < t)
 			t = now + PID_POLL_MS;
+		if (l->record_at_ms != 0 && l->record_at_ms < t)
+			t = l->record_at_ms;
 		if (at < 0 || t < at)
 			at = t;
 	}

@@ -15,7 +15,8 @@
  * --conv-rc N makes it answer code N (an application's own failure). The
  * step user=NAME sets PAM_USER on the same handle (login(1) does that
  * before retrying with another user); sleep=SECONDS waits (a login that
- * lasts, for the session watch).
+ * lasts, for the session watch); fork=SECONDS starts a child in its own
+ * session that sleeps (a shell that outlives its killed parent).
  * --rhost sets PAM_RHOST. --silent yes passes PAM_SILENT to pam_authenticate.
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
@@ -261,6 +262,23 @@ static int dump_memory(const char *path)
 	return close(out);
 }
 
+/* Step fork=SECONDS: a child in its own session that sleeps, as su's or
+ * sshd's shell outlives a killed parent; prints "child PID". */
+static int fork_child(unsigned seconds)
+{
+	pid_t child = fork();
+
+	if (child < 0)
+		return PAM_SYSTEM_ERR;
+	if (child == 0) {
+		(void)setsid();
+		sleep(seconds);
+		_exit(0);
+	}
+	printf("child %d\n", (int)child);
+	return PAM_SUCCESS;
+}
+
 static int run_step(pam_handle_t *pamh, const char *step)
 {
 	int rc;
@@ -279,6 +297,8 @@ static int run_step(pam_handle_t *pamh, const char *step)
 		rc = pam_set_item(pamh, PAM_USER, step + 5);
 	else if (strncmp(step, "sleep=", 6) == 0)
 		rc = (int)sleep((unsigned)atoi(step + 6)); /* a login that lasts */
+	else if (strncmp(step, "fork=", 5) == 0)
+		rc = fork_child((unsigned)atoi(step + 5));
 	else {
 		fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
 		return -1;
@@ -297,7 +317,7 @@ static void usage(void)
 		"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
 		"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
 		"       [--exec-check yes] [--dump-memory FILE] [--conv-rc N]\n"
-		"       (steps user=NAME, sleep=SECONDS)\n");
+		"       (steps user=NAME, sleep=SECONDS, fork=SECONDS)\n");
 	exit(2);
 }
 

@@ -36,6 +36,15 @@ INTERVAL = 5
 END_WITHIN = INTERVAL + 5
 
 
+def alive(pid):
+    """Is pid running (not a zombie: an orphan's reaper may be slow)?"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
 class WatchTestCase(mt.OktaTestCase):
     def setUp(self):
         super().setUp()
@@ -46,8 +55,12 @@ class WatchTestCase(mt.OktaTestCase):
         self.sink = logcapture.LogSink(os.path.join(self.tmp, "daemonlog"))
         self.daemon = watchlib.Daemon(self.conf_path, self.socket_path, self.sink)
         self.logins = []
+        self.children = []
 
     def tearDown(self):
+        for pid in self.children:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
         for p in self.logins:
             if p.poll() is None:
                 p.kill()
@@ -87,6 +100,25 @@ class WatchTestCase(mt.OktaTestCase):
                 self.fail(line + "\n".join(self.login_sink.lines()) + self.describe())
             steps += 1
         return p, self.created_session_id()
+
+    def start_login_with_child(self, **kw):
+        """A login whose registered process (the driver) started a child in
+        its own session, as su starts the shell, and waited for the daemon's
+        first recording of the login's processes. Returns (Popen, sid, pid)."""
+        p, sid = self.start_login(steps="auth,open,fork=120,sleep=120,close", **kw)
+        line = p.stdout.readline().decode()
+        self.assertTrue(line.startswith("child "), line + self.describe())
+        child = int(line.split()[1])
+        self.children.append(child)
+        time.sleep(1.5)
+        return p, sid, child
+
+    def wait_gone(self, pid, within):
+        deadline = time.monotonic() + within
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(alive(pid), "pid %d still runs after %ss%s"
+                         % (pid, within, self.describe()))
 
     def describe(self):
         self.sink.sync()
@@ -172,12 +204,57 @@ class TestLifecycle(WatchTestCase):
         self.assertEqual(self.daemon.list(), [])
 
     def test_killed_login_forgotten_without_revoke(self):
+        """Nothing of the login is left: forgotten at once, no further
+        request for its session."""
         self.daemon.start()
         p, sid = self.start_login()
         p.kill()
         p.wait()
         self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
         self.assertFalse(mt.sim().session(sid)["revoked"], self.describe())
+        self.assertEqual(self.daemon.list(), [])
+        asked = len(self.gets(sid))
+        time.sleep(INTERVAL * 1.5)
+        self.assertEqual(len(self.gets(sid)), asked, "a check after forgetting" + self.describe())
+
+    def test_killed_su_parent_leaves_shell_watched(self):
+        """W5: the user SIGKILLs the registered process (their own su's
+        waiting parent) once it started the shell: the shell (a child in
+        its own session) stays watched, and a revocation ends it."""
+        self.daemon.start()
+        p, sid, child = self.start_login_with_child()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("stay watched", within=3)
+        self.assertTrue(alive(child))
+        self.assertEqual(len(self.daemon.list()), 1, self.describe())
+        mt.sim().revoke_session(sid)
+        self.wait_gone(child, INTERVAL + 6)
+        self.assert_daemon_logged("outcome=terminated", within=2)
+
+    def test_orphaned_login_forgotten_when_its_processes_end(self):
+        self.daemon.start()
+        p, sid, child = self.start_login_with_child()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("stay watched", within=3)
+        os.kill(child, signal.SIGKILL)
+        self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
+        self.assertEqual(self.daemon.list(), [])
+        self.assertFalse(mt.sim().session(sid)["revoked"], self.describe())
+
+    def test_killed_su_parent_revoke_on_close_ends_shell(self):
+        """revoke_on_close = yes: the session is revoked at once, and what
+        is left of the login is ended with it."""
+        self.write_conf(revoke_on_close="yes")
+        self.daemon.start()
+        p, sid, child = self.start_login_with_child()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("reason=process_gone_revoked", within=3)
+        self.assertTrue(mt.sim().session(sid)["revoked"], self.describe())
+        self.wait_gone(child, 6)
+        self.assert_daemon_logged("outcome=terminated", within=2)
 
     def test_daemon_restart_keeps_watching(self):
         """Killed (SIGKILL: no clean stop) and restarted mid-login: the
