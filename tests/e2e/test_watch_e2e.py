@@ -9,7 +9,8 @@ watch_interval = 5, the socket in the sandbox's root-owned directory. A
 login runs a long `sleep`; the test deletes the Okta session at the
 simulator (as an administrator clearing a user's sessions would) and
 expects the ssh client (or sudo) to end within watch_interval + 5 s, the
-sleep to be gone, and the daemon's audit line to say `revoked`.
+sleep to be gone, and the daemon's audit line to say `revoked`. With su,
+the caller (bob) first SIGKILLs su's waiting parent (W5 of SECURITY.md).
 
 Run: python3 tests/e2e/test_watch_e2e.py [name-substring...]   (as root)
 """
@@ -30,6 +31,7 @@ import test_sshd  # noqa: E402
 import watchlib  # noqa: E402
 
 USER, LOGIN = test_sshd.USER, test_sshd.LOGIN
+CALLER = "bob"   # su's caller
 INTERVAL = 5
 END_WITHIN = INTERVAL + 5
 SSHD = DAEMON = None
@@ -50,8 +52,10 @@ def conf_keys():
 
 def setUpModule():
     global SSHD, SOCKET, DAEMON
-    e2elib.require_root_and_programs("sshd", "ssh", "ssh-keygen", "setpriv", "timeout", "sudo")
-    sim, box = e2elib.start_world([USER], ["sshd", "sudo"], timeout=test_sshd.TIMEOUT)
+    e2elib.require_root_and_programs("sshd", "ssh", "ssh-keygen", "setpriv", "timeout", "sudo",
+                                     "su")
+    sim, box = e2elib.start_world([USER, CALLER], ["sshd", "sudo", "su"],
+                                  timeout=test_sshd.TIMEOUT)
     e2elib.E2ETestCase.sim, e2elib.E2ETestCase.box = sim, box
     sockdir = os.path.join(box.dir, "watch")
     os.mkdir(sockdir, 0o755)
@@ -84,7 +88,7 @@ def start_daemon(box, timeout):
 
 
 def tearDownModule():
-    for n in (1, 2, 3):   # what a failed test may have left running
+    for n in (1, 2, 3, 4):   # what a failed test may have left running
         for pid in processes_running("sleep", sleep_arg(n)):
             os.kill(pid, 9)
     if DAEMON is not None:
@@ -242,6 +246,56 @@ class TestSudoRevoked(WatchE2E):
         time.sleep(0.5)
         self.assertEqual(processes_running("sleep", sleep_arg(3)), [], "the command is gone")
         self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
+
+
+def stat_fields(pid):
+    """(comm, ppid) of pid."""
+    with open("/proc/%d/stat" % pid) as f:
+        text = f.read()
+    return text[text.index("(") + 1:text.rindex(")")], int(text.rsplit(")", 1)[1].split()[1])
+
+
+def running(pid):
+    """Alive and not a zombie (su's parent reaps it once the pty closes)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+class TestSuKilled(WatchE2E):
+    def test_killed_su_parent_leaves_command_watched(self):
+        """W5: bob runs `su alice -c 'sleep N'` and, as bob, SIGKILLs su's
+        waiting parent (its real uid is bob's) once the command runs; the
+        revocation of alice's session still ends the command."""
+        token = self.sim.mint(LOGIN)
+        arg = sleep_arg(4)
+        bg = Background(lambda: self.box.run_pty(
+            ["su", USER, "-c", "sleep " + arg], user=CALLER,
+            answers=[(e2elib.TOKEN_PROMPT, token.encode())], timeout=120))
+        self.wait_watched()
+        self.wait_running(arg)
+        time.sleep(1.5)   # the daemon's first recording of the login's processes
+        sleeper = processes_running("sleep", arg)[0]
+        su = sleeper
+        while stat_fields(su)[0] != "su":
+            su = stat_fields(su)[1]
+            self.assertGreater(su, 1, "no su above the command\n" + self.describe())
+        killed = self.box.run(["kill", "-9", str(su)], user=CALLER)
+        self.assertEqual(killed.returncode, 0, killed.stderr.decode() + self.describe())
+        time.sleep(2)   # the pty stays open: the command holds it
+        self.assertFalse(running(su), "su survived its SIGKILL\n" + self.describe())
+        self.assertEqual(processes_running("sleep", arg), [sleeper], self.describe())
+        self.sim.revoke_session(self.created_sid())
+        deadline = time.monotonic() + END_WITHIN + 1
+        while processes_running("sleep", arg) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(processes_running("sleep", arg), [],
+                         "the orphaned command outlived the revocation\n" + self.describe())
+        self.assert_logged("event=watch", "outcome=revoked", "service=su")
+        self.wait_watched(0, within=8)   # forgotten after the SIGKILL round
+        bg.join(10)
 
 
 class TestKeepAliveTerminal(WatchE2E):
