@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Load figure for pam_okta_sessiond: N watched logins against the simulator.
 
-    python3 bench/watch_load.py [--logins 1000] [--interval 60] [--minutes 4]   (root)
+    python3 bench/watch_load.py [--logins 1000] [--interval 60] [--minutes 4]
+                                [--others N]   (root)
 
 Creates N Okta sessions at the simulator (POST /api/v1/sessions), starts the
 daemon (watch_interval = --interval), and registers N logins: each a child
@@ -13,7 +14,11 @@ start time: the daemon watches a real process). Then it measures, over
 the simulator's log), the pacing rule (a quarter of X-Rate-Limit-Remaining
 until -Reset; the simulator allows --rate-limit a minute, default 600), the daemon's CPU time
 (utime + stime from /proc/PID/stat) as a share of one core, and its VmRSS
-and VmHWM. Prints one table (Markdown) for bench/RESULTS.md.
+and VmHWM. With --others N, N more processes (sleeping, not watched) run
+during the whole run, so that a look at every process in /proc costs what
+it does on a busy host; the table says how many processes the host had.
+PAM_OKTA_SESSIOND=PATH runs another build of the daemon. Prints one table
+(Markdown) for bench/RESULTS.md.
 """
 
 import argparse
@@ -86,6 +91,15 @@ def register_child(socket_path, session, i):
     return pid
 
 
+def start_others(n):
+    """n sleeping processes that nobody watches (a busy host's others)."""
+    return [subprocess.Popen(["sleep", "100000"], stdin=subprocess.DEVNULL) for _ in range(n)]
+
+
+def host_processes():
+    return sum(1 for d in os.listdir("/proc") if d.isdigit())
+
+
 def cpu_ticks(pid):
     with open("/proc/%d/stat" % pid) as f:
         text = f.read()
@@ -108,10 +122,13 @@ def main():
     ap.add_argument("--minutes", type=float, default=4)
     ap.add_argument("--rate-limit", type=int, default=600,
                     help="the simulator's X-Rate-Limit-Limit a minute (Okta: 750 Workforce)")
+    ap.add_argument("--others", type=int, default=0,
+                    help="processes besides the logins, so that /proc is as large as a busy host's")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="okta-watch-bench-")
     os.chmod(tmp, 0o755)
     children = []
+    others = start_others(args.others)
     sim = Simulator(lifetime=int(args.minutes * 60) + 1200, rate_limit=args.rate_limit)
     sim.start()
     sink = logcapture.LogSink(os.path.join(tmp, "log"))
@@ -131,10 +148,12 @@ def main():
         daemon = watchlib.Daemon(conf, socket_path, sink).start()
         dpid = daemon.proc.pid
         sim.reset()
-        t0 = time.monotonic()
+        t0, cpu_reg0 = time.monotonic(), cpu_ticks(dpid)
         for i, s in enumerate(sessions):
             children.append(register_child(socket_path, s, i))
         reg_s = time.monotonic() - t0
+        time.sleep(2)   # the first recordings of the last logins
+        cpu_reg = (cpu_ticks(dpid) - cpu_reg0) / TICKS
         watched = len(daemon.list())
         sys.stderr.write("%d registered in %.1f s; %d watched\n" % (len(children), reg_s, watched))
         rss_after_reg = status_kib(dpid, "VmRSS")
@@ -152,6 +171,7 @@ def main():
             sys.stderr.write("%d requests so far, RSS %d KiB\n"
                              % (sum(windows.values()), status_kib(dpid, "VmRSS")))
         cpu1, w1 = cpu_ticks(dpid), time.monotonic()
+        processes = host_processes()
         # whole windows only: the first and the last were cut by the run
         minutes = [windows[k] for k in sorted(windows)[1:-1]] or list(windows.values())
         cpu_share = (cpu1 - cpu0) / TICKS / (w1 - w0) * 100
@@ -159,6 +179,10 @@ def main():
         print("|---|---|")
         print("| watched logins (each a real process with a pidfd) | %d (registered in %.1f s) |"
               % (watched, reg_s))
+        print("| processes on the host (logins, --others %d, the rest) | %d |"
+              % (args.others, processes))
+        print("| daemon CPU during the registrations (and 2 s after) | %.2f s in %.1f s |"
+              % (cpu_reg, reg_s + 2))
         print("| watch_interval | %d s (%d checks a minute wanted) |"
               % (args.interval, args.logins * 60 // args.interval))
         print("| simulator's limit; the pacing rule | %d a minute; a quarter of Remaining until Reset (<= %d a minute) |"
@@ -171,6 +195,9 @@ def main():
         print("| daemon VmRSS after the registrations / at the end / VmHWM | %d / %d / %d KiB |"
               % (rss_after_reg, status_kib(dpid, "VmRSS"), status_kib(dpid, "VmHWM")))
     finally:
+        for p in others:
+            p.kill()
+            p.wait()
         for pid in children:
             try:
                 os.kill(pid, signal.SIGKILL)

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,25 @@
 /* The first recording, this long after the registration: su and sudo
  * start the shell or command right after pam_open_session. */
 #define RECORD_FIRST_MS 500
+/*
+ * The look at every process (a /proc scan: ~15 us a process, 50 ms on a
+ * host of 3,000) is shared by all logins: each recording reads a table of
+ * the host's processes and costs O(k log n) for the login's k processes.
+ * A new table is read only when the one held is too old for what is asked
+ * (a first recording wants one read after it was due; a check, or
+ * keep_alive = active, one at most TABLE_MAX_AGE_MS old), and never sooner
+ * than SCAN_GAP_MIN_MS, nor than SCAN_GAP_PER_COST times the duration of
+ * the last read, after the last one. So scanning takes at most 1 / 50 of a
+ * core during a registration storm (at most one scan a second: every
+ * login registered in that second is recorded from it, each at most one
+ * gap late), and in steady state one scan per TABLE_MAX_AGE_MS serves
+ * every check (1,000 logins at watch_interval 60: 17 checks a second, one
+ * scan per 5 s instead of 17 a second). Ending a login reads /proc afresh
+ * (its SIGHUP and SIGKILL go to what runs now).
+ */
+#define SCAN_GAP_MIN_MS 1000
+#define SCAN_GAP_PER_COST 50
+#define TABLE_MAX_AGE_MS 5000
 
 enum problem {
 	PROBLEM_NETWORK, /* no HTTP answer: connection, TLS, deadline */
@@ -105,6 +125,12 @@ struct login {
 	struct okta_login_procs recorded;
 	bool orphaned;          /* the registered process is gone; recorded still live */
 	long long record_at_ms; /* the first recording (0: done) */
+	long long recorded_ms;  /* the time of the table the record is from */
+	/* The registered process's session at registration, and that
+	 * session's leader then (pid 0: none): where the remains of a login
+	 * never recorded are looked for when the process is gone. */
+	long long reg_sid;
+	struct okta_proc_ref sid_leader;
 	struct login *next;
 };
 
@@ -130,6 +156,12 @@ struct watch {
 	unsigned failures;       /* Okta could not be asked, in a row */
 	long long logged_at[PROBLEM_COUNT];
 	bool stop;
+	/* The host's processes, shared by the recordings of all logins. */
+	struct okta_proc_table *procs;
+	long long procs_at_ms; /* when the read of procs started */
+	long long scan_at_ms;  /* the last read (failed ones too) */
+	long long scan_gap_ms; /* no read before scan_at_ms + this */
+	long long turn_ms;     /* when the loop's last wait ended */
 };
 
 static long long now_ms(void)
@@ -253,6 +285,22 @@ static void watch_pidfd(struct watch *w, struct login *l)
 	}
 }
 
+/* The session of the registered process, and its leader, for the
+ * remains of a login killed before its first recording. */
+static void note_session_of(struct login *l)
+{
+	struct okta_proc_stat st, leader;
+
+	if (okta_proc_read_stat((pid_t)l->reg.pid, &st) != 0 ||
+	    st.start_time != l->reg.start_time || st.sid <= 1)
+		return;
+	l->reg_sid = st.sid;
+	if (okta_proc_read_stat((pid_t)st.sid, &leader) == 0 && leader.sid == st.sid) {
+		l->sid_leader.pid = (pid_t)st.sid;
+		l->sid_leader.start_time = leader.start_time;
+	}
+}
+
 static struct login *add_login(struct watch *w, const struct okta_watch_reg *reg, int pidfd)
 {
 	struct login *l = calloc(1, sizeof(*l));
@@ -270,6 +318,7 @@ static struct login *add_login(struct watch *w, const struct okta_watch_reg *reg
 	l->last_outcome = "pending";
 	if (okta_timestamp_parse(reg->expires_at, &l->expires_epoch) != 0)
 		l->expires_epoch = 0;
+	note_session_of(l);
 	watch_pidfd(w, l);
 	l->next = w->logins;
 	w->logins = l;
@@ -410,10 +459,44 @@ static void okta_unavailable(struct watch *w, struct login *l, const struct okta
 
 /* ------------------------------------------------------- ending a login */
 
-/* The login's processes now, found from the registered process and from
- * those recorded (what is left of an orphaned login, and what it started
- * since): never from anything else. */
-static int collect_login(const struct login *l, struct okta_login_procs *into)
+/* ------------------------------------------------ the login's processes */
+
+/* Read the process table now (a failed read keeps the old one); the next
+ * read waits for the gap its cost sets. */
+static void load_procs(struct watch *w)
+{
+	long long start = now_ms();
+	struct okta_proc_table *t = okta_proc_table_load();
+	long long took = now_ms() - start;
+
+	w->scan_at_ms = start;
+	w->scan_gap_ms = took * SCAN_GAP_PER_COST;
+	if (w->scan_gap_ms < SCAN_GAP_MIN_MS)
+		w->scan_gap_ms = SCAN_GAP_MIN_MS;
+	if (t == NULL)
+		return;
+	okta_proc_table_free(w->procs);
+	w->procs = t;
+	w->procs_at_ms = start;
+}
+
+/* The table, read again when it is older than since and the gap allows
+ * (NULL: none yet). */
+static struct okta_proc_table *procs_since(struct watch *w, long long since)
+{
+	long long now = now_ms();
+
+	if ((w->procs == NULL || w->procs_at_ms < since) &&
+	    (w->scan_at_ms == 0 || now - w->scan_at_ms >= w->scan_gap_ms))
+		load_procs(w);
+	return w->procs;
+}
+
+/* The login's processes in table t (NULL: read /proc now), found from the
+ * registered process and from those recorded (what is left of an orphaned
+ * login, and what it started since): never from anything else. */
+static int collect_login(const struct login *l, struct okta_proc_table *t,
+			 struct okta_login_procs *into)
 {
 	size_t n = l->recorded.count;
 	struct okta_proc_ref *roots = malloc((n + 1) * sizeof(*roots));
@@ -425,28 +508,102 @@ static int collect_login(const struct login *l, struct okta_login_procs *into)
 	roots[0].start_time = l->reg.start_time;
 	if (n > 0)
 		memcpy(roots + 1, l->recorded.procs, n * sizeof(*roots));
-	rc = okta_login_procs_collect(roots, n + 1, into);
+	rc = t != NULL ? okta_login_procs_collect_from(t, roots, n + 1, into)
+		       : okta_login_procs_collect(roots, n + 1, into);
 	free(roots);
 	return rc;
 }
 
-/* Record the login's processes (at most RECORDED_MAX: the first found);
- * a collection that failed keeps the last record. */
-static void record_login(struct login *l)
+/* Keep at most RECORDED_MAX processes (the first found), without the
+ * session numbers (found again from the processes). */
+static void keep_record(struct login *l, struct okta_login_procs *now)
+{
+	if (now->count > RECORDED_MAX)
+		now->count = RECORDED_MAX;
+	free(now->sids);
+	now->sids = NULL;
+	now->sid_count = 0;
+	okta_login_procs_free(&l->recorded);
+	l->recorded = *now;
+}
+
+/*
+ * Record the login's processes from the shared table when it is newer than
+ * the record (tables only get newer: whatever the last record named and
+ * still runs is in it); a collection that failed keeps the last record.
+ * The first recording is done once the table was read after it was due.
+ */
+static void record_login(struct watch *w, struct login *l)
 {
 	struct okta_login_procs now = { 0 };
 
-	if (collect_login(l, &now) != 0) {
+	if (w->procs == NULL || w->procs_at_ms <= l->recorded_ms)
+		return;
+	if (l->record_at_ms != 0 && w->procs_at_ms >= l->record_at_ms)
+		l->record_at_ms = 0;
+	if (collect_login(l, w->procs, &now) != 0) {
 		okta_login_procs_free(&now);
 		return;
 	}
-	if (now.count > RECORDED_MAX)
-		now.count = RECORDED_MAX;
-	free(now.sids); /* found again from the processes */
-	now.sids = NULL;
-	now.sid_count = 0;
-	okta_login_procs_free(&l->recorded);
-	l->recorded = now;
+	keep_record(l, &now);
+	l->recorded_ms = w->procs_at_ms;
+}
+
+/* The uid of the login's user, or -1 (an unknown user: no remains). */
+static long long user_uid(const struct login *l)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (getpwnam_r(l->reg.user, &pw, buf, sizeof(buf), &found) != 0 || found == NULL)
+		return -1;
+	return (long long)found->pw_uid;
+}
+
+/* What the other logins of session sid hold: never counted as another
+ * login's remains. */
+static void other_logins_procs(struct watch *w, const struct login *self, long long sid,
+			       struct okta_login_procs *into)
+{
+	const struct login *m;
+
+	for (m = w->logins; m != NULL; m = m->next) {
+		if (m != self && m->reg_sid == sid)
+			(void)collect_login(m, w->procs, into);
+	}
+}
+
+/*
+ * The registered process is gone and the record may lack the login's shell
+ * (a kill -9 of su before the first recording, or a shell started since):
+ * add the processes of the registered process's session that run as the
+ * login's user and started after it, with what they started, from a table
+ * read after the process went (one read per turn of the loop). Who else
+ * could match: only processes of the login's own user that the caller
+ * started in the caller's session (another su or sudo to the same user);
+ * those of other logins watched in that session are left out. The
+ * caller's own processes keep the caller's real uid.
+ */
+static void add_remains(struct watch *w, struct login *l)
+{
+	struct okta_proc_ref gone = { (pid_t)l->reg.pid, l->reg.start_time };
+	struct okta_login_procs others = { 0 };
+	long long uid;
+
+	if (l->reg_sid <= 1 || l->sid_leader.pid == 0 || (uid = user_uid(l)) < 0)
+		return;
+	if (w->procs == NULL || w->procs_at_ms < w->turn_ms)
+		load_procs(w); /* not held back by the gap: once per turn */
+	if (w->procs == NULL || w->procs_at_ms < w->turn_ms)
+		return;
+	other_logins_procs(w, l, l->reg_sid, &others);
+	if (okta_login_procs_remains(w->procs, &gone, &l->sid_leader, l->reg_sid, (uid_t)uid,
+				     &others, &l->recorded) != 0)
+		okta_log(w->logger, LOG_WARNING,
+			 "out of memory looking for the remains of a login");
+	if (l->recorded.count > RECORDED_MAX)
+		l->recorded.count = RECORDED_MAX;
+	okta_login_procs_free(&others);
 }
 
 static void start_ending(struct watch *w, struct login *l)
@@ -466,7 +623,7 @@ static void start_ending(struct watch *w, struct login *l)
 		by_logind = false;
 	/* Also without logind, and after it: the registered process and its
 	 * descendants may be outside the logind session (sudo's command). */
-	(void)collect_login(l, &l->procs);
+	(void)collect_login(l, NULL, &l->procs);
 	if (l->pidfd >= 0)
 		(void)okta_pidfd_send_signal(l->pidfd, SIGHUP);
 	okta_login_procs_signal(&l->procs, SIGHUP);
@@ -521,7 +678,7 @@ static void session_ended(struct watch *w, struct login *l, enum okta_audit_outc
 
 /* ------------------------------------------------------------ the checks */
 
-static bool wants_refresh(const struct watch *w, struct login *l)
+static bool wants_refresh(struct watch *w, struct login *l)
 {
 	long long margin = 2 * w->cfg->watch_interval;
 	struct okta_login_procs procs = { 0 };
@@ -534,7 +691,7 @@ static bool wants_refresh(const struct watch *w, struct login *l)
 		return false;
 	if (w->cfg->keep_alive == OKTA_KEEP_ALIVE_ALWAYS)
 		return true;
-	(void)collect_login(l, &procs);
+	(void)collect_login(l, procs_since(w, now_ms() - TABLE_MAX_AGE_MS), &procs);
 	used = okta_login_terminal_used(&procs, l->reg.tty, (time_t)l->last_refresh_epoch);
 	okta_login_procs_free(&procs);
 	return used;
@@ -610,7 +767,9 @@ static void check_login(struct watch *w, struct login *l)
 	enum okta_status st;
 	const char *problem;
 
-	record_login(l); /* before the request: a test sees it done */
+	/* before the request: a test sees it done */
+	(void)procs_since(w, now_ms() - TABLE_MAX_AGE_MS);
+	record_login(w, l);
 	begin_request(w);
 	st = okta_get_session(w->client, l->reg.session_id, &s);
 	res = okta_client_last_result(w->client);
@@ -676,6 +835,9 @@ static void process_gone(struct watch *w, struct login *l)
 			finish_ending(w, l);
 		return;
 	}
+	l->record_at_ms = 0; /* recorded from the remains from now on */
+	if (!l->orphaned)
+		add_remains(w, l);
 	left = okta_login_procs_signal(&l->recorded, 0);
 	if (l->orphaned && left > 0)
 		return;
@@ -718,9 +880,9 @@ static void run_timers(struct watch *w)
 
 	for (l = w->logins; l != NULL; l = next) {
 		next = l->next;
-		if (l->record_at_ms != 0 && now >= l->record_at_ms && !l->orphaned) {
-			record_login(l);
-			l->record_at_ms = 0;
+		if (l->record_at_ms != 0 && now >= l->record_at_ms) {
+			(void)procs_since(w, l->record_at_ms);
+			record_login(w, l); /* done when the table is new enough */
 		}
 		if (l->ending && (now >= l->kill_at_ms ||
 				  (l->pidfd < 0 && okta_login_procs_signal(&l->procs, 0) == 0)))
@@ -744,6 +906,17 @@ static void run_timers(struct watch *w)
 	}
 }
 
+/* When the first recording can be done: when due, or when the gap after
+ * the last read of /proc allows the next. */
+static long long record_due(const struct watch *w, const struct login *l)
+{
+	long long gap_end = w->scan_at_ms + w->scan_gap_ms;
+
+	if (w->procs_at_ms >= l->record_at_ms || gap_end <= l->record_at_ms)
+		return l->record_at_ms;
+	return gap_end;
+}
+
 /* Milliseconds until run_timers has something to do (-1: nothing). */
 static int next_timeout(const struct watch *w)
 {
@@ -760,8 +933,8 @@ static int next_timeout(const struct watch *w)
 								: w->not_before_ms;
 		if (l->pidfd < 0 && now + PID_POLL_MS < t)
 			t = now + PID_POLL_MS;
-		if (l->record_at_ms != 0 && l->record_at_ms < t)
-			t = l->record_at_ms;
+		if (l->record_at_ms != 0 && record_due(w, l) < t)
+			t = record_due(w, l);
 		if (at < 0 || t < at)
 			at = t;
 	}
@@ -1271,6 +1444,7 @@ static void teardown(struct watch *w)
 		forget_login(w, l);
 	}
 	okta_client_free(w->client);
+	okta_proc_table_free(w->procs);
 	if (w->listen_fd >= 0) {
 		close(w->listen_fd);
 		unlink(w->socket_path);
@@ -1304,6 +1478,7 @@ int okta_watch_run(const struct okta_config *cfg, const struct okta_logger *logg
 		 w.socket_path, cfg->watch_interval, w.count);
 	while (!w.stop) {
 		n = epoll_wait(w.epfd, events, 64, next_timeout(&w));
+		w.turn_ms = now_ms(); /* what process_gone reads of /proc is newer */
 		for (i = 0; i < n && !w.stop; i++) {
 			if (events[i].data.u64 == EVENT_LISTEN)
 				accept_peer(&w);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +25,118 @@
 /* logind's session files are a few hundred bytes. */
 #define LOGIND_SESSION_FILE_MAX 8192
 
-/* One process of the snapshot of /proc. */
+/* /proc/PID/status is a few KiB (more with many supplementary groups). */
+#define STATUS_MAX 16384
+
+/* One process of the table. mark: the generation of the collection that
+ * found it last, so that no collection clears the marks of the one before
+ * (that would cost a pass over the table per login). */
 struct proc_entry {
 	pid_t pid;
-	struct okta_proc_stat st;
-	bool in_login;
+	pid_t ppid;
+	pid_t sid;
+	uint32_t mark;
+	unsigned long long start_time;
 };
 
-/* Every process's stat: a snapshot, read once per collection. */
-static struct proc_entry *snapshot(size_t *count)
+struct okta_proc_table {
+	struct proc_entry *all; /* sorted by pid */
+	size_t count;
+	uint32_t *by_parent;  /* indices of all, by ppid */
+	uint32_t *by_session; /* indices of all, by sid */
+	uint32_t generation;  /* of the last collection */
+	pid_t self;           /* never collected, nor what descends from it */
+};
+
+/* A growing array of n items of size bytes: room for one more. */
+static int room_for_one(void **items, size_t n, size_t *cap, size_t size)
+{
+	size_t grown_cap;
+	void *grown;
+
+	if (n < *cap)
+		return 0;
+	grown_cap = *cap == 0 ? 64 : *cap * 2;
+	grown = realloc(*items, grown_cap * size);
+	if (grown == NULL)
+		return -1;
+	*items = grown;
+	*cap = grown_cap;
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct proc_entry *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The indices of all sorted by parent or by session: (key, index) pairs
+ * sorted as numbers, then the indices kept. */
+static uint32_t *index_by(const struct okta_proc_table *t, bool parent, uint64_t *keyed)
+{
+	uint32_t *order = malloc((t->count + 1) * sizeof(*order));
+	size_t i;
+
+	if (order == NULL)
+		return NULL;
+	for (i = 0; i < t->count; i++) {
+		pid_t key = parent ? t->all[i].ppid : t->all[i].sid;
+
+		keyed[i] = (uint64_t)(uint32_t)key << 32 | (uint32_t)i;
+	}
+	qsort(keyed, t->count, sizeof(*keyed), by_key);
+	for (i = 0; i < t->count; i++)
+		order[i] = (uint32_t)keyed[i];
+	return order;
+}
+
+void okta_proc_table_free(struct okta_proc_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->all);
+	free(t->by_parent);
+	free(t->by_session);
+	free(t);
+}
+
+/* A table of the n entries of all (taken over, also on failure): sorted
+ * by pid, indexed by parent and by session. The one place that sorts. */
+static struct okta_proc_table *table_of(struct proc_entry *all, size_t n)
+{
+	struct okta_proc_table *t = calloc(1, sizeof(*t));
+	uint64_t *keyed = malloc((n + 1) * sizeof(*keyed));
+
+	if (t == NULL || keyed == NULL || n > UINT32_MAX) {
+		free(t);
+		free(keyed);
+		free(all);
+		return NULL;
+	}
+	t->all = all;
+	t->count = n;
+	t->self = getpid();
+	qsort(all, n, sizeof(*all), by_pid);
+	t->by_parent = index_by(t, true, keyed);
+	t->by_session = index_by(t, false, keyed);
+	free(keyed);
+	if (t->by_parent == NULL || t->by_session == NULL) {
+		okta_proc_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct okta_proc_table *okta_proc_table_load(void)
 {
 	struct proc_entry *all = NULL;
 	size_t n = 0, cap = 0;
@@ -44,79 +148,74 @@ static struct proc_entry *snapshot(size_t *count)
 	while ((de = readdir(dir)) != NULL) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
-		struct proc_entry e = { 0 };
+		struct okta_proc_stat st;
 
 		if (*end != '\0' || pid <= 0 || !okta_ascii_is_digit(de->d_name[0]))
 			continue;
-		e.pid = (pid_t)pid;
-		if (okta_proc_read_stat(e.pid, &e.st) != 0)
+		if (okta_proc_read_stat((pid_t)pid, &st) != 0)
 			continue; /* gone meanwhile */
-		if (n == cap) {
-			size_t grown_cap = cap == 0 ? 512 : cap * 2;
-			struct proc_entry *grown = realloc(all, grown_cap * sizeof(*all));
-
-			if (grown == NULL)
-				break;
-			all = grown;
-			cap = grown_cap;
+		if (room_for_one((void **)&all, n, &cap, sizeof(*all)) != 0) {
+			closedir(dir);
+			free(all);
+			return NULL; /* a partial table would hide processes */
 		}
-		all[n++] = e;
+		all[n].pid = (pid_t)pid;
+		all[n].ppid = (pid_t)st.ppid;
+		all[n].sid = (pid_t)st.sid;
+		all[n].mark = 0;
+		all[n].start_time = st.start_time;
+		n++;
 	}
 	closedir(dir);
-	*count = n;
-	if (all == NULL)
-		all = calloc(1, sizeof(*all)); /* an empty snapshot, not a failure */
-	return all;
+	return table_of(all, n);
 }
 
-static bool has_sid(const struct okta_login_procs *p, long long sid)
+size_t okta_proc_table_count(const struct okta_proc_table *t)
 {
-	size_t i;
+	return t->count;
+}
 
-	for (i = 0; i < p->sid_count; i++) {
-		if (p->sids[i] == sid)
-			return true;
+/* The index of pid in t, or t->count. */
+static size_t find_pid(const struct okta_proc_table *t, pid_t pid)
+{
+	struct proc_entry key = { .pid = pid };
+	const struct proc_entry *hit = bsearch(&key, t->all, t->count, sizeof(key), by_pid);
+
+	return hit != NULL ? (size_t)(hit - t->all) : t->count;
+}
+
+/* The index in t of the process ref names (same pid and start time), or
+ * t->count. */
+static size_t find_ref(const struct okta_proc_table *t, const struct okta_proc_ref *ref)
+{
+	size_t i = find_pid(t, ref->pid);
+
+	return i < t->count && t->all[i].start_time == ref->start_time ? i : t->count;
+}
+
+static pid_t key_of(const struct proc_entry *e, bool parent)
+{
+	return parent ? e->ppid : e->sid;
+}
+
+/* The first position in order (by parent or by session) whose key is at
+ * least v. */
+static size_t lower_bound(const struct okta_proc_table *t, const uint32_t *order, bool parent,
+			  long long v)
+{
+	size_t lo = 0, hi = t->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_of(&t->all[order[mid]], parent) < v)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return false;
+	return lo;
 }
 
-/* The caller checked that pid is not in p yet (found_before: a snapshot
- * has each pid once). */
-static int add_proc(struct okta_login_procs *p, pid_t pid, unsigned long long start)
-{
-	struct okta_proc_ref *grown;
-
-	grown = realloc(p->procs, (p->count + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return -1;
-	p->procs = grown;
-	p->procs[p->count].pid = pid;
-	p->procs[p->count].start_time = start;
-	p->count++;
-	return 0;
-}
-
-static int add_sid(struct okta_login_procs *p, long long sid)
-{
-	long long *grown;
-
-	if (sid <= 1 || has_sid(p, sid))
-		return 0;
-	grown = realloc(p->sids, (p->sid_count + 1) * sizeof(*grown));
-	if (grown == NULL)
-		return -1;
-	p->sids = grown;
-	p->sids[p->sid_count++] = sid;
-	return 0;
-}
-
-/*
- * A session found by an earlier collection (SIGHUP, then SIGKILL 5 s later)
- * is still that session only while a process found in it then lives on in
- * it (same start time): the kernel frees the number of an empty session,
- * and a new session (another user's sshd connection, after the login's
- * user cycled the pids) may get it. Forget the others.
- */
 static int by_ref(const void *a, const void *b)
 {
 	const struct okta_proc_ref *x = a, *y = b;
@@ -133,39 +232,47 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The processes found so far, sorted for bsearch (NULL when none or out
- * of memory). */
-static struct okta_proc_ref *sorted_procs(const struct okta_login_procs *p)
+static bool in_sorted(const struct okta_proc_ref *sorted, size_t count,
+		      const struct okta_proc_ref *ref)
 {
-	struct okta_proc_ref *copy = p->count > 0 ? malloc(p->count * sizeof(*copy)) : NULL;
+	return sorted != NULL && bsearch(ref, sorted, count, sizeof(*ref), by_ref) != NULL;
+}
+
+/* A sorted copy of n refs (NULL when none or out of memory). */
+static struct okta_proc_ref *sorted_copy(const struct okta_proc_ref *refs, size_t n)
+{
+	struct okta_proc_ref *copy = n > 0 ? malloc(n * sizeof(*copy)) : NULL;
 
 	if (copy != NULL) {
-		memcpy(copy, p->procs, p->count * sizeof(*copy));
-		qsort(copy, p->count, sizeof(*copy), by_ref);
+		memcpy(copy, refs, n * sizeof(*copy));
+		qsort(copy, n, sizeof(*copy), by_ref);
 	}
 	return copy;
 }
 
-static bool found_before(const struct okta_proc_ref *sorted, size_t count, pid_t pid,
-			 unsigned long long start)
+/*
+ * A session found by an earlier collection (SIGHUP, then SIGKILL 5 s later)
+ * is still that session only while a process found in it then lives on in
+ * it (same start time): the kernel frees the number of an empty session,
+ * and a new session (another user's sshd connection, after the login's
+ * user cycled the pids) may get it. Forget the others. Each process found
+ * then is looked up by pid: O(k log n).
+ */
+static void keep_live_sids(struct okta_login_procs *p, const struct okta_proc_table *t)
 {
-	struct okta_proc_ref key = { pid, start };
-
-	return sorted != NULL && bsearch(&key, sorted, count, sizeof(key), by_ref) != NULL;
-}
-
-static void keep_live_sids(struct okta_login_procs *p, const struct proc_entry *all, size_t n)
-{
-	struct okta_proc_ref *sorted = sorted_procs(p);
 	bool *live = calloc(p->sid_count + 1, sizeof(*live));
 	size_t i, kept = 0;
 	long long *hit;
 
 	qsort(p->sids, p->sid_count, sizeof(*p->sids), by_value);
-	for (i = 0; live != NULL && i < n; i++) {
-		if (!found_before(sorted, p->count, all[i].pid, all[i].st.start_time))
+	for (i = 0; live != NULL && i < p->count; i++) {
+		size_t at = find_ref(t, &p->procs[i]);
+		long long sid;
+
+		if (at == t->count)
 			continue;
-		hit = bsearch(&all[i].st.sid, p->sids, p->sid_count, sizeof(*p->sids), by_value);
+		sid = t->all[at].sid;
+		hit = bsearch(&sid, p->sids, p->sid_count, sizeof(*p->sids), by_value);
 		if (hit != NULL)
 			live[hit - p->sids] = true;
 	}
@@ -175,149 +282,280 @@ static void keep_live_sids(struct okta_login_procs *p, const struct proc_entry *
 	}
 	p->sid_count = kept; /* out of memory: none is trusted */
 	free(live);
-	free(sorted);
 }
 
-/* Orders of the snapshot: by parent, by session (qsort of indices). */
-static const struct proc_entry *sort_base;
+/* One collection: the processes it marked, in the order found. */
+struct marking {
+	struct okta_proc_table *t;
+	uint32_t *found;
+	size_t count, cap;
+	bool failed; /* out of memory */
+};
 
-static int by_ppid(const void *a, const void *b)
+/* A new generation of marks: the old ones are stale at once, without a
+ * pass over the table (but every 2^32 collections). */
+static void next_generation(struct okta_proc_table *t)
 {
-	long long x = sort_base[*(const size_t *)a].st.ppid;
-	long long y = sort_base[*(const size_t *)b].st.ppid;
+	size_t i;
 
-	return (x > y) - (x < y);
-}
-
-static int by_sid(const void *a, const void *b)
-{
-	long long x = sort_base[*(const size_t *)a].st.sid;
-	long long y = sort_base[*(const size_t *)b].st.sid;
-
-	return (x > y) - (x < y);
-}
-
-/* The first position in order (sorted by parent or session) whose value is
- * at least v. */
-static size_t lower_bound(const struct proc_entry *all, const size_t *order, size_t n, bool parent,
-			  long long v)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		long long m = parent ? all[order[mid]].st.ppid : all[order[mid]].st.sid;
-
-		if (m < v)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (++t->generation == 0) {
+		for (i = 0; i < t->count; i++)
+			t->all[i].mark = 0;
+		t->generation = 1;
 	}
-	return lo;
 }
 
-/* Mark every process of order (from first on) whose parent or session is
- * v, and push it on the work stack. */
-static void mark_range(struct proc_entry *all, const size_t *order, size_t n, bool parent,
-		       long long v, size_t *stack, size_t *top)
+/* Mark entry i unless marked already; never pid 1 or the daemon (their
+ * children are not the login's). */
+static void mark_one(struct marking *m, size_t i)
 {
+	struct proc_entry *e = &m->t->all[i];
+
+	if (e->mark == m->t->generation || e->pid <= 1 || e->pid == m->t->self)
+		return;
+	if (room_for_one((void **)&m->found, m->count, &m->cap, sizeof(*m->found)) != 0) {
+		m->failed = true;
+		return;
+	}
+	e->mark = m->t->generation;
+	m->found[m->count++] = (uint32_t)i;
+}
+
+/* Mark every process whose parent (or session) is v. */
+static void mark_range(struct marking *m, bool parent, long long v)
+{
+	const struct okta_proc_table *t = m->t;
+	const uint32_t *order = parent ? t->by_parent : t->by_session;
 	size_t k;
 
-	for (k = lower_bound(all, order, n, parent, v); k < n; k++) {
-		struct proc_entry *e = &all[order[k]];
-
-		if ((parent ? e->st.ppid : e->st.sid) != v)
+	for (k = lower_bound(t, order, parent, v); k < t->count; k++) {
+		if (key_of(&t->all[order[k]], parent) != v)
 			break;
-		if (!e->in_login) {
-			e->in_login = true;
-			stack[(*top)++] = order[k];
-		}
+		mark_one(m, order[k]);
 	}
+}
+
+static int add_sid(struct okta_login_procs *p, size_t *cap, long long sid)
+{
+	if (room_for_one((void **)&p->sids, p->sid_count, cap, sizeof(*p->sids)) != 0)
+		return -1;
+	p->sids[p->sid_count++] = sid;
+	return 0;
+}
+
+/* Sessions are added as their leaders are found: sorted and made unique
+ * once at the end. */
+static void unique_sids(struct okta_login_procs *p)
+{
+	size_t i, kept = 0;
+
+	qsort(p->sids, p->sid_count, sizeof(*p->sids), by_value);
+	for (i = 0; i < p->sid_count; i++) {
+		if (kept == 0 || p->sids[kept - 1] != p->sids[i])
+			p->sids[kept++] = p->sids[i];
+	}
+	p->sid_count = kept;
 }
 
 /*
- * Mark the roots and the members of the sessions into names, then spread
- * the mark to children and to the members of sessions a marked process
- * leads. Each process is marked once, and its children and session found
- * by binary search: O(n log n), whatever the depth of the tree or the
- * order of its pids (a user controls both; a fixpoint over all pairs took
- * seconds per pass on a busy host and stalled the one loop).
+ * Spread the marks from what is marked to children and to the members of
+ * sessions a marked process leads. Each process is marked once, and its
+ * children and session found by binary search: O(k log n) for the k found,
+ * whatever the depth of the tree or the order of its pids (a user controls
+ * both; a fixpoint over all pairs took seconds per pass on a busy host and
+ * stalled the one loop).
  */
-static int mark(struct proc_entry *all, size_t n, const struct okta_proc_ref *roots,
-		size_t root_count, struct okta_login_procs *into)
+static int spread(struct marking *m, struct okta_login_procs *into)
 {
-	size_t *parents = calloc(n + 1, sizeof(*parents));
-	size_t *sessions = calloc(n + 1, sizeof(*sessions));
-	size_t *stack = calloc(n + 1, sizeof(*stack));
-	struct okta_proc_ref *sorted_roots = NULL;
-	size_t top = 0, i, j;
-	int rc = -1;
+	size_t cap = into->sid_count, j;
+	int rc = 0;
 
-	if (parents == NULL || sessions == NULL || stack == NULL)
-		goto out;
-	for (i = 0; i < n; i++)
-		parents[i] = sessions[i] = i;
-	sort_base = all;
-	qsort(parents, n, sizeof(*parents), by_ppid);
-	qsort(sessions, n, sizeof(*sessions), by_sid);
-	if (root_count > 0) {
-		sorted_roots = malloc(root_count * sizeof(*sorted_roots));
-		if (sorted_roots == NULL)
-			goto out;
-		memcpy(sorted_roots, roots, root_count * sizeof(*sorted_roots));
-		qsort(sorted_roots, root_count, sizeof(*sorted_roots), by_ref);
-	}
-	for (i = 0; i < n; i++) {
-		if (found_before(sorted_roots, root_count, all[i].pid, all[i].st.start_time)) {
-			all[i].in_login = true;
-			stack[top++] = i;
-		}
-	}
-	for (j = 0; j < into->sid_count; j++)
-		mark_range(all, sessions, n, false, into->sids[j], stack, &top);
-	rc = 0;
-	while (top > 0) {
-		struct proc_entry *e = &all[stack[--top]];
+	for (j = 0; j < m->count; j++) {
+		const struct proc_entry *e = &m->t->all[m->found[j]];
+		pid_t pid = e->pid;
 
-		if (e->st.sid == e->pid && e->st.sid > 1) {
-			if (add_sid(into, e->st.sid) != 0)
+		if (e->sid == pid && pid > 1) {
+			if (add_sid(into, &cap, pid) != 0)
 				rc = -1;
-			mark_range(all, sessions, n, false, e->st.sid, stack, &top);
+			mark_range(m, false, pid);
 		}
-		mark_range(all, parents, n, true, e->pid, stack, &top);
+		mark_range(m, true, pid);
 	}
-out:
-	free(sorted_roots);
-	free(parents);
-	free(sessions);
-	free(stack);
+	unique_sids(into);
+	return m->failed ? -1 : rc;
+}
+
+/* Add the n processes of add to into, but those into has already or skip
+ * (sorted) names. */
+static int merge(struct okta_login_procs *into, const struct okta_proc_ref *add, size_t n,
+		 const struct okta_proc_ref *skip, size_t skip_count)
+{
+	struct okta_proc_ref *before = sorted_copy(into->procs, into->count);
+	struct okta_proc_ref *grown;
+	size_t known = into->count, i;
+	int rc = 0;
+
+	if (known > 0 && before == NULL)
+		return -1;
+	grown = n > 0 ? realloc(into->procs, (known + n) * sizeof(*grown)) : into->procs;
+	if (n > 0 && grown == NULL) {
+		free(before);
+		return -1;
+	}
+	into->procs = grown;
+	for (i = 0; i < n; i++) {
+		if (!in_sorted(before, known, &add[i]) && !in_sorted(skip, skip_count, &add[i]))
+			into->procs[into->count++] = add[i];
+	}
+	free(before);
+	return rc;
+}
+
+int okta_login_procs_collect_from(struct okta_proc_table *t, const struct okta_proc_ref *roots,
+				  size_t root_count, struct okta_login_procs *into)
+{
+	struct marking m = { .t = t };
+	struct okta_proc_ref *found;
+	size_t i;
+	int rc;
+
+	next_generation(t);
+	keep_live_sids(into, t);
+	for (i = 0; i < root_count; i++) {
+		size_t at = find_ref(t, &roots[i]);
+
+		if (at < t->count)
+			mark_one(&m, at);
+	}
+	for (i = 0; i < into->sid_count; i++) {
+		if (into->sids[i] > 1)
+			mark_range(&m, false, into->sids[i]);
+	}
+	rc = spread(&m, into);
+	found = malloc((m.count + 1) * sizeof(*found));
+	if (found == NULL) {
+		free(m.found);
+		return -1;
+	}
+	for (i = 0; i < m.count; i++) {
+		found[i].pid = t->all[m.found[i]].pid;
+		found[i].start_time = t->all[m.found[i]].start_time;
+	}
+	if (merge(into, found, m.count, NULL, 0) != 0)
+		rc = -1;
+	free(found);
+	free(m.found);
 	return rc;
 }
 
 int okta_login_procs_collect(const struct okta_proc_ref *roots, size_t root_count,
 			     struct okta_login_procs *into)
 {
-	size_t n = 0, i, known;
-	struct proc_entry *all = snapshot(&n);
-	struct okta_proc_ref *before;
-	pid_t self = getpid();
+	struct okta_proc_table *t = okta_proc_table_load();
+	int rc;
+
+	if (t == NULL)
+		return -1;
+	rc = okta_login_procs_collect_from(t, roots, root_count, into);
+	okta_proc_table_free(t);
+	return rc;
+}
+
+/*
+ * The four uids of a /proc/PID/status text (its "Uid:" line: real,
+ * effective, saved, filesystem). 0, or -1 when there is no such line of
+ * four numbers.
+ */
+static int parse_status_uids(const char *text, size_t len, unsigned long long uids[4])
+{
+	const char *end = text + len;
+	const char *p = text;
+	size_t i;
+
+	while (p < end && !(end - p > 4 && memcmp(p, "Uid:", 4) == 0)) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+	if (p >= end)
+		return -1;
+	p += 4;
+	for (i = 0; i < 4; i++) {
+		unsigned long long v = 0;
+		const char *digits;
+
+		while (p < end && (*p == '\t' || *p == ' '))
+			p++;
+		for (digits = p; p < end && okta_ascii_is_digit(*p) && p - digits < 11; p++)
+			v = v * 10 + (unsigned long long)(*p - '0');
+		if (p == digits || p - digits >= 11 || (p < end && okta_ascii_is_digit(*p)))
+			return -1;
+		uids[i] = v;
+	}
+	return p < end && *p == '\n' ? 0 : -1;
+}
+
+/* Does pid run as uid, all four of its uids (a setuid program started by
+ * someone else keeps their real uid)? */
+static bool runs_as(pid_t pid, uid_t uid)
+{
+	char path[64];
+	char *text = malloc(STATUS_MAX);
+	unsigned long long uids[4];
+	bool yes = false;
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	fd = text != NULL ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	if (fd >= 0) {
+		n = read(fd, text, STATUS_MAX);
+		close(fd);
+	}
+	if (n > 0 && n < STATUS_MAX && parse_status_uids(text, (size_t)n, uids) == 0)
+		yes = uids[0] == uid && uids[1] == uid && uids[2] == uid && uids[3] == uid;
+	free(text);
+	return yes;
+}
+
+int okta_login_procs_remains(struct okta_proc_table *t, const struct okta_proc_ref *gone,
+			     const struct okta_proc_ref *leader, long long sid, uid_t uid,
+			     const struct okta_login_procs *exclude, struct okta_login_procs *into)
+{
+	struct okta_login_procs found = { 0 };
+	struct okta_proc_ref *roots = NULL, *skip;
+	size_t n = 0, cap = 0, k;
 	int rc = 0;
 
-	if (all == NULL)
-		return -1;
-	keep_live_sids(into, all, n);
-	if (mark(all, n, roots, root_count, into) != 0)
-		rc = -1;
-	before = sorted_procs(into);
-	known = into->count;
-	for (i = 0; i < n; i++) {
-		if (all[i].in_login && all[i].pid > 1 && all[i].pid != self &&
-		    !found_before(before, known, all[i].pid, all[i].st.start_time) &&
-		    add_proc(into, all[i].pid, all[i].st.start_time) != 0)
+	/* The session is the one the registered process was in only while
+	 * its leader (seen then) leads it: else the number may have been
+	 * freed and given to another session. */
+	if (sid <= 1 || leader->pid != (pid_t)sid || find_ref(t, leader) == t->count ||
+	    t->all[find_ref(t, leader)].sid != (pid_t)sid)
+		return 0;
+	for (k = lower_bound(t, t->by_session, false, sid);
+	     k < t->count && t->all[t->by_session[k]].sid == (pid_t)sid; k++) {
+		const struct proc_entry *e = &t->all[t->by_session[k]];
+
+		if (e->start_time < gone->start_time || !runs_as(e->pid, uid))
+			continue;
+		if (room_for_one((void **)&roots, n, &cap, sizeof(*roots)) != 0) {
 			rc = -1;
+			break;
+		}
+		roots[n].pid = e->pid;
+		roots[n++].start_time = e->start_time;
 	}
-	free(before);
-	free(all);
+	if (n > 0 && okta_login_procs_collect_from(t, roots, n, &found) != 0)
+		rc = -1;
+	skip = sorted_copy(exclude->procs, exclude->count);
+	if ((skip == NULL && exclude->count > 0) ||
+	    merge(into, found.procs, found.count, skip, exclude->count) != 0)
+		rc = -1;
+	free(skip);
+	free(roots);
+	okta_login_procs_free(&found);
 	return rc;
 }
 

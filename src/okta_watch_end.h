@@ -32,14 +32,56 @@ struct okta_login_procs {
 };
 
 /*
- * Find the processes of a login: the roots still alive (same start time),
- * their descendants, and every process of a session that one of them leads
- * or that `into` already names. Results are merged into *into. Never pid 1
- * or the calling process. 0, or -1 when /proc cannot be read or memory ran
- * out (what was found so far stays).
+ * Every process of the host at one moment (pid, parent, session, start
+ * time), sorted by pid, with indices by parent and by session built once
+ * at load: about 32 bytes a process. Logins are collected from it in
+ * O(k log n) each (k: the login's processes), so that one look at /proc
+ * serves every login the daemon records in a while. A table ages: a
+ * process it lists may have exited (its pid and start time then name
+ * nobody: signalling checks them again), one started since is missing.
+ */
+struct okta_proc_table;
+
+/* Read /proc once. NULL when /proc cannot be read or memory ran out. */
+struct okta_proc_table *okta_proc_table_load(void);
+
+size_t okta_proc_table_count(const struct okta_proc_table *t);
+
+void okta_proc_table_free(struct okta_proc_table *t);
+
+/*
+ * Find the processes of a login in table t: the roots it lists (same pid
+ * and start time), their descendants, and every process of a session that
+ * one of them leads or that `into` already names (while a process found in
+ * it then is still in it: W2). Results are merged into *into. Never pid 1
+ * or the calling process. 0, or -1 when memory ran out (what was found so
+ * far stays). The table is written to (each entry's mark) but not changed.
+ */
+int okta_login_procs_collect_from(struct okta_proc_table *t, const struct okta_proc_ref *roots,
+				  size_t root_count, struct okta_login_procs *into);
+
+/*
+ * The same from a table loaded now: what ending a login uses (SIGHUP and
+ * SIGKILL go to what runs now, never to an old view). 0, or -1 when /proc
+ * cannot be read or memory ran out.
  */
 int okta_login_procs_collect(const struct okta_proc_ref *roots, size_t root_count,
 			     struct okta_login_procs *into);
+
+/*
+ * What is left of a login whose registered process (`gone`, which was in
+ * session sid, led by the process `leader`) exited without close_session
+ * and without a recording of its processes: the processes of that session
+ * that started no earlier than `gone` and run as uid (real, effective,
+ * saved and filesystem uid all), with their descendants and the sessions
+ * they lead, from table t. Nothing when the leader no longer lives (same
+ * pid and start time) and leads the session: the number may be another
+ * session's. Processes in `exclude` (other logins' own) are left out.
+ * Merged into *into; 0, or -1 (memory).
+ */
+int okta_login_procs_remains(struct okta_proc_table *t, const struct okta_proc_ref *gone,
+			     const struct okta_proc_ref *leader, long long sid, uid_t uid,
+			     const struct okta_login_procs *exclude, struct okta_login_procs *into);
 
 /* Send sig to each process still alive with its start time; returns how
  * many were signalled (zombies are not: they have exited). Signal 0
