@@ -45,7 +45,7 @@ struct okta_proc_table {
 	uint32_t *by_parent;  /* indices of all, by ppid */
 	uint32_t *by_session; /* indices of all, by sid */
 	uint32_t generation;  /* of the last collection */
-	pid_t self;           /* never collected, nor what descends from it */
+	pid_t self;           /* the reader: never collected, nor its children */
 };
 
 /* A growing array of n items of size bytes: room for one more. */
@@ -124,7 +124,6 @@ static struct okta_proc_table *table_of(struct proc_entry *all, size_t n)
 	}
 	t->all = all;
 	t->count = n;
-	t->self = getpid();
 	qsort(all, n, sizeof(*all), by_pid);
 	t->by_parent = index_by(t, true, keyed);
 	t->by_session = index_by(t, false, keyed);
@@ -138,6 +137,7 @@ static struct okta_proc_table *table_of(struct proc_entry *all, size_t n)
 
 struct okta_proc_table *okta_proc_table_load(void)
 {
+	struct okta_proc_table *t;
 	struct proc_entry *all = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
@@ -167,7 +167,10 @@ struct okta_proc_table *okta_proc_table_load(void)
 		n++;
 	}
 	closedir(dir);
-	return table_of(all, n);
+	t = table_of(all, n);
+	if (t != NULL)
+		t->self = getpid();
+	return t;
 }
 
 size_t okta_proc_table_count(const struct okta_proc_table *t)
@@ -519,6 +522,15 @@ static bool runs_as(pid_t pid, uid_t uid)
 	return yes;
 }
 
+/* Does the process leader (pid and start time) lead session sid in t? */
+static bool leads(const struct okta_proc_table *t, const struct okta_proc_ref *leader,
+		  long long sid)
+{
+	size_t at = find_ref(t, leader);
+
+	return leader->pid == (pid_t)sid && at < t->count && t->all[at].sid == (pid_t)sid;
+}
+
 int okta_login_procs_remains(struct okta_proc_table *t, const struct okta_proc_ref *gone,
 			     const struct okta_proc_ref *leader, long long sid, uid_t uid,
 			     const struct okta_login_procs *exclude, struct okta_login_procs *into)
@@ -531,8 +543,7 @@ int okta_login_procs_remains(struct okta_proc_table *t, const struct okta_proc_r
 	/* The session is the one the registered process was in only while
 	 * its leader (seen then) leads it: else the number may have been
 	 * freed and given to another session. */
-	if (sid <= 1 || leader->pid != (pid_t)sid || find_ref(t, leader) == t->count ||
-	    t->all[find_ref(t, leader)].sid != (pid_t)sid)
+	if (sid <= 1 || !leads(t, leader, sid))
 		return 0;
 	for (k = lower_bound(t, t->by_session, false, sid);
 	     k < t->count && t->all[t->by_session[k]].sid == (pid_t)sid; k++) {

@@ -16,7 +16,9 @@
  * step user=NAME sets PAM_USER on the same handle (login(1) does that
  * before retrying with another user); sleep=SECONDS waits (a login that
  * lasts, for the session watch); fork=SECONDS starts a child in its own
- * session that sleeps (a shell that outlives its killed parent).
+ * session that sleeps (a shell that outlives its killed parent);
+ * forkin=SECONDS[:UID] one that stays in the driver's session, running as
+ * UID when given (the shell of an interactive su, in its caller's session).
  * --rhost sets PAM_RHOST. --silent yes passes PAM_SILENT to pam_authenticate.
  * With --repeat N (for the benchmark) it runs N logins one after another in
  * this one process, each with its own PAM handle, answering the prompts of
@@ -40,6 +42,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <security/pam_appl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,15 +266,20 @@ static int dump_memory(const char *path)
 }
 
 /* Step fork=SECONDS: a child in its own session that sleeps, as su's or
- * sshd's shell outlives a killed parent; prints "child PID". */
-static int fork_child(unsigned seconds)
+ * sshd's shell outlives a killed parent; forkin=SECONDS[:UID]: in this
+ * session, as UID (-1: this process's). Prints "child PID". */
+static int fork_child(unsigned seconds, bool own_session, long uid)
 {
 	pid_t child = fork();
 
 	if (child < 0)
 		return PAM_SYSTEM_ERR;
 	if (child == 0) {
-		(void)setsid();
+		if (own_session)
+			(void)setsid();
+		if (uid >= 0 && (setresgid((gid_t)uid, (gid_t)uid, (gid_t)uid) != 0 ||
+				 setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0))
+			_exit(1);
 		sleep(seconds);
 		_exit(0);
 	}
@@ -298,7 +306,10 @@ static int run_step(pam_handle_t *pamh, const char *step)
 	else if (strncmp(step, "sleep=", 6) == 0)
 		rc = (int)sleep((unsigned)atoi(step + 6)); /* a login that lasts */
 	else if (strncmp(step, "fork=", 5) == 0)
-		rc = fork_child((unsigned)atoi(step + 5));
+		rc = fork_child((unsigned)atoi(step + 5), true, -1);
+	else if (strncmp(step, "forkin=", 7) == 0)
+		rc = fork_child((unsigned)atoi(step + 7), false,
+				strchr(step, ':') != NULL ? atol(strchr(step, ':') + 1) : -1);
 	else {
 		fprintf(stderr, "pam_driver: unknown step '%s'\n", step);
 		return -1;
@@ -317,7 +328,7 @@ static void usage(void)
 		"[--steps auth,setcred,acct,open,close] [--setenv NAME=VALUE]... [--repeat N]\n"
 		"       [--rhost HOST] [--answer-lines yes] [--silent yes] [--keep-going yes] [--conv-again yes]\n"
 		"       [--exec-check yes] [--dump-memory FILE] [--conv-rc N]\n"
-		"       (steps user=NAME, sleep=SECONDS, fork=SECONDS)\n");
+		"       (steps user=NAME, sleep=SECONDS, fork=SECONDS, forkin=SECONDS[:UID])\n");
 	exit(2);
 }
 

@@ -75,15 +75,20 @@ class WatchTestCase(mt.OktaTestCase):
         keys.update(overrides)
         return super().write_conf(_path, **keys)
 
-    def start_login(self, seconds=120, steps=None, token=None, env=None, setenv=()):
+    def start_login(self, seconds=120, steps=None, token=None, env=None, setenv=(),
+                    user=mt.USER, in_session=False):
         """auth + open in a driver that then sleeps: a login that lasts.
-        Returns (Popen, sid); the open step has succeeded."""
+        Returns (Popen, sid); the open step has succeeded. in_session: the
+        driver runs as the child of a shell that leads a session of its
+        own and outlives it (a caller's login shell); Popen is that shell."""
         if token is None:
-            token = mt.sim().mint_full(mt.LOGIN)["sessionToken"]
+            token = mt.sim().mint_full(user + "@example.com")["sessionToken"]
         steps = steps or "auth,open,sleep=%d,close" % seconds
         self.login_sink = logcapture.LogSink(os.path.join(self.tmp, "log%d" % len(self.logins)))
-        p = logcapture.run_logged(ph.driver_command(self.confdir, mt.SERVICE, mt.USER, steps,
-                                                    setenv=setenv),
+        cmd = ph.driver_command(self.confdir, mt.SERVICE, user, steps, setenv=setenv)
+        if in_session:
+            cmd = ["setsid", "sh", "-c", '"$@"; exec sleep 600', "sh"] + cmd
+        p = logcapture.run_logged(cmd,
                                   self.login_sink, wait=False, die_with_parent=True,
                                   env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
@@ -255,6 +260,59 @@ class TestLifecycle(WatchTestCase):
         self.assertTrue(mt.sim().session(sid)["revoked"], self.describe())
         self.wait_gone(child, 6)
         self.assert_daemon_logged("outcome=terminated", within=2)
+
+    def registered_pid(self):
+        [line] = self.daemon.list()
+        return int(line.split(" pid=")[1].split()[0])
+
+    def test_su_killed_before_first_recording(self):
+        """W5, before any recording: the caller kills their su at once (a
+        scripted kill -9 beats the first recording, 500 ms after the
+        registration). The shell of an interactive su stays in the caller's
+        session and runs as the login's user: found when the process is
+        gone (that session's processes running as the user, started after
+        su), and the revocation ends it. The caller's own next command in
+        that session (root here, started after su too) is left alone."""
+        self.daemon.start()
+        p, sid = self.start_login(steps="auth,open,forkin=120:65534,forkin=120,sleep=120,close",
+                                  user="nobody", in_session=True)
+        children = []
+        while len(children) < 2:
+            line = p.stdout.readline().decode()
+            if line.startswith("step forkin"):
+                continue
+            self.assertTrue(line.startswith("child "), line + self.describe())
+            children.append(int(line.split()[1]))
+        self.children += children
+        shell, callers = children
+        driver = self.registered_pid()
+        self.children.append(driver)
+        os.kill(driver, signal.SIGKILL)
+        self.assert_daemon_logged("stay watched", within=3)
+        self.assertTrue(alive(shell) and alive(callers), self.describe())
+        self.assertEqual(len(self.daemon.list()), 1, self.describe())
+        mt.sim().revoke_session(sid)
+        self.wait_gone(shell, INTERVAL + 6)
+        self.assert_daemon_logged("outcome=terminated", within=6)
+        self.assertTrue(alive(callers), "the caller's process was ended" + self.describe())
+
+    def test_killed_before_first_recording_other_user_left_alone(self):
+        """The same with the shell running as another user than the
+        login's (root: a setuid program's caller keeps their uid): not the
+        login's; nothing is left, the login is forgotten."""
+        self.daemon.start()
+        p, sid = self.start_login(steps="auth,open,forkin=120,sleep=120,close",
+                                  user="nobody", in_session=True)
+        line = p.stdout.readline().decode()
+        self.assertTrue(line.startswith("child "), line + self.describe())
+        child = int(line.split()[1])
+        self.children.append(child)
+        driver = self.registered_pid()
+        self.children.append(driver)
+        os.kill(driver, signal.SIGKILL)
+        self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
+        self.assertEqual(self.daemon.list(), [])
+        self.assertTrue(alive(child))
 
     def test_daemon_restart_keeps_watching(self):
         """Killed (SIGKILL: no clean stop) and restarted mid-login: the
