@@ -66,24 +66,28 @@
  * start the shell or command right after pam_open_session. */
 #define RECORD_FIRST_MS 500
 /*
- * The look at every process (a /proc scan: ~15 us a process, 50 ms on a
- * host of 3,000) is shared by all logins: each recording reads a table of
- * the host's processes and costs O(k log n) for the login's k processes.
- * A new table is read only when the one held is too old for what is asked
- * (a first recording wants one read after it was due; a check, or
- * keep_alive = active, one at most TABLE_MAX_AGE_MS old), and never sooner
- * than SCAN_GAP_MIN_MS, nor than SCAN_GAP_PER_COST times the duration of
- * the last read, after the last one. So scanning takes at most 1 / 50 of a
- * core during a registration storm (at most one scan a second: every
- * login registered in that second is recorded from it, each at most one
- * gap late), and in steady state one scan per TABLE_MAX_AGE_MS serves
- * every check (1,000 logins at watch_interval 60: 17 checks a second, one
- * scan per 5 s instead of 17 a second). Ending a login reads /proc afresh
- * (its SIGHUP and SIGKILL go to what runs now).
+ * Recording looks at every process of the host (a read of /proc: ~6 us of
+ * CPU a process, 20 ms on a host of 3,000). One read is shared by all
+ * logins: a table of the host's processes, in which each recording costs
+ * O(k log n) for the login's k processes. A new table is read only when
+ * the one held is too old for what is asked: a first recording wants one
+ * read after it was due; a check (and keep_alive = active) one at most
+ * TABLE_MAX_AGE_MS old, or TABLE_AGE_PER_COST times the last read's
+ * duration where that is more. And never sooner than SCAN_GAP_MIN_MS, nor
+ * than SCAN_GAP_PER_COST times the last read's duration, after the last.
+ * Why these: the first recording (what a kill -9 of su must beat) stays
+ * within about 1.5 s of the registration while a registration storm costs
+ * at most one read a second, and never more than 1/50 of a core on a host
+ * where a read is slow. In steady state checks come often (1,000 logins
+ * at watch_interval 60: 17 a second; a read for each took 40 % of a core
+ * at 3,000 processes), and one read per 5 s serves them all: at most 1/250
+ * of a core whatever the host's size. Ending a login reads /proc afresh:
+ * its SIGHUP and SIGKILL go to what runs now.
  */
 #define SCAN_GAP_MIN_MS 1000
 #define SCAN_GAP_PER_COST 50
 #define TABLE_MAX_AGE_MS 5000
+#define TABLE_AGE_PER_COST 250
 
 enum problem {
 	PROBLEM_NETWORK, /* no HTTP answer: connection, TLS, deadline */
@@ -158,10 +162,11 @@ struct watch {
 	bool stop;
 	/* The host's processes, shared by the recordings of all logins. */
 	struct okta_proc_table *procs;
-	long long procs_at_ms; /* when the read of procs started */
-	long long scan_at_ms;  /* the last read (failed ones too) */
-	long long scan_gap_ms; /* no read before scan_at_ms + this */
-	long long turn_ms;     /* when the loop's last wait ended */
+	long long procs_at_ms;  /* when the read of procs started */
+	long long scan_at_ms;   /* the last read (failed ones too) */
+	long long scan_gap_ms;  /* no read before scan_at_ms + this */
+	long long table_age_ms; /* what a check takes, from the read's cost */
+	long long turn_ms;      /* when the loop's last wait ended */
 };
 
 static long long now_ms(void)
@@ -457,8 +462,6 @@ static void okta_unavailable(struct watch *w, struct login *l, const struct okta
 		 w->last_problem[0] != '\0' ? w->last_problem : "no detail", w->count, backoff);
 }
 
-/* ------------------------------------------------------- ending a login */
-
 /* ------------------------------------------------ the login's processes */
 
 /* Read the process table now (a failed read keeps the old one); the next
@@ -473,6 +476,9 @@ static void load_procs(struct watch *w)
 	w->scan_gap_ms = took * SCAN_GAP_PER_COST;
 	if (w->scan_gap_ms < SCAN_GAP_MIN_MS)
 		w->scan_gap_ms = SCAN_GAP_MIN_MS;
+	w->table_age_ms = took * TABLE_AGE_PER_COST;
+	if (w->table_age_ms < TABLE_MAX_AGE_MS)
+		w->table_age_ms = TABLE_MAX_AGE_MS;
 	if (t == NULL)
 		return;
 	okta_proc_table_free(w->procs);
@@ -606,6 +612,8 @@ static void add_remains(struct watch *w, struct login *l)
 	okta_login_procs_free(&others);
 }
 
+/* ------------------------------------------------------- ending a login */
+
 static void start_ending(struct watch *w, struct login *l)
 {
 	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
@@ -691,7 +699,7 @@ static bool wants_refresh(struct watch *w, struct login *l)
 		return false;
 	if (w->cfg->keep_alive == OKTA_KEEP_ALIVE_ALWAYS)
 		return true;
-	(void)collect_login(l, procs_since(w, now_ms() - TABLE_MAX_AGE_MS), &procs);
+	(void)collect_login(l, procs_since(w, now_ms() - w->table_age_ms), &procs);
 	used = okta_login_terminal_used(&procs, l->reg.tty, (time_t)l->last_refresh_epoch);
 	okta_login_procs_free(&procs);
 	return used;
@@ -768,7 +776,7 @@ static void check_login(struct watch *w, struct login *l)
 	const char *problem;
 
 	/* before the request: a test sees it done */
-	(void)procs_since(w, now_ms() - TABLE_MAX_AGE_MS);
+	(void)procs_since(w, now_ms() - w->table_age_ms);
 	record_login(w, l);
 	begin_request(w);
 	st = okta_get_session(w->client, l->reg.session_id, &s);

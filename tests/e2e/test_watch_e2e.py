@@ -255,15 +255,6 @@ def stat_fields(pid):
     return text[text.index("(") + 1:text.rindex(")")], int(text.rsplit(")", 1)[1].split()[1])
 
 
-def running(pid):
-    """Alive and not a zombie (su's parent reaps it once the pty closes)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
 class TestSuKilled(WatchE2E):
     def test_killed_su_parent_leaves_command_watched(self):
         """W5: bob runs `su alice -c 'sleep N'` and, as bob, SIGKILLs su's
@@ -285,7 +276,7 @@ class TestSuKilled(WatchE2E):
         killed = self.box.run(["kill", "-9", str(su)], user=CALLER)
         self.assertEqual(killed.returncode, 0, killed.stderr.decode() + self.describe())
         time.sleep(2)   # the pty stays open: the command holds it
-        self.assertFalse(running(su), "su survived its SIGKILL\n" + self.describe())
+        self.assertFalse(watchlib.running(su), "su survived its SIGKILL\n" + self.describe())
         self.assertEqual(processes_running("sleep", arg), [sleeper], self.describe())
         self.sim.revoke_session(self.created_sid())
         deadline = time.monotonic() + END_WITHIN + 1

@@ -36,15 +36,6 @@ INTERVAL = 5
 END_WITHIN = INTERVAL + 5
 
 
-def alive(pid):
-    """Is pid running (not a zombie: an orphan's reaper may be slow)?"""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
 class WatchTestCase(mt.OktaTestCase):
     def setUp(self):
         super().setUp()
@@ -59,7 +50,7 @@ class WatchTestCase(mt.OktaTestCase):
 
     def tearDown(self):
         for pid in self.children:
-            if alive(pid):
+            if watchlib.running(pid):
                 os.kill(pid, signal.SIGKILL)
         for p in self.logins:
             if p.poll() is None:
@@ -120,9 +111,9 @@ class WatchTestCase(mt.OktaTestCase):
 
     def wait_gone(self, pid, within):
         deadline = time.monotonic() + within
-        while alive(pid) and time.monotonic() < deadline:
+        while watchlib.running(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.assertFalse(alive(pid), "pid %d still runs after %ss%s"
+        self.assertFalse(watchlib.running(pid), "pid %d still runs after %ss%s"
                          % (pid, within, self.describe()))
 
     def describe(self):
@@ -231,7 +222,7 @@ class TestLifecycle(WatchTestCase):
         p.kill()
         p.wait()
         self.assert_daemon_logged("stay watched", within=3)
-        self.assertTrue(alive(child))
+        self.assertTrue(watchlib.running(child))
         self.assertEqual(len(self.daemon.list()), 1, self.describe())
         mt.sim().revoke_session(sid)
         self.wait_gone(child, INTERVAL + 6)
@@ -289,12 +280,13 @@ class TestLifecycle(WatchTestCase):
         self.children.append(driver)
         os.kill(driver, signal.SIGKILL)
         self.assert_daemon_logged("stay watched", within=3)
-        self.assertTrue(alive(shell) and alive(callers), self.describe())
+        self.assertTrue(watchlib.running(shell) and watchlib.running(callers), self.describe())
         self.assertEqual(len(self.daemon.list()), 1, self.describe())
         mt.sim().revoke_session(sid)
         self.wait_gone(shell, INTERVAL + 6)
         self.assert_daemon_logged("outcome=terminated", within=6)
-        self.assertTrue(alive(callers), "the caller's process was ended" + self.describe())
+        self.assertTrue(watchlib.running(callers),
+                        "the caller's process was ended" + self.describe())
 
     def test_killed_before_first_recording_other_user_left_alone(self):
         """The same with the shell running as another user than the
@@ -312,7 +304,7 @@ class TestLifecycle(WatchTestCase):
         os.kill(driver, signal.SIGKILL)
         self.assert_daemon_logged("outcome=unwatched", "reason=process_gone", within=3)
         self.assertEqual(self.daemon.list(), [])
-        self.assertTrue(alive(child))
+        self.assertTrue(watchlib.running(child))
 
     def test_daemon_restart_keeps_watching(self):
         """Killed (SIGKILL: no clean stop) and restarted mid-login: the

@@ -118,3 +118,12 @@ class Daemon:
                 if line == "end" or line == "":
                     return lines
                 lines.append(line)
+
+
+def running(pid):
+    """Is pid running, not a zombie (an orphan's reaper may be slow)?"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
