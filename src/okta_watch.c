@@ -464,14 +464,19 @@ static void okta_unavailable(struct watch *w, struct login *l, const struct okta
 
 /* ------------------------------------------------ the login's processes */
 
-/* Read the process table now (a failed read keeps the old one); the next
- * read waits for the gap its cost sets. */
+/* Read the process table now; the next read waits for the gap its cost
+ * sets. The old table goes first: two at once would double what the
+ * table adds to the daemon's memory (32 bytes a process). */
 static void load_procs(struct watch *w)
 {
 	long long start = now_ms();
-	struct okta_proc_table *t = okta_proc_table_load();
-	long long took = now_ms() - start;
+	struct okta_proc_table *t;
+	long long took;
 
+	okta_proc_table_free(w->procs);
+	w->procs = NULL;
+	t = okta_proc_table_load();
+	took = now_ms() - start;
 	w->scan_at_ms = start;
 	w->scan_gap_ms = took * SCAN_GAP_PER_COST;
 	if (w->scan_gap_ms < SCAN_GAP_MIN_MS)
@@ -479,11 +484,8 @@ static void load_procs(struct watch *w)
 	w->table_age_ms = took * TABLE_AGE_PER_COST;
 	if (w->table_age_ms < TABLE_MAX_AGE_MS)
 		w->table_age_ms = TABLE_MAX_AGE_MS;
-	if (t == NULL)
-		return;
-	okta_proc_table_free(w->procs);
 	w->procs = t;
-	w->procs_at_ms = start;
+	w->procs_at_ms = t != NULL ? start : 0;
 }
 
 /* The table, read again when it is older than since and the gap allows

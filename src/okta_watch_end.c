@@ -167,6 +167,12 @@ struct okta_proc_table *okta_proc_table_load(void)
 		n++;
 	}
 	closedir(dir);
+	if (n > 0 && n < cap) { /* what the doubling left over */
+		struct proc_entry *fit = realloc(all, n * sizeof(*all));
+
+		if (fit != NULL)
+			all = fit;
+	}
 	t = table_of(all, n);
 	if (t != NULL)
 		t->self = getpid();
