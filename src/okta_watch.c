@@ -193,6 +193,7 @@ static void audit(const struct watch *w, const struct login *l, enum okta_audit_
 		l->reg.user,
 		l->reg.rhost[0] != '\0' ? l->reg.rhost : NULL,
 		&facts,
+		l->reg.invoking_user[0] != '\0' ? l->reg.invoking_user : NULL,
 	};
 
 	memset(&facts, 0, sizeof(facts));
@@ -764,9 +765,20 @@ static const char *check_process(const struct okta_watch_reg *reg, const struct 
 	return NULL;
 }
 
+/* Whose login, for the log: 'user', and with sudo 'root' (by 'alice'). */
+static const char *who(const struct okta_watch_reg *reg, char *buf, size_t len)
+{
+	if (reg->invoking_user[0] != '\0')
+		snprintf(buf, len, "'%s' (by '%s')", reg->user, reg->invoking_user);
+	else
+		snprintf(buf, len, "'%s'", reg->user);
+	return buf;
+}
+
 static void do_register(struct watch *w, int fd, const struct ucred *peer,
 			const struct okta_watch_reg *reg, int passed_fd)
 {
+	char name[2 * OKTA_PAM_USER_MAX + 16];
 	const char *why;
 	struct login *l;
 	int pidfd;
@@ -798,14 +810,16 @@ static void do_register(struct watch *w, int fd, const struct ucred *peer,
 		refuse(w, fd, peer, "cannot write the state file");
 		return;
 	}
-	okta_log(w->logger, LOG_INFO, "watching the login of '%s' (%s, pid %lld%s), %zu in all",
-		 reg->user, reg->service, reg->pid, l->pidfd >= 0 ? ", pidfd" : "", w->count);
+	okta_log(w->logger, LOG_INFO, "watching the login of %s (%s, pid %lld%s), %zu in all",
+		 who(reg, name, sizeof(name)), reg->service, reg->pid,
+		 l->pidfd >= 0 ? ", pidfd" : "", w->count);
 	reply(fd, OKTA_WATCH_REPLY_OK "\n");
 }
 
 static void do_deregister(struct watch *w, int fd, const struct ucred *peer,
 			  const struct okta_watch_reg *reg)
 {
+	char name[2 * OKTA_PAM_USER_MAX + 16];
 	struct login *l;
 
 	if (reg->pid != (long long)peer->pid) {
@@ -821,8 +835,8 @@ static void do_deregister(struct watch *w, int fd, const struct ucred *peer,
 			return;
 		}
 		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0) {
-			okta_log(w->logger, LOG_INFO, "the login of '%s' (%s, pid %lld) closed",
-				 l->reg.user, l->reg.service, l->reg.pid);
+			okta_log(w->logger, LOG_INFO, "the login of %s (%s, pid %lld) closed",
+				 who(&l->reg, name, sizeof(name)), l->reg.service, l->reg.pid);
 			forget_login(w, l);
 			reply(fd, OKTA_WATCH_REPLY_OK "\n");
 			return;
@@ -852,12 +866,13 @@ static void do_list(struct watch *w, int fd)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		else
 			snprintf(when, sizeof(when), "never");
-		snprintf(
-			line, sizeof(line),
-			"session=...%s user=%s service=%s rhost=%s pid=%lld last_check=%s outcome=%s\n",
-			facts.session_tail, l->reg.user, l->reg.service,
-			l->reg.rhost[0] != '\0' ? l->reg.rhost : "-", l->reg.pid, when,
-			l->last_outcome);
+		snprintf(line, sizeof(line),
+			 "session=...%s user=%s invoking_user=%s service=%s rhost=%s pid=%lld "
+			 "last_check=%s outcome=%s\n",
+			 facts.session_tail, l->reg.user,
+			 l->reg.invoking_user[0] != '\0' ? l->reg.invoking_user : "-",
+			 l->reg.service, l->reg.rhost[0] != '\0' ? l->reg.rhost : "-", l->reg.pid,
+			 when, l->last_outcome);
 		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
 			return;
 	}

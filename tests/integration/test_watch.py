@@ -80,15 +80,15 @@ class WatchTestCase(mt.OktaTestCase):
         p.stdin.write(token.encode())
         p.stdin.close()
         self.logins.append(p)
-        steps = 0
-        while steps < 2:
+        opened, want = 0, len(steps.split(",sleep=")[0].split(","))
+        while opened < want:
             line = p.stdout.readline().decode()
             if line.startswith("prompt"):
                 continue
             if "PAM_SUCCESS" not in line:
                 self.login_sink.sync()
                 self.fail(line + "\n".join(self.login_sink.lines()) + self.describe())
-            steps += 1
+            opened += 1
         return p, self.created_session_id()
 
     def describe(self):
@@ -379,9 +379,29 @@ class TestCheckTool(WatchTestCase):
         lines = [l for l in out.stdout.splitlines() if l.startswith("watched: ")]
         self.assertEqual(len(lines), 1, out.stdout)
         self.assertIn("session=..." + sid[-4:], lines[0])
-        self.assertIn("user=alice service=okta-test", lines[0])
+        self.assertIn("user=alice invoking_user=- service=okta-test", lines[0])
         self.assertNotIn(sid, out.stdout + out.stderr, "never the whole session id")
         self.assertIn("1 login(s) watched", out.stdout)
+
+    def test_sudo_login_shows_the_invoking_user(self):
+        """W8: sudo authenticates the invoking user, then sets PAM_USER to
+        the target (root) before open_session (the driver's user=root step):
+        --watch, the daemon's lines and the audit lines say both."""
+        self.daemon.start()
+        p, sid = self.start_login(steps="auth,user=root,open,sleep=120,close")
+        out = self.check("--watch")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("user=root invoking_user=%s service=okta-test" % mt.USER, out.stdout)
+        self.assert_daemon_logged("watching the login of 'root' (by '%s')" % mt.USER)
+        self.login_sink.sync()
+        self.assertTrue([l for l in self.login_sink.lines() if "event=session_open" in l and
+                         " user=root " in l and l.endswith(" invoking_user=" + mt.USER)],
+                        "\n".join(self.login_sink.lines()))
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        line = self.assert_daemon_logged("event=watch", "outcome=revoked", within=2)
+        self.assertIn(" user=root ", line)
+        self.assertTrue(line.endswith(" invoking_user=" + mt.USER), line)
 
     def test_config_check_says_whether_the_daemon_answers(self):
         out = self.check()
