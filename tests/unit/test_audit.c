@@ -227,10 +227,10 @@ static void test_injection_attempts_stay_in_their_field(void **state)
  * Many SIEM splitters know neither quotes nor backslash escapes: Elastic's
  * kv processor splits fields on spaces, Logstash's kv filter and the usual
  * key="[^"]*" regex end a quoted value at the next '"'. For each of them to
- * see the ten fields and nothing else, a value may hold no space, no '"'
+ * see the eleven fields and nothing else, a value may hold no space, no '"'
  * but its own two quotes, and no '\' but its escapes' (review finding A1).
  */
-static void test_naive_splitters_see_only_the_ten_fields(void **state)
+static void test_naive_splitters_see_only_the_eleven_fields(void **state)
 {
 	static const char *const hostile[] = {
 		"alice okta_login=root",
@@ -486,7 +486,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_are_dashes),
 		cmocka_unit_test(test_events_and_outcomes),
 		cmocka_unit_test(test_injection_attempts_stay_in_their_field),
-		cmocka_unit_test(test_naive_splitters_see_only_the_ten_fields),
+		cmocka_unit_test(test_naive_splitters_see_only_the_eleven_fields),
 		cmocka_unit_test(test_every_byte_round_trips),
 		cmocka_unit_test(test_long_values_are_cut_and_marked),
 		cmocka_unit_test(test_longest_line_fits),
