@@ -147,6 +147,8 @@ static const char *default_reason(enum okta_audit_outcome outcome, int rc)
 	}
 }
 
+static const char *invoking_user(pam_handle_t *pamh);
+
 /*
  * The one audit line of a hook (see okta_audit.h and README "Audit lines"):
  * LOG_INFO for a success, LOG_NOTICE for anything else. Service, user and
@@ -163,6 +165,7 @@ static void audit(pam_handle_t *pamh, enum okta_audit_event event, enum okta_aud
 		pam_text_item(pamh, PAM_USER),
 		pam_text_item(pamh, PAM_RHOST),
 		facts,
+		invoking_user(pamh),
 	};
 
 	okta_audit_note_reason(facts, default_reason(outcome, rc));
@@ -296,6 +299,19 @@ static struct module_state *held_session(pam_handle_t *pamh)
 	struct module_state *state = find_state(pamh);
 
 	return state != NULL && state->session_id != NULL ? state : NULL;
+}
+
+/* The local user the held session was verified for, when PAM_USER is now
+ * another (sudo sets it to the target after authenticating the invoking
+ * user): who the login really is. NULL when they are the same. */
+static const char *invoking_user(pam_handle_t *pamh)
+{
+	const struct module_state *state = held_session(pamh);
+	const char *user = pam_text_item(pamh, PAM_USER);
+
+	if (state == NULL || (user != NULL && strcmp(user, state->session_user) == 0))
+		return NULL;
+	return state->session_user;
 }
 
 /* Remove OKTA_* from the PAM environment (libpam logs an error when asked
@@ -912,6 +928,7 @@ static void fill_registration(pam_handle_t *pamh, const struct okta_session *ses
 	copy_field(reg->user_id, sizeof(reg->user_id), session->user_id);
 	copy_field(reg->expires_at, sizeof(reg->expires_at), session->expires_at);
 	copy_field(reg->user, sizeof(reg->user), pam_text_item(pamh, PAM_USER));
+	copy_field(reg->invoking_user, sizeof(reg->invoking_user), invoking_user(pamh));
 	copy_field(reg->service, sizeof(reg->service), pam_text_item(pamh, PAM_SERVICE));
 	copy_field(reg->rhost, sizeof(reg->rhost), pam_text_item(pamh, PAM_RHOST));
 	if (okta_watch_encode(reg, buf, sizeof(buf)) == 0)

@@ -16,6 +16,7 @@ Run: python3 tests/e2e/test_watch_e2e.py [name-substring...]   (as root)
 
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -25,11 +26,14 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 
 import e2elib  # noqa: E402
+import pamharness  # noqa: E402
 import taprunner  # noqa: E402
 import test_sshd  # noqa: E402
 import watchlib  # noqa: E402
 
 USER, LOGIN = test_sshd.USER, test_sshd.LOGIN
+CHECK = os.environ.get("PAM_OKTA_CHECK") or os.path.join(pamharness.BUILDDIR,
+                                                          "pam_okta_session_check")
 INTERVAL = 5
 END_WITHIN = INTERVAL + 5
 SSHD = DAEMON = None
@@ -236,12 +240,19 @@ class TestSudoRevoked(WatchE2E):
                                              input=token.encode() + b"\n", timeout=120))
         self.wait_watched()
         self.wait_running(sleep_arg(3))
+        # W8: sudo opens the session as root; who it is shows too
+        out = subprocess.run([CHECK, "--conf", self.box.conf_path, "--watch"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertIn("user=root invoking_user=%s service=sudo" % USER, out.stdout,
+                      out.stdout + out.stderr + self.describe())
         self.revoke_and_wait(bg, "sudo")
         self.last = bg.result
         self.assertNotEqual(bg.result.returncode, 0)
         time.sleep(0.5)
         self.assertEqual(processes_running("sleep", sleep_arg(3)), [], "the command is gone")
-        self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
+        line = self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
+        self.assertIn(" user=root ", line)
+        self.assertTrue(line.endswith(" invoking_user=" + USER), line)
 
 
 class TestKeepAliveTerminal(WatchE2E):
