@@ -390,7 +390,10 @@ bool okta_login_terminal_used(const struct okta_login_procs *procs, const char *
 	}
 	if (path[0] == '\0' || stat(path, &sb) != 0)
 		return true; /* no terminal: in use while its processes run */
-	return sb.st_atime > since;
+	/* A terminal made after `since` (sshd allocates it after
+	 * open_session) has its creation time as atime; sshd's chown moves
+	 * ctime. Only a read of input moves atime past ctime. */
+	return sb.st_atime > since && sb.st_atime > sb.st_ctime;
 }
 
 bool okta_logind_running(void)
