@@ -11,6 +11,12 @@ simulator (as an administrator clearing a user's sessions would) and
 expects the ssh client (or sudo) to end within watch_interval + 5 s, the
 sleep to be gone, and the daemon's audit line to say `revoked`.
 
+keep_alive = active (the default) with a 20 s idle lifetime: sudo's idle
+terminal is not kept alive (TestKeepAliveTerminal); an interactive
+`ssh -tt` login that the test types into every 2 s for 60 s keeps its
+session ACTIVE, and left untyped it expires and is ended
+(TestKeepAliveTyping).
+
 Run: python3 tests/e2e/test_watch_e2e.py [name-substring...]   (as root)
 """
 
