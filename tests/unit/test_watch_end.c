@@ -272,6 +272,32 @@ static void test_new_terminal_is_not_input(void **state)
 	close(master);
 }
 
+/*
+ * keep_alive = active finds the terminal of a login whose PAM_TTY is not a
+ * path (sshd sets "ssh", login(1) "tty1") by its processes' tty_nr. A
+ * console login's virtual console or serial line was taken for no
+ * terminal, so for a login in use whatever was typed.
+ */
+static void test_tty_nr_paths(void **state)
+{
+	char path[64];
+
+	(void)state;
+	assert_true(tty_path((136 << 8) | 3, path, sizeof(path)));
+	assert_string_equal(path, "/dev/pts/3");
+	assert_true(tty_path((137 << 8) | 44, path, sizeof(path)));
+	assert_string_equal(path, "/dev/pts/300");
+	assert_true(tty_path((4 << 8) | 1, path, sizeof(path)));
+	assert_string_equal(path, "/dev/tty1");
+	assert_true(tty_path((4 << 8) | 63, path, sizeof(path)));
+	assert_string_equal(path, "/dev/tty63");
+	assert_true(tty_path((4 << 8) | 64, path, sizeof(path)));
+	assert_string_equal(path, "/dev/ttyS0");
+	assert_false(tty_path(0, path, sizeof(path)));            /* none */
+	assert_false(tty_path(4 << 8, path, sizeof(path)));       /* tty0 */
+	assert_false(tty_path((5 << 8) | 1, path, sizeof(path))); /* console */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_deep_tree_marked_fast),
 		cmocka_unit_test(test_marking_closure),
 		cmocka_unit_test(test_new_terminal_is_not_input),
+		cmocka_unit_test(test_tty_nr_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
