@@ -55,7 +55,8 @@ END_WITHIN = INTERVAL + 5
 USERS = ("alice", "bob")
 SUFFIX = e2elib.LOGIN_SUFFIX
 # The logins' commands: sleeps whose argument is unique to this run.
-SLEEP = {"alice": "600001", "alice-escaped": "600002", "bob": "600003"}
+SLEEP = {"alice": "600001", "alice-escaped": "600002", "bob": "600003",
+         "w1-alice": "600004", "w1-bob": "600005"}
 SIM = None
 
 
@@ -97,9 +98,6 @@ def setUpModule():
 
 
 def tearDownModule():
-    for arg in SLEEP.values():
-        for pid in processes_running("sleep", arg):
-            os.kill(pid, 9)
     if SIM is not None:
         SIM.stop()
 
@@ -186,6 +184,24 @@ class Login:
 class TestRealLogind(unittest.TestCase):
     maxDiff = None
 
+    def setUp(self):
+        self.addCleanup(self.kill_sleeps)
+        # The logins of an earlier test forgotten (an ended one 5 s after
+        # its SIGHUP, at the SIGKILL).
+        self.wait_for("no login watched", lambda: not os.listdir(STATE_DIR), within=15)
+        self.log_mark = len(journal(UNIT, syslog=True).splitlines())
+
+    @staticmethod
+    def kill_sleeps():
+        """What a failed test left running: its logins end with them."""
+        for arg in SLEEP.values():
+            for pid in processes_running("sleep", arg):
+                os.kill(pid, 9)
+
+    def daemon_log(self):
+        """What the daemon logged through syslog since the test began."""
+        return "\n".join(journal(UNIT, syslog=True).splitlines()[self.log_mark:])
+
     def describe(self):
         return "\n--- %s\n%s\n--- ssh.service\n%s\n--- logind\n%s\n--- sessions\n%s" % (
             UNIT, journal(UNIT)[-4000:], journal("ssh.service")[-3000:],
@@ -221,12 +237,42 @@ class TestRealLogind(unittest.TestCase):
         self.fail("no registration of %s in %s%s" % (user, STATE_DIR, self.describe()))
 
     def okta_session_id(self, user):
-        for q in SIM.requests():
+        """The Okta session of the user's latest login."""
+        for q in reversed(SIM.requests()):
             if q["method"] == "POST" and q["path"] == "/api/v1/sessions" and q["status"] == 200:
                 body = json.loads(q["response_body"])
                 if body.get("login") == user + SUFFIX:
                     return body["id"]
         self.fail("no Okta session of %s%s" % (user, self.describe()))
+
+    def wait_running(self, *names):
+        """The pids of the `sleep`s of SLEEP[name], once they run."""
+        pids = []
+        for name in names:
+            arg = SLEEP[name]
+            pids += self.wait_for("`sleep %s` (%s) runs" % (arg, name),
+                                  lambda: processes_running("sleep", arg))
+        return pids
+
+    def wait_ended(self, login, deleted):
+        """The ssh client of `login` ends within watch_interval + 5 s of
+        the DELETE at `deleted`."""
+        login.thread.join(END_WITHIN + 10)
+        if login.running():
+            self.fail("%s's ssh client still runs %s s after the revocation%s"
+                      % (login.user, END_WITHIN + 10, self.describe()))
+        took = login.ended - deleted
+        sys.stdout.write("# %s's ssh client ended %.2f s after the DELETE (watch_interval %d)\n"
+                         % (login.user, took, INTERVAL))
+        self.assertIsNone(login.error, self.describe())
+        self.assertNotEqual(login.result.status, 0, self.describe())
+        self.assertLess(took, END_WITHIN, self.describe())
+
+    def end_login(self, login, sleep):
+        """A login of the test ends as a logout does."""
+        os.kill(sleep, 9)
+        login.thread.join(30)
+        self.assertFalse(login.running(), self.describe())
 
     def delete_okta_session(self, sid):
         """What an administrator clearing the user's sessions does."""
@@ -245,11 +291,7 @@ class TestRealLogind(unittest.TestCase):
         alice = Login("alice", "setsid -f sh -c 'trap \"\" HUP; exec sleep %s' "
                       "</dev/null >/dev/null 2>&1; exec sleep %s"
                       % (SLEEP["alice-escaped"], SLEEP["alice"]))
-        for name, arg in SLEEP.items():
-            self.wait_for("`sleep %s` (%s) runs" % (arg, name),
-                          lambda: processes_running("sleep", arg))
-        [sleep], [escaped] = (processes_running("sleep", SLEEP[n]) for n in ("alice", "alice-escaped"))
-        [bob_sleep] = processes_running("sleep", SLEEP["bob"])
+        sleep, escaped, bob_sleep = self.wait_running("alice", "alice-escaped", "bob")
 
         # What the daemon is about to rely on: logind's session of alice's
         # login is led by sshd's per-connection process (the one that ran
@@ -271,17 +313,7 @@ class TestRealLogind(unittest.TestCase):
         okta_sid = self.okta_session_id("alice")
         self.delete_okta_session(okta_sid)
         deleted = time.monotonic()
-        alice.thread.join(END_WITHIN + 10)
-        if alice.running():
-            self.fail("alice's ssh client still runs %s s after the revocation%s"
-                      % (END_WITHIN + 10, self.describe()))
-        took = alice.ended - deleted
-        sys.stdout.write("# alice's ssh client ended %.2f s after the DELETE (watch_interval %d)\n"
-                         % (took, INTERVAL))
-        self.assertIsNone(alice.error, self.describe())
-        self.assertNotEqual(alice.result.status, 0, self.describe())
-        self.assertLess(took, END_WITHIN, self.describe())
-
+        self.wait_ended(alice, deleted)
         # Her processes, the escaped one too (only logind's scope had it),
         # within the same bound.
         left = END_WITHIN - (time.monotonic() - deleted)
@@ -291,11 +323,11 @@ class TestRealLogind(unittest.TestCase):
         self.wait_for("logind's session %s gone or closing" % sid,
                       lambda: logind_session(sid).get("State", "gone") in ("gone", "closing"),
                       within=5)
-        self.wait_for("the daemon's audit line", lambda: "outcome=terminated" in journal(UNIT), 10)
-        log = journal(UNIT, syslog=True)
+        self.wait_for("the daemon's audit line", lambda: "outcome=terminated" in self.daemon_log(),
+                      10)
+        log = self.daemon_log()
         self.assertRegex(log, r"ending the login of 'alice' \(sshd, pid %d\): logind "
                          r"TerminateSession" % leader, self.describe())
-        self.assertRegex(log, r"event=watch .*outcome=revoked", self.describe())
         audit = [l for l in log.splitlines() if "event=watch" in l]
         self.assertEqual([re.search(r"outcome=(\S+)", l).group(1) for l in audit],
                          ["revoked", "terminated"], self.describe())
@@ -308,10 +340,44 @@ class TestRealLogind(unittest.TestCase):
         self.assertTrue(os.path.exists("/proc/%d" % bob_sleep), "bob's sleep ended")
         self.assertEqual(logind_session(bob_sid).get("State"), "active", self.describe())
         self.assertNotRegex(log, r"(ending|SIGKILL).*'bob'", self.describe())
-        self.assertEqual(SIM.session(self.okta_session_id("bob"))["revoked"], False)
-        os.kill(bob_sleep, 9)   # his login ends as a logout does
-        bob.thread.join(30)
-        self.assertFalse(bob.running(), self.describe())
+        self.assertFalse(SIM.session(self.okta_session_id("bob"))["revoked"])
+        self.end_login(bob, bob_sleep)
+
+    def test_planted_session_id_of_another_login_not_terminated(self):
+        """SECURITY.md W1 on the real thing: Debian's stock sshd stack reads
+        ~/.pam_environment (pam_env user_readenv=1) after pam_systemd, so
+        alice can make the module register bob's logind session as hers.
+        Ending her Okta session must end her login (by signals), and must
+        not make the daemon terminate bob's logind session."""
+        bob = Login("bob", "exec sleep " + SLEEP["w1-bob"])
+        [bob_sleep] = self.wait_running("w1-bob")
+        bob_sid, _ = self.session_of("bob")
+        home = "/home/alice"
+        with open(os.path.join(home, ".pam_environment"), "w") as f:
+            f.write("XDG_SESSION_ID OVERRIDE=%s\n" % bob_sid)
+        try:
+            alice = Login("alice", "exec sleep " + SLEEP["w1-alice"])
+            [sleep] = self.wait_running("w1-alice")
+            leader = parent(parent(sleep))
+            self.wait_for("both logins registered", lambda: len(os.listdir(STATE_DIR)) == 2)
+        finally:
+            os.unlink(os.path.join(home, ".pam_environment"))
+        # The attack is mounted: her registration names bob's session.
+        self.assertEqual(self.registered_logind_session("alice"), bob_sid, self.describe())
+
+        self.delete_okta_session(self.okta_session_id("alice"))
+        deleted = time.monotonic()
+        self.wait_ended(alice, deleted)
+        self.wait_for("alice's sleep gone", lambda: not os.path.exists("/proc/%d" % sleep), 5)
+        time.sleep(1)   # what a TerminateSession of bob's session would have done by now
+        self.assertTrue(bob.running(), "bob's ssh client ended" + self.describe())
+        self.assertTrue(os.path.exists("/proc/%d" % bob_sleep), "bob's sleep ended")
+        self.assertEqual(logind_session(bob_sid).get("State"), "active", self.describe())
+        self.wait_for("the daemon's audit line", lambda: "outcome=terminated" in self.daemon_log(),
+                      10)
+        self.assertIn("logind session %s of the login of 'alice' (sshd, pid %d) is not led by "
+                      "that process" % (bob_sid, leader), self.daemon_log(), self.describe())
+        self.end_login(bob, bob_sleep)
 
 
 if __name__ == "__main__":
