@@ -307,7 +307,7 @@ class TestRealLogind(unittest.TestCase):
         with open("/proc/%d/cgroup" % escaped) as f:
             self.assertIn("/session-%s.scope" % sid, f.read(), "escaped sleep outside the scope")
         self.assertNotIn(parent(escaped), (leader, parent(sleep)))
-        bob_sid, bob_props = self.session_of("bob")
+        bob_sid, _ = self.session_of("bob")
         self.assertNotEqual(bob_sid, sid)
 
         okta_sid = self.okta_session_id("alice")
