@@ -149,6 +149,33 @@ class TestRevoked(WatchTestCase):
         self.assertEqual(self.daemon.list(), [])
 
 
+class TestJournalStream(WatchTestCase):
+    """Under systemd (the unit runs --foreground), stderr is the journal and
+    JOURNAL_STREAM names it: syslog's lines reach the journal already, so a
+    copy on stderr would log each line, audit lines included, twice."""
+
+    def start_with_journal_stream(self, names_stderr):
+        other = os.path.join(self.tmp, "other-stream")
+        for path in (self.daemon.stderr_path, other):
+            open(path, "ab").close()
+        st = os.stat(self.daemon.stderr_path if names_stderr else other)
+        self.daemon.env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+        self.daemon.start()
+        p, sid = self.start_login()
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        return self.assert_daemon_logged("event=watch", "outcome=revoked", within=2)
+
+    def test_audit_line_not_copied_to_the_journal_stream(self):
+        line = self.start_with_journal_stream(names_stderr=True)
+        self.assertNotIn("outcome=revoked", self.daemon.stderr(),
+                         "syslog has it: " + line + self.describe())
+
+    def test_other_stream_still_gets_the_copy(self):
+        self.start_with_journal_stream(names_stderr=False)
+        self.assertIn("outcome=revoked", self.daemon.stderr(), self.describe())
+
+
 class TestLifecycle(WatchTestCase):
     def test_logout_deregisters(self):
         """close_session deregisters: no further request for the session."""
