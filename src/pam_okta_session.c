@@ -969,6 +969,17 @@ static int register_watch(struct hook_call *call, const struct okta_session *ses
 	fill_registration(pamh, session, &reg);
 	rc = okta_watch_send(okta_watch_socket_path(&call->cfg), &reg, OKTA_WATCH_CLIENT_TIMEOUT_MS,
 			     why, sizeof(why));
+	/* A daemon older than invoking_user (not restarted since the package
+	 * was upgraded: the packages do not restart it) refuses the key: the
+	 * login is still watched, without it. */
+	if (rc != 0 && reg.invoking_user[0] != '\0' && strstr(why, "refused unknown key") != NULL) {
+		pam_syslog(pamh, LOG_WARNING,
+			   "pam_okta_sessiond is older than the module (restart it): registering "
+			   "without invoking_user");
+		reg.invoking_user[0] = '\0';
+		rc = okta_watch_send(okta_watch_socket_path(&call->cfg), &reg,
+				     OKTA_WATCH_CLIENT_TIMEOUT_MS, why, sizeof(why));
+	}
 	explicit_bzero(&reg, sizeof(reg));
 	if (rc == 0) {
 		if (state != NULL)

@@ -775,6 +775,76 @@ class TestStalledPeers(WatchTestCase):
         self.assertEqual(self.fds(pid), base, self.describe())
 
 
+# The keys of okta-watch 1 a daemon knew before invoking_user (W8); its
+# parser refuses any other key with "unknown key".
+KEYS_BEFORE_INVOKING_USER = {"op", "session_id", "user_id", "expires_at", "user", "service",
+                             "rhost", "tty", "logind_session", "pid", "start_time"}
+
+
+class OlderDaemon:
+    """A daemon of the version before invoking_user, still running after the
+    package (and with it the module) was upgraded: the packages neither
+    start nor restart pam_okta_sessiond. Answers as its parser did."""
+
+    def __init__(self, path):
+        self.messages = []
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(path)
+        os.chmod(path, 0o600)
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(2)
+                data, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(16))
+                for level, kind, fds in anc:
+                    if (level, kind) == (socket.SOL_SOCKET, socket.SCM_RIGHTS):
+                        for fd in array.array("i", fds[:len(fds) - len(fds) % 4]):
+                            os.close(fd)
+                keys = {l.split("=", 1)[0] for l in data.decode().split("\n")[1:] if l}
+                self.messages.append(data.decode())
+                conn.send(b"ok\n" if keys <= KEYS_BEFORE_INVOKING_USER
+                          else b"refused unknown key\n")
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+class TestOlderDaemon(WatchTestCase):
+    def test_sudo_login_registers_with_a_daemon_older_than_the_module(self):
+        """W10: after an upgrade the running daemon is the old one until
+        someone restarts it; a sudo registration (invoking_user) is
+        registered without the new field, not refused: with watch_required
+        every sudo failed (PAM_SESSION_ERR), without it every sudo login
+        went unwatched."""
+        old = OlderDaemon(self.socket_path)
+        self.addCleanup(old.close)
+        ph.write_okta_service(self.confdir, mt.SERVICE, self.conf_path,
+                              args=("watch_required",))
+        r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,user=root,open")
+        self.assert_step(r, "open", "PAM_SUCCESS")
+        self.assertEqual(len(old.messages), 2, old.messages)
+        self.assertIn("\ninvoking_user=%s\n" % mt.USER, old.messages[0])
+        self.assertNotIn("invoking_user", old.messages[1])
+        self.assertIn("\nuser=root\n", old.messages[1])
+        self.assert_logged(r, "older than the module")
+        # a login that is its user's own sends what any daemon knows
+        r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,open")
+        self.assert_step(r, "open", "PAM_SUCCESS")
+        self.assertEqual(len(old.messages), 3, old.messages)
+
+
 CONNECT_AS_USER = r"""
 import socket, sys
 for op in ("register", "deregister", "list"):
