@@ -741,6 +741,37 @@ class TestStalledPeers(WatchTestCase):
         self.assertLessEqual(self.fds(pid), base + 1, "every waiting peer closed")
         self.assertIsNone(p.poll(), "the login goes on")
 
+    def test_messages_that_came_while_the_loop_was_busy_are_served(self):
+        """W11: the loop busy past the waiting peers' deadlines (here:
+        stopped; a slow Okta does it too), then more ready than one epoll
+        batch: a peer whose message has come is served, not dropped as the
+        one waiting longest nor refused at its deadline unread."""
+        self.daemon.start()
+        pid = self.daemon_pid()
+        time.sleep(0.2)
+        base = self.fds(pid)
+        waiting = self.stall(PEERS_MAX)
+        deadline = time.monotonic() + 3
+        while self.fds(pid) < base + PEERS_MAX and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(self.fds(pid), base + PEERS_MAX, "all of them wait")
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            self.stall(1)   # the listening socket is ready before them
+            for s in waiting:
+                s.sendmsg([watchlib.message(op="list")])
+            time.sleep(PEER_TIMEOUT + 0.5)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        replies = []
+        for s in waiting:
+            s.settimeout(3)
+            try:
+                replies.append(s.recv(4096).decode().strip())
+            except OSError as e:   # closed with our message unread: reset
+                replies.append(repr(e))
+        self.assertEqual([r for r in replies if r != "end"], [], self.describe())
+
     def test_fds_closed_on_every_path(self):
         """Descriptors passed with a refused message, more than one, or by a
         peer that waited first, are all closed: the daemon's count comes
