@@ -977,13 +977,16 @@ static void wait_for_peer(struct watch *w, int fd, const struct ucred *cred)
 	struct peer *p;
 	long long now = now_ms();
 
+	/* its message may have come meanwhile: then it is served instead */
 	if (w->peer_count >= w->peers_max && w->peers != NULL) {
-		okta_log(w->logger, LOG_WARNING,
-			 "%zu peers connected without sending their message: dropped the one "
-			 "waiting longest (pid %ld, %lld ms)",
-			 w->peer_count, (long)w->peers->cred.pid,
-			 now - (w->peers->deadline_ms - PEER_TIMEOUT_MS));
-		reply(w->peers->fd, "refused too many peers waiting\n");
+		if (!serve_peer(w, w->peers->fd, &w->peers->cred)) {
+			okta_log(w->logger, LOG_WARNING,
+				 "%zu peers connected without sending their message: dropped the "
+				 "one waiting longest (pid %ld, %lld ms)",
+				 w->peer_count, (long)w->peers->cred.pid,
+				 now - (w->peers->deadline_ms - PEER_TIMEOUT_MS));
+			reply(w->peers->fd, "refused too many peers waiting\n");
+		}
 		drop_peer(w, &w->peers);
 	}
 	p = calloc(1, sizeof(*p));
@@ -1045,13 +1048,17 @@ static void on_peer(struct watch *w, unsigned long long id)
 	}
 }
 
-/* Peers past their deadline are refused and closed (the oldest first). */
+/* Peers past their deadline are refused and closed (the oldest first).
+ * One read first: a message that came while the loop was busy, and that
+ * this batch did not name (more ready than it holds; epoll_wait's EINTR
+ * after a SIGSTOP), is served. */
 static void expire_peers(struct watch *w)
 {
 	long long now = now_ms();
 
 	while (w->peers != NULL && w->peers->deadline_ms <= now) {
-		refuse(w, w->peers->fd, &w->peers->cred, "nothing sent in time");
+		if (!serve_peer(w, w->peers->fd, &w->peers->cred))
+			refuse(w, w->peers->fd, &w->peers->cred, "nothing sent in time");
 		drop_peer(w, &w->peers);
 	}
 }

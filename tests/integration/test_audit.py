@@ -446,6 +446,21 @@ class TestSessionEvents(AuditAssertions, tm.OktaTestCase):
                          ["auth", "session_open", "session_close"])
         self.assert_not_logged(r, sid)
 
+    def test_sudo_close_names_the_invoking_user(self):
+        """W11: sudo authenticates alice, then sets PAM_USER to the target
+        (root) before open_session: the open and close lines both say whose
+        Okta session it is (the close line said invoking_user=- once the
+        revocation at close had forgotten the session)."""
+        self.write_conf(revoke_on_close="yes")
+        r, sid, minted = self.login(steps="auth,user=root,open,close")
+        self.assert_step(r, "close", "PAM_SUCCESS")
+        common = dict(outcome="success", okta_session_tail=sid[-4:], user="root",
+                      invoking_user=USER)
+        self.assert_audit(r, LOG_INFO, "session_open", okta_login=LOGIN,
+                          okta_user_id=minted["userId"], reason="ok", **common)
+        self.assert_audit(r, LOG_INFO, "session_close", reason="revoked", **common)
+        self.assertTrue(sim().session(sid)["revoked"])
+
     def test_open_of_a_gone_session_in_another_process(self):
         sid = self.session_for_open()
         sim().revoke_session(sid)
