@@ -4,6 +4,7 @@
 
     python3 bench/watch_load.py [--logins 1000] [--interval 60] [--minutes 4]
                                 [--others N]   (root)
+    python3 bench/watch_load.py --quick   # make bench-quick: 100 logins, interval 5, 1 minute
 
 Creates N Okta sessions at the simulator (POST /api/v1/sessions), starts the
 daemon (watch_interval = --interval), and registers N logins: each a child
@@ -19,6 +20,17 @@ during the whole run, so that a look at every process in /proc costs what
 it does on a busy host; the table says how many processes the host had.
 PAM_OKTA_SESSIOND=PATH runs another build of the daemon. Prints one table
 (Markdown) for bench/RESULTS.md.
+
+Then it checks what must hold whatever the machine's speed, and exits 1
+(saying which) when one does not: every login was watched, the daemon
+still runs and watches them all at the end, it made requests, each a GET
+of a watched session answered 200 (expiresAt is two hours ahead: no
+keep-alive refresh is due), and no rate-limit window, counted from the
+first registration and cut ones included, holds more than the pacing rule
+allows (a quarter of the limit). CPU and RSS are figures, never checked.
+--quick is the same run, smaller and shorter (tests/test_watch_bench.sh,
+run by make bench-quick and .ci/test): 100 logins at watch_interval = 5
+want 1,200 checks a minute, so the pacing binds as in the full run.
 """
 
 import argparse
@@ -91,6 +103,43 @@ def register_child(socket_path, session, i):
     return pid
 
 
+def tally(sim, windows, watched_paths, odd):
+    """Add the simulator's requests since its last reset to `windows` (by
+    rate-limit window), note in `odd` each that is not a 200 GET of a
+    watched session, clear its log; the number of new connections."""
+    for q in sim.requests():
+        key = int(q["time"]) // 60
+        windows[key] = windows.get(key, 0) + 1
+        if q["method"] != "GET" or q["path"] not in watched_paths or q["status"] != 200:
+            odd.append("%s %s %s" % (q["method"], q["path"], q["status"]))
+    conns = len(sim.connections())
+    sim.reset()
+    return conns
+
+
+def problems(args, watched, windows, odd, daemon):
+    """What must hold whatever the machine's speed; [] when all does."""
+    found = []
+    if watched != args.logins:
+        found.append("%d of %d logins watched after the registrations" % (watched, args.logins))
+    if daemon.proc.poll() is not None:
+        found.append("the daemon exited (status %s)" % daemon.proc.returncode)
+    else:
+        at_end = len(daemon.list())
+        if at_end != args.logins:
+            found.append("the daemon watches %d of %d logins at the end" % (at_end, args.logins))
+    if not windows:
+        found.append("no request while watching")
+    over = {k: n for k, n in windows.items() if n > args.rate_limit // 4}
+    if over:
+        found.append("pacing rule broken: %s requests in a window (at most %d)"
+                     % (", ".join(map(str, over.values())), args.rate_limit // 4))
+    if odd:
+        found.append("%d requests not a 200 GET of a watched session, e.g. %s"
+                     % (len(odd), odd[0]))
+    return found
+
+
 def start_others(n):
     """n sleeping processes that nobody watches (a busy host's others)."""
     return [subprocess.Popen(["sleep", "100000"], stdin=subprocess.DEVNULL) for _ in range(n)]
@@ -124,7 +173,12 @@ def main():
                     help="the simulator's X-Rate-Limit-Limit a minute (Okta: 750 Workforce)")
     ap.add_argument("--others", type=int, default=0,
                     help="processes besides the logins, so that /proc is as large as a busy host's")
+    ap.add_argument("--quick", action="store_true",
+                    help="the defaults --logins 100 --interval 5 --minutes 1 (make bench-quick)")
     args = ap.parse_args()
+    if args.quick:
+        ap.set_defaults(logins=100, interval=5, minutes=1)
+        args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="okta-watch-bench-")
     os.chmod(tmp, 0o755)
     children = []
@@ -152,48 +206,58 @@ def main():
         for i, s in enumerate(sessions):
             children.append(register_child(socket_path, s, i))
         reg_s = time.monotonic() - t0
-        time.sleep(2)   # the first recordings of the last logins
         cpu_reg = (cpu_ticks(dpid) - cpu_reg0) / TICKS
         watched = len(daemon.list())
         sys.stderr.write("%d registered in %.1f s; %d watched\n" % (len(children), reg_s, watched))
         rss_after_reg = status_kib(dpid, "VmRSS")
-        # Measure from here.
-        sim.reset()
+        # Requests count from the first registration (the pacing check);
+        # connections, CPU and the whole windows from here.
+        watched_paths = {"/api/v1/sessions/" + s["id"] for s in sessions}
+        windows, odd = {}, []
+        tally(sim, windows, watched_paths, odd)
         cpu0, w0 = cpu_ticks(dpid), time.monotonic()
-        windows, conns = {}, 0
+        first_measured, conns = int(time.time()) // 60, 0
         end = w0 + args.minutes * 60
         while time.monotonic() < end:
             time.sleep(min(60, end - time.monotonic()))
-            conns += len(sim.connections())
-            for q in sim.requests():   # by the simulator's rate-limit window
-                windows[int(q["time"]) // 60] = windows.get(int(q["time"]) // 60, 0) + 1
-            sim.reset()
+            conns += tally(sim, windows, watched_paths, odd)
             sys.stderr.write("%d requests so far, RSS %d KiB\n"
                              % (sum(windows.values()), status_kib(dpid, "VmRSS")))
         cpu1, w1 = cpu_ticks(dpid), time.monotonic()
-        processes = host_processes()
         # whole windows only: the first and the last were cut by the run
-        minutes = [windows[k] for k in sorted(windows)[1:-1]] or list(windows.values())
+        measured = [k for k in sorted(windows) if k >= first_measured]
+        minutes = [windows[k] for k in measured[1:-1]]
+        cut = "" if minutes else " (none whole: the cut ones)"
+        minutes = minutes or [windows[k] for k in measured] or [0]
         cpu_share = (cpu1 - cpu0) / TICKS / (w1 - w0) * 100
         print("| figure | value |")
         print("|---|---|")
         print("| watched logins (each a real process with a pidfd) | %d (registered in %.1f s) |"
               % (watched, reg_s))
         print("| processes on the host (logins, --others %d, the rest) | %d |"
-              % (args.others, processes))
-        print("| daemon CPU during the registrations (and 2 s after) | %.2f s in %.1f s |"
-              % (cpu_reg, reg_s + 2))
+              % (args.others, host_processes()))
+        print("| daemon CPU during the registrations | %.2f s in %.1f s |" % (cpu_reg, reg_s))
         print("| watch_interval | %d s (%d checks a minute wanted) |"
               % (args.interval, args.logins * 60 // args.interval))
         print("| simulator's limit; the pacing rule | %d a minute; a quarter of Remaining until Reset (<= %d a minute) |"
               % (args.rate_limit, args.rate_limit // 4))
-        print("| requests per rate-limit window (minute), %d whole windows | %s (mean %.0f) |"
-              % (len(minutes), ", ".join(map(str, minutes)), sum(minutes) / len(minutes)))
+        print("| requests per rate-limit window (minute), %d whole windows%s | %s (mean %.0f) |"
+              % (len(minutes) if not cut else 0, cut, ", ".join(map(str, minutes)),
+                 sum(minutes) / len(minutes)))
         print("| new TLS connections while measuring | %d |" % conns)
         print("| daemon CPU | %.2f %% of one core (%.2f s over %.0f s) |"
               % (cpu_share, (cpu1 - cpu0) / TICKS, w1 - w0))
         print("| daemon VmRSS after the registrations / at the end / VmHWM | %d / %d / %d KiB |"
               % (rss_after_reg, status_kib(dpid, "VmRSS"), status_kib(dpid, "VmHWM")))
+        found = problems(args, watched, windows, odd, daemon)
+        for p in found:
+            print("FAILED: " + p)
+        if not found:
+            print("checked: %d of %d logins watched to the end, the daemon alive, %d requests, "
+                  "each a 200 GET of a watched session, at most %d in any window (the pacing "
+                  "rule: %d)" % (args.logins, args.logins, sum(windows.values()),
+                                 max(windows.values()), args.rate_limit // 4))
+        return 1 if found else 0
     finally:
         for p in others:
             p.kill()
@@ -212,4 +276,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -105,6 +105,7 @@ size_t okta_audit_format(const struct okta_audit_record *rec, char *out, size_t 
 	put_field(&s, "reason", f->reason);
 	put_field(&s, "okta_error_id", f->error_id);
 	put_field(&s, "okta_session_tail", f->session_tail);
+	put_field(&s, "invoking_user", rec->invoking_user);
 	if (s.full) {
 		if (outlen > 0)
 			out[0] = '\0';

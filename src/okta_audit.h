@@ -6,7 +6,11 @@
  *
  *   audit: event=auth outcome=refused service=sshd user=alice rhost=192.0.2.1
  *   okta_login=bob@example.com okta_user_id=00u1 reason=wrong_user
- *   okta_error_id=- okta_session_tail=abcd
+ *   okta_error_id=- okta_session_tail=abcd invoking_user=-
+ *
+ * invoking_user (the last, added for W8) is the local user the Okta session
+ * was verified for when the login runs as another account: sudo's invoking
+ * user, while user is sudo's target (root).
  *
  * Pure formatting (no libpam, no I/O), so that it can be unit-tested for
  * injection: every value that comes from the user or from Okta is quoted
@@ -31,7 +35,7 @@
  * of it (a short id would otherwise be mostly shown). */
 #define OKTA_AUDIT_SESSION_TAIL 4
 /* Enough for every field at its longest, fully escaped (4 bytes a byte):
- * about 3.2 KB, so that no value, however hostile, can make the line too
+ * about 3.7 KB, so that no value, however hostile, can make the line too
  * long to be written (tests/unit/test_audit.c checks it). */
 #define OKTA_AUDIT_LINE_MAX 4096
 
@@ -76,6 +80,7 @@ struct okta_audit_record {
 	const char *user;    /* PAM_USER */
 	const char *rhost;   /* PAM_RHOST */
 	const struct okta_audit_facts *facts;
+	const char *invoking_user; /* NULL when it is user (see above) */
 };
 
 /* The line (prefix included) into out; returns its length, or 0 when

@@ -285,41 +285,26 @@ static int choice_index(const struct setting *setting, const char *value)
 	return -1;
 }
 
-static const char *parse_sign_in(const struct setting *setting, const char *value, void *dest)
+/*
+ * One of setting->choices, stored as its index: each enum of the
+ * configuration (sign_in, mfa, keep_alive, on_end) numbers its values from
+ * 0 in the order of its names and has the size of an int (asserted below),
+ * so the index's bytes are the enum's value.
+ */
+static const char *parse_choice(const struct setting *setting, const char *value, void *dest)
 {
 	int i = choice_index(setting, value);
 
-	if (i >= 0)
-		*(enum okta_sign_in *)dest = (enum okta_sign_in)i;
-	return i >= 0 ? NULL : "must be";
+	if (i < 0)
+		return "must be";
+	memcpy(dest, &i, sizeof(i));
+	return NULL;
 }
 
-static const char *parse_mfa(const struct setting *setting, const char *value, void *dest)
-{
-	int i = choice_index(setting, value);
-
-	if (i >= 0)
-		*(enum okta_mfa_mode *)dest = (enum okta_mfa_mode)i;
-	return i >= 0 ? NULL : "must be";
-}
-
-static const char *parse_keep_alive(const struct setting *setting, const char *value, void *dest)
-{
-	int i = choice_index(setting, value);
-
-	if (i >= 0)
-		*(enum okta_keep_alive *)dest = (enum okta_keep_alive)i;
-	return i >= 0 ? NULL : "must be";
-}
-
-static const char *parse_on_end(const struct setting *setting, const char *value, void *dest)
-{
-	int i = choice_index(setting, value);
-
-	if (i >= 0)
-		*(enum okta_on_end *)dest = (enum okta_on_end)i;
-	return i >= 0 ? NULL : "must be";
-}
+_Static_assert(sizeof(enum okta_sign_in) == sizeof(int), "parse_choice stores an int");
+_Static_assert(sizeof(enum okta_mfa_mode) == sizeof(int), "parse_choice stores an int");
+_Static_assert(sizeof(enum okta_keep_alive) == sizeof(int), "parse_choice stores an int");
+_Static_assert(sizeof(enum okta_on_end) == sizeof(int), "parse_choice stores an int");
 
 /* ------------------------------------------------------------ access policy */
 
@@ -334,6 +319,41 @@ static bool is_group_name_text(const char *s, size_t len)
 			return false;
 	}
 	return true;
+}
+
+bool okta_group_entry_is_id(const char *entry)
+{
+	size_t i;
+
+	if (strncmp(entry, OKTA_GROUP_ID_PREFIX, strlen(OKTA_GROUP_ID_PREFIX)) != 0)
+		return false;
+	for (i = strlen(OKTA_GROUP_ID_PREFIX); entry[i] != '\0'; i++) {
+		if (!okta_ascii_is_alnum(entry[i]))
+			return false;
+	}
+	return i == OKTA_GROUP_ID_LENGTH;
+}
+
+static const char *const group_types[] = { "OKTA_GROUP", "APP_GROUP", "BUILT_IN" };
+
+struct okta_group_entry okta_group_entry_parse(const char *entry)
+{
+	struct okta_group_entry parsed = { group_types[0], entry };
+	size_t i;
+	size_t len;
+
+	if (okta_group_entry_is_id(entry)) {
+		parsed.type = NULL;
+		return parsed;
+	}
+	for (i = 0; i < sizeof(group_types) / sizeof(group_types[0]); i++) {
+		len = strlen(group_types[i]);
+		if (strncmp(entry, group_types[i], len) == 0 && entry[len] == ':') {
+			parsed.type = group_types[i];
+			parsed.value = entry + len + 1;
+		}
+	}
+	return parsed;
 }
 
 /* What is wrong with a require_group value that breaks a limit. */
@@ -416,6 +436,12 @@ static const char *parse_group_list(const struct setting *setting, const char *v
 		if (groups[count] == NULL)
 			break;
 		count++;
+		/* "APP_GROUP:" alone would match no group: refuse it rather
+		 * than quietly lock everyone out. */
+		if (okta_group_entry_parse(groups[count - 1]).value[0] == '\0') {
+			problem = "has a TYPE: prefix without a group name after it";
+			break;
+		}
 		if (*cursor == '\0' && cursor[-1] != ',')
 			break;
 	}
@@ -461,10 +487,10 @@ static const struct setting settings[] = {
 	  .min = OKTA_AUTH_AGE_MIN,
 	  .max = OKTA_AUTH_AGE_MAX },
 	{ .key = "sign_in",
-	  .parse = parse_sign_in,
+	  .parse = parse_choice,
 	  .offset = AT(sign_in),
 	  .choices = sign_in_names },
-	{ .key = "mfa", .parse = parse_mfa, .offset = AT(mfa), .choices = mfa_names },
+	{ .key = "mfa", .parse = parse_choice, .offset = AT(mfa), .choices = mfa_names },
 	{ .key = "mfa_timeout",
 	  .parse = parse_seconds,
 	  .offset = AT(mfa_timeout),
@@ -479,10 +505,10 @@ static const struct setting settings[] = {
 	  .min = OKTA_WATCH_INTERVAL_MIN,
 	  .max = OKTA_WATCH_INTERVAL_MAX },
 	{ .key = "keep_alive",
-	  .parse = parse_keep_alive,
+	  .parse = parse_choice,
 	  .offset = AT(keep_alive),
 	  .choices = keep_alive_names },
-	{ .key = "on_end", .parse = parse_on_end, .offset = AT(on_end), .choices = on_end_names },
+	{ .key = "on_end", .parse = parse_choice, .offset = AT(on_end), .choices = on_end_names },
 };
 
 #define SETTING_COUNT (sizeof(settings) / sizeof(settings[0]))

@@ -58,6 +58,29 @@ enum okta_mfa_mode {
 	OKTA_MFA_PUSH,       /* send a push without asking */
 };
 
+/* Okta's group ids: "00g" and 17 letters or digits. */
+#define OKTA_GROUP_ID_PREFIX "00g"
+#define OKTA_GROUP_ID_LENGTH 20
+
+/*
+ * A require_group entry as it is matched. Okta keeps group names unique
+ * only among OKTA_GROUP groups: a group imported from AD, LDAP or another
+ * app (APP_GROUP) may carry any name, so a bare name matches only an
+ * OKTA_GROUP; "TYPE:name" names a group of that type; an id matches the
+ * one group, whatever its type.
+ */
+struct okta_group_entry {
+	const char *type;  /* "OKTA_GROUP", "APP_GROUP", "BUILT_IN"; NULL for an id */
+	const char *value; /* the name (never empty in a loaded configuration) or the id */
+};
+
+/* Is this require_group entry an Okta group id (OKTA_GROUP_ID_*), matched
+ * against the group id instead of profile.name? */
+bool okta_group_entry_is_id(const char *entry);
+
+/* The type and name (or id) of a require_group entry; both point into it. */
+struct okta_group_entry okta_group_entry_parse(const char *entry);
+
 struct okta_config {
 	char *org_url;        /* "https://host[:port]", no trailing slash */
 	char *api_token;      /* secret: wiped by okta_config_clear() */

@@ -83,40 +83,6 @@ const char *okta_verdict_name(enum okta_verdict verdict)
 	return "unknown verdict";
 }
 
-/*
- * A require_group entry as it is matched. Okta keeps group names unique
- * only among OKTA_GROUP groups: a group imported from AD, LDAP or another
- * app (APP_GROUP) may carry any name, so a bare name matches only an
- * OKTA_GROUP; "TYPE:name" names a group of that type; an id matches the
- * one group, whatever its type.
- */
-struct group_entry {
-	const char *type; /* NULL for an id */
-	const char *value;
-};
-
-static const char *const group_types[] = { "OKTA_GROUP", "APP_GROUP", "BUILT_IN" };
-
-static struct group_entry parse_group_entry(const char *entry)
-{
-	struct group_entry parsed = { group_types[0], entry };
-	size_t i;
-	size_t len;
-
-	if (okta_group_entry_is_id(entry)) {
-		parsed.type = NULL;
-		return parsed;
-	}
-	for (i = 0; i < sizeof(group_types) / sizeof(group_types[0]); i++) {
-		len = strlen(group_types[i]);
-		if (strncmp(entry, group_types[i], len) == 0 && entry[len] == ':') {
-			parsed.type = group_types[i];
-			parsed.value = entry + len + 1;
-		}
-	}
-	return parsed;
-}
-
 /* The require_group entries in their explicit form ("OKTA_GROUP:name",
  * "APP_GROUP:name", an id), joined with ", " into out (cut to fit); an
  * entry holding a comma is shown in double quotes, as it is written in the
@@ -128,7 +94,7 @@ static void describe_groups(const struct okta_config *cfg, char *out, size_t out
 
 	out[0] = '\0';
 	for (i = 0; i < cfg->require_group_count && used < outlen; i++) {
-		struct group_entry e = parse_group_entry(cfg->require_groups[i]);
+		struct okta_group_entry e = okta_group_entry_parse(cfg->require_groups[i]);
 		const char *quote = strchr(e.value, ',') != NULL ? "\"" : "";
 		int n = snprintf(out + used, outlen - used, "%s%s%s%s%s%s", i > 0 ? ", " : "",
 				 quote, e.type != NULL ? e.type : "", e.type != NULL ? ":" : "",
@@ -175,23 +141,10 @@ void okta_policy_describe_rule(const struct okta_config *cfg, enum okta_rule rul
 		snprintf(out, outlen, "%ld", cfg->max_auth_age);
 }
 
-bool okta_group_entry_is_id(const char *entry)
-{
-	size_t i;
-
-	if (strncmp(entry, OKTA_GROUP_ID_PREFIX, strlen(OKTA_GROUP_ID_PREFIX)) != 0)
-		return false;
-	for (i = strlen(OKTA_GROUP_ID_PREFIX); entry[i] != '\0'; i++) {
-		if (!okta_ascii_is_alnum(entry[i]))
-			return false;
-	}
-	return i == OKTA_GROUP_ID_LENGTH;
-}
-
 /* Names and types are compared byte for byte (case-sensitive): a near miss
  * refuses, and so does a group Okta sent without a type or a name. With
  * any_type, the type is not compared (only to explain a refusal). */
-static bool group_matches(const struct group_entry *e, const struct okta_group *group,
+static bool group_matches(const struct okta_group_entry *e, const struct okta_group *group,
 			  bool any_type)
 {
 	if (e->type == NULL)
@@ -209,7 +162,7 @@ static const struct okta_group *find_required_group(const struct okta_config *cf
 	size_t g;
 
 	for (e = 0; e < cfg->require_group_count; e++) {
-		struct group_entry entry = parse_group_entry(cfg->require_groups[e]);
+		struct okta_group_entry entry = okta_group_entry_parse(cfg->require_groups[e]);
 
 		for (g = 0; g < groups->count; g++) {
 			if (group_matches(&entry, &groups->items[g], any_type))

@@ -81,14 +81,6 @@ okta_policy_first_failure(const struct okta_rule_verdict verdicts[OKTA_RULE_COUN
 /* Does this amr value show a factor beyond the password? */
 bool okta_amr_is_strong_factor(const char *amr);
 
-/* Okta's group ids: "00g" and 17 letters or digits. */
-#define OKTA_GROUP_ID_PREFIX "00g"
-#define OKTA_GROUP_ID_LENGTH 20
-
-/* Is this require_group entry an Okta group id (OKTA_GROUP_ID_*), matched
- * against the group id instead of profile.name? */
-bool okta_group_entry_is_id(const char *entry);
-
 /*
  * Okta's timestamps, "2026-11-25T20:31:10.000Z": UTC ('Z' required),
  * optional fraction of 1-9 digits (dropped: whole seconds), years

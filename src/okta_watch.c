@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +34,13 @@
 
 /* A peer has this long to send its message once connected. */
 #define PEER_TIMEOUT_MS 2000
+/* Connected peers waiting for their message (each holds a descriptor): at
+ * most this many, fewer under a low descriptor limit. Beyond it, the one
+ * waiting longest is dropped: a genuine peer's message is there when it is
+ * accepted, only a stopped or slow one waits. */
+#define PEERS_MAX 64
+/* epoll's name for a peer: this bit and the peer's own number. */
+#define PEER_EVENT (1ULL << 63)
 /* Keep-alive refreshes a session expiring within 2 x watch_interval, and
  * never later than this many seconds before it expires. */
 #define KEEP_ALIVE_MARGIN_MIN 300
@@ -53,9 +59,10 @@
 #define EVENT_LISTEN 1
 #define EVENT_SIGNAL 2
 #define FIRST_LOGIN_ID 3
-/* Descriptors kept free besides one pidfd per login: stdio, syslog, epoll,
- * signalfd, the socket and a peer with its passed fd, Okta's connection
- * and resolver, /proc reading, a state file, loginctl. */
+/* Descriptors kept free besides one pidfd per login and one per waiting
+ * peer: stdio, syslog, epoll, signalfd, the socket and a peer with its
+ * passed fd, Okta's connection and resolver, /proc reading, a state file,
+ * loginctl. */
 #define FD_RESERVE 32
 /* Checks run back to back before the loop serves its socket again. */
 #define CHECKS_PER_TURN 16
@@ -138,6 +145,15 @@ struct login {
 	struct login *next;
 };
 
+/* A connected root peer whose message has not come yet. */
+struct peer {
+	unsigned long long id; /* PEER_EVENT | a number never reused */
+	int fd;
+	struct ucred cred;
+	long long deadline_ms;
+	struct peer *next; /* the next to connect: the oldest is first */
+};
+
 struct watch {
 	const struct okta_config *cfg;
 	const struct okta_logger *logger;
@@ -160,6 +176,10 @@ struct watch {
 	unsigned failures;       /* Okta could not be asked, in a row */
 	long long logged_at[PROBLEM_COUNT];
 	bool stop;
+	struct peer *peers; /* waiting for their message, oldest first */
+	size_t peer_count;
+	size_t peers_max; /* PEERS_MAX, or fewer: the fd limit */
+	unsigned long long next_peer;
 	/* The host's processes, shared by the recordings of all logins. */
 	struct okta_proc_table *procs;
 	long long procs_at_ms;  /* when the read of procs started */
@@ -222,6 +242,7 @@ static void audit(const struct watch *w, const struct login *l, enum okta_audit_
 		l->reg.user,
 		l->reg.rhost[0] != '\0' ? l->reg.rhost : NULL,
 		&facts,
+		l->reg.invoking_user[0] != '\0' ? l->reg.invoking_user : NULL,
 	};
 
 	memset(&facts, 0, sizeof(facts));
@@ -1017,9 +1038,20 @@ static const char *check_process(const struct okta_watch_reg *reg, const struct 
 	return NULL;
 }
 
+/* Whose login, for the log: 'user', and with sudo 'root' (by 'alice'). */
+static const char *who(const struct okta_watch_reg *reg, char *buf, size_t len)
+{
+	if (reg->invoking_user[0] != '\0')
+		snprintf(buf, len, "'%s' (by '%s')", reg->user, reg->invoking_user);
+	else
+		snprintf(buf, len, "'%s'", reg->user);
+	return buf;
+}
+
 static void do_register(struct watch *w, int fd, const struct ucred *peer,
 			const struct okta_watch_reg *reg, int passed_fd)
 {
+	char name[2 * OKTA_PAM_USER_MAX + 16];
 	const char *why;
 	struct login *l;
 	int pidfd;
@@ -1051,14 +1083,16 @@ static void do_register(struct watch *w, int fd, const struct ucred *peer,
 		refuse(w, fd, peer, "cannot write the state file");
 		return;
 	}
-	okta_log(w->logger, LOG_INFO, "watching the login of '%s' (%s, pid %lld%s), %zu in all",
-		 reg->user, reg->service, reg->pid, l->pidfd >= 0 ? ", pidfd" : "", w->count);
+	okta_log(w->logger, LOG_INFO, "watching the login of %s (%s, pid %lld%s), %zu in all",
+		 who(reg, name, sizeof(name)), reg->service, reg->pid,
+		 l->pidfd >= 0 ? ", pidfd" : "", w->count);
 	reply(fd, OKTA_WATCH_REPLY_OK "\n");
 }
 
 static void do_deregister(struct watch *w, int fd, const struct ucred *peer,
 			  const struct okta_watch_reg *reg)
 {
+	char name[2 * OKTA_PAM_USER_MAX + 16];
 	struct login *l;
 
 	if (reg->pid != (long long)peer->pid) {
@@ -1074,8 +1108,8 @@ static void do_deregister(struct watch *w, int fd, const struct ucred *peer,
 			return;
 		}
 		if (l->reg.pid == reg->pid && strcmp(l->reg.session_id, reg->session_id) == 0) {
-			okta_log(w->logger, LOG_INFO, "the login of '%s' (%s, pid %lld) closed",
-				 l->reg.user, l->reg.service, l->reg.pid);
+			okta_log(w->logger, LOG_INFO, "the login of %s (%s, pid %lld) closed",
+				 who(&l->reg, name, sizeof(name)), l->reg.service, l->reg.pid);
 			forget_login(w, l);
 			reply(fd, OKTA_WATCH_REPLY_OK "\n");
 			return;
@@ -1105,12 +1139,13 @@ static void do_list(struct watch *w, int fd)
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		else
 			snprintf(when, sizeof(when), "never");
-		snprintf(
-			line, sizeof(line),
-			"session=...%s user=%s service=%s rhost=%s pid=%lld last_check=%s outcome=%s\n",
-			facts.session_tail, l->reg.user, l->reg.service,
-			l->reg.rhost[0] != '\0' ? l->reg.rhost : "-", l->reg.pid, when,
-			l->last_outcome);
+		snprintf(line, sizeof(line),
+			 "session=...%s user=%s invoking_user=%s service=%s rhost=%s pid=%lld "
+			 "last_check=%s outcome=%s\n",
+			 facts.session_tail, l->reg.user,
+			 l->reg.invoking_user[0] != '\0' ? l->reg.invoking_user : "-",
+			 l->reg.service, l->reg.rhost[0] != '\0' ? l->reg.rhost : "-", l->reg.pid,
+			 when, l->last_outcome);
 		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0)
 			return;
 	}
@@ -1141,8 +1176,14 @@ static int take_fd(struct msghdr *mh)
 	return first;
 }
 
-/* Read one message (within PEER_TIMEOUT_MS), parse it, act, answer. */
-static void serve_peer(struct watch *w, int fd, const struct ucred *peer)
+/*
+ * Read the peer's message, parse it, act, answer. One message is one
+ * SOCK_SEQPACKET record, whole or not at all (a truncated one fails to
+ * parse), with its pidfd in the same recvmsg. Returns false when nothing
+ * has come yet (the peer waits in the loop, under its deadline); true when
+ * the peer is done with (answered or refused) and is to be closed.
+ */
+static bool serve_peer(struct watch *w, int fd, const struct ucred *peer)
 {
 	union {
 		char buf[CMSG_SPACE(4 * sizeof(int))];
@@ -1151,7 +1192,6 @@ static void serve_peer(struct watch *w, int fd, const struct ucred *peer)
 	char msg[OKTA_WATCH_MSG_MAX + 1];
 	struct iovec iov = { msg, sizeof(msg) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	struct okta_watch_reg reg;
 	const char *why;
 	ssize_t n;
@@ -1159,14 +1199,14 @@ static void serve_peer(struct watch *w, int fd, const struct ucred *peer)
 
 	mh.msg_control = control.buf;
 	mh.msg_controllen = sizeof(control.buf);
-	if (poll(&p, 1, PEER_TIMEOUT_MS) != 1) {
-		refuse(w, fd, peer, "nothing sent in time");
-		return;
-	}
 	n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return false; /* no fd came either: nothing to close */
 	passed = n >= 0 ? take_fd(&mh) : -1;
 	if (n < 0)
 		refuse(w, fd, peer, "nothing received");
+	else if (n == 0)
+		refuse(w, fd, peer, "closed without a message");
 	else if ((mh.msg_flags & MSG_TRUNC) != 0 || (size_t)n > OKTA_WATCH_MSG_MAX)
 		refuse(w, fd, peer, "message too long");
 	else if ((mh.msg_flags & MSG_CTRUNC) != 0)
@@ -1183,6 +1223,63 @@ static void serve_peer(struct watch *w, int fd, const struct ucred *peer)
 		close(passed);
 	explicit_bzero(msg, sizeof(msg));
 	explicit_bzero(&reg, sizeof(reg));
+	return true;
+}
+
+/* Close a waiting peer and forget it (*link points to it). */
+static void drop_peer(struct watch *w, struct peer **link)
+{
+	struct peer *p = *link;
+
+	*link = p->next;
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, p->fd, NULL);
+	close(p->fd);
+	free(p);
+	w->peer_count--;
+}
+
+/*
+ * A peer that sent nothing yet waits in the loop, which goes on serving
+ * everyone else (a user who stops their own su between its connect and its
+ * send stalls nobody). Beyond peers_max waiting, the oldest is dropped.
+ */
+static void wait_for_peer(struct watch *w, int fd, const struct ucred *cred)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct peer **link = &w->peers;
+	struct peer *p;
+	long long now = now_ms();
+
+	/* its message may have come meanwhile: then it is served instead */
+	if (w->peer_count >= w->peers_max && w->peers != NULL) {
+		if (!serve_peer(w, w->peers->fd, &w->peers->cred)) {
+			okta_log(w->logger, LOG_WARNING,
+				 "%zu peers connected without sending their message: dropped the "
+				 "one waiting longest (pid %ld, %lld ms)",
+				 w->peer_count, (long)w->peers->cred.pid,
+				 now - (w->peers->deadline_ms - PEER_TIMEOUT_MS));
+			reply(w->peers->fd, "refused too many peers waiting\n");
+		}
+		drop_peer(w, &w->peers);
+	}
+	p = calloc(1, sizeof(*p));
+	if (p != NULL) {
+		p->id = PEER_EVENT | w->next_peer++;
+		ev.data.u64 = p->id;
+	}
+	if (p == NULL || epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		refuse(w, fd, cred, "cannot wait for its message");
+		close(fd);
+		free(p);
+		return;
+	}
+	p->fd = fd;
+	p->cred = *cred;
+	p->deadline_ms = now + PEER_TIMEOUT_MS;
+	while (*link != NULL)
+		link = &(*link)->next;
+	*link = p;
+	w->peer_count++;
 }
 
 static void accept_peer(struct watch *w)
@@ -1201,9 +1298,55 @@ static void accept_peer(struct watch *w)
 	 * someone loosened it: only root may register, deregister or list. */
 	if (peer.uid != 0)
 		refuse(w, fd, &peer, "peer is not root");
-	else
-		serve_peer(w, fd, &peer);
+	else if (!serve_peer(w, fd, &peer)) {
+		wait_for_peer(w, fd, &peer); /* its message has not come yet */
+		return;
+	}
 	close(fd);
+}
+
+/* epoll named a waiting peer: its message (or its hangup) has come. An
+ * event of this batch may name a peer dropped meanwhile: its number is
+ * never reused, so it is found no more. */
+static void on_peer(struct watch *w, unsigned long long id)
+{
+	struct peer **link;
+
+	for (link = &w->peers; *link != NULL; link = &(*link)->next) {
+		if ((*link)->id == id) {
+			if (serve_peer(w, (*link)->fd, &(*link)->cred))
+				drop_peer(w, link);
+			return;
+		}
+	}
+}
+
+/* Peers past their deadline are refused and closed (the oldest first).
+ * One read first: a message that came while the loop was busy, and that
+ * this batch did not name (more ready than it holds; epoll_wait's EINTR
+ * after a SIGSTOP), is served. */
+static void expire_peers(struct watch *w)
+{
+	long long now = now_ms();
+
+	while (w->peers != NULL && w->peers->deadline_ms <= now) {
+		if (!serve_peer(w, w->peers->fd, &w->peers->cred))
+			refuse(w, w->peers->fd, &w->peers->cred, "nothing sent in time");
+		drop_peer(w, &w->peers);
+	}
+}
+
+/* timeout (ms, -1: none), or less when a peer's deadline comes first. */
+static int peer_timeout(const struct watch *w, int timeout)
+{
+	long long left;
+
+	if (w->peers == NULL)
+		return timeout;
+	left = w->peers->deadline_ms - now_ms();
+	if (left < 0)
+		left = 0;
+	return timeout < 0 || left < timeout ? (int)left : timeout;
 }
 
 /* ------------------------------------------------------------ setting up */
@@ -1406,8 +1549,10 @@ static void on_signal(struct watch *w)
 static void fit_fd_limit(struct watch *w)
 {
 	struct rlimit rl;
+	size_t avail;
 
 	w->logins_max = OKTA_WATCH_LOGINS_MAX;
+	w->peers_max = PEERS_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
 	if (rl.rlim_cur < rl.rlim_max) {
@@ -1415,12 +1560,17 @@ static void fit_fd_limit(struct watch *w)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= OKTA_WATCH_LOGINS_MAX + FD_RESERVE)
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= OKTA_WATCH_LOGINS_MAX + PEERS_MAX + FD_RESERVE)
 		return;
-	w->logins_max = rl.rlim_cur > FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : 0;
+	avail = rl.rlim_cur > FD_RESERVE ? (size_t)(rl.rlim_cur - FD_RESERVE) : 0;
+	/* waiting peers get an eighth of what is left (the reserve holds one) */
+	w->peers_max = avail / 8 < PEERS_MAX ? avail / 8 : PEERS_MAX;
+	w->logins_max = avail - w->peers_max;
 	okta_log(w->logger, LOG_WARNING,
-		 "the descriptor limit (%llu) allows %zu watched logins; raise LimitNOFILE",
-		 (unsigned long long)rl.rlim_cur, w->logins_max);
+		 "the descriptor limit (%llu) allows %zu watched logins and %zu waiting peers; "
+		 "raise LimitNOFILE",
+		 (unsigned long long)rl.rlim_cur, w->logins_max, w->peers_max);
 }
 
 static int setup(struct watch *w)
@@ -1448,6 +1598,8 @@ static void teardown(struct watch *w)
 {
 	struct login *l;
 
+	while (w->peers != NULL)
+		drop_peer(w, &w->peers);
 	/* The state files stay: a restarted daemon picks the logins up. */
 	while ((l = w->logins) != NULL) {
 		l->state_name[0] = '\0';
@@ -1487,16 +1639,19 @@ int okta_watch_run(const struct okta_config *cfg, const struct okta_logger *logg
 	okta_log(logger, LOG_INFO, "listening on %s; watch_interval %ld s, %zu login(s) watched",
 		 w.socket_path, cfg->watch_interval, w.count);
 	while (!w.stop) {
-		n = epoll_wait(w.epfd, events, 64, next_timeout(&w));
+		n = epoll_wait(w.epfd, events, 64, peer_timeout(&w, next_timeout(&w)));
 		w.turn_ms = now_ms(); /* what process_gone reads of /proc is newer */
 		for (i = 0; i < n && !w.stop; i++) {
 			if (events[i].data.u64 == EVENT_LISTEN)
 				accept_peer(&w);
 			else if (events[i].data.u64 == EVENT_SIGNAL)
 				on_signal(&w);
+			else if ((events[i].data.u64 & PEER_EVENT) != 0)
+				on_peer(&w, events[i].data.u64);
 			else if ((l = find_login(&w, events[i].data.u64)) != NULL)
 				process_gone(&w, l);
 		}
+		expire_peers(&w);
 		run_timers(&w);
 	}
 	okta_log(logger, LOG_INFO, "stopping; %zu login(s) stay registered for the next start",

@@ -20,6 +20,10 @@
 /* Unix98 pseudo-terminals: majors 136-143 (/dev/pts/N). */
 #define PTS_MAJOR_FIRST 136
 #define PTS_MAJOR_LAST 143
+/* Virtual consoles (minors 1-63, /dev/ttyN) and serial lines (64-255,
+ * /dev/ttyS(N-64)): a console login's terminal. */
+#define TTY_MAJOR 4
+#define TTY_SERIAL_MINOR 64
 #define LOGIND_RUNTIME_DIR "/run/systemd/seats"
 #define LOGIND_SESSIONS_DIR "/run/systemd/sessions"
 /* logind's session files are a few hundred bytes. */
@@ -618,15 +622,23 @@ void okta_login_procs_free(struct okta_login_procs *procs)
 	memset(procs, 0, sizeof(*procs));
 }
 
-/* The /dev/pts path of a tty_nr from /proc/PID/stat, or false. */
-static bool pts_path(long long tty_nr, char *out, size_t outlen)
+/* The /dev path of a tty_nr from /proc/PID/stat (a pty, a virtual console,
+ * a serial line), or false. */
+static bool tty_path(long long tty_nr, char *out, size_t outlen)
 {
 	long long major = (tty_nr >> 8) & 0xfff;
 	long long minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
 
-	if (tty_nr <= 0 || major < PTS_MAJOR_FIRST || major > PTS_MAJOR_LAST)
+	if (tty_nr <= 0)
 		return false;
-	snprintf(out, outlen, "/dev/pts/%lld", (major - PTS_MAJOR_FIRST) * 256 + minor);
+	if (major >= PTS_MAJOR_FIRST && major <= PTS_MAJOR_LAST)
+		snprintf(out, outlen, "/dev/pts/%lld", (major - PTS_MAJOR_FIRST) * 256 + minor);
+	else if (major == TTY_MAJOR && minor >= 1 && minor < TTY_SERIAL_MINOR)
+		snprintf(out, outlen, "/dev/tty%lld", minor);
+	else if (major == TTY_MAJOR && minor >= TTY_SERIAL_MINOR && minor < 256)
+		snprintf(out, outlen, "/dev/ttyS%lld", minor - TTY_SERIAL_MINOR);
+	else
+		return false;
 	return true;
 }
 
@@ -641,11 +653,14 @@ bool okta_login_terminal_used(const struct okta_login_procs *procs, const char *
 		snprintf(path, sizeof(path), "%s", tty);
 	for (i = 0; path[0] == '\0' && i < procs->count; i++) {
 		if (okta_proc_read_stat(procs->procs[i].pid, &st) == 0)
-			(void)pts_path(st.tty_nr, path, sizeof(path));
+			(void)tty_path(st.tty_nr, path, sizeof(path));
 	}
 	if (path[0] == '\0' || stat(path, &sb) != 0)
 		return true; /* no terminal: in use while its processes run */
-	return sb.st_atime > since;
+	/* A terminal made after `since` (sshd allocates it after
+	 * open_session) has its creation time as atime; sshd's chown moves
+	 * ctime. Only a read of input moves atime past ctime. */
+	return sb.st_atime > since && sb.st_atime > sb.st_ctime;
 }
 
 bool okta_logind_running(void)

@@ -94,7 +94,9 @@ void okta_login_procs_free(struct okta_login_procs *procs);
  * keep_alive = active: was the login's terminal read from (input typed)
  * after `since` (epoch seconds)? The terminal is tty when it names a
  * /dev/ device, else the controlling terminal of the first of the login's
- * processes that has one. A login without a terminal counts as in use
+ * processes that has one (a pty, a virtual console or a serial line; a
+ * terminal counts as read from only once its atime passed its ctime, not
+ * for being made after `since`). A login without a terminal counts as in use
  * (true) while its processes run. The kernel updates a terminal's atime on
  * input, at most every 8 seconds (what w(1) shows as IDLE).
  */

@@ -69,6 +69,7 @@ static const struct text_field text_fields[] = {
 	{ "user_id", FIELD(user_id), okta_user_id_is_valid, true },
 	{ "expires_at", FIELD(expires_at), okta_timestamp_is_valid, true },
 	{ "user", FIELD(user), okta_pam_user_is_valid, true },
+	{ "invoking_user", FIELD(invoking_user), okta_pam_user_is_valid, false },
 	{ "service", FIELD(service), is_service, true },
 	{ "rhost", FIELD(rhost), is_rhost, false },
 	{ "tty", FIELD(tty), is_tty, false },

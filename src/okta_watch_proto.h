@@ -49,6 +49,10 @@ struct okta_watch_reg {
 	char user_id[OKTA_USER_ID_MAX + 1];
 	char expires_at[OKTA_TIMESTAMP_MAX + 1];
 	char user[OKTA_PAM_USER_MAX + 1];
+	/* The local user the Okta session was verified for, when the login
+	 * runs as another account (sudo: the invoking user, while user is the
+	 * target, root); "" when it is user. */
+	char invoking_user[OKTA_PAM_USER_MAX + 1];
 	char service[OKTA_WATCH_SERVICE_MAX + 1];
 	char rhost[OKTA_WATCH_RHOST_MAX + 1];           /* "" when none */
 	char tty[OKTA_WATCH_TTY_MAX + 1];               /* "" when none */
@@ -68,7 +72,8 @@ size_t okta_watch_encode(const struct okta_watch_reg *reg, char *out, size_t out
  * Parse a message of len bytes (not NUL-terminated, any bytes). Returns 0
  * and fills *reg, or -1 with *reg wiped and a short reason (a static
  * string, never an input byte) in *why. Required fields: register: all
- * but rhost, tty and logind_session; deregister: session_id and pid;
+ * but invoking_user, rhost, tty and logind_session; deregister: session_id
+ * and pid;
  * list: none (any other field is refused for list and deregister).
  */
 int okta_watch_parse(const char *msg, size_t len, struct okta_watch_reg *reg, const char **why);

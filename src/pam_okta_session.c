@@ -147,13 +147,17 @@ static const char *default_reason(enum okta_audit_outcome outcome, int rc)
 	}
 }
 
+static const char *invoking_user(pam_handle_t *pamh);
+
 /*
  * The one audit line of a hook (see okta_audit.h and README "Audit lines"):
  * LOG_INFO for a success, LOG_NOTICE for anything else. Service, user and
- * remote host are libpam's items as the application set them.
+ * remote host are libpam's items as the application set them; by is the
+ * invoking user as the hook found it (close forgets the session it revokes).
  */
-static void audit(pam_handle_t *pamh, enum okta_audit_event event, enum okta_audit_outcome outcome,
-		  int rc, struct okta_audit_facts *facts)
+static void audit_by(pam_handle_t *pamh, enum okta_audit_event event,
+		     enum okta_audit_outcome outcome, int rc, struct okta_audit_facts *facts,
+		     const char *by)
 {
 	char line[OKTA_AUDIT_LINE_MAX];
 	struct okta_audit_record rec = {
@@ -163,11 +167,18 @@ static void audit(pam_handle_t *pamh, enum okta_audit_event event, enum okta_aud
 		pam_text_item(pamh, PAM_USER),
 		pam_text_item(pamh, PAM_RHOST),
 		facts,
+		by,
 	};
 
 	okta_audit_note_reason(facts, default_reason(outcome, rc));
 	if (okta_audit_format(&rec, line, sizeof(line)) > 0)
 		pam_syslog(pamh, outcome == OKTA_AUDIT_SUCCESS ? LOG_INFO : LOG_NOTICE, "%s", line);
+}
+
+static void audit(pam_handle_t *pamh, enum okta_audit_event event, enum okta_audit_outcome outcome,
+		  int rc, struct okta_audit_facts *facts)
+{
+	audit_by(pamh, event, outcome, rc, facts, invoking_user(pamh));
 }
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct module_args *args)
@@ -296,6 +307,19 @@ static struct module_state *held_session(pam_handle_t *pamh)
 	struct module_state *state = find_state(pamh);
 
 	return state != NULL && state->session_id != NULL ? state : NULL;
+}
+
+/* The local user the held session was verified for, when PAM_USER is now
+ * another (sudo sets it to the target after authenticating the invoking
+ * user): who the login really is. NULL when they are the same. */
+static const char *invoking_user(pam_handle_t *pamh)
+{
+	const struct module_state *state = held_session(pamh);
+	const char *user = pam_text_item(pamh, PAM_USER);
+
+	if (state == NULL || (user != NULL && strcmp(user, state->session_user) == 0))
+		return NULL;
+	return state->session_user;
 }
 
 /* Remove OKTA_* from the PAM environment (libpam logs an error when asked
@@ -912,6 +936,7 @@ static void fill_registration(pam_handle_t *pamh, const struct okta_session *ses
 	copy_field(reg->user_id, sizeof(reg->user_id), session->user_id);
 	copy_field(reg->expires_at, sizeof(reg->expires_at), session->expires_at);
 	copy_field(reg->user, sizeof(reg->user), pam_text_item(pamh, PAM_USER));
+	copy_field(reg->invoking_user, sizeof(reg->invoking_user), invoking_user(pamh));
 	copy_field(reg->service, sizeof(reg->service), pam_text_item(pamh, PAM_SERVICE));
 	copy_field(reg->rhost, sizeof(reg->rhost), pam_text_item(pamh, PAM_RHOST));
 	if (okta_watch_encode(reg, buf, sizeof(buf)) == 0)
@@ -944,6 +969,17 @@ static int register_watch(struct hook_call *call, const struct okta_session *ses
 	fill_registration(pamh, session, &reg);
 	rc = okta_watch_send(okta_watch_socket_path(&call->cfg), &reg, OKTA_WATCH_CLIENT_TIMEOUT_MS,
 			     why, sizeof(why));
+	/* A daemon older than invoking_user (not restarted since the package
+	 * was upgraded: the packages do not restart it) refuses the key: the
+	 * login is still watched, without it. */
+	if (rc != 0 && reg.invoking_user[0] != '\0' && strstr(why, "refused unknown key") != NULL) {
+		pam_syslog(pamh, LOG_WARNING,
+			   "pam_okta_sessiond is older than the module (restart it): registering "
+			   "without invoking_user");
+		reg.invoking_user[0] = '\0';
+		rc = okta_watch_send(okta_watch_socket_path(&call->cfg), &reg,
+				     OKTA_WATCH_CLIENT_TIMEOUT_MS, why, sizeof(why));
+	}
 	explicit_bzero(&reg, sizeof(reg));
 	if (rc == 0) {
 		if (state != NULL)
@@ -1033,11 +1069,12 @@ static int refresh_on_open(struct hook_call *call)
  * hook ended before asking Okta.
  */
 static void audit_session(pam_handle_t *pamh, enum okta_audit_event event, int rc,
-			  enum okta_audit_outcome outcome, struct okta_audit_facts *facts)
+			  enum okta_audit_outcome outcome, struct okta_audit_facts *facts,
+			  const char *by)
 {
 	if (rc == PAM_IGNORE)
 		return;
-	audit(pamh, event, outcome, rc, facts);
+	audit_by(pamh, event, outcome, rc, facts, by);
 }
 
 static int open_session(struct hook_call *call)
@@ -1064,7 +1101,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * account, whatever happens next. */
 	call.foreign = withhold_from_foreign_account(pamh);
 	rc = run_hook(&call, argc, argv, open_session);
-	audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, call.outcome, &call.facts);
+	audit_session(pamh, OKTA_AUDIT_SESSION_OPEN, rc, call.outcome, &call.facts,
+		      invoking_user(pamh));
 	return rc;
 }
 
@@ -1130,8 +1168,14 @@ static int close_session(struct hook_call *call)
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct hook_call call = { .pamh = pamh, .flags = flags, .outcome = OKTA_AUDIT_ERROR };
-	int rc = run_hook(&call, argc, argv, close_session);
+	const char *invoking = invoking_user(pamh);
+	char by[OKTA_PAM_USER_MAX + 1];
+	int rc;
 
-	audit_session(pamh, OKTA_AUDIT_SESSION_CLOSE, rc, call.outcome, &call.facts);
+	/* Taken before the hook: a revoked session is forgotten with its user. */
+	snprintf(by, sizeof(by), "%s", invoking != NULL ? invoking : "");
+	rc = run_hook(&call, argc, argv, close_session);
+	audit_session(pamh, OKTA_AUDIT_SESSION_CLOSE, rc, call.outcome, &call.facts,
+		      by[0] != '\0' ? by : NULL);
 	return rc;
 }

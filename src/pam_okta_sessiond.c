@@ -77,6 +77,26 @@ static int detach(void)
 	return 0;
 }
 
+/*
+ * Is stderr systemd's journal? systemd names the journal stream it gives
+ * a service in JOURNAL_STREAM ("DEVICE:INODE"). There, syslog's lines
+ * reach the journal already: LOG_PERROR's copy on stderr would log every
+ * line, audit lines included, twice.
+ */
+static bool stderr_is_journal(void)
+{
+	const char *stream = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+	char extra;
+
+	if (stream == NULL || sscanf(stream, "%llu:%llu%c", &dev, &ino, &extra) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &sb) != 0)
+		return false;
+	return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -118,7 +138,8 @@ int main(int argc, char **argv)
 	}
 	/* Sockets, state files: root's alone from the moment they exist. */
 	umask(077);
-	openlog("pam_okta_sessiond", LOG_PID | (foreground ? LOG_PERROR : 0), LOG_AUTHPRIV);
+	openlog("pam_okta_sessiond",
+		LOG_PID | (foreground && !stderr_is_journal() ? LOG_PERROR : 0), LOG_AUTHPRIV);
 	if (geteuid() != 0) {
 		syslog(LOG_ERR, "must run as root");
 		return EXIT_USAGE;

@@ -313,7 +313,8 @@ class TestAuditLines(SshdTestCase):
         minted = self.sim.mint_full(LOGIN)
         sid = self.assert_logged_in(self.ssh(minted["sessionToken"]), minted)
         fields = ("service=sshd user=%s rhost=127.0.0.1 okta_login=%s okta_user_id=%s reason=ok "
-                  "okta_error_id=- okta_session_tail=%s" % (USER, LOGIN, minted["userId"], sid[-4:]))
+                  "okta_error_id=- okta_session_tail=%s invoking_user=-"
+                  % (USER, LOGIN, minted["userId"], sid[-4:]))
         for hook, event in (("auth", "auth"), ("session", "session_open")):
             line = self.audit_line(hook, event)
             self.assertTrue(line.startswith("<86>"), line)
@@ -328,8 +329,8 @@ class TestAuditLines(SshdTestCase):
         self.assertTrue(line.startswith("<85>"), line)
         self.assertTrue(line.endswith(
             "audit: event=auth outcome=refused service=sshd user=%s rhost=127.0.0.1 "
-            "okta_login=- okta_user_id=- reason=bad_token okta_error_id=%s okta_session_tail=-"
-            % (USER, error_id)), line)
+            "okta_login=- okta_user_id=- reason=bad_token okta_error_id=%s okta_session_tail=- "
+            "invoking_user=-" % (USER, error_id)), line)
 
 
 if __name__ == "__main__":

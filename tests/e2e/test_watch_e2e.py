@@ -12,11 +12,18 @@ expects the ssh client (or sudo) to end within watch_interval + 5 s, the
 sleep to be gone, and the daemon's audit line to say `revoked`. With su,
 the caller (bob) first SIGKILLs su's waiting parent (W5 of SECURITY.md).
 
+keep_alive = active (the default) with a 20 s idle lifetime: sudo's idle
+terminal is not kept alive (TestKeepAliveTerminal); an interactive
+`ssh -tt` login that the test types into every 2 s for 60 s keeps its
+session ACTIVE, and left untyped it expires and is ended
+(TestKeepAliveTyping).
+
 Run: python3 tests/e2e/test_watch_e2e.py [name-substring...]   (as root)
 """
 
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -26,12 +33,15 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 
 import e2elib  # noqa: E402
+import pamharness  # noqa: E402
 import taprunner  # noqa: E402
 import test_sshd  # noqa: E402
 import watchlib  # noqa: E402
 
 USER, LOGIN = test_sshd.USER, test_sshd.LOGIN
 CALLER = "bob"   # su's caller
+CHECK = os.environ.get("PAM_OKTA_CHECK") or os.path.join(pamharness.BUILDDIR,
+                                                          "pam_okta_session_check")
 INTERVAL = 5
 END_WITHIN = INTERVAL + 5
 SSHD = DAEMON = None
@@ -111,6 +121,18 @@ def processes_running(argv0, arg):
             continue
         if cmd == [argv0.encode(), arg.encode()]:
             found.append(int(pid))
+    return found
+
+
+def processes_of(uid):
+    """Pids of the processes running as `uid` (owning /proc/PID)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.stat("/proc/" + pid).st_uid == uid:
+                found.append(int(pid))
+        except OSError:
+            continue
     return found
 
 
@@ -240,12 +262,19 @@ class TestSudoRevoked(WatchE2E):
                                              input=token.encode() + b"\n", timeout=120))
         self.wait_watched()
         self.wait_running(sleep_arg(3))
+        # W8: sudo opens the session as root; who it is shows too
+        out = subprocess.run([CHECK, "--conf", self.box.conf_path, "--watch"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertIn("user=root invoking_user=%s service=sudo" % USER, out.stdout,
+                      out.stdout + out.stderr + self.describe())
         self.revoke_and_wait(bg, "sudo")
         self.last = bg.result
         self.assertNotEqual(bg.result.returncode, 0)
         time.sleep(0.5)
         self.assertEqual(processes_running("sleep", sleep_arg(3)), [], "the command is gone")
-        self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
+        line = self.assert_logged("event=watch", "outcome=revoked", "service=sudo")
+        self.assertIn(" user=root ", line)
+        self.assertTrue(line.endswith(" invoking_user=" + USER), line)
 
 
 def stat_fields(pid):
@@ -308,6 +337,100 @@ class TestKeepAliveTerminal(WatchE2E):
         self.assertEqual(self.sim.session(sid)["refresh_count"], refreshes,
                          "the daemon refreshed an idle terminal's session\n" + self.describe())
         self.assert_logged("event=watch", "outcome=expired", "service=sudo")
+
+
+class TestKeepAliveTyping(WatchE2E):
+    """keep_alive = active through sshd: an interactive `ssh -tt` login (a
+    login shell on the pty sshd allocates). sshd's PAM_TTY is "ssh", so the
+    daemon finds the terminal as the controlling terminal of the login's
+    processes (the shell's), whose atime the kernel moves when the shell
+    reads typed input (at most every 8 s). The idle lifetime is 20 s,
+    watch_interval 5 s. (test_watch.py's TestKeepAlive covers a login
+    without a terminal and keep_alive = no; TestKeepAliveTerminal above,
+    sudo's own terminal named by PAM_TTY.)"""
+
+    IDLE = 20
+    TYPE_EVERY = 2   # seconds: the atime moves at most 8 s after input
+
+    def setUp(self):
+        super().setUp()
+        self.term = None
+
+    def tearDown(self):
+        if self.term is not None:
+            self.term.kill()
+        super().tearDown()
+
+    def describe(self):
+        out = self.term.text[-2000:] if self.term is not None else ""
+        return "--- terminal\n%s\n%s" % (out, super().describe())
+
+    def interactive_login(self):
+        """ssh -tt with a fresh token (idle lifetime IDLE) and no command:
+        returns its session id once the daemon watches it and the shell
+        prompts. Nothing is typed after the token."""
+        minted = self.sim.mint_full(LOGIN, idle_lifetime=self.IDLE)
+        argv = SSHD.client_argv(SSHD.port_token, "keyboard-interactive", False)[:-1]
+        argv.insert(1, "-tt")
+        self.term = self.box.terminal(argv, user=USER)
+        self.term.expect(e2elib.TOKEN_PROMPT, 30)
+        self.term.type(minted["sessionToken"].encode() + b"\n")
+        self.wait_watched()
+        self.term.expect(rb"\$ $", 20)   # the login shell (sh) prompts
+        return self.created_sid()
+
+    def test_typing_keeps_session_and_login_alive(self):
+        """A line typed every 2 s for 3x the idle lifetime: the daemon
+        refreshes the session (kept_alive), it stays ACTIVE, the shell
+        answers to the end, and `exit` logs out normally."""
+        sid = self.interactive_login()
+        refreshes = self.sim.session(sid)["refresh_count"]
+        end, n = time.monotonic() + 3 * self.IDLE, 0
+        while time.monotonic() < end:
+            n += 1
+            self.term.type(b"echo typed-$((%d + 1))\n" % n)
+            self.term.expect(rb"\btyped-%d\r?\n" % (n + 1), 10)   # the shell ran it
+            time.sleep(self.TYPE_EVERY)
+        s = self.sim.session(sid)
+        self.assertFalse(s["expired"] or s["revoked"],
+                         "the session of a login in use expired\n" + self.describe())
+        kept = s["refresh_count"] - refreshes
+        sys.stdout.write("# %d lines typed in %ds: %d keep-alive refreshes (idle lifetime %ds)\n"
+                         % (n, 3 * self.IDLE, kept, self.IDLE))
+        self.assertGreaterEqual(kept, 3, self.describe())
+        self.assertIsNone(self.term.wait(0), "the login ended\n" + self.describe())
+        self.assert_logged("event=watch", "outcome=kept_alive", "service=sshd", "user=alice")
+        self.term.type(b"exit\n")
+        self.assertEqual(self.term.wait(20), 0, self.describe())
+        self.wait_watched(0)
+        self.assertFalse([line for line in self.box.log_lines()
+                          if "event=watch" in line and "outcome=expired" in line],
+                         self.describe())
+
+    def test_untyped_login_expires_and_ends(self):
+        """The same login with nothing typed after the token: no
+        keep-alive refresh, the session expires, the daemon ends the login
+        (the ssh client exits, no process of alice's is left) and its audit
+        line says expired."""
+        sid = self.interactive_login()
+        refreshes = self.sim.session(sid)["refresh_count"]
+        status = self.term.wait(self.IDLE + END_WITHIN + 5)
+        if status is None:
+            self.fail("the untyped login still runs\n" + self.describe())
+        self.assertNotEqual(status, 0, self.describe())
+        self.assertEqual(self.sim.session(sid)["refresh_count"], refreshes,
+                         "the daemon refreshed an untyped login's session\n" + self.describe())
+        self.assertTrue(self.sim.session(sid)["expired"], self.describe())
+        self.assert_logged("event=watch", "outcome=expired", "service=sshd", "user=alice")
+        # The shell and sshd's user process may outlive SIGHUP: the SIGKILL
+        # follows 5 s after it.
+        ended, left = time.monotonic(), processes_of(self.box.users[USER].uid)
+        while left and time.monotonic() < ended + 5 + 2:
+            time.sleep(0.2)
+            left = processes_of(self.box.users[USER].uid)
+        self.assertEqual(left, [], "a process of the ended login is left\n" + self.describe())
+        sys.stdout.write("# the login's last process was gone %.1fs after the client\n"
+                         % (time.monotonic() - ended))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from simlib import closed_port  # noqa: E402
 USER, LOGIN, SERVICE = tm.USER, tm.LOGIN, tm.SERVICE
 LOG_NOTICE, LOG_INFO = 5, 6
 KEYS = ("event", "outcome", "service", "user", "rhost", "okta_login", "okta_user_id",
-        "reason", "okta_error_id", "okta_session_tail")
+        "reason", "okta_error_id", "okta_session_tail", "invoking_user")
 PREFIX = "audit: "
 RHOST = "192.0.2.1"
 
@@ -94,7 +94,7 @@ class AuditAssertions:
         fields, sev = self.the_audit(r, event)
         want = {"event": event, "service": SERVICE, "user": USER, "rhost": "-",
                 "okta_login": "-", "okta_user_id": "-", "okta_error_id": "-",
-                "okta_session_tail": "-"}
+                "okta_session_tail": "-", "invoking_user": "-"}
         want.update(expected)
         self.assertEqual(fields, want, r.describe())
         self.assertEqual(sev, severity, "syslog severity of the audit line\n" + r.describe())
@@ -209,16 +209,16 @@ class TestSessionTokenMode(AuditAssertions, tm.OktaTestCase):
                     okta_session_tail=self.created_session_id()[-4:])
                 self.assertEqual(fields["user"], USER)
                 self.assertEqual(len(self.audit_records(r)), 1, r.describe())
-                self.assert_splits_into_the_ten_fields(r)
+                self.assert_splits_into_the_eleven_fields(r)
         r = self.run_pam(b"", user="ali ce reason=ok")
         self.assert_failed(r, "PAM_AUTH_ERR")
         self.assert_audit(r, LOG_NOTICE, outcome="refused", user="ali ce reason=ok",
                           reason="bad_user_name")
-        self.assert_splits_into_the_ten_fields(r)
+        self.assert_splits_into_the_eleven_fields(r)
 
-    def assert_splits_into_the_ten_fields(self, r):
+    def assert_splits_into_the_eleven_fields(self, r):
         # review finding A1: a splitter that knows no quotes (Elastic's kv
-        # processor splits on spaces) must see the ten keys and no other
+        # processor splits on spaces) must see the eleven keys and no other
         message = self.audit_records(r)[0].message
         tokens = message[message.index(PREFIX) + len(PREFIX):].split(" ")
         self.assertEqual([t.split("=", 1)[0] for t in tokens], list(KEYS), message)
@@ -445,6 +445,21 @@ class TestSessionEvents(AuditAssertions, tm.OktaTestCase):
         self.assertEqual([parse_audit(rec.message)["event"] for rec in self.audit_records(r)],
                          ["auth", "session_open", "session_close"])
         self.assert_not_logged(r, sid)
+
+    def test_sudo_close_names_the_invoking_user(self):
+        """W11: sudo authenticates alice, then sets PAM_USER to the target
+        (root) before open_session: the open and close lines both say whose
+        Okta session it is (the close line said invoking_user=- once the
+        revocation at close had forgotten the session)."""
+        self.write_conf(revoke_on_close="yes")
+        r, sid, minted = self.login(steps="auth,user=root,open,close")
+        self.assert_step(r, "close", "PAM_SUCCESS")
+        common = dict(outcome="success", okta_session_tail=sid[-4:], user="root",
+                      invoking_user=USER)
+        self.assert_audit(r, LOG_INFO, "session_open", okta_login=LOGIN,
+                          okta_user_id=minted["userId"], reason="ok", **common)
+        self.assert_audit(r, LOG_INFO, "session_close", reason="revoked", **common)
+        self.assertTrue(sim().session(sid)["revoked"])
 
     def test_open_of_a_gone_session_in_another_process(self):
         sid = self.session_for_open()

@@ -12,13 +12,16 @@ driver and its children.
 Run: python3 tests/integration/test_watch.py [name-substring...]   (as root)
 """
 
+import array
 import json
 import os
 import resource
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -86,15 +89,15 @@ class WatchTestCase(mt.OktaTestCase):
         p.stdin.write(token.encode())
         p.stdin.close()
         self.logins.append(p)
-        steps = 0
-        while steps < 2:
+        opened, want = 0, len(steps.split(",sleep=")[0].split(","))
+        while opened < want:
             line = p.stdout.readline().decode()
             if line.startswith("prompt"):
                 continue
             if "PAM_SUCCESS" not in line:
                 self.login_sink.sync()
                 self.fail(line + "\n".join(self.login_sink.lines()) + self.describe())
-            steps += 1
+            opened += 1
         return p, self.created_session_id()
 
     def start_login_with_child(self, **kw):
@@ -172,6 +175,33 @@ class TestRevoked(WatchTestCase):
         self.assertIsNone(p.poll(), "on_end = log ends nothing" + self.describe())
         self.assert_daemon_logged("event=watch", "outcome=revoked")
         self.assertEqual(self.daemon.list(), [])
+
+
+class TestJournalStream(WatchTestCase):
+    """Under systemd (the unit runs --foreground), stderr is the journal and
+    JOURNAL_STREAM names it: syslog's lines reach the journal already, so a
+    copy on stderr would log each line, audit lines included, twice."""
+
+    def start_with_journal_stream(self, names_stderr):
+        other = os.path.join(self.tmp, "other-stream")
+        for path in (self.daemon.stderr_path, other):
+            open(path, "ab").close()
+        st = os.stat(self.daemon.stderr_path if names_stderr else other)
+        self.daemon.env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+        self.daemon.start()
+        p, sid = self.start_login()
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        return self.assert_daemon_logged("event=watch", "outcome=revoked", within=2)
+
+    def test_audit_line_not_copied_to_the_journal_stream(self):
+        line = self.start_with_journal_stream(names_stderr=True)
+        self.assertNotIn("outcome=revoked", self.daemon.stderr(),
+                         "syslog has it: " + line + self.describe())
+
+    def test_other_stream_still_gets_the_copy(self):
+        self.start_with_journal_stream(names_stderr=False)
+        self.assertIn("outcome=revoked", self.daemon.stderr(), self.describe())
 
 
 class TestLifecycle(WatchTestCase):
@@ -503,9 +533,29 @@ class TestCheckTool(WatchTestCase):
         lines = [l for l in out.stdout.splitlines() if l.startswith("watched: ")]
         self.assertEqual(len(lines), 1, out.stdout)
         self.assertIn("session=..." + sid[-4:], lines[0])
-        self.assertIn("user=alice service=okta-test", lines[0])
+        self.assertIn("user=alice invoking_user=- service=okta-test", lines[0])
         self.assertNotIn(sid, out.stdout + out.stderr, "never the whole session id")
         self.assertIn("1 login(s) watched", out.stdout)
+
+    def test_sudo_login_shows_the_invoking_user(self):
+        """W8: sudo authenticates the invoking user, then sets PAM_USER to
+        the target (root) before open_session (the driver's user=root step):
+        --watch, the daemon's lines and the audit lines say both."""
+        self.daemon.start()
+        p, sid = self.start_login(steps="auth,user=root,open,sleep=120,close")
+        out = self.check("--watch")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("user=root invoking_user=%s service=okta-test" % mt.USER, out.stdout)
+        self.assert_daemon_logged("watching the login of 'root' (by '%s')" % mt.USER)
+        self.login_sink.sync()
+        self.assertTrue([l for l in self.login_sink.lines() if "event=session_open" in l and
+                         " user=root " in l and l.endswith(" invoking_user=" + mt.USER)],
+                        "\n".join(self.login_sink.lines()))
+        mt.sim().revoke_session(sid)
+        self.wait_exit(p, END_WITHIN)
+        line = self.assert_daemon_logged("event=watch", "outcome=revoked", within=2)
+        self.assertIn(" user=root ", line)
+        self.assertTrue(line.endswith(" invoking_user=" + mt.USER), line)
 
     def test_config_check_says_whether_the_daemon_answers(self):
         out = self.check()
@@ -717,6 +767,269 @@ class TestDescriptorBudget(WatchTestCase):
         self.assertEqual(many.returncode, -signal.SIGHUP, self.describe())
         self.assertIn("refused too many logins watched", replies, self.describe())
         self.assertLess(replies.count("ok"), limit)
+
+
+# the daemon's PEER_TIMEOUT_MS and PEERS_MAX
+PEER_TIMEOUT = 2.0
+PEERS_MAX = 64
+
+
+class TestStalledPeers(WatchTestCase):
+    """W6: a root peer (a user's own su, stopped between its connect and its
+    send) that connects and sends nothing, or half a message, stalls nobody:
+    the daemon waits for it in its loop, under its own deadline, and goes
+    on serving registrations, listings and checks."""
+
+    def daemon_pid(self):
+        with self.daemon.connect() as s:
+            creds = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        return struct.unpack("3i", creds)[0]
+
+    def fds(self, pid):
+        return len(os.listdir("/proc/%d/fd" % pid))
+
+    def stall(self, n):
+        """n root peers that connect and send nothing (and stay)."""
+        peers = [self.daemon.connect() for _ in range(n)]
+        self.addCleanup(lambda: [s.close() for s in peers])
+        return peers
+
+    def register_base(self):
+        me = os.getpid()
+        return dict(op="register", session_id="102stall0000xyz", user_id="00u1", user="alice",
+                    service="su", expires_at="2030-01-01T00:00:00.000Z", pid=me,
+                    start_time=watchlib.proc_start_time(me))
+
+    def test_silent_and_half_sent_peers_stall_nobody(self):
+        self.daemon.start()
+        silent = self.stall(4)
+        half = self.daemon.connect()
+        self.addCleanup(half.close)
+        whole = watchlib.message(**self.register_base())
+        cut = len(whole) // 2
+        while whole[cut - 1:cut] == b"\n":
+            cut -= 1
+        half.send(whole[:cut])   # cut inside a line, and stays connected
+        half.settimeout(1)
+        self.assertIn("refused truncated", half.recv(4096).decode(), self.describe())
+        # a login registers through the module meanwhile (it would give up
+        # after 5 s: 4 stalls of 2 s one after the other)
+        start = time.monotonic()
+        p, sid = self.start_login()
+        took_open = time.monotonic() - start
+        start = time.monotonic()
+        listed = self.daemon.list()
+        took_list = time.monotonic() - start
+        self.assertEqual(len(listed), 1, self.describe())
+        self.assertLess(took_list, 0.5, self.describe())
+        self.assertLess(took_open, 3, self.describe())
+        self.login_sink.sync()
+        self.assertFalse([l for l in self.login_sink.lines() if "NOT watched" in l])
+        # a revocation is acted on within the usual time while new silent
+        # peers keep coming
+        stop = [False]
+
+        def keep_stalling():
+            while not stop[0]:
+                silent.append(self.daemon.connect())
+                time.sleep(0.2)
+        t = threading.Thread(target=keep_stalling, daemon=True)
+        t.start()
+        try:
+            mt.sim().revoke_session(sid)
+            self.wait_exit(p, END_WITHIN)
+        finally:
+            stop[0] = True
+            t.join()
+        self.assertEqual(p.returncode, -signal.SIGHUP, self.describe())
+        # the silent ones were refused at their deadline and hung up on (the
+        # first check comes anywhere within the interval: the revocation
+        # may be over before their deadline)
+        for s in silent[:4]:
+            s.settimeout(PEER_TIMEOUT + 1)
+            self.assertEqual(s.recv(4096).decode().strip(), "refused nothing sent in time")
+            self.assertEqual(s.recv(4096), b"")
+        self.assert_daemon_logged("refused a request", "nothing sent in time")
+
+    def test_silent_peer_dropped_at_its_deadline(self):
+        self.daemon.start()
+        s = self.stall(1)[0]
+        start = time.monotonic()
+        s.settimeout(PEER_TIMEOUT + 3)
+        self.assertEqual(s.recv(4096).decode().strip(), "refused nothing sent in time")
+        self.assertEqual(s.recv(4096), b"")
+        took = time.monotonic() - start
+        self.assertGreater(took, PEER_TIMEOUT - 0.3)
+        self.assertLess(took, PEER_TIMEOUT + 1)
+
+    def test_many_stalled_peers_beyond_the_bound(self):
+        """More waiting peers than PEERS_MAX: the one waiting longest is
+        dropped, with a line; the daemon's descriptors stay bounded, service
+        goes on, and every descriptor is back after the deadline."""
+        self.daemon.start()
+        pid = self.daemon_pid()
+        p, sid = self.start_login()
+        deadline = time.monotonic() + INTERVAL + 2
+        while not self.gets(sid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertTrue(self.gets(sid), "checked once: Okta's connection is open")
+        time.sleep(0.2)
+        base = self.fds(pid)
+        silent = self.stall(3 * PEERS_MAX)
+        start = time.monotonic()
+        self.assertEqual(len(self.daemon.list()), 1)
+        self.assertLess(time.monotonic() - start, 0.5, self.describe())
+        p2, sid2 = self.start_login()
+        self.assertEqual(len(self.daemon.list()), 2, self.describe())
+        # the daemon holds at most PEERS_MAX of them (+ the new login's pidfd)
+        self.assertLessEqual(self.fds(pid), base + PEERS_MAX + 1)
+        self.assert_daemon_logged("peers connected without sending their message",
+                                  "dropped the one waiting longest")
+        told = 0
+        for s in silent[:PEERS_MAX]:
+            s.settimeout(0.5)
+            try:
+                told += s.recv(4096).decode().strip() == "refused too many peers waiting"
+            except socket.timeout:
+                pass
+        self.assertGreaterEqual(told, PEERS_MAX, self.describe())
+        time.sleep(PEER_TIMEOUT + 0.5)
+        self.assertLessEqual(self.fds(pid), base + 1, "every waiting peer closed")
+        self.assertIsNone(p.poll(), "the login goes on")
+
+    def test_messages_that_came_while_the_loop_was_busy_are_served(self):
+        """W13: the loop busy past the waiting peers' deadlines (here:
+        stopped; a slow Okta does it too), then more ready than one epoll
+        batch: a peer whose message has come is served, not dropped as the
+        one waiting longest nor refused at its deadline unread."""
+        self.daemon.start()
+        pid = self.daemon_pid()
+        time.sleep(0.2)
+        base = self.fds(pid)
+        waiting = self.stall(PEERS_MAX)
+        deadline = time.monotonic() + 3
+        while self.fds(pid) < base + PEERS_MAX and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(self.fds(pid), base + PEERS_MAX, "all of them wait")
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            self.stall(1)   # the listening socket is ready before them
+            for s in waiting:
+                s.sendmsg([watchlib.message(op="list")])
+            time.sleep(PEER_TIMEOUT + 0.5)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        replies = []
+        for s in waiting:
+            s.settimeout(3)
+            try:
+                replies.append(s.recv(4096).decode().strip())
+            except OSError as e:   # closed with our message unread: reset
+                replies.append(repr(e))
+        self.assertEqual([r for r in replies if r != "end"], [], self.describe())
+
+    def test_fds_closed_on_every_path(self):
+        """Descriptors passed with a refused message, more than one, or by a
+        peer that waited first, are all closed: the daemon's count comes
+        back to where it was."""
+        self.daemon.start()
+        pid = self.daemon_pid()
+        time.sleep(0.2)
+        base = self.fds(pid)
+        base_msg = self.register_base()
+        good = watchlib.message(**base_msg)
+        nulls = [os.open("/dev/null", os.O_RDONLY) for _ in range(6)]
+        own = os.pidfd_open(os.getpid())
+        self.addCleanup(lambda: [os.close(fd) for fd in nulls + [own]])
+        for data, fds, why in [
+                (good[:-5], nulls[:1], "truncated"),
+                (b"x" * 70000, nulls[:1], "message too long"),
+                (good, nulls, "too many file descriptors"),
+                (good, nulls[:1], "not a pidfd"),
+                (watchlib.message(**dict(base_msg, start_time=1)), [own], "start_time")]:
+            self.assertIn(why, self.daemon.send_raw(data, fds=fds), self.describe())
+        # the same from peers that waited in the loop first
+        waiting = self.stall(4)
+        time.sleep(0.3)
+        anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", nulls[:3]))]
+        waiting[0].sendmsg([good[:-5]], anc)
+        waiting[1].sendmsg([good], anc)
+        waiting[2].close()
+        for s, why in ((waiting[0], "truncated"), (waiting[1], "not a pidfd")):
+            self.assertIn(why, s.recv(4096).decode(), self.describe())
+        time.sleep(PEER_TIMEOUT + 0.5)   # waiting[3] is dropped at its deadline
+        self.assertEqual(self.daemon.list(), [])
+        self.assertEqual(self.fds(pid), base, self.describe())
+
+
+# The keys of okta-watch 1 a daemon knew before invoking_user (W8); its
+# parser refuses any other key with "unknown key".
+KEYS_BEFORE_INVOKING_USER = {"op", "session_id", "user_id", "expires_at", "user", "service",
+                             "rhost", "tty", "logind_session", "pid", "start_time"}
+
+
+class OlderDaemon:
+    """A daemon of the version before invoking_user, still running after the
+    package (and with it the module) was upgraded: the packages neither
+    start nor restart pam_okta_sessiond. Answers as its parser did."""
+
+    def __init__(self, path):
+        self.messages = []
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(path)
+        os.chmod(path, 0o600)
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(2)
+                data, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(16))
+                for level, kind, fds in anc:
+                    if (level, kind) == (socket.SOL_SOCKET, socket.SCM_RIGHTS):
+                        for fd in array.array("i", fds[:len(fds) - len(fds) % 4]):
+                            os.close(fd)
+                keys = {l.split("=", 1)[0] for l in data.decode().split("\n")[1:] if l}
+                self.messages.append(data.decode())
+                conn.send(b"ok\n" if keys <= KEYS_BEFORE_INVOKING_USER
+                          else b"refused unknown key\n")
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+class TestOlderDaemon(WatchTestCase):
+    def test_sudo_login_registers_with_a_daemon_older_than_the_module(self):
+        """W12: after an upgrade the running daemon is the old one until
+        someone restarts it; a sudo registration (invoking_user) is
+        registered without the new field, not refused: with watch_required
+        every sudo failed (PAM_SESSION_ERR), without it every sudo login
+        went unwatched."""
+        old = OlderDaemon(self.socket_path)
+        self.addCleanup(old.close)
+        ph.write_okta_service(self.confdir, mt.SERVICE, self.conf_path,
+                              args=("watch_required",))
+        r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,user=root,open")
+        self.assert_step(r, "open", "PAM_SUCCESS")
+        self.assertEqual(len(old.messages), 2, old.messages)
+        self.assertIn("\ninvoking_user=%s\n" % mt.USER, old.messages[0])
+        self.assertNotIn("invoking_user", old.messages[1])
+        self.assertIn("\nuser=root\n", old.messages[1])
+        self.assert_logged(r, "older than the module")
+        # a login that is its user's own sends what any daemon knows
+        r = self.run_pam(mt.sim().mint(mt.LOGIN), "auth,open")
+        self.assert_step(r, "open", "PAM_SUCCESS")
+        self.assertEqual(len(old.messages), 3, old.messages)
 
 
 CONNECT_AS_USER = r"""

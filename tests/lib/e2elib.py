@@ -144,6 +144,101 @@ def _exit_code(status):
     return os.waitstatus_to_exitcode(status)
 
 
+class Terminal:
+    """A command on a new pseudo-terminal (its controlling terminal) that a
+    test reads and types into while it runs, as a person at the keyboard:
+
+        term = Terminal(argv, env)
+        term.expect(rb"token: ?", timeout=30)   # the re.Match
+        term.type(b"...\\n")
+        term.wait(timeout)                      # exit code; None: still runs
+        term.kill()                             # if it still runs; closes
+
+    output: everything read from the terminal (bytes); expect() searches it
+    from `mark` (the end of the previous match) on.
+    """
+
+    def __init__(self, argv, env):
+        self.started = time.monotonic()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:   # child: never returns
+            try:
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.output, self.mark = b"", 0
+        self.ended = self.status = None
+
+    @property
+    def text(self):
+        return self.output.decode("utf-8", "backslashreplace")
+
+    def read(self, until):
+        """Wait for output until the monotonic time `until` (at most 0.5 s)
+        and read it; False once the terminal has closed."""
+        if self.ended is not None:
+            return False
+        left = min(until - time.monotonic(), 0.5)
+        ready, _, _ = select.select([self.fd], [], [], max(left, 0))
+        if not ready:
+            return True
+        try:
+            data = os.read(self.fd, 4096)
+        except OSError:   # EIO: the terminal's last user closed it
+            data = b""
+        if not data:
+            self.ended = time.monotonic()
+            return False
+        self.output += data
+        return True
+
+    def expect(self, regex, timeout):
+        """Read until `regex` matches the output after the last match."""
+        deadline = time.monotonic() + timeout
+        while True:
+            match = re.search(regex, self.output[self.mark:])
+            if match:
+                self.mark += match.end()
+                return match
+            if not self.read(deadline) or time.monotonic() >= deadline:
+                raise AssertionError("no %r on the terminal within %ss (%s); output:\n%s"
+                                     % (regex, timeout, "closed" if self.ended else "open",
+                                        self.text))
+
+    def type(self, data):
+        os.write(self.fd, data)
+
+    def wait(self, timeout):
+        """Read until the terminal closes, then reap the command: its exit
+        code (or -signal), or None when it still runs after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while self.read(deadline):
+            if time.monotonic() >= deadline:
+                return None
+        return self.reap()
+
+    def reap(self):
+        if self.status is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.status = _exit_code(status)
+        return self.status
+
+    def kill(self):
+        """SIGKILL to its process group if it still runs; close the terminal."""
+        if self.status is None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.reap()
+        self.close()
+
+    def close(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
 def run_on_pty(argv, answers, env, timeout):
     """Run argv with a new pseudo-terminal as its controlling terminal.
 
@@ -152,46 +247,26 @@ def run_on_pty(argv, answers, env, timeout):
     newline).  A reply may be a function of the re.Match that returns the
     bytes (to answer with what the prompt said).  Returns a PtyResult; kills the process group after `timeout`.
     """
-    started = time.monotonic()
-    pid, fd = pty.fork()
-    if pid == 0:   # child: never returns
-        try:
-            os.execvpe(argv[0], argv, env)
-        finally:
-            os._exit(127)
-    output, answered, pending, mark = b"", [], list(answers), 0
-    deadline = started + timeout
+    term = Terminal(argv, env)
+    answered, pending = [], list(answers)
+    deadline = term.started + timeout
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.killpg(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+        while term.read(deadline):
+            if time.monotonic() >= deadline:
+                term.kill()
                 raise TimeoutError("%s: no end after %ss; output so far:\n%s"
-                                   % (argv[-1], timeout, output.decode(errors="replace")))
-            ready, _, _ = select.select([fd], [], [], min(left, 0.5))
-            if not ready:
-                continue
-            try:
-                data = os.read(fd, 4096)
-            except OSError:   # EIO: the terminal's last user closed it
-                data = b""
-            if not data:
-                break
-            output += data
-            match = re.search(pending[0][0], output[mark:]) if pending else None
+                                   % (argv[-1], timeout, term.output.decode(errors="replace")))
+            match = re.search(pending[0][0], term.output[term.mark:]) if pending else None
             if match:
                 regex, reply = pending.pop(0)
                 if callable(reply):
                     reply = reply(match)
-                os.write(fd, reply + b"\n")
+                term.type(reply + b"\n")
                 answered.append((regex, time.monotonic()))
-                mark = len(output)
-        ended = time.monotonic()
+                term.mark = len(term.output)
     finally:
-        os.close(fd)
-    _, status = os.waitpid(pid, 0)
-    return PtyResult(output, answered, started, ended, _exit_code(status))
+        term.close()
+    return PtyResult(term.output, answered, term.started, term.ended, term.reap())
 
 
 _OPEN_SANDBOXES = set()
@@ -374,6 +449,10 @@ class Sandbox:
         """A daemon in the sandbox that gets SIGTERM if the test process dies."""
         return subprocess.Popen(self.command(argv, die_with_parent=True), env=self.env(),
                                 **popen_kw)
+
+    def terminal(self, argv, user=None):
+        """A Terminal running `argv` in the sandbox (sync the log after it)."""
+        return Terminal(self.command(argv, user), self.env())
 
     def run_pty(self, argv, user=None, answers=(), timeout=60):
         """run_on_pty() in the sandbox, then sync the log."""

@@ -24,8 +24,9 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const keys[] = {
-	"event",      "outcome",      "service", "user",          "rhost",
-	"okta_login", "okta_user_id", "reason",  "okta_error_id", "okta_session_tail",
+	"event",         "outcome",           "service",       "user",
+	"rhost",         "okta_login",        "okta_user_id",  "reason",
+	"okta_error_id", "okta_session_tail", "invoking_user",
 };
 #define NKEYS ARRAY_LEN(keys)
 
@@ -123,8 +124,9 @@ static void test_success_line_exact(void **state)
 {
 	struct okta_audit_facts f = facts_with("alice@example.com", "00u1abcdEFGH", "ok", "",
 					       "102xYzAbCdEfGhIjKlMnOpWXYZ");
-	struct okta_audit_record rec = { OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd",
-					 "alice",         "192.0.2.1",        &f };
+	struct okta_audit_record rec = {
+		OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd", "alice", "192.0.2.1", &f, NULL
+	};
 	char line[OKTA_AUDIT_LINE_MAX];
 	size_t len;
 
@@ -133,14 +135,14 @@ static void test_success_line_exact(void **state)
 	assert_string_equal(line, "audit: event=auth outcome=success service=sshd user=alice "
 				  "rhost=192.0.2.1 okta_login=alice@example.com "
 				  "okta_user_id=00u1abcdEFGH reason=ok okta_error_id=- "
-				  "okta_session_tail=WXYZ");
+				  "okta_session_tail=WXYZ invoking_user=-");
 	assert_int_equal(len, strlen(line));
 }
 
 static void test_unknown_fields_are_dashes(void **state)
 {
 	struct okta_audit_record rec = {
-		OKTA_AUDIT_SESSION_CLOSE, OKTA_AUDIT_ERROR, NULL, "", NULL, NULL
+		OKTA_AUDIT_SESSION_CLOSE, OKTA_AUDIT_ERROR, NULL, "", NULL, NULL, NULL
 	};
 	char line[OKTA_AUDIT_LINE_MAX];
 
@@ -148,14 +150,14 @@ static void test_unknown_fields_are_dashes(void **state)
 	assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
 	assert_string_equal(line, "audit: event=session_close outcome=error service=- user=- "
 				  "rhost=- okta_login=- okta_user_id=- reason=- okta_error_id=- "
-				  "okta_session_tail=-");
+				  "okta_session_tail=- invoking_user=-");
 }
 
 static void test_events_and_outcomes(void **state)
 {
 	struct okta_audit_facts f = facts_with("", "", "okta_unavailable", "oaeAbC-123_x", NULL);
 	struct okta_audit_record rec = {
-		OKTA_AUDIT_SESSION_OPEN, OKTA_AUDIT_UNAVAILABLE, "su", "bob", "::1", &f
+		OKTA_AUDIT_SESSION_OPEN, OKTA_AUDIT_UNAVAILABLE, "su", "bob", "::1", &f, NULL
 	};
 	char line[OKTA_AUDIT_LINE_MAX];
 
@@ -164,7 +166,7 @@ static void test_events_and_outcomes(void **state)
 	assert_string_equal(line, "audit: event=session_open outcome=unavailable service=su "
 				  "user=bob rhost=::1 okta_login=- okta_user_id=- "
 				  "reason=okta_unavailable okta_error_id=oaeAbC-123_x "
-				  "okta_session_tail=-");
+				  "okta_session_tail=- invoking_user=-");
 	rec.outcome = OKTA_AUDIT_REFUSED;
 	okta_audit_format(&rec, line, sizeof(line));
 	assert_non_null(strstr(line, " outcome=refused "));
@@ -198,8 +200,13 @@ static void test_injection_attempts_stay_in_their_field(void **state)
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		struct okta_audit_facts f =
 			facts_with(cases[i].login, "00u1", "wrong_user", "", NULL);
-		struct okta_audit_record rec = { OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED, "sshd",
-						 cases[i].user,   cases[i].rhost,     &f };
+		struct okta_audit_record rec = { OKTA_AUDIT_AUTH,
+						 OKTA_AUDIT_REFUSED,
+						 "sshd",
+						 cases[i].user,
+						 cases[i].rhost,
+						 &f,
+						 NULL };
 
 		assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
 		assert_printable(line);
@@ -220,10 +227,10 @@ static void test_injection_attempts_stay_in_their_field(void **state)
  * Many SIEM splitters know neither quotes nor backslash escapes: Elastic's
  * kv processor splits fields on spaces, Logstash's kv filter and the usual
  * key="[^"]*" regex end a quoted value at the next '"'. For each of them to
- * see the ten fields and nothing else, a value may hold no space, no '"'
+ * see the eleven fields and nothing else, a value may hold no space, no '"'
  * but its own two quotes, and no '\' but its escapes' (review finding A1).
  */
-static void test_naive_splitters_see_only_the_ten_fields(void **state)
+static void test_naive_splitters_see_only_the_eleven_fields(void **state)
 {
 	static const char *const hostile[] = {
 		"alice okta_login=root",
@@ -237,8 +244,13 @@ static void test_naive_splitters_see_only_the_ten_fields(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(hostile); i++) {
 		struct okta_audit_facts f = facts_with(hostile[i], "00u1", "wrong_user", "", NULL);
-		struct okta_audit_record rec = { OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED, "sshd",
-						 hostile[i],      hostile[i],         &f };
+		struct okta_audit_record rec = { OKTA_AUDIT_AUTH,
+						 OKTA_AUDIT_REFUSED,
+						 "sshd",
+						 hostile[i],
+						 hostile[i],
+						 &f,
+						 NULL };
 		char *token, *save = NULL;
 		size_t n = 0;
 
@@ -275,7 +287,7 @@ static void test_every_byte_round_trips(void **state)
 	char values[NKEYS][1024];
 	struct okta_audit_facts f;
 	struct okta_audit_record rec = {
-		OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED, text, text, text, &f
+		OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED, text, text, text, &f, text
 	};
 	int b;
 
@@ -292,6 +304,7 @@ static void test_every_byte_round_trips(void **state)
 		assert_string_equal(values[5], text);
 		assert_string_equal(values[6], text);
 		assert_string_equal(values[8], text);
+		assert_string_equal(values[10], text);
 	}
 }
 
@@ -302,9 +315,9 @@ static void test_long_values_are_cut_and_marked(void **state)
 	char values[NKEYS][1024];
 	char expect[OKTA_AUDIT_VALUE_MAX + 8];
 	struct okta_audit_facts f = facts_with("", "", "r", "", NULL);
-	struct okta_audit_record rec = { OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED,
-					 "sshd",          longest,
-					 longest,         &f };
+	struct okta_audit_record rec = {
+		OKTA_AUDIT_AUTH, OKTA_AUDIT_REFUSED, "sshd", longest, longest, &f, NULL
+	};
 
 	(void)state;
 	memset(longest, '\n', sizeof(longest) - 1);
@@ -334,7 +347,7 @@ static void test_longest_line_fits(void **state)
 	char line[OKTA_AUDIT_LINE_MAX];
 	struct okta_audit_facts f;
 	struct okta_audit_record rec = {
-		OKTA_AUDIT_SESSION_CLOSE, OKTA_AUDIT_UNAVAILABLE, worst, worst, worst, &f
+		OKTA_AUDIT_SESSION_CLOSE, OKTA_AUDIT_UNAVAILABLE, worst, worst, worst, &f, worst
 	};
 
 	(void)state;
@@ -348,13 +361,40 @@ static void test_longest_line_fits(void **state)
 	f.session_tail[sizeof(f.session_tail) - 1] = '\0';
 	assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
 	assert_printable(line);
-	assert_non_null(strstr(line, " okta_session_tail=\"\\xff\\xff\\xff\\xff\""));
+	assert_non_null(strstr(line, " okta_session_tail=\"\\xff\\xff\\xff\\xff\" "));
+	assert_non_null(strstr(line, " invoking_user=\"\\xff"));
+}
+
+/* sudo: the login is root's, the Okta session the invoking user's; a
+ * hostile value stays in its field. */
+static void test_invoking_user(void **state)
+{
+	struct okta_audit_facts f = facts_with("alice@example.com", "00u1", "session_gone", "",
+					       "102xYzAbCdEfGhIjKlMnOpWXYZ");
+	struct okta_audit_record rec = {
+		OKTA_AUDIT_WATCH, OKTA_AUDIT_REVOKED, "sudo", "root", NULL, &f, "alice"
+	};
+	char line[OKTA_AUDIT_LINE_MAX];
+	char values[NKEYS][1024];
+
+	(void)state;
+	assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
+	assert_string_equal(line, "audit: event=watch outcome=revoked service=sudo user=root "
+				  "rhost=- okta_login=alice@example.com okta_user_id=00u1 "
+				  "reason=session_gone okta_error_id=- okta_session_tail=WXYZ "
+				  "invoking_user=alice");
+	rec.invoking_user = "bob reason=ok\nuser=root";
+	assert_true(okta_audit_format(&rec, line, sizeof(line)) > 0);
+	assert_printable(line);
+	parse_line(line, values);
+	assert_string_equal(values[7], "session_gone");
+	assert_string_equal(values[10], "bob reason=ok\nuser=root");
 }
 
 static void test_too_small_buffer(void **state)
 {
 	struct okta_audit_record rec = {
-		OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd", "alice", NULL, NULL
+		OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd", "alice", NULL, NULL, NULL
 	};
 	char line[40];
 
@@ -404,7 +444,7 @@ static void test_note_session_takes_login_user_id_and_tail(void **state)
 	struct okta_audit_facts f;
 	char line[OKTA_AUDIT_LINE_MAX];
 	struct okta_audit_record rec = {
-		OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd", "alice", NULL, &f
+		OKTA_AUDIT_AUTH, OKTA_AUDIT_SUCCESS, "sshd", "alice", NULL, &f, NULL
 	};
 
 	(void)state;
@@ -446,10 +486,11 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_are_dashes),
 		cmocka_unit_test(test_events_and_outcomes),
 		cmocka_unit_test(test_injection_attempts_stay_in_their_field),
-		cmocka_unit_test(test_naive_splitters_see_only_the_ten_fields),
+		cmocka_unit_test(test_naive_splitters_see_only_the_eleven_fields),
 		cmocka_unit_test(test_every_byte_round_trips),
 		cmocka_unit_test(test_long_values_are_cut_and_marked),
 		cmocka_unit_test(test_longest_line_fits),
+		cmocka_unit_test(test_invoking_user),
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_session_tail_at_most_four_and_a_quarter),
 		cmocka_unit_test(test_note_session_takes_login_user_id_and_tail),

@@ -13,10 +13,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -534,6 +536,71 @@ static void test_remains_in_callers_session(void **state)
 	okta_login_procs_free(&exclude);
 }
 
+/*
+ * keep_alive = active. sshd allocates a login's terminal after
+ * open_session registered the login, often in a later second: the new
+ * terminal's atime (its creation time) is then after `since`, yet nothing
+ * was typed. Only input read from it counts (the kernel moves the atime
+ * on a read once it is in another 8-second slot than before).
+ */
+static void test_new_terminal_is_not_input(void **state)
+{
+	struct okta_login_procs none = { 0 };
+	time_t since = time(NULL);
+	char name[64], buf[8];
+	struct stat sb;
+	int master, slave;
+
+	(void)state;
+	while (time(NULL) == since) /* the terminal comes a second later */
+		usleep(10000);
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	assert_int_equal(ptsname_r(master, name, sizeof(name)), 0);
+	slave = open(name, O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	assert_false(okta_login_terminal_used(&none, name, since));
+
+	/* A line typed and read in the next 8-second slot is input. */
+	assert_int_equal(fstat(slave, &sb), 0);
+	while (((time(NULL) ^ sb.st_atime) & ~7) == 0)
+		usleep(100000);
+	usleep(50000); /* the kernel's clock may be a tick behind time() */
+	assert_int_equal(write(master, "x\n", 2), 2);
+	assert_int_equal(read(slave, buf, sizeof(buf)), 2);
+	assert_true(okta_login_terminal_used(&none, name, since));
+	close(slave);
+	close(master);
+}
+
+/*
+ * keep_alive = active finds the terminal of a login whose PAM_TTY is not a
+ * path (sshd sets "ssh", login(1) "tty1") by its processes' tty_nr. A
+ * console login's virtual console or serial line was taken for no
+ * terminal, so for a login in use whatever was typed.
+ */
+static void test_tty_nr_paths(void **state)
+{
+	char path[64];
+
+	(void)state;
+	assert_true(tty_path((136 << 8) | 3, path, sizeof(path)));
+	assert_string_equal(path, "/dev/pts/3");
+	assert_true(tty_path((137 << 8) | 44, path, sizeof(path)));
+	assert_string_equal(path, "/dev/pts/300");
+	assert_true(tty_path((4 << 8) | 1, path, sizeof(path)));
+	assert_string_equal(path, "/dev/tty1");
+	assert_true(tty_path((4 << 8) | 63, path, sizeof(path)));
+	assert_string_equal(path, "/dev/tty63");
+	assert_true(tty_path((4 << 8) | 64, path, sizeof(path)));
+	assert_string_equal(path, "/dev/ttyS0");
+	assert_false(tty_path(0, path, sizeof(path)));            /* none */
+	assert_false(tty_path(4 << 8, path, sizeof(path)));       /* tty0 */
+	assert_false(tty_path((5 << 8) | 1, path, sizeof(path))); /* console */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +612,8 @@ int main(void)
 		cmocka_unit_test(test_per_login_cost_flat),
 		cmocka_unit_test(test_status_uids),
 		cmocka_unit_test(test_remains_in_callers_session),
+		cmocka_unit_test(test_new_terminal_is_not_input),
+		cmocka_unit_test(test_tty_nr_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

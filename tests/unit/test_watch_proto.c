@@ -175,6 +175,56 @@ static void test_refused(void **state)
 	}
 }
 
+/* sudo: the login runs as root, the Okta session is the invoking user's. */
+static void test_invoking_user(void **state)
+{
+	static const char *const hostile[] = {
+		"-alice", "al ice", "../root", "ALICE", "alice\tbob", "a=b", "alice\x7f", "",
+	};
+	char *text = edited("user=alice\n", "user=root\ninvoking_user=alice\n");
+	char out[OKTA_WATCH_MSG_MAX];
+	char long_user[OKTA_PAM_USER_MAX + 2];
+	char value[OKTA_PAM_USER_MAX + 32];
+	struct okta_watch_reg reg, again;
+	const char *why;
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(parse(text, &reg, &why), 0);
+	assert_string_equal(reg.user, "root");
+	assert_string_equal(reg.invoking_user, "alice");
+	n = okta_watch_encode(&reg, out, sizeof(out));
+	assert_true(n > 0);
+	assert_non_null(strstr(out, "\ninvoking_user=alice\n"));
+	assert_int_equal(okta_watch_parse(out, n, &again, &why), 0);
+	assert_memory_equal(&reg, &again, sizeof(reg));
+	free(text);
+	/* optional: without it, "" */
+	assert_int_equal(parse(good, &reg, &why), 0);
+	assert_string_equal(reg.invoking_user, "");
+	/* the same checks as user */
+	memset(long_user, 'a', sizeof(long_user) - 1);
+	long_user[sizeof(long_user) - 1] = '\0';
+	for (i = 0; i <= ARRAY_LEN(hostile); i++) {
+		snprintf(value, sizeof(value), "user=alice\ninvoking_user=%s\n",
+			 i < ARRAY_LEN(hostile) ? hostile[i] : long_user);
+		text = edited("user=alice\n", value);
+		if (parse(text, &reg, &why) != -1)
+			fail_msg("accepted invoking_user %zu: %s", i, text);
+		assert_string_equal(reg.session_id, "");
+		free(text);
+	}
+	text = edited("user=alice\n", "user=alice\ninvoking_user=bob\ninvoking_user=carol\n");
+	assert_int_equal(parse(text, &reg, &why), -1);
+	free(text);
+	/* a register field only */
+	assert_int_equal(parse("okta-watch 1\nop=deregister\nsession_id=" SID
+			       "\npid=7\ninvoking_user=alice\n",
+			       &reg, &why),
+			 -1);
+	assert_int_equal(parse("okta-watch 1\nop=list\ninvoking_user=alice\n", &reg, &why), -1);
+}
+
 static void test_nul_and_size(void **state)
 {
 	char big[OKTA_WATCH_MSG_MAX + 2];
@@ -220,7 +270,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_register),      cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_deregister_and_list), cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_nul_and_size),        cmocka_unit_test(test_proc_stat),
+		cmocka_unit_test(test_invoking_user),       cmocka_unit_test(test_nul_and_size),
+		cmocka_unit_test(test_proc_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
