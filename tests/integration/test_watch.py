@@ -90,9 +90,13 @@ class WatchTestCase(mt.OktaTestCase):
         p.stdin.close()
         self.logins.append(p)
         opened, want = 0, len(steps.split(",sleep=")[0].split(","))
+        p.child_pids = []   # what the steps fork= and forkin= started
         while opened < want:
             line = p.stdout.readline().decode()
             if line.startswith("prompt"):
+                continue
+            if line.startswith("child "):
+                p.child_pids.append(int(line.split()[1]))
                 continue
             if "PAM_SUCCESS" not in line:
                 self.login_sink.sync()
@@ -105,9 +109,7 @@ class WatchTestCase(mt.OktaTestCase):
         its own session, as su starts the shell, and waited for the daemon's
         first recording of the login's processes. Returns (Popen, sid, pid)."""
         p, sid = self.start_login(steps="auth,open,fork=120,sleep=120,close", **kw)
-        line = p.stdout.readline().decode()
-        self.assertTrue(line.startswith("child "), line + self.describe())
-        child = int(line.split()[1])
+        [child] = p.child_pids
         self.children.append(child)
         time.sleep(1.5)
         return p, sid, child
@@ -297,15 +299,8 @@ class TestLifecycle(WatchTestCase):
         self.daemon.start()
         p, sid = self.start_login(steps="auth,open,forkin=120:65534,forkin=120,sleep=120,close",
                                   user="nobody", in_session=True)
-        children = []
-        while len(children) < 2:
-            line = p.stdout.readline().decode()
-            if line.startswith("step forkin"):
-                continue
-            self.assertTrue(line.startswith("child "), line + self.describe())
-            children.append(int(line.split()[1]))
-        self.children += children
-        shell, callers = children
+        self.children += p.child_pids
+        shell, callers = p.child_pids
         driver = self.registered_pid()
         self.children.append(driver)
         os.kill(driver, signal.SIGKILL)
@@ -325,9 +320,7 @@ class TestLifecycle(WatchTestCase):
         self.daemon.start()
         p, sid = self.start_login(steps="auth,open,forkin=120,sleep=120,close",
                                   user="nobody", in_session=True)
-        line = p.stdout.readline().decode()
-        self.assertTrue(line.startswith("child "), line + self.describe())
-        child = int(line.split()[1])
+        [child] = p.child_pids
         self.children.append(child)
         driver = self.registered_pid()
         self.children.append(driver)
