@@ -51,6 +51,8 @@
 #define PROBLEM_LOG_EVERY_MS 60000
 /* Logins held by pid + start time only (no pidfds) are checked this often. */
 #define PID_POLL_MS 1000
+/* How long the login's SIGHUP waits for loginctl terminate-session. */
+#define LOGIND_WAIT_MS 5000
 /* watch_socket fits sun_path (108 bytes); its directory plus "/state" this. */
 #define STATE_DIR_MAX 128
 /* A state file's path. */
@@ -129,6 +131,10 @@ struct login {
 	/* Ending: SIGHUP sent, SIGKILL at kill_at_ms to what is left. */
 	bool ending;
 	long long kill_at_ms;
+	/* Ending through logind: loginctl's pid until it exits (0: none). The
+	 * login's SIGHUP waits for it, until hangup_at_ms at the latest. */
+	pid_t loginctl_pid;
+	long long hangup_at_ms;
 	struct okta_login_procs procs;
 	/* The login's processes as the last check found them (at most
 	 * RECORDED_MAX): what is left of it when the registered process exits
@@ -637,6 +643,40 @@ static void add_remains(struct watch *w, struct login *l)
 
 /* ------------------------------------------------------- ending a login */
 
+/* SIGHUP (and SIGCONT: a stopped process gets it) to the login's
+ * processes; SIGKILL to what is left OKTA_WATCH_KILL_DELAY_MS later. */
+static void hang_up(struct login *l)
+{
+	/* Also without logind, and after it: the registered process and its
+	 * descendants may be outside the logind session (sudo's command). */
+	(void)collect_login(l, NULL, &l->procs);
+	if (l->pidfd >= 0)
+		(void)okta_pidfd_send_signal(l->pidfd, SIGHUP);
+	okta_login_procs_signal(&l->procs, SIGHUP);
+	okta_login_procs_signal(&l->procs, SIGCONT);
+	l->kill_at_ms = now_ms() + OKTA_WATCH_KILL_DELAY_MS;
+}
+
+/*
+ * Through logind, loginctl must have asked TerminateSession before the
+ * login's SIGHUP: sshd's process (the session's leader) exiting first has
+ * logind mark the session "closing", and TerminateSession then succeeds
+ * and kills nothing, so what only logind's scope holds (setsid, nohup)
+ * would live on. The SIGHUP comes when loginctl exits (SIGCHLD), or at
+ * LOGIND_WAIT_MS. Returns false when loginctl could not be started.
+ */
+static bool ask_logind(struct watch *w, struct login *l)
+{
+	pid_t child = okta_logind_terminate(l->reg.logind_session, w->logger);
+
+	if (child <= 0)
+		return false;
+	l->loginctl_pid = child;
+	l->hangup_at_ms = now_ms() + LOGIND_WAIT_MS;
+	l->kill_at_ms = l->hangup_at_ms + OKTA_WATCH_KILL_DELAY_MS;
+	return true;
+}
+
 static void start_ending(struct watch *w, struct login *l)
 {
 	struct okta_proc_ref root = { (pid_t)l->reg.pid, l->reg.start_time };
@@ -650,22 +690,40 @@ static void start_ending(struct watch *w, struct login *l)
 			 l->reg.logind_session, l->reg.user, l->reg.service, l->reg.pid);
 		by_logind = false;
 	}
-	if (by_logind && okta_logind_terminate(l->reg.logind_session, w->logger) != 0)
-		by_logind = false;
-	/* Also without logind, and after it: the registered process and its
-	 * descendants may be outside the logind session (sudo's command). */
+	l->ending = true;
+	l->last_outcome = "ending";
+	/* Found now, before anything exits: what the SIGKILL later covers
+	 * when the registered process is gone by then. */
 	(void)collect_login(l, NULL, &l->procs);
-	if (l->pidfd >= 0)
-		(void)okta_pidfd_send_signal(l->pidfd, SIGHUP);
-	okta_login_procs_signal(&l->procs, SIGHUP);
-	okta_login_procs_signal(&l->procs, SIGCONT); /* a stopped process gets its SIGHUP */
+	if (by_logind && !ask_logind(w, l))
+		by_logind = false;
 	okta_log(w->logger, LOG_NOTICE,
 		 "ending the login of '%s' (%s, pid %lld): %s%zu process(es)", l->reg.user,
 		 l->reg.service, l->reg.pid,
-		 by_logind ? "logind TerminateSession, SIGHUP to " : "SIGHUP to ", l->procs.count);
-	l->ending = true;
-	l->last_outcome = "ending";
-	l->kill_at_ms = now_ms() + OKTA_WATCH_KILL_DELAY_MS;
+		 by_logind ? "logind TerminateSession, then SIGHUP to " : "SIGHUP to ",
+		 l->procs.count);
+	if (!by_logind)
+		hang_up(l);
+}
+
+/* loginctl exited (status from waitpid), or did not in time (timed_out:
+ * killed): the login's signals now. */
+static void logind_answered(struct watch *w, struct login *l, int status, bool timed_out)
+{
+	if (timed_out)
+		okta_log(w->logger, LOG_WARNING,
+			 "loginctl terminate-session %s did not finish in %d s: the login of '%s' "
+			 "(%s) ends by signals",
+			 l->reg.logind_session, LOGIND_WAIT_MS / 1000, l->reg.user, l->reg.service);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		okta_log(w->logger, LOG_WARNING,
+			 "loginctl terminate-session %s failed (%s %d): the login of '%s' (%s) "
+			 "ends by signals",
+			 l->reg.logind_session, WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), l->reg.user,
+			 l->reg.service);
+	l->loginctl_pid = 0;
+	hang_up(l);
 }
 
 /* SIGKILL to whatever is left of the login (the processes found at SIGHUP
@@ -915,6 +973,11 @@ static void run_timers(struct watch *w)
 			(void)procs_since(w, l->record_at_ms);
 			record_login(w, l); /* done when the table is new enough */
 		}
+		if (l->ending && l->loginctl_pid > 0 && now >= l->hangup_at_ms) {
+			/* Not reaped yet: the pid is still loginctl's. */
+			(void)kill(l->loginctl_pid, SIGKILL);
+			logind_answered(w, l, 0, true);
+		}
 		if (l->ending && (now >= l->kill_at_ms ||
 				  (l->pidfd < 0 && okta_login_procs_signal(&l->procs, 0) == 0)))
 			finish_ending(w, l); /* due, or (no pidfd) nothing left */
@@ -958,7 +1021,7 @@ static int next_timeout(const struct watch *w)
 
 	for (l = w->logins; l != NULL; l = l->next) {
 		if (l->ending)
-			t = l->kill_at_ms;
+			t = l->loginctl_pid > 0 ? l->hangup_at_ms : l->kill_at_ms;
 		else
 			t = l->next_check_ms > w->not_before_ms ? l->next_check_ms
 								: w->not_before_ms;
@@ -1531,13 +1594,22 @@ static int setup_signals(struct watch *w)
 static void on_signal(struct watch *w)
 {
 	struct signalfd_siginfo si;
+	struct login *l;
+	pid_t child;
+	int status;
 
 	while (read(w->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			w->stop = true;
 	}
-	while (waitpid(-1, NULL, WNOHANG) > 0) /* loginctl */
-		;
+	while ((child = waitpid(-1, &status, WNOHANG)) > 0) { /* loginctl */
+		for (l = w->logins; l != NULL; l = l->next) {
+			if (l->ending && l->loginctl_pid == child) {
+				logind_answered(w, l, status, false);
+				break;
+			}
+		}
+	}
 }
 
 /*

@@ -700,7 +700,7 @@ bool okta_logind_session_led_by(const char *id, pid_t leader)
 	       (*end == '\n' || *end == '\0');
 }
 
-int okta_logind_terminate(const char *id, const struct okta_logger *logger)
+pid_t okta_logind_terminate(const char *id, const struct okta_logger *logger)
 {
 	static const char *const loginctl[] = { "/usr/bin/loginctl", "/bin/loginctl" };
 	const char *path = NULL;
@@ -736,5 +736,5 @@ int okta_logind_terminate(const char *id, const struct okta_logger *logger)
 		execve(path, argv, envp);
 		_exit(127);
 	}
-	return 0;
+	return child;
 }

@@ -115,10 +115,12 @@ bool okta_logind_running(void);
 bool okta_logind_session_led_by(const char *id, pid_t leader);
 
 /*
- * loginctl terminate-session ID, not waited for (the caller reaps its
- * children); 0 when it was started. id was checked by the protocol parser
- * (letters and digits only).
+ * Start loginctl terminate-session ID; returns its pid, or -1. Not waited
+ * for: the caller reaps it, and signals the login only after it exited
+ * (logind closes a session whose leader exits first, and TerminateSession
+ * then ends nothing). id was checked by the protocol parser (letters and
+ * digits only).
  */
-int okta_logind_terminate(const char *id, const struct okta_logger *logger);
+pid_t okta_logind_terminate(const char *id, const struct okta_logger *logger);
 
 #endif

@@ -644,6 +644,17 @@ FAKE_LOGINCTL = """#!/bin/sh
 echo "$@" >> %s
 """
 
+# logind as the race needs it: after DELAY seconds, TerminateSession ends
+# the session only while its leader lives (once the leader exited, logind
+# has marked it "closing" and the call ends nothing); exits with STATUS.
+LOGIND_LIKE_LOGINCTL = """#!/bin/sh
+sleep %(delay)s
+leader=$(sed -n 's/^LEADER=//p' /run/systemd/sessions/$2)
+if kill -0 "$leader" 2>/dev/null; then state=leader-alive; else state=leader-gone; fi
+echo "$@ $state" >> %(calls)s
+exit %(status)d
+"""
+
 
 @unittest.skipUnless(os.path.isdir("/run/systemd") and os.path.exists("/usr/bin/loginctl"),
                      "needs /run/systemd and /usr/bin/loginctl to mount over")
@@ -693,6 +704,47 @@ class TestLogindSession(WatchTestCase):
         time.sleep(0.5)
         self.assertNotIn("terminate-session c7", self.terminated(), self.describe())
         self.assert_daemon_logged("logind session c7", "not led by")
+
+    def use_logind_like_loginctl(self, delay, status=0):
+        with open(os.path.join(self.tmp, "loginctl"), "w") as f:
+            f.write(LOGIND_LIKE_LOGINCTL % {"delay": delay, "calls": self.calls,
+                                            "status": status})
+
+    def revoke_led_login(self, name):
+        self.daemon.start()
+        p, sid = self.start_login(setenv=["XDG_SESSION_ID=" + name])
+        self.logind_session(name, self.registered_pid())
+        mt.sim().revoke_session(sid)
+        return p
+
+    def test_terminate_session_asked_while_the_leader_lives(self):
+        """TerminateSession first, SIGHUP after loginctl answered: a leader
+        that exits first has logind close the session, and TerminateSession
+        then kills nothing (what only the session's scope holds lives on)."""
+        self.use_logind_like_loginctl(delay=0.5)
+        p = self.revoke_led_login("c9")
+        self.wait_exit(p, END_WITHIN + 1)
+        deadline = time.monotonic() + 3
+        while not any(c.startswith("terminate-session c9") for c in self.terminated()) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn("terminate-session c9 leader-alive", self.terminated(), self.describe())
+        self.assert_daemon_logged("outcome=terminated", within=2)
+
+    def test_loginctl_failing_or_hanging_still_ends_the_login(self):
+        for status, delay, line in ((1, 0, "failed (exit status 1)"),
+                                    (0, 60, "did not finish in 5 s")):
+            with self.subTest(status=status, delay=delay):
+                self.use_logind_like_loginctl(delay=delay, status=status)
+                p = self.revoke_led_login("c10")
+                took = self.wait_exit(p, END_WITHIN + 6)
+                self.assert_daemon_logged("loginctl terminate-session c10", line, within=1)
+                self.assert_daemon_logged("outcome=terminated", within=2)
+                self.assertEqual(p.returncode, -signal.SIGHUP, self.describe())
+                self.daemon.stop()
+                mt.sim().reset()
+                if delay == 0:
+                    self.assertLess(took, END_WITHIN, "no wait for a loginctl that failed")
 
     def test_own_logind_session_terminated(self):
         """The logind session the login's own process leads is terminated."""
