@@ -69,6 +69,20 @@ static int room_for_one(void **items, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
+/* qsort and bsearch, which must not be given a null array even when it
+ * is empty (a login without sessions, an empty table): nothing to do. */
+static void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static void *find_in(const void *key, const void *base, size_t n, size_t size,
+		     int (*cmp)(const void *, const void *))
+{
+	return n > 0 ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 static int by_pid(const void *a, const void *b)
 {
 	const struct proc_entry *x = a, *y = b;
@@ -97,7 +111,7 @@ static uint32_t *index_by(const struct okta_proc_table *t, bool parent, uint64_t
 
 		keyed[i] = (uint64_t)(uint32_t)key << 32 | (uint32_t)i;
 	}
-	qsort(keyed, t->count, sizeof(*keyed), by_key);
+	sort_array(keyed, t->count, sizeof(*keyed), by_key);
 	for (i = 0; i < t->count; i++)
 		order[i] = (uint32_t)keyed[i];
 	return order;
@@ -128,7 +142,7 @@ static struct okta_proc_table *table_of(struct proc_entry *all, size_t n)
 	}
 	t->all = all;
 	t->count = n;
-	qsort(all, n, sizeof(*all), by_pid);
+	sort_array(all, n, sizeof(*all), by_pid);
 	t->by_parent = index_by(t, true, keyed);
 	t->by_session = index_by(t, false, keyed);
 	free(keyed);
@@ -192,7 +206,7 @@ size_t okta_proc_table_count(const struct okta_proc_table *t)
 static size_t find_pid(const struct okta_proc_table *t, pid_t pid)
 {
 	struct proc_entry key = { .pid = pid };
-	const struct proc_entry *hit = bsearch(&key, t->all, t->count, sizeof(key), by_pid);
+	const struct proc_entry *hit = find_in(&key, t->all, t->count, sizeof(key), by_pid);
 
 	return hit != NULL ? (size_t)(hit - t->all) : t->count;
 }
@@ -248,7 +262,7 @@ static int by_value(const void *a, const void *b)
 static bool in_sorted(const struct okta_proc_ref *sorted, size_t count,
 		      const struct okta_proc_ref *ref)
 {
-	return sorted != NULL && bsearch(ref, sorted, count, sizeof(*ref), by_ref) != NULL;
+	return sorted != NULL && find_in(ref, sorted, count, sizeof(*ref), by_ref) != NULL;
 }
 
 /* A sorted copy of n refs (NULL when none or out of memory). */
@@ -258,7 +272,7 @@ static struct okta_proc_ref *sorted_copy(const struct okta_proc_ref *refs, size_
 
 	if (copy != NULL) {
 		memcpy(copy, refs, n * sizeof(*copy));
-		qsort(copy, n, sizeof(*copy), by_ref);
+		sort_array(copy, n, sizeof(*copy), by_ref);
 	}
 	return copy;
 }
@@ -277,7 +291,7 @@ static void keep_live_sids(struct okta_login_procs *p, const struct okta_proc_ta
 	size_t i, kept = 0;
 	long long *hit;
 
-	qsort(p->sids, p->sid_count, sizeof(*p->sids), by_value);
+	sort_array(p->sids, p->sid_count, sizeof(*p->sids), by_value);
 	for (i = 0; live != NULL && i < p->count; i++) {
 		size_t at = find_ref(t, &p->procs[i]);
 		long long sid;
@@ -285,7 +299,7 @@ static void keep_live_sids(struct okta_login_procs *p, const struct okta_proc_ta
 		if (at == t->count)
 			continue;
 		sid = t->all[at].sid;
-		hit = bsearch(&sid, p->sids, p->sid_count, sizeof(*p->sids), by_value);
+		hit = find_in(&sid, p->sids, p->sid_count, sizeof(*p->sids), by_value);
 		if (hit != NULL)
 			live[hit - p->sids] = true;
 	}
@@ -362,7 +376,7 @@ static void unique_sids(struct okta_login_procs *p)
 {
 	size_t i, kept = 0;
 
-	qsort(p->sids, p->sid_count, sizeof(*p->sids), by_value);
+	sort_array(p->sids, p->sid_count, sizeof(*p->sids), by_value);
 	for (i = 0; i < p->sid_count; i++) {
 		if (kept == 0 || p->sids[kept - 1] != p->sids[i])
 			p->sids[kept++] = p->sids[i];
