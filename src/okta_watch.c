@@ -135,6 +135,7 @@ struct login {
 	 * without close_session (a user may SIGKILL their own su or sudo). */
 	struct okta_login_procs recorded;
 	bool orphaned;          /* the registered process is gone; recorded still live */
+	size_t alive_at;        /* orphaned: the recorded process found running last */
 	long long record_at_ms; /* the first recording (0: done) */
 	long long recorded_ms;  /* the time of the table the record is from */
 	/* The registered process's session at registration, and that
@@ -866,12 +867,13 @@ static void process_gone(struct watch *w, struct login *l)
 			finish_ending(w, l);
 		return;
 	}
+	/* Polled every second (W14): one look while a process still runs. */
+	if (l->orphaned && okta_login_procs_any_alive(&l->recorded, &l->alive_at))
+		return;
 	l->record_at_ms = 0; /* recorded from the remains from now on */
 	if (!l->orphaned)
 		add_remains(w, l);
 	left = okta_login_procs_signal(&l->recorded, 0);
-	if (l->orphaned && left > 0)
-		return;
 	if (!l->orphaned && w->cfg->revoke_on_close) {
 		revoke_gone(w, l);
 		if (left > 0 && w->cfg->on_end != OKTA_ON_END_LOG) {

@@ -615,6 +615,31 @@ size_t okta_login_procs_signal(const struct okta_login_procs *procs, int sig)
 	return sent;
 }
 
+bool okta_login_procs_any_alive(struct okta_login_procs *procs, size_t *cursor)
+{
+	size_t looked;
+
+	if (*cursor >= procs->count)
+		*cursor = 0;
+	for (looked = 0; looked < procs->count;) {
+		struct okta_proc_ref *p = &procs->procs[*cursor];
+		struct okta_proc_stat st;
+
+		if (okta_proc_read_stat(p->pid, &st) == 0 && st.start_time == p->start_time) {
+			if (st.state != 'Z' && st.state != 'X')
+				return true;
+			looked++;
+			*cursor = *cursor + 1 < procs->count ? *cursor + 1 : 0;
+			continue;
+		}
+		memmove(p, p + 1, (procs->count - *cursor - 1) * sizeof(*p)); /* gone */
+		procs->count--;
+		if (*cursor >= procs->count)
+			*cursor = 0;
+	}
+	return false;
+}
+
 void okta_login_procs_free(struct okta_login_procs *procs)
 {
 	free(procs->procs);

@@ -284,6 +284,44 @@ class TestLifecycle(WatchTestCase):
         self.wait_gone(child, 6)
         self.assert_daemon_logged("outcome=terminated", within=2)
 
+    def test_orphaned_logins_cost_little_cpu(self):
+        """W14: a user SIGKILLs the su of many logins, each with many
+        processes, so that the daemon watches them orphaned. Polling
+        whether an orphan has anything left may not cost a look at each
+        of its recorded processes every second (up to 256 pidfds and /proc
+        reads a login: a few orphans took more than the daemon's 2 %% of a
+        core); the daemon stays within 2 %% of a core meanwhile."""
+        self.daemon.start()
+        logins, per_login = 6, 200
+        steps = "auth,open," + ",".join(["fork=300"] * per_login) + ",sleep=300,close"
+        for _ in range(logins):
+            p, _sid = self.start_login(steps=steps)
+            self.children += p.child_pids
+            self.assertEqual(len(p.child_pids), per_login)
+        time.sleep(2)   # the first recordings
+        for p in self.logins:
+            p.kill()
+            p.wait()
+        deadline = time.monotonic() + 10
+        while (sum("stay watched" in line for line in self.daemon_lines()) < logins
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
+        self.assertEqual(len(self.daemon.list()), logins, self.describe())
+        time.sleep(1)
+
+        def cpu():
+            with open("/proc/%d/stat" % self.daemon.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        before, t0 = cpu(), time.monotonic()
+        time.sleep(10)
+        share = (cpu() - before) / (time.monotonic() - t0)
+        print("# daemon CPU with %d orphaned logins of %d processes: %.2f %%"
+              % (logins, per_login, share * 100))
+        self.assertLess(share, 0.02, self.describe())
+        self.assertEqual(len(self.daemon.list()), logins, self.describe())
+
     def registered_pid(self):
         [line] = self.daemon.list()
         return int(line.split(" pid=")[1].split()[0])

@@ -601,6 +601,51 @@ static void test_tty_nr_paths(void **state)
 	assert_false(tty_path((5 << 8) | 1, path, sizeof(path))); /* console */
 }
 
+/*
+ * W14: an orphaned login is polled every second for a process left. The
+ * poll looks from the one found last (one look while it runs), drops what
+ * is gone (a recycled pid's start time differs too), and counts a zombie as
+ * not running but keeps it.
+ */
+static void test_any_alive_from_cursor(void **state)
+{
+	pid_t gone = sleeper(false, NULL);
+	pid_t zombie = sleeper(false, NULL);
+	pid_t alive = sleeper(false, NULL);
+	struct okta_proc_ref refs[4];
+	struct okta_login_procs procs = { 0 };
+	size_t cursor = 0;
+	bool any;
+
+	(void)state;
+	refs[0] = ref_of(gone);
+	refs[1] = ref_of(zombie);
+	refs[2] = ref_of(alive);
+	refs[3] = ref_of(alive);
+	refs[3].start_time++; /* its pid, another process */
+	reap(gone, 0);
+	kill(zombie, SIGKILL);
+	while (!is_zombie(zombie))
+		usleep(1000);
+	procs.procs = malloc(sizeof(refs));
+	assert_non_null(procs.procs);
+	memcpy(procs.procs, refs, sizeof(refs));
+	procs.count = 4;
+	any = okta_login_procs_any_alive(&procs, &cursor);
+	assert_true(any);
+	assert_int_equal(procs.count, 3); /* the gone one dropped */
+	assert_int_equal(procs.procs[cursor].pid, alive);
+	assert_true(okta_login_procs_any_alive(&procs, &cursor));
+	assert_int_equal(procs.procs[cursor].pid, alive);
+	reap(alive, 0);
+	any = okta_login_procs_any_alive(&procs, &cursor);
+	assert_false(any);
+	assert_int_equal(procs.count, 1); /* the zombie kept */
+	assert_int_equal(procs.procs[0].pid, zombie);
+	okta_login_procs_free(&procs);
+	waitpid(zombie, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_remains_in_callers_session),
 		cmocka_unit_test(test_new_terminal_is_not_input),
 		cmocka_unit_test(test_tty_nr_paths),
+		cmocka_unit_test(test_any_alive_from_cursor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
