@@ -134,8 +134,12 @@ struct login {
 	 * RECORDED_MAX): what is left of it when the registered process exits
 	 * without close_session (a user may SIGKILL their own su or sudo). */
 	struct okta_login_procs recorded;
-	bool orphaned;          /* the registered process is gone; recorded still live */
-	size_t alive_at;        /* orphaned: the recorded process found running last */
+	bool orphaned;   /* the registered process is gone; recorded still live */
+	size_t alive_at; /* orphaned: the recorded process found running last */
+	/* The registered process was seen gone then; its remains wait for a
+	 * read of /proc the gap allows (0: not waiting). No check meanwhile:
+	 * an ending without them would miss the shell. */
+	long long remains_wait_ms;
 	long long record_at_ms; /* the first recording (0: done) */
 	long long recorded_ms;  /* the time of the table the record is from */
 	/* The registered process's session at registration, and that
@@ -614,18 +618,25 @@ static void other_logins_procs(struct watch *w, const struct login *self, long l
  * those of other logins watched in that session are left out. The
  * caller's own processes keep the caller's real uid.
  */
-static void add_remains(struct watch *w, struct login *l)
+static bool add_remains(struct watch *w, struct login *l)
 {
 	struct okta_proc_ref gone = { (pid_t)l->reg.pid, l->reg.start_time };
 	struct okta_login_procs others = { 0 };
 	long long uid;
 
 	if (l->reg_sid <= 1 || l->sid_leader.pid == 0 || (uid = user_uid(l)) < 0)
-		return;
-	if (w->procs == NULL || w->procs_at_ms < w->turn_ms)
-		load_procs(w); /* not held back by the gap: once per turn */
-	if (w->procs == NULL || w->procs_at_ms < w->turn_ms)
-		return;
+		return true;
+	if (l->remains_wait_ms == 0)
+		l->remains_wait_ms = w->turn_ms;
+	/* Within the gap like every read (W16): a read per su killed was one
+	 * whole look at the host per login a user cares to kill. */
+	if (procs_since(w, l->remains_wait_ms) == NULL && w->scan_at_ms < l->remains_wait_ms)
+		return false; /* no read yet */
+	if (w->procs != NULL && w->procs_at_ms < l->remains_wait_ms)
+		return false; /* older than the process's end */
+	l->remains_wait_ms = 0;
+	if (w->procs == NULL)
+		return true; /* the read failed: nothing found */
 	other_logins_procs(w, l, l->reg_sid, &others);
 	if (okta_login_procs_remains(w->procs, &gone, &l->sid_leader, l->reg_sid, (uid_t)uid,
 				     &others, &l->recorded) != 0)
@@ -634,6 +645,7 @@ static void add_remains(struct watch *w, struct login *l)
 	if (l->recorded.count > RECORDED_MAX)
 		l->recorded.count = RECORDED_MAX;
 	okta_login_procs_free(&others);
+	return true;
 }
 
 /* ------------------------------------------------------- ending a login */
@@ -871,8 +883,8 @@ static void process_gone(struct watch *w, struct login *l)
 	if (l->orphaned && okta_login_procs_any_alive(&l->recorded, &l->alive_at))
 		return;
 	l->record_at_ms = 0; /* recorded from the remains from now on */
-	if (!l->orphaned)
-		add_remains(w, l);
+	if (!l->orphaned && !add_remains(w, l))
+		return; /* polled again until the gap allows a read */
 	left = okta_login_procs_signal(&l->recorded, 0);
 	if (!l->orphaned && w->cfg->revoke_on_close) {
 		revoke_gone(w, l);
@@ -929,7 +941,7 @@ static void run_timers(struct watch *w)
 			break;
 		due = NULL;
 		for (l = w->logins; l != NULL; l = l->next) {
-			if (!l->ending && l->next_check_ms <= now &&
+			if (!l->ending && l->remains_wait_ms == 0 && l->next_check_ms <= now &&
 			    (due == NULL || l->next_check_ms < due->next_check_ms))
 				due = l;
 		}
@@ -961,6 +973,8 @@ static int next_timeout(const struct watch *w)
 	for (l = w->logins; l != NULL; l = l->next) {
 		if (l->ending)
 			t = l->kill_at_ms;
+		else if (l->remains_wait_ms != 0)
+			t = w->scan_at_ms + w->scan_gap_ms;
 		else
 			t = l->next_check_ms > w->not_before_ms ? l->next_check_ms
 								: w->not_before_ms;

@@ -16,6 +16,7 @@ import array
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -321,6 +322,48 @@ class TestLifecycle(WatchTestCase):
               % (logins, per_login, share * 100))
         self.assertLess(share, 0.02, self.describe())
         self.assertEqual(len(self.daemon.list()), logins, self.describe())
+
+    def test_killed_su_parents_force_no_reads(self):
+        """W16: each registered process gone without close_session (a user
+        kill -9s their own su, one login after another) had /proc read
+        again at once for that login's remains, outside the gap that
+        bounds every other read (at most one a second, or 50 times a
+        read's duration): one whole read of the host per su killed. The
+        reads stay within the gap; every login's remains are still found."""
+        if not shutil.which("strace"):
+            self.skipTest("no strace")
+        self.daemon.start()
+        logins = 10
+        for _ in range(logins):
+            p, _sid = self.start_login(steps="auth,open,forkin=120:65534,sleep=120,close",
+                                       user="nobody", in_session=True)
+            self.children += p.child_pids
+        drivers = [int(line.split(" pid=")[1].split()[0]) for line in self.daemon.list()]
+        self.children += drivers
+        self.assertEqual(len(drivers), logins)
+        trace = os.path.join(self.tmp, "strace")
+        tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=openat", "-o", trace,
+                                   "-p", str(self.daemon.proc.pid)])
+        try:
+            time.sleep(1.5)   # attached; the first recordings are done
+            t0 = time.monotonic()
+            for pid in drivers:
+                os.kill(pid, signal.SIGKILL)
+                time.sleep(0.15)
+            deadline = time.monotonic() + 10
+            while (sum("stay watched" in line for line in self.daemon_lines()) < logins
+                   and time.monotonic() < deadline):
+                time.sleep(0.1)
+            took = time.monotonic() - t0
+        finally:
+            tracer.terminate()
+            tracer.wait()
+        with open(trace) as f:
+            reads = sum('"/proc", O_RDONLY' in line for line in f)
+        self.assertEqual(sum("stay watched" in line for line in self.daemon_lines()), logins,
+                         self.describe())
+        print("# %d su killed in %.1f s: %d reads of /proc" % (logins, took, reads))
+        self.assertLessEqual(reads, took / 1.0 + 2, self.describe())
 
     def registered_pid(self):
         [line] = self.daemon.list()
