@@ -134,8 +134,9 @@ struct login {
 	 * RECORDED_MAX): what is left of it when the registered process exits
 	 * without close_session (a user may SIGKILL their own su or sudo). */
 	struct okta_login_procs recorded;
-	bool orphaned;   /* the registered process is gone; recorded still live */
-	size_t alive_at; /* orphaned: the recorded process found running last */
+	bool orphaned;              /* the registered process is gone; recorded still live */
+	size_t alive_at;            /* orphaned: the recorded process found running last */
+	struct okta_proc_ref saved; /* orphaned: what its state file names */
 	/* The registered process was seen gone then; its remains wait for a
 	 * read of /proc the gap allows (0: not waiting). No check meanwhile:
 	 * an ending without them would miss the shell. */
@@ -263,17 +264,18 @@ static void audit(const struct watch *w, const struct login *l, enum okta_audit_
 
 /* ------------------------------------------------------------ state files */
 
-/* Write the registration to the state directory: a temporary file, then
- * rename, so that a restart finds the old file or the new one. */
-static int save_login(const struct watch *w, struct login *l)
+/* Write the registration reg of login l to the state directory: a
+ * temporary file, then rename, so that a restart finds the old file or the
+ * new one. */
+static int save_reg(const struct watch *w, struct login *l, const struct okta_watch_reg *reg)
 {
 	char msg[OKTA_WATCH_MSG_MAX];
 	char tmp[STATE_PATH_MAX], path[STATE_PATH_MAX];
-	size_t len = okta_watch_encode(&l->reg, msg, sizeof(msg));
+	size_t len = okta_watch_encode(reg, msg, sizeof(msg));
 	int fd, rc = -1;
 
-	snprintf(l->state_name, sizeof(l->state_name), "%s-%lld-%llu-%08llx", w->boot_id,
-		 l->reg.pid, l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
+	snprintf(l->state_name, sizeof(l->state_name), "%s-%lld-%llu-%08llx", w->boot_id, reg->pid,
+		 reg->start_time, (unsigned long long)random_below(0xffffffffLL));
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", w->state_dir, l->state_name);
 	snprintf(path, sizeof(path), "%s/%s", w->state_dir, l->state_name);
 	fd = len > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
@@ -302,6 +304,40 @@ static void remove_login_file(const struct watch *w, const struct login *l)
 	if (unlink(path) != 0 && errno != ENOENT)
 		okta_log(w->logger, LOG_ERR, "cannot remove the state file %s: %s", path,
 			 strerror(errno));
+}
+
+static int save_login(const struct watch *w, struct login *l)
+{
+	return save_reg(w, l, &l->reg);
+}
+
+/*
+ * An orphaned login's state file names the process of its remains found
+ * running (alive_at), in place of the registered process (gone): a restart
+ * watches the login from it (its descendants and the sessions they lead)
+ * instead of forgetting it (W17). Written again when that one ends and
+ * another runs; the old file goes once the new one is in place.
+ */
+static void save_orphan(const struct watch *w, struct login *l)
+{
+	const struct okta_proc_ref *p = &l->recorded.procs[l->alive_at];
+	struct okta_watch_reg reg;
+	struct login old;
+
+	if (p->pid == l->saved.pid && p->start_time == l->saved.start_time)
+		return;
+	reg = l->reg;
+	reg.pid = p->pid;
+	reg.start_time = p->start_time;
+	reg.logind_session[0] = '\0'; /* an orphan ends by signals (start_ending) */
+	memcpy(old.state_name, l->state_name, sizeof(old.state_name));
+	if (save_reg(w, l, &reg) == 0) {
+		remove_login_file(w, &old);
+		l->saved = *p;
+	} else {
+		memcpy(l->state_name, old.state_name, sizeof(old.state_name));
+	}
+	explicit_bzero(&reg, sizeof(reg));
 }
 
 /* --------------------------------------------------------------- logins */
@@ -880,8 +916,10 @@ static void process_gone(struct watch *w, struct login *l)
 		return;
 	}
 	/* Polled every second (W14): one look while a process still runs. */
-	if (l->orphaned && okta_login_procs_any_alive(&l->recorded, &l->alive_at))
+	if (l->orphaned && okta_login_procs_any_alive(&l->recorded, &l->alive_at)) {
+		save_orphan(w, l);
 		return;
+	}
 	l->record_at_ms = 0; /* recorded from the remains from now on */
 	if (!l->orphaned && !add_remains(w, l))
 		return; /* polled again until the gap allows a read */
@@ -900,6 +938,8 @@ static void process_gone(struct watch *w, struct login *l)
 			 l->reg.user, l->reg.service, l->reg.pid, left);
 		l->orphaned = true;
 		l->last_outcome = "orphaned";
+		if (okta_login_procs_any_alive(&l->recorded, &l->alive_at))
+			save_orphan(w, l);
 		return;
 	} else {
 		audit(w, l, OKTA_AUDIT_UNWATCHED, "process_gone", NULL);

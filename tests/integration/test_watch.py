@@ -365,6 +365,25 @@ class TestLifecycle(WatchTestCase):
         print("# %d su killed in %.1f s: %d reads of /proc" % (logins, took, reads))
         self.assertLessEqual(reads, took / 1.0 + 2, self.describe())
 
+    def test_orphaned_login_survives_daemon_restart(self):
+        """W17: the user kills their su (the login is watched orphaned),
+        then the daemon restarts (an upgrade, a crash). The state file
+        named only the registered process, gone: the reload forgot the
+        login, and the shell ran on past a revocation. It names a process
+        of the remains now, and the reloaded login is watched from it."""
+        self.daemon.start()
+        p, sid, child = self.start_login_with_child()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("stay watched", within=3)
+        self.daemon.stop(signal.SIGKILL)
+        self.daemon.start()
+        self.assert_daemon_logged("reloaded 1 watched login", within=2)
+        self.assertEqual(len(self.daemon.list()), 1, self.describe())
+        mt.sim().revoke_session(sid)
+        self.wait_gone(child, END_WITHIN + 1)
+        self.assert_daemon_logged("outcome=revoked", within=2)
+
     def registered_pid(self):
         [line] = self.daemon.list()
         return int(line.split(" pid=")[1].split()[0])
