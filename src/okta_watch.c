@@ -932,14 +932,16 @@ static void process_gone(struct watch *w, struct login *l)
 			return;
 		}
 	} else if (!l->orphaned && left > 0) {
+		/* the state file first: a restart right after the line below
+		 * finds the orphan's */
+		if (okta_login_procs_any_alive(&l->recorded, &l->alive_at))
+			save_orphan(w, l);
 		okta_log(w->logger, LOG_NOTICE,
 			 "the process of the login of '%s' (%s, pid %lld) is gone without "
 			 "close_session; %zu process(es) of the login stay watched",
 			 l->reg.user, l->reg.service, l->reg.pid, left);
 		l->orphaned = true;
 		l->last_outcome = "orphaned";
-		if (okta_login_procs_any_alive(&l->recorded, &l->alive_at))
-			save_orphan(w, l);
 		return;
 	} else {
 		audit(w, l, OKTA_AUDIT_UNWATCHED, "process_gone", NULL);
