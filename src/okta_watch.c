@@ -140,7 +140,13 @@ struct login {
 	 * RECORDED_MAX): what is left of it when the registered process exits
 	 * without close_session (a user may SIGKILL their own su or sudo). */
 	struct okta_login_procs recorded;
-	bool orphaned;          /* the registered process is gone; recorded still live */
+	bool orphaned;              /* the registered process is gone; recorded still live */
+	size_t alive_at;            /* orphaned: the recorded process found running last */
+	struct okta_proc_ref saved; /* orphaned: what its state file names */
+	/* The registered process was seen gone then; its remains wait for a
+	 * read of /proc the gap allows (0: not waiting). No check meanwhile:
+	 * an ending without them would miss the shell. */
+	long long remains_wait_ms;
 	long long record_at_ms; /* the first recording (0: done) */
 	long long recorded_ms;  /* the time of the table the record is from */
 	/* The registered process's session at registration, and that
@@ -264,17 +270,18 @@ static void audit(const struct watch *w, const struct login *l, enum okta_audit_
 
 /* ------------------------------------------------------------ state files */
 
-/* Write the registration to the state directory: a temporary file, then
- * rename, so that a restart finds the old file or the new one. */
-static int save_login(const struct watch *w, struct login *l)
+/* Write the registration reg of login l to the state directory: a
+ * temporary file, then rename, so that a restart finds the old file or the
+ * new one. */
+static int save_reg(const struct watch *w, struct login *l, const struct okta_watch_reg *reg)
 {
 	char msg[OKTA_WATCH_MSG_MAX];
 	char tmp[STATE_PATH_MAX], path[STATE_PATH_MAX];
-	size_t len = okta_watch_encode(&l->reg, msg, sizeof(msg));
+	size_t len = okta_watch_encode(reg, msg, sizeof(msg));
 	int fd, rc = -1;
 
-	snprintf(l->state_name, sizeof(l->state_name), "%s-%lld-%llu-%08llx", w->boot_id,
-		 l->reg.pid, l->reg.start_time, (unsigned long long)random_below(0xffffffffLL));
+	snprintf(l->state_name, sizeof(l->state_name), "%s-%lld-%llu-%08llx", w->boot_id, reg->pid,
+		 reg->start_time, (unsigned long long)random_below(0xffffffffLL));
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", w->state_dir, l->state_name);
 	snprintf(path, sizeof(path), "%s/%s", w->state_dir, l->state_name);
 	fd = len > 0 ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
@@ -303,6 +310,40 @@ static void remove_login_file(const struct watch *w, const struct login *l)
 	if (unlink(path) != 0 && errno != ENOENT)
 		okta_log(w->logger, LOG_ERR, "cannot remove the state file %s: %s", path,
 			 strerror(errno));
+}
+
+static int save_login(const struct watch *w, struct login *l)
+{
+	return save_reg(w, l, &l->reg);
+}
+
+/*
+ * An orphaned login's state file names the process of its remains found
+ * running (alive_at), in place of the registered process (gone): a restart
+ * watches the login from it (its descendants and the sessions they lead)
+ * instead of forgetting it (W18). Written again when that one ends and
+ * another runs; the old file goes once the new one is in place.
+ */
+static void save_orphan(const struct watch *w, struct login *l)
+{
+	const struct okta_proc_ref *p = &l->recorded.procs[l->alive_at];
+	struct okta_watch_reg reg;
+	struct login old;
+
+	if (p->pid == l->saved.pid && p->start_time == l->saved.start_time)
+		return;
+	reg = l->reg;
+	reg.pid = p->pid;
+	reg.start_time = p->start_time;
+	reg.logind_session[0] = '\0'; /* an orphan ends by signals (start_ending) */
+	memcpy(old.state_name, l->state_name, sizeof(old.state_name));
+	if (save_reg(w, l, &reg) == 0) {
+		remove_login_file(w, &old);
+		l->saved = *p;
+	} else {
+		memcpy(l->state_name, old.state_name, sizeof(old.state_name));
+	}
+	explicit_bzero(&reg, sizeof(reg));
 }
 
 /* --------------------------------------------------------------- logins */
@@ -619,18 +660,25 @@ static void other_logins_procs(struct watch *w, const struct login *self, long l
  * those of other logins watched in that session are left out. The
  * caller's own processes keep the caller's real uid.
  */
-static void add_remains(struct watch *w, struct login *l)
+static bool add_remains(struct watch *w, struct login *l)
 {
 	struct okta_proc_ref gone = { (pid_t)l->reg.pid, l->reg.start_time };
 	struct okta_login_procs others = { 0 };
 	long long uid;
 
 	if (l->reg_sid <= 1 || l->sid_leader.pid == 0 || (uid = user_uid(l)) < 0)
-		return;
-	if (w->procs == NULL || w->procs_at_ms < w->turn_ms)
-		load_procs(w); /* not held back by the gap: once per turn */
-	if (w->procs == NULL || w->procs_at_ms < w->turn_ms)
-		return;
+		return true;
+	if (l->remains_wait_ms == 0)
+		l->remains_wait_ms = w->turn_ms;
+	/* Within the gap like every read (W17): a read per su killed was one
+	 * whole look at the host per login a user cares to kill. */
+	if (procs_since(w, l->remains_wait_ms) == NULL && w->scan_at_ms < l->remains_wait_ms)
+		return false; /* no read yet */
+	if (w->procs != NULL && w->procs_at_ms < l->remains_wait_ms)
+		return false; /* older than the process's end */
+	l->remains_wait_ms = 0;
+	if (w->procs == NULL)
+		return true; /* the read failed: nothing found */
 	other_logins_procs(w, l, l->reg_sid, &others);
 	if (okta_login_procs_remains(w->procs, &gone, &l->sid_leader, l->reg_sid, (uid_t)uid,
 				     &others, &l->recorded) != 0)
@@ -639,6 +687,7 @@ static void add_remains(struct watch *w, struct login *l)
 	if (l->recorded.count > RECORDED_MAX)
 		l->recorded.count = RECORDED_MAX;
 	okta_login_procs_free(&others);
+	return true;
 }
 
 /* ------------------------------------------------------- ending a login */
@@ -924,12 +973,15 @@ static void process_gone(struct watch *w, struct login *l)
 			finish_ending(w, l);
 		return;
 	}
-	l->record_at_ms = 0; /* recorded from the remains from now on */
-	if (!l->orphaned)
-		add_remains(w, l);
-	left = okta_login_procs_signal(&l->recorded, 0);
-	if (l->orphaned && left > 0)
+	/* Polled every second (W15): one look while a process still runs. */
+	if (l->orphaned && okta_login_procs_any_alive(&l->recorded, &l->alive_at)) {
+		save_orphan(w, l);
 		return;
+	}
+	l->record_at_ms = 0; /* recorded from the remains from now on */
+	if (!l->orphaned && !add_remains(w, l))
+		return; /* polled again until the gap allows a read */
+	left = okta_login_procs_signal(&l->recorded, 0);
 	if (!l->orphaned && w->cfg->revoke_on_close) {
 		revoke_gone(w, l);
 		if (left > 0 && w->cfg->on_end != OKTA_ON_END_LOG) {
@@ -938,6 +990,10 @@ static void process_gone(struct watch *w, struct login *l)
 			return;
 		}
 	} else if (!l->orphaned && left > 0) {
+		/* the state file first: a restart right after the line below
+		 * finds the orphan's */
+		if (okta_login_procs_any_alive(&l->recorded, &l->alive_at))
+			save_orphan(w, l);
 		okta_log(w->logger, LOG_NOTICE,
 			 "the process of the login of '%s' (%s, pid %lld) is gone without "
 			 "close_session; %zu process(es) of the login stay watched",
@@ -990,7 +1046,7 @@ static void run_timers(struct watch *w)
 			break;
 		due = NULL;
 		for (l = w->logins; l != NULL; l = l->next) {
-			if (!l->ending && l->next_check_ms <= now &&
+			if (!l->ending && l->remains_wait_ms == 0 && l->next_check_ms <= now &&
 			    (due == NULL || l->next_check_ms < due->next_check_ms))
 				due = l;
 		}
@@ -1022,6 +1078,8 @@ static int next_timeout(const struct watch *w)
 	for (l = w->logins; l != NULL; l = l->next) {
 		if (l->ending)
 			t = l->loginctl_pid > 0 ? l->hangup_at_ms : l->kill_at_ms;
+		else if (l->remains_wait_ms != 0)
+			t = w->scan_at_ms + w->scan_gap_ms;
 		else
 			t = l->next_check_ms > w->not_before_ms ? l->next_check_ms
 								: w->not_before_ms;

@@ -523,10 +523,14 @@ static int parse_status_uids(const char *text, size_t len, unsigned long long ui
 	return p < end && *p == '\n' ? 0 : -1;
 }
 
-/* Does pid run as uid, all four of its uids (a setuid program started by
- * someone else keeps their real uid)? */
-static bool runs_as(pid_t pid, uid_t uid)
+/* Does the process e names run as uid, all four of its uids (a setuid
+ * program started by someone else keeps their real uid)? The uids are read
+ * by pid, after the table was: believed only when that pid still has e's
+ * start time once they were read (W16: the pid may be another's now). */
+static bool runs_as(const struct proc_entry *e, uid_t uid)
 {
+	struct okta_proc_stat st;
+	pid_t pid = e->pid;
 	char path[64];
 	char *text = malloc(STATUS_MAX);
 	unsigned long long uids[4];
@@ -543,7 +547,7 @@ static bool runs_as(pid_t pid, uid_t uid)
 	if (n > 0 && n < STATUS_MAX && parse_status_uids(text, (size_t)n, uids) == 0)
 		yes = uids[0] == uid && uids[1] == uid && uids[2] == uid && uids[3] == uid;
 	free(text);
-	return yes;
+	return yes && okta_proc_read_stat(pid, &st) == 0 && st.start_time == e->start_time;
 }
 
 /* Does the process leader (pid and start time) lead session sid in t? */
@@ -573,7 +577,7 @@ int okta_login_procs_remains(struct okta_proc_table *t, const struct okta_proc_r
 	     k < t->count && t->all[t->by_session[k]].sid == (pid_t)sid; k++) {
 		const struct proc_entry *e = &t->all[t->by_session[k]];
 
-		if (e->start_time < gone->start_time || !runs_as(e->pid, uid))
+		if (e->start_time < gone->start_time || !runs_as(e, uid))
 			continue;
 		if (room_for_one((void **)&roots, n, &cap, sizeof(*roots)) != 0) {
 			rc = -1;
@@ -627,6 +631,31 @@ size_t okta_login_procs_signal(const struct okta_login_procs *procs, int sig)
 		}
 	}
 	return sent;
+}
+
+bool okta_login_procs_any_alive(struct okta_login_procs *procs, size_t *cursor)
+{
+	size_t looked;
+
+	if (*cursor >= procs->count)
+		*cursor = 0;
+	for (looked = 0; looked < procs->count;) {
+		struct okta_proc_ref *p = &procs->procs[*cursor];
+		struct okta_proc_stat st;
+
+		if (okta_proc_read_stat(p->pid, &st) == 0 && st.start_time == p->start_time) {
+			if (st.state != 'Z' && st.state != 'X')
+				return true;
+			looked++;
+			*cursor = *cursor + 1 < procs->count ? *cursor + 1 : 0;
+			continue;
+		}
+		memmove(p, p + 1, (procs->count - *cursor - 1) * sizeof(*p)); /* gone */
+		procs->count--;
+		if (*cursor >= procs->count)
+			*cursor = 0;
+	}
+	return false;
 }
 
 void okta_login_procs_free(struct okta_login_procs *procs)

@@ -88,6 +88,16 @@ int okta_login_procs_remains(struct okta_proc_table *t, const struct okta_proc_r
  * counts the living. */
 size_t okta_login_procs_signal(const struct okta_login_procs *procs, int sig);
 
+/*
+ * Does any of procs still run (same start time, not a zombie)? Looked for
+ * from *cursor on, round the list, and *cursor left at the one found:
+ * polled every second for an orphaned login, this costs one look while
+ * that process runs, not one per process (up to 256). Those gone on the
+ * way are dropped from procs (they never come back); zombies are kept
+ * (the session one leads still holds its members).
+ */
+bool okta_login_procs_any_alive(struct okta_login_procs *procs, size_t *cursor);
+
 void okta_login_procs_free(struct okta_login_procs *procs);
 
 /*

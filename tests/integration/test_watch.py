@@ -16,6 +16,7 @@ import array
 import json
 import os
 import resource
+import shutil
 import signal
 import socket
 import struct
@@ -283,6 +284,105 @@ class TestLifecycle(WatchTestCase):
         self.assertTrue(mt.sim().session(sid)["revoked"], self.describe())
         self.wait_gone(child, 6)
         self.assert_daemon_logged("outcome=terminated", within=2)
+
+    def test_orphaned_logins_cost_little_cpu(self):
+        """W15: a user SIGKILLs the su of many logins, each with many
+        processes, so that the daemon watches them orphaned. Polling
+        whether an orphan has anything left may not cost a look at each
+        of its recorded processes every second (up to 256 pidfds and /proc
+        reads a login: a few orphans took more than the daemon's 2 %% of a
+        core); the daemon stays within 2 %% of a core meanwhile."""
+        self.daemon.start()
+        logins, per_login = 6, 200
+        steps = "auth,open," + ",".join(["fork=300"] * per_login) + ",sleep=300,close"
+        for _ in range(logins):
+            p, _sid = self.start_login(steps=steps)
+            self.children += p.child_pids
+            self.assertEqual(len(p.child_pids), per_login)
+        time.sleep(2)   # the first recordings
+        for p in self.logins:
+            p.kill()
+            p.wait()
+        deadline = time.monotonic() + 10
+        while (sum("stay watched" in line for line in self.daemon_lines()) < logins
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
+        self.assertEqual(len(self.daemon.list()), logins, self.describe())
+        time.sleep(1)
+
+        def cpu():
+            with open("/proc/%d/stat" % self.daemon.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        before, t0 = cpu(), time.monotonic()
+        time.sleep(10)
+        share = (cpu() - before) / (time.monotonic() - t0)
+        print("# daemon CPU with %d orphaned logins of %d processes: %.2f %%"
+              % (logins, per_login, share * 100))
+        self.assertLess(share, 0.02, self.describe())
+        self.assertEqual(len(self.daemon.list()), logins, self.describe())
+
+    def test_killed_su_parents_force_no_reads(self):
+        """W17: each registered process gone without close_session (a user
+        kill -9s their own su, one login after another) had /proc read
+        again at once for that login's remains, outside the gap that
+        bounds every other read (at most one a second, or 50 times a
+        read's duration): one whole read of the host per su killed. The
+        reads stay within the gap; every login's remains are still found."""
+        if not shutil.which("strace"):
+            self.skipTest("no strace")
+        self.daemon.start()
+        logins = 10
+        for _ in range(logins):
+            p, _sid = self.start_login(steps="auth,open,forkin=120:65534,sleep=120,close",
+                                       user="nobody", in_session=True)
+            self.children += p.child_pids
+        drivers = [int(line.split(" pid=")[1].split()[0]) for line in self.daemon.list()]
+        self.children += drivers
+        self.assertEqual(len(drivers), logins)
+        trace = os.path.join(self.tmp, "strace")
+        tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=openat", "-o", trace,
+                                   "-p", str(self.daemon.proc.pid)])
+        try:
+            time.sleep(1.5)   # attached; the first recordings are done
+            t0 = time.monotonic()
+            for pid in drivers:
+                os.kill(pid, signal.SIGKILL)
+                time.sleep(0.15)
+            deadline = time.monotonic() + 10
+            while (sum("stay watched" in line for line in self.daemon_lines()) < logins
+                   and time.monotonic() < deadline):
+                time.sleep(0.1)
+            took = time.monotonic() - t0
+        finally:
+            tracer.terminate()
+            tracer.wait()
+        with open(trace) as f:
+            reads = sum('"/proc", O_RDONLY' in line for line in f)
+        self.assertEqual(sum("stay watched" in line for line in self.daemon_lines()), logins,
+                         self.describe())
+        print("# %d su killed in %.1f s: %d reads of /proc" % (logins, took, reads))
+        self.assertLessEqual(reads, took / 1.0 + 2, self.describe())
+
+    def test_orphaned_login_survives_daemon_restart(self):
+        """W18: the user kills their su (the login is watched orphaned),
+        then the daemon restarts (an upgrade, a crash). The state file
+        named only the registered process, gone: the reload forgot the
+        login, and the shell ran on past a revocation. It names a process
+        of the remains now, and the reloaded login is watched from it."""
+        self.daemon.start()
+        p, sid, child = self.start_login_with_child()
+        p.kill()
+        p.wait()
+        self.assert_daemon_logged("stay watched", within=3)
+        self.daemon.stop(signal.SIGKILL)
+        self.daemon.start()
+        self.assert_daemon_logged("reloaded 1 watched login", within=2)
+        self.assertEqual(len(self.daemon.list()), 1, self.describe())
+        mt.sim().revoke_session(sid)
+        self.wait_gone(child, END_WITHIN + 1)
+        self.assert_daemon_logged("outcome=revoked", within=2)
 
     def registered_pid(self):
         [line] = self.daemon.list()

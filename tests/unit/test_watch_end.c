@@ -537,6 +537,54 @@ static void test_remains_in_callers_session(void **state)
 }
 
 /*
+ * W16: the table is read before each process's uids are. A process of the
+ * caller's session that exited in between, its pid taken by one of the
+ * login's user (any session, a user cycling pids), was taken for the
+ * user's, and with it what it had started (another user's: root here) as
+ * the table lists them. The uids are only believed of the process the
+ * table names (same start time after the read).
+ */
+static void test_remains_uids_of_the_listed_process(void **state)
+{
+	struct proc_entry *all = calloc(4, sizeof(*all));
+	struct okta_login_procs remains = { 0 }, exclude = { 0 };
+	pid_t users = spawn(become_nobody); /* the pid's new owner */
+	pid_t roots = spawn(NULL);          /* what the exited process started */
+	struct okta_proc_ref gone, leader;
+	struct okta_proc_table *t;
+	pid_t sid = 2000000;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();     /* the pid's new owner runs as another uid */
+	usleep(200 * 1000); /* the child set its uids */
+	assert_non_null(all);
+	gone = (struct okta_proc_ref){ sid + 1, 20 };
+	leader = (struct okta_proc_ref){ sid, 10 };
+	all[0] = (struct proc_entry){ .pid = sid, .ppid = 1, .sid = sid, .start_time = 10 };
+	all[1] = (struct proc_entry){ .pid = sid + 1, .ppid = sid, .sid = sid, .start_time = 20 };
+	/* as listed: started after su, in its session; exited since, and its
+	 * pid is the nobody process's now (another start time) */
+	all[2] = (struct proc_entry){
+		.pid = users, .ppid = sid, .sid = sid, .start_time = ref_of(users).start_time + 1
+	};
+	/* its child as listed: root's, alive */
+	all[3] = (struct proc_entry){
+		.pid = roots, .ppid = users, .sid = roots, .start_time = ref_of(roots).start_time
+	};
+	t = table_of(all, 4);
+	assert_non_null(t);
+	assert_int_equal(
+		okta_login_procs_remains(t, &gone, &leader, sid, NOBODY, &exclude, &remains), 0);
+	okta_proc_table_free(t);
+	reap(users, 0);
+	reap(roots, 0);
+	assert_false(has(&remains, roots));
+	assert_false(has(&remains, users));
+	okta_login_procs_free(&remains);
+}
+
+/*
  * keep_alive = active. sshd allocates a login's terminal after
  * open_session registered the login, often in a later second: the new
  * terminal's atime (its creation time) is then after `since`, yet nothing
@@ -601,6 +649,51 @@ static void test_tty_nr_paths(void **state)
 	assert_false(tty_path((5 << 8) | 1, path, sizeof(path))); /* console */
 }
 
+/*
+ * W15: an orphaned login is polled every second for a process left. The
+ * poll looks from the one found last (one look while it runs), drops what
+ * is gone (a recycled pid's start time differs too), and counts a zombie as
+ * not running but keeps it.
+ */
+static void test_any_alive_from_cursor(void **state)
+{
+	pid_t gone = sleeper(false, NULL);
+	pid_t zombie = sleeper(false, NULL);
+	pid_t alive = sleeper(false, NULL);
+	struct okta_proc_ref refs[4];
+	struct okta_login_procs procs = { 0 };
+	size_t cursor = 0;
+	bool any;
+
+	(void)state;
+	refs[0] = ref_of(gone);
+	refs[1] = ref_of(zombie);
+	refs[2] = ref_of(alive);
+	refs[3] = ref_of(alive);
+	refs[3].start_time++; /* its pid, another process */
+	reap(gone, 0);
+	kill(zombie, SIGKILL);
+	while (!is_zombie(zombie))
+		usleep(1000);
+	procs.procs = malloc(sizeof(refs));
+	assert_non_null(procs.procs);
+	memcpy(procs.procs, refs, sizeof(refs));
+	procs.count = 4;
+	any = okta_login_procs_any_alive(&procs, &cursor);
+	assert_true(any);
+	assert_int_equal(procs.count, 3); /* the gone one dropped */
+	assert_int_equal(procs.procs[cursor].pid, alive);
+	assert_true(okta_login_procs_any_alive(&procs, &cursor));
+	assert_int_equal(procs.procs[cursor].pid, alive);
+	reap(alive, 0);
+	any = okta_login_procs_any_alive(&procs, &cursor);
+	assert_false(any);
+	assert_int_equal(procs.count, 1); /* the zombie kept */
+	assert_int_equal(procs.procs[0].pid, zombie);
+	okta_login_procs_free(&procs);
+	waitpid(zombie, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -614,6 +707,8 @@ int main(void)
 		cmocka_unit_test(test_remains_in_callers_session),
 		cmocka_unit_test(test_new_terminal_is_not_input),
 		cmocka_unit_test(test_tty_nr_paths),
+		cmocka_unit_test(test_any_alive_from_cursor),
+		cmocka_unit_test(test_remains_uids_of_the_listed_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
