@@ -477,6 +477,7 @@ class TestRealLogind(unittest.TestCase):
         # Her shell went on to its next command (the same process).
         self.wait_for("her shell runs on", lambda: processes_running(
             "sleep", SLEEP["sudo-shell"]) == [shell], within=5)
+        seen = len(SIM.requests())   # her ssh login's session is checked again after this
         self.wait_for("the daemon's audit line", lambda: "outcome=terminated" in self.daemon_log(),
                       10)
         log = self.daemon_log()
@@ -495,14 +496,12 @@ class TestRealLogind(unittest.TestCase):
             self.assertIn("logind session %s of the login of 'root' (sudo, pid %d) is not led "
                           "by that process" % (sid, sudo_pid), log)
 
-        # Her ssh login: untouched, and still watched (checked again after
-        # sudo's ended).
+        # Her ssh login: untouched, and still watched.
         self.assertTrue(alice.running(), "her ssh client ended" + self.describe())
         self.assertTrue(os.path.exists("/proc/%d" % leader))
         self.assertEqual(logind_session(sid).get("State"), "active", self.describe())
         self.assertFalse(SIM.session(ssh["session_id"])["revoked"])
         self.assertEqual(self.registration(service="sshd")["pid"], ssh["pid"])
-        seen = len(SIM.requests())
         self.wait_for("her ssh login's session checked again", lambda: any(
             q["method"] == "GET" and q["path"] == "/api/v1/sessions/" + ssh["session_id"]
             for q in SIM.requests()[seen:]), within=END_WITHIN)
