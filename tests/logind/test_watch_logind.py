@@ -135,9 +135,10 @@ def write_pam(service, session_include):
 
 
 def pam_stack(service):
-    """/etc/pam.d/SERVICE with its @include lines replaced by the files."""
+    """/etc/pam.d/SERVICE's lines with its @include lines replaced by the
+    files', comments left out."""
     with open("/etc/pam.d/" + service) as f:
-        lines = f.read().splitlines()
+        lines = [l for l in f.read().splitlines() if not l.lstrip().startswith("#")]
     out = []
     for l in lines:
         if l.startswith("@include "):
