@@ -1645,6 +1645,9 @@ static int setup_signals(struct watch *w)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
+	/* An ignored SIGCHLD survives exec and has the kernel reap loginctl:
+	 * no SIGCHLD, and its pid, killed at LOGIND_WAIT_MS, may be anyone's. */
+	signal(SIGCHLD, SIG_DFL);
 	w->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return w->signal_fd >= 0 ? 0 : -1;
 }

@@ -846,6 +846,20 @@ class TestLogindSession(WatchTestCase):
                 if delay == 0:
                     self.assertLess(took, END_WITHIN, "no wait for a loginctl that failed")
 
+    def test_loginctl_reaped_with_sigchld_ignored_by_the_starter(self):
+        """A daemon started with SIGCHLD ignored (inherited across exec) has
+        its loginctl reaped by the kernel: no SIGCHLD, so the login's SIGHUP
+        waited the full 5 s, the log said loginctl hung, and the SIGKILL went
+        to a pid that is no longer loginctl's (any process may have it)."""
+        self.use_logind_like_loginctl(delay=0)
+        self.daemon.preexec = lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        p = self.revoke_led_login("c11")
+        self.wait_exit(p, END_WITHIN + 6)
+        self.assert_daemon_logged("outcome=terminated", within=2)
+        hung = [line for line in self.daemon_lines() if "did not finish" in line]
+        self.assertEqual(hung, [], self.describe())
+        self.assertIn("terminate-session c11 leader-alive", self.terminated(), self.describe())
+
     def test_own_logind_session_terminated(self):
         """The logind session the login's own process leads is terminated."""
         self.daemon.start()
