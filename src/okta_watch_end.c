@@ -770,7 +770,14 @@ pid_t okta_logind_terminate(const char *id, const struct okta_logger *logger)
 		char *const argv[] = { name, verb, session, NULL };
 		char *const envp[] = { env_path, NULL };
 		int null = open("/dev/null", O_RDWR);
+		sigset_t none;
 
+		/* The daemon's blocked signals (SIGTERM: it reads them from a
+		 * signalfd) and ignored SIGPIPE survive execve: a loginctl
+		 * that hangs must end on the SIGTERM of a stop. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		snprintf(session, sizeof(session), "%s", id);
 		if (null >= 0) {
 			dup2(null, 0);

@@ -860,6 +860,28 @@ class TestLogindSession(WatchTestCase):
         self.assertEqual(hung, [], self.describe())
         self.assertIn("terminate-session c11 leader-alive", self.terminated(), self.describe())
 
+    def test_hanging_loginctl_ends_on_sigterm(self):
+        """Stopping the daemon (systemctl stop, a shutdown) sends SIGTERM to
+        every process of its unit, a hanging loginctl included: loginctl
+        must not inherit the daemon's blocked SIGTERM, or the stop (and a
+        restart: nothing watched meanwhile) waits for TimeoutStopSec."""
+        pidfile = os.path.join(self.tmp, "loginctl.pid")
+        with open(os.path.join(self.tmp, "loginctl"), "w") as f:
+            f.write("#!/bin/sh\necho $$ > %s\nexec sleep 60\n" % pidfile)
+        p = self.revoke_led_login("c12")
+        deadline = time.monotonic() + END_WITHIN
+        while not os.path.exists(pidfile) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.2)
+        with open(pidfile) as f:
+            pid = int(f.read())
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 2
+        while watchlib.running(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(watchlib.running(pid), "loginctl ignored SIGTERM" + self.describe())
+        self.wait_exit(p, END_WITHIN)
+
     def test_own_logind_session_terminated(self):
         """The logind session the login's own process leads is terminated."""
         self.daemon.start()
