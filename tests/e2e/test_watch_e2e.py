@@ -124,16 +124,38 @@ def processes_running(argv0, arg):
     return found
 
 
-def processes_of(uid):
-    """Pids of the processes running as `uid` (owning /proc/PID)."""
-    found = []
-    for pid in os.listdir("/proc"):
+def login_processes(root):
+    """(pid, start time) of `root` and its descendants now, from /proc:
+    this login's processes only (other e2e files may run beside this one,
+    with the same test uid)."""
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if pid.isdigit() and os.stat("/proc/" + pid).st_uid == uid:
-                found.append(int(pid))
+            with open("/proc/%s/stat" % pid, "rb") as f:
+                text = f.read()
         except OSError:
             continue
+        fields = text[text.rindex(b")") + 2:].split()
+        parents[int(pid)] = (int(fields[1]), int(fields[19]))
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid in parents:
+            found.add((pid, parents[pid][1]))
+            todo.extend(p for p, (ppid, _) in parents.items() if ppid == pid)
     return found
+
+
+def still_alive(procs):
+    """Those of (pid, start time) still running (the same start time)."""
+    alive = []
+    for pid, start in procs:
+        try:
+            if watchlib.proc_start_time(pid) == start:
+                alive.append(pid)
+        except (OSError, ValueError, IndexError):
+            continue
+    return alive
 
 
 class Background:
@@ -413,6 +435,9 @@ class TestKeepAliveTyping(WatchE2E):
         (the ssh client exits, no process of alice's is left) and its audit
         line says expired."""
         sid = self.interactive_login()
+        [line] = DAEMON.list()
+        procs = login_processes(int(line.split(" pid=")[1].split()[0]))
+        self.assertGreater(len(procs), 1, "the shell is among them\n" + self.describe())
         refreshes = self.sim.session(sid)["refresh_count"]
         status = self.term.wait(self.IDLE + END_WITHIN + 5)
         if status is None:
@@ -424,10 +449,10 @@ class TestKeepAliveTyping(WatchE2E):
         self.assert_logged("event=watch", "outcome=expired", "service=sshd", "user=alice")
         # The shell and sshd's user process may outlive SIGHUP: the SIGKILL
         # follows 5 s after it.
-        ended, left = time.monotonic(), processes_of(self.box.users[USER].uid)
+        ended, left = time.monotonic(), still_alive(procs)
         while left and time.monotonic() < ended + 5 + 2:
             time.sleep(0.2)
-            left = processes_of(self.box.users[USER].uid)
+            left = still_alive(procs)
         self.assertEqual(left, [], "a process of the ended login is left\n" + self.describe())
         sys.stdout.write("# the login's last process was gone %.1fs after the client\n"
                          % (time.monotonic() - ended))
