@@ -1079,6 +1079,9 @@ class TestStalledPeers(WatchTestCase):
                 pass
         self.assertGreaterEqual(told, PEERS_MAX, self.describe())
         time.sleep(PEER_TIMEOUT + 0.5)
+        deadline = time.monotonic() + 5   # a deadline served late on a loaded machine
+        while self.fds(pid) > base + 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
         self.assertLessEqual(self.fds(pid), base + 1, "every waiting peer closed")
         self.assertIsNone(p.poll(), "the login goes on")
 
@@ -1144,6 +1147,11 @@ class TestStalledPeers(WatchTestCase):
             self.assertIn(why, s.recv(4096).decode(), self.describe())
         time.sleep(PEER_TIMEOUT + 0.5)   # waiting[3] is dropped at its deadline
         self.assertEqual(self.daemon.list(), [])
+        # A loaded machine may serve the deadline late: a leaked descriptor
+        # never comes back, a late close does.
+        deadline = time.monotonic() + 5
+        while self.fds(pid) != base and time.monotonic() < deadline:
+            time.sleep(0.1)
         self.assertEqual(self.fds(pid), base, self.describe())
 
 
