@@ -238,6 +238,43 @@ static bool has_non_ascii(const char *body, size_t len)
 	return false;
 }
 
+/* Index of the quote that closes the string opening at body[open] (with
+ * '"' or '\''), or len. */
+static size_t end_of_string(const char *body, size_t len, size_t open)
+{
+	size_t i;
+
+	for (i = open + 1; i < len; i++) {
+		if (body[i] == '\\')
+			i++; /* skip the escaped character ('\"' included) */
+		else if (body[i] == body[open])
+			return i;
+	}
+	return len;
+}
+
+/*
+ * json-c takes an object key in single quotes ({'login':"x"}) even with
+ * JSON_TOKENER_STRICT, although JSON has no such thing and no other reader
+ * of Okta's answer takes it; and the ASCII escaper above (used with json-c
+ * 0.18) knows only double-quoted strings, so such a key holding a non-ASCII
+ * character was refused there and taken by json-c 0.16 (F7). Outside a
+ * double-quoted string a single quote is never JSON: such a body is
+ * refused on every release, before json-c sees it.
+ */
+static bool has_quote_outside_string(const char *body, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (body[i] == '"')
+			i = end_of_string(body, len, i);
+		else if (body[i] == '\'')
+			return true;
+	}
+	return false;
+}
+
 /* Returns 0 and the value in *out (NULL for a JSON null), or -1. Every
  * body must be well-formed UTF-8 (okta_utf8_is_valid: stricter than
  * json-c's own check, and the same on every json-c release). */
@@ -248,7 +285,8 @@ static int parse_json(const char *body, size_t len, json_object **out)
 	int rc;
 
 	*out = NULL;
-	if (len == 0 || len > INT32_MAX - 1 || !okta_utf8_is_valid(body, len))
+	if (len == 0 || len > INT32_MAX - 1 || !okta_utf8_is_valid(body, len) ||
+	    has_quote_outside_string(body, len))
 		return -1;
 	if (!has_non_ascii(body, len) || !strict_refuses_non_ascii())
 		return tokenize(body, len, out);
@@ -362,25 +400,11 @@ void okta_json_wipe_string(json_object *obj, const char *key)
 	wipe_string_field(obj, key);
 }
 
-/* Index of the quote that closes the string opening at body[open] (with
- * '"' or '\''), or len. */
-static size_t end_of_string(const char *body, size_t len, size_t open)
-{
-	size_t i;
-
-	for (i = open + 1; i < len; i++) {
-		if (body[i] == '\\')
-			i++; /* skip the escaped character ('\"' included) */
-		else if (body[i] == body[open])
-			return i;
-	}
-	return len;
-}
-
 /* In the outermost object (depth 1) every string that follows '{' or ','
  * is a key; strings in any other place are values or deeper down. json-c
- * takes a key in single quotes even in strict mode (not a value): it
- * counts as well, or it would leave room for a key named twice. */
+ * takes a key in single quotes even in strict mode (not a value): the
+ * parser refuses such a body, and such a key counts here as well, so that
+ * the count never leaves room for a key named twice (F6). */
 size_t okta_json_top_level_key_count(const char *body, size_t len)
 {
 	size_t depth = 0;
