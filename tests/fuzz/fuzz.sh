@@ -10,7 +10,8 @@
 # FUZZ_LIBS, into OUTDIR/TARGET. It then runs for SECONDS on a copy of its
 # seeds SRCDIR/tests/fuzz/corpus/TARGET (the tree stays read-only); a crash,
 # leak, sanitizer report or timeout fails it and leaves the input in
-# OUTDIR/TARGET-crash-*. One line per target, "PASS: ..." or "FAIL: ...",
+# OUTDIR/TARGET-crash-* (its first 4 KiB printed in base64 too). One line
+# per target, "PASS: ..." or "FAIL: ...",
 # with executions and their rate, then automake's "# PASS: n" and
 # "# FAIL: n" summary, which .ci/test counts.
 set -u
@@ -40,7 +41,7 @@ for target in "$@"; do
 		failed=$((failed + 1))
 		continue
 	fi
-	rm -rf "$work"
+	rm -rf "$work" "$outdir/$target"-crash-*
 	mkdir -p "$work" && cp "$srcdir/tests/fuzz/corpus/$target/"* "$work/"
 	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$outdir/$target-crash-" \
@@ -55,6 +56,13 @@ for target in "$@"; do
 		passed=$((passed + 1))
 	else
 		grep -E -A40 'ERROR: |runtime error|==ERROR|deadly signal|timeout' "$log" | head -n 80
+		# CI keeps only what is printed: the input itself, to replay it
+		# with "base64 -d > x; OUTDIR/TARGET x".
+		for input in "$outdir/$target"-crash-*; do
+			[ -f "$input" ] || continue
+			echo "# input $input ($(wc -c <"$input") bytes), base64:"
+			head -c 4096 "$input" | base64
+		done
 		echo "FAIL: $summary, exit status $rc (log $log)"
 		failed=$((failed + 1))
 	fi
