@@ -290,15 +290,16 @@ enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okt
 
 	memset(out, 0, sizeof(*out));
 	out->correct_answer = -1;
-	if (body == NULL || okta_json_parse(body, len, &root) != 0)
+	if (body == NULL)
 		return OKTA_PARSE_NOT_JSON;
+	/* {"status":"MFA_REQUIRED",...,"status":"SUCCESS"}, or correctAnswer
+	 * twice: json-c keeps one, another reader the other; the parser takes
+	 * neither (OKTA_PARSE_DUPLICATE_KEY). */
+	result = okta_json_parse(body, len, &root);
+	if (result != OKTA_PARSE_OK)
+		return result;
 	if (!json_object_is_type(root, json_type_object))
 		result = OKTA_PARSE_NOT_OBJECT;
-	/* {"status":"MFA_REQUIRED",...,"status":"SUCCESS"}: json-c keeps one,
-	 * another reader the other; we take neither. */
-	else if (okta_json_top_level_key_count(body, len) !=
-		 (size_t)json_object_object_length(root))
-		result = OKTA_PARSE_DUPLICATE_KEY;
 	else if (read_transaction(root, out) != 0)
 		result = OKTA_PARSE_BAD_FIELD;
 	if (root != NULL && json_object_is_type(root, json_type_object)) {

@@ -84,7 +84,7 @@ struct okta_authn {
  * MFA_ENROLL's factors to set up (no id) or MFA_ENROLL_ACTIVATE's
  * activation data never make it unreadable. _embedded and _links must be
  * objects when present. json-c's copies of the tokens are wiped. A key
- * named twice at the top level is refused (OKTA_PARSE_DUPLICATE_KEY). On
+ * named twice in any object is refused (OKTA_PARSE_DUPLICATE_KEY). On
  * failure *out is left empty.
  */
 enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okta_authn *out);

@@ -97,31 +97,37 @@ static int tokenize(const char *text, size_t len, json_object **out)
 	return rc;
 }
 
-/* Wipe every string value in the tree (json_object_put frees without). */
-static void wipe_strings(json_object *value)
+/* Calls visit on value and on every value inside it, depth first (at most
+ * OKTA_JSON_MAX_DEPTH deep: json-c refuses deeper bodies). */
+static void visit_tree(json_object *value, void (*visit)(json_object *, void *), void *arg)
 {
 	size_t i;
 
-	switch (json_object_get_type(value)) {
-	case json_type_string:
-		wipe_const(json_object_get_string(value),
-			   (size_t)json_object_get_string_len(value));
-		break;
-	case json_type_array:
+	visit(value, arg);
+	if (json_object_is_type(value, json_type_array)) {
 		for (i = 0; i < json_object_array_length(value); i++)
-			wipe_strings(json_object_array_get_idx(value, i));
-		break;
-	case json_type_object: {
+			visit_tree(json_object_array_get_idx(value, i), visit, arg);
+	} else if (json_object_is_type(value, json_type_object)) {
 		json_object_object_foreach(value, key, member)
 		{
 			(void)key;
-			wipe_strings(member);
+			visit_tree(member, visit, arg);
 		}
-		break;
 	}
-	default:
-		break;
-	}
+}
+
+static void wipe_if_string(json_object *value, void *unused)
+{
+	(void)unused;
+	if (json_object_is_type(value, json_type_string))
+		wipe_const(json_object_get_string(value),
+			   (size_t)json_object_get_string_len(value));
+}
+
+/* Wipe every string value in the tree (json_object_put frees without). */
+static void wipe_strings(json_object *value)
+{
+	visit_tree(value, wipe_if_string, NULL);
 }
 
 void okta_json_free(json_object *root)
@@ -278,7 +284,7 @@ static bool has_quote_outside_string(const char *body, size_t len)
 /* Returns 0 and the value in *out (NULL for a JSON null), or -1. Every
  * body must be well-formed UTF-8 (okta_utf8_is_valid: stricter than
  * json-c's own check, and the same on every json-c release). */
-static int parse_json(const char *body, size_t len, json_object **out)
+static int read_json(const char *body, size_t len, json_object **out)
 {
 	char *escaped;
 	size_t escaped_len = 0;
@@ -297,6 +303,62 @@ static int parse_json(const char *body, size_t len, json_object **out)
 	explicit_bzero(escaped, escaped_len);
 	free(escaped);
 	return rc;
+}
+
+/* After a key's closing quote, json-c skips these (isspace() before 0.14). */
+static bool is_json_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+size_t okta_json_key_count(const char *body, size_t len)
+{
+	size_t keys = 0;
+	size_t i, next;
+
+	for (i = 0; i < len; i++) {
+		if (body[i] != '"' && body[i] != '\'')
+			continue;
+		i = end_of_string(body, len, i);
+		for (next = i + 1; next < len && is_json_blank(body[next]); next++)
+			;
+		if (next < len && body[next] == ':')
+			keys++;
+	}
+	return keys;
+}
+
+static void add_key_count(json_object *value, void *total)
+{
+	if (json_object_is_type(value, json_type_object))
+		*(size_t *)total += (size_t)json_object_object_length(value);
+}
+
+/*
+ * json-c keeps the last of two equal keys in an object without saying so,
+ * so {"login":"bob@x","login":"alice@x"} would read as alice's session
+ * while another JSON reader (a proxy, an audit tool) sees bob's; the same
+ * holds deeper down (a group's profile.name, an Authn answer's
+ * correctAnswer or _links). A body that names a key twice in any object is
+ * refused. Rather than a second JSON parser that compares keys (escapes
+ * make "log\u0069n" equal to "login"), we count the keys in the text and
+ * compare with the distinct keys json-c kept in all its objects: json-c
+ * only ever merges keys, so any difference is a repeat, however it was
+ * spelled.
+ */
+static enum okta_parse_result parse_json(const char *body, size_t len, json_object **out)
+{
+	size_t kept = 0;
+
+	if (read_json(body, len, out) != 0)
+		return OKTA_PARSE_NOT_JSON;
+	visit_tree(*out, add_key_count, &kept);
+	if (okta_json_key_count(body, len) != kept) {
+		okta_json_free(*out);
+		*out = NULL;
+		return OKTA_PARSE_DUPLICATE_KEY;
+	}
+	return OKTA_PARSE_OK;
 }
 
 /* 0: copied (or absent and optional); -1: wrong type, or absent and required. */
@@ -385,7 +447,7 @@ static void copy_policy_fields(json_object *root, struct okta_session *out)
 		out->malformed |= OKTA_FIELD_LAST_FACTOR;
 }
 
-int okta_json_parse(const char *body, size_t len, json_object **out)
+enum okta_parse_result okta_json_parse(const char *body, size_t len, json_object **out)
 {
 	return parse_json(body, len, out);
 }
@@ -400,85 +462,24 @@ void okta_json_wipe_string(json_object *obj, const char *key)
 	wipe_string_field(obj, key);
 }
 
-/* In the outermost object (depth 1) every string that follows '{' or ','
- * is a key; strings in any other place are values or deeper down. json-c
- * takes a key in single quotes even in strict mode (not a value): the
- * parser refuses such a body, and such a key counts here as well, so that
- * the count never leaves room for a key named twice (F6). */
-size_t okta_json_top_level_key_count(const char *body, size_t len)
-{
-	size_t depth = 0;
-	size_t keys = 0;
-	size_t i;
-	bool root_is_object = false;
-	bool key_expected = false;
-
-	for (i = 0; i < len; i++) {
-		switch (body[i]) {
-		case '"':
-		case '\'':
-			if (depth == 1 && key_expected)
-				keys++;
-			key_expected = false;
-			i = end_of_string(body, len, i);
-			break;
-		case '{':
-		case '[':
-			if (depth == 0)
-				root_is_object = body[i] == '{';
-			depth++;
-			key_expected = depth == 1 && root_is_object;
-			break;
-		case '}':
-		case ']':
-			if (depth > 0)
-				depth--;
-			key_expected = false;
-			break;
-		case ',':
-			key_expected = depth == 1 && root_is_object;
-			break;
-		default:
-			break;
-		}
-	}
-	return root_is_object ? keys : 0;
-}
-
-/*
- * json-c keeps the last of two equal keys without saying so, so
- * {"login":"bob@x","login":"alice@x"} would read as alice's session while
- * another JSON reader (a proxy, an audit tool) sees bob's. A Session that
- * names a key twice is refused. Rather than a second JSON parser that
- * compares keys (escapes make "log\u0069n" equal to "login"), we count the
- * keys in the text and compare with the distinct keys json-c kept: any
- * difference is a repeat, however it was spelled. Nested objects are not
- * checked: the module reads only top-level fields.
- */
-static bool has_duplicate_top_level_key(json_object *root, const char *body, size_t len)
-{
-	return okta_json_top_level_key_count(body, len) != (size_t)json_object_object_length(root);
-}
-
 enum okta_parse_result okta_parse_session(const char *body, size_t len, struct okta_session *out)
 {
 	json_object *root;
 	enum okta_parse_result result = OKTA_PARSE_OK;
 
 	memset(out, 0, sizeof(*out));
-	if (parse_json(body, len, &root) != 0)
-		return OKTA_PARSE_NOT_JSON;
+	result = parse_json(body, len, &root);
+	if (result != OKTA_PARSE_OK)
+		return result;
 	if (!json_object_is_type(root, json_type_object)) {
 		okta_json_free(root);
 		return OKTA_PARSE_NOT_OBJECT;
 	}
-	if (has_duplicate_top_level_key(root, body, len))
-		result = OKTA_PARSE_DUPLICATE_KEY;
-	else if (copy_string_field(root, "id", 1, &out->id) != 0 ||
-		 copy_string_field(root, "userId", 1, &out->user_id) != 0 ||
-		 copy_string_field(root, "login", 1, &out->login) != 0 ||
-		 copy_string_field(root, "status", 1, &out->status) != 0 ||
-		 copy_string_field(root, "expiresAt", 0, &out->expires_at) != 0) {
+	if (copy_string_field(root, "id", 1, &out->id) != 0 ||
+	    copy_string_field(root, "userId", 1, &out->user_id) != 0 ||
+	    copy_string_field(root, "login", 1, &out->login) != 0 ||
+	    copy_string_field(root, "status", 1, &out->status) != 0 ||
+	    copy_string_field(root, "expiresAt", 0, &out->expires_at) != 0) {
 		result = OKTA_PARSE_BAD_FIELD;
 		okta_session_clear(out);
 	} else {
@@ -525,7 +526,7 @@ void okta_parse_error(const char *body, size_t len, struct okta_error *out)
 	json_object *root;
 
 	memset(out, 0, sizeof(*out));
-	if (parse_json(body, len, &root) != 0)
+	if (parse_json(body, len, &root) != OKTA_PARSE_OK)
 		return;
 	if (json_object_is_type(root, json_type_object)) {
 		copy_printable(root, "errorCode", out->code, sizeof(out->code));
@@ -714,8 +715,9 @@ enum okta_parse_result okta_parse_groups(const char *body, size_t len, size_t ma
 	size_t count;
 	size_t i;
 
-	if (parse_json(body, len, &root) != 0)
-		return OKTA_PARSE_NOT_JSON;
+	result = parse_json(body, len, &root);
+	if (result != OKTA_PARSE_OK)
+		return result;
 	if (!json_object_is_type(root, json_type_array)) {
 		okta_json_free(root);
 		return OKTA_PARSE_NOT_ARRAY;

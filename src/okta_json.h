@@ -19,7 +19,7 @@ enum okta_parse_result {
 	OKTA_PARSE_NOT_JSON,      /* syntax, encoding, depth or trailing bytes */
 	OKTA_PARSE_NOT_OBJECT,    /* valid JSON, but not an object */
 	OKTA_PARSE_BAD_FIELD,     /* a field this module needs is missing or not a string */
-	OKTA_PARSE_DUPLICATE_KEY, /* the Session object names a key twice */
+	OKTA_PARSE_DUPLICATE_KEY, /* an object (at any depth) names a key twice */
 	OKTA_PARSE_NO_MEMORY,
 	OKTA_PARSE_NOT_ARRAY, /* valid JSON, but not an array */
 };
@@ -36,13 +36,14 @@ enum okta_parse_result {
 enum okta_parse_result okta_parse_session(const char *body, size_t len, struct okta_session *out);
 
 /*
- * How many keys the outermost JSON object of body names, counting repeats
- * ("login" twice counts 2). 0 when body does not start (after white space)
- * with an object. Meant for bodies json-c has already accepted, but safe on
- * any bytes. Compared with the number of distinct keys json-c kept, it tells
- * whether a key was given twice (see okta_parse_session()).
+ * How many keys the JSON objects of body name, at every depth, counting
+ * repeats ("login" twice counts 2): the strings (in either quote) that the
+ * next non-blank byte shows to be keys. Meant for bodies json-c has already
+ * accepted, but safe on any bytes. Compared with the number of distinct
+ * keys json-c kept in all its objects, it tells whether a key was given
+ * twice in one object (every parser refuses such a body).
  */
-size_t okta_json_top_level_key_count(const char *body, size_t len);
+size_t okta_json_key_count(const char *body, size_t len);
 
 /*
  * body (len bytes of valid UTF-8) with every non-ASCII character inside a
@@ -103,8 +104,10 @@ char *okta_build_create_body(const char *session_token, size_t *len_out);
 /*
  * The strict JSON reading the parsers above share, for the other parsers of
  * Okta answers (okta_authn_json.c). json_object is json-c's type.
- * okta_json_parse: 0 and the value in *out (NULL for a JSON null; the caller
- * puts it), -1 on syntax, encoding, depth or trailing bytes.
+ * okta_json_parse: OKTA_PARSE_OK and the value in *out (NULL for a JSON
+ * null; the caller frees it with okta_json_free), OKTA_PARSE_NOT_JSON on
+ * syntax, encoding, depth or trailing bytes, OKTA_PARSE_DUPLICATE_KEY when
+ * an object names a key twice (*out NULL on both).
  * okta_json_copy_string: 0 when obj[key] was copied to *out (a heap string),
  * or is absent/null and not required; -1 when it has another type, holds a
  * NUL, or is absent and required.
@@ -119,7 +122,7 @@ char *okta_build_create_body(const char *session_token, size_t *len_out);
  * for another type or a longer array.
  */
 struct json_object;
-int okta_json_parse(const char *body, size_t len, struct json_object **out);
+enum okta_parse_result okta_json_parse(const char *body, size_t len, struct json_object **out);
 int okta_json_copy_string(struct json_object *obj, const char *key, int required, char **out);
 void okta_json_wipe_string(struct json_object *obj, const char *key);
 void okta_json_free(struct json_object *root);

@@ -6,7 +6,7 @@
  * against the json-c the target is built with (which reads the body
  * itself): the escaped text is pure ASCII and at most three times as long,
  * it is JSON exactly when the body is, both read as the same value, and
- * the top-level key count behind the duplicate-key check is the same. A
+ * the key count behind the duplicate-key check is the same. A
  * refusal (NULL) is only ever for a body that is not JSON, or one holding
  * a character whose escape json-c (up to 0.18) reads as U+FFFD.
  */
@@ -61,14 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_object *plain = NULL, *ascii = NULL;
 	size_t len = 0;
 	char *escaped;
-	int plain_rc, ascii_rc;
+	enum okta_parse_result plain_rc, ascii_rc;
 
 	if (!okta_utf8_is_valid(body, size))
 		return 0; /* the parser never escapes such a body */
 	escaped = okta_json_ascii_escaped(body, size, &len);
 	plain_rc = okta_json_parse(body, size, &plain);
 	if (escaped == NULL) {
-		if (plain_rc == 0 && !has_misread_character(data, size))
+		if (plain_rc == OKTA_PARSE_OK && !has_misread_character(data, size))
 			abort(); /* refused a body that is JSON */
 		okta_json_free(plain);
 		return 0;
@@ -79,9 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ascii_rc = okta_json_parse(escaped, len, &ascii);
 	if (plain_rc != ascii_rc)
 		abort(); /* JSON on one side only */
-	if (plain_rc == 0 &&
-	    (!same_value(plain, ascii) || okta_json_top_level_key_count(body, size) !=
-						  okta_json_top_level_key_count(escaped, len)))
+	if (plain_rc == OKTA_PARSE_OK &&
+	    (!same_value(plain, ascii) ||
+	     okta_json_key_count(body, size) != okta_json_key_count(escaped, len)))
 		abort(); /* a different value, or a different key count */
 	okta_json_free(plain);
 	okta_json_free(ascii);

@@ -325,6 +325,14 @@ static void test_parse_bad_bodies(void **state)
 		  OKTA_PARSE_DUPLICATE_KEY },
 		{ "{\"status\":\"SUCCESS\",\"sessionToken\":\"a\",\"sessionToken\":\"b\"}",
 		  OKTA_PARSE_DUPLICATE_KEY },
+		/* Deeper down too: json-c keeps the second answer or link, a
+		 * reader that keeps the first sees another (F8). */
+		{ "{\"status\":\"MFA_CHALLENGE\",\"_embedded\":{\"factor\":{\"_embedded\":{\"challenge\":"
+		  "{\"correctAnswer\":12,\"correctAnswer\":34}}}}}",
+		  OKTA_PARSE_DUPLICATE_KEY },
+		{ "{\"status\":\"MFA_CHALLENGE\",\"_links\":{\"next\":{\"href\":\"" ORG "/a\"},"
+		  "\"next\":{\"href\":\"" ORG "/b\"}}}",
+		  OKTA_PARSE_DUPLICATE_KEY },
 		{ "{\"status\":7}", OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"\"}", OKTA_PARSE_BAD_FIELD },
 		{ "{\"status\":\"A\\u0001B\"}", OKTA_PARSE_BAD_FIELD },

@@ -305,8 +305,8 @@ static void test_parse_bad_bodies(void **state)
 		  OKTA_PARSE_NOT_JSON },
 		{ "a single quote inside a string", BODY(WITH_LOGIN("o'brien@example.com")),
 		  OKTA_PARSE_OK },
-		{ "a single quote after an escaped quote",
-		  BODY(WITH_LOGIN("o\\\"'b@example.com")), OKTA_PARSE_OK },
+		{ "a single quote after an escaped quote", BODY(WITH_LOGIN("o\\\"'b@example.com")),
+		  OKTA_PARSE_OK },
 		{ "trailing white space", BODY(MINIMAL_SESSION " \t\r\n "), OKTA_PARSE_OK },
 		{ "leading white space", BODY("\n " MINIMAL_SESSION), OKTA_PARSE_OK },
 		{ "top-level array", BODY("[" MINIMAL_SESSION "]"), OKTA_PARSE_NOT_OBJECT },
@@ -472,6 +472,13 @@ static void test_parse_duplicate_keys(void **state)
 		{ "unused key twice",
 		  "{\"amr\":[],\"id\":\"102a\",\"userId\":\"00u1\","
 		  "\"login\":\"a@x\",\"status\":\"ACTIVE\",\"amr\":[\"pwd\"]}" },
+		/* in a nested object (F8) */
+		{ "a link's href twice",
+		  "{\"id\":\"102a\",\"userId\":\"00u1\",\"login\":\"a@x\",\"status\":\"ACTIVE\","
+		  "\"_links\":{\"self\":{\"href\":\"https://a\",\"href\":\"https://b\"}}}" },
+		{ "a key twice in the second object of an array",
+		  "{\"id\":\"102a\",\"userId\":\"00u1\",\"login\":\"a@x\",\"status\":\"ACTIVE\","
+		  "\"x\":[{\"k\":1},{\"k\":1,\"k\":2}]}" },
 	};
 	struct okta_session out;
 	size_t i;
@@ -483,9 +490,13 @@ static void test_parse_duplicate_keys(void **state)
 	/* The same key in two nested objects is not a repeat. */
 	parse_checked(BODY(okta_example_session), OKTA_PARSE_OK, "Okta example", &out);
 	okta_session_clear(&out);
+	parse_checked(BODY("{\"id\":\"102a\",\"userId\":\"00u1\",\"login\":\"a@x\","
+			   "\"status\":\"ACTIVE\",\"x\":[{\"k\":1},{\"k\":2,\"id\":3}]}"),
+		      OKTA_PARSE_OK, "one key in two objects of an array", &out);
+	okta_session_clear(&out);
 }
 
-static void test_top_level_key_count(void **state)
+static void test_key_count(void **state)
 {
 	static const struct {
 		const char *body;
@@ -493,29 +504,33 @@ static void test_top_level_key_count(void **state)
 	} cases[] = {
 		{ "{}", 0 },
 		{ " {\"a\":1}", 1 },
+		{ "{\"a\" \t\r\n:1}", 1 },
 		{ "{\"a\":\"b\",\"c\":\"d\"}", 2 },
-		{ "{\"a\":{\"x\":1,\"y\":2},\"b\":[\"s\",\"t\"]}", 2 },
-		{ "{\"a\\\"\":\"}{,\\\"\",\"b\":[{\"c\":1}]}", 2 },
+		{ "{\"a\":{\"x\":1,\"y\":2},\"b\":[\"s\",\"t\"]}", 4 },
+		{ "{\"a\\\"\":\"}{,\\\":\",\"b\":[{\"c\":1}]}", 3 },
 		{ "{\"a\":1,\"a\":2}", 2 },
 		{ "{\"a\":1,'b':2,'c\"d':3}", 3 },
 		{ "[\"a\",\"b\"]", 0 },
+		{ "[{\"a\":1},{\"a\":2}]", 2 },
 		{ "\"a\"", 0 },
 		{ "", 0 },
 		{ "{\"a\":\"unterminated", 1 },
-		{ "{\"a\\", 1 },
+		{ "{\"a\\", 0 },
 		{ "}}]]{\"a\":1", 1 },
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		size_t got = okta_json_top_level_key_count(cases[i].body, strlen(cases[i].body));
+		size_t got = okta_json_key_count(cases[i].body, strlen(cases[i].body));
 
 		if (got != cases[i].keys)
 			fail_msg("%s: %zu keys, expected %zu", cases[i].body, got, cases[i].keys);
 	}
-	/* Reads no byte past len: a key cut off by len is not there. */
-	assert_int_equal(okta_json_top_level_key_count("{\"a\":1,\"b\":2}", 6), 1);
+	/* Reads no byte past len: a key cut off by len is not there, nor is
+	 * one whose colon lies beyond it. */
+	assert_int_equal(okta_json_key_count("{\"a\":1,\"b\":2}", 6), 1);
+	assert_int_equal(okta_json_key_count("{\"a\":1}", 4), 0);
 }
 
 static void test_session_clear_twice(void **state)
@@ -923,7 +938,7 @@ int main(void)
 		cmocka_unit_test(test_parse_escaped_nul_refused),
 		cmocka_unit_test(test_parse_depth),
 		cmocka_unit_test(test_parse_duplicate_keys),
-		cmocka_unit_test(test_top_level_key_count),
+		cmocka_unit_test(test_key_count),
 		cmocka_unit_test(test_session_clear_twice),
 		cmocka_unit_test(test_parse_result_str),
 		cmocka_unit_test(test_parse_error),

@@ -297,6 +297,15 @@ static void test_parse_groups_bad(void **state)
 		{ "[{\"id\":\"00g1\",\"type\":1}]", OKTA_PARSE_BAD_FIELD },
 		{ "[{\"id\":\"00g1\",\"type\":[\"OKTA_GROUP\"]}]", OKTA_PARSE_BAD_FIELD },
 		{ "[{\"id\":\"00g1\",\"type\":\"OKTA_GROUP\\u0000\"}]", OKTA_PARSE_BAD_FIELD },
+		/* A group's name twice: json-c keeps "admins", a reader that
+		 * keeps the first sees "users" (F8). */
+		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":\"users\"},"
+		  "\"profile\":{\"name\":\"admins\"}}]",
+		  OKTA_PARSE_DUPLICATE_KEY },
+		{ "[{\"id\":\"00g1\",\"profile\":{\"name\":\"users\",\"name\":\"admins\"}}]",
+		  OKTA_PARSE_DUPLICATE_KEY },
+		{ "[{\"id\":\"00g1\",\"id\":\"00g2\",\"profile\":{\"name\":\"a\"}}]",
+		  OKTA_PARSE_DUPLICATE_KEY },
 	};
 	size_t i;
 
