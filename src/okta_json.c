@@ -281,6 +281,51 @@ static bool has_quote_outside_string(const char *body, size_t len)
 	return false;
 }
 
+/* The value of the \uXXXX escape whose backslash is body[at], or -1. */
+static long unicode_escape_at(const char *body, size_t len, size_t at)
+{
+	long value = 0;
+	size_t i;
+
+	if (at > len || len - at < 6 || body[at] != '\\' || body[at + 1] != 'u')
+		return -1;
+	for (i = at + 2; i < at + 6; i++) {
+		if (!okta_ascii_is_xdigit(body[i]))
+			return -1;
+		value = value * 16 + (okta_ascii_is_digit(body[i]) ? body[i] - '0'
+								   : (body[i] | 0x20) - 'a' + 10);
+	}
+	return value;
+}
+
+/*
+ * json-c up to 0.18 reads the escaped surrogate pair of a character
+ * json_c_misreads_escape() names as U+FFFD, whatever the body's json-c
+ * release (F1): "a\\ud876\\udc00@x" and "a\\ud877\\udc00@x" read as one
+ * login, and a key spelled once raw and once escaped is two keys to json-c
+ * 0.13-0.17, so the key count behind the duplicate-key check did not see
+ * the repeat (F9). Okta writes such characters raw; such an escape is
+ * refused on every release. A backslash outside a string is not JSON.
+ */
+static bool has_misread_escape(const char *body, size_t len)
+{
+	long high, low;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (body[i] != '\\')
+			continue;
+		high = unicode_escape_at(body, len, i);
+		low = unicode_escape_at(body, len, i + 6);
+		if (high >= 0xD800 && high <= 0xDBFF && low >= 0xDC00 && low <= 0xDFFF &&
+		    json_c_misreads_escape(0x10000 + ((unsigned long)(high - 0xD800) << 10) +
+					   (unsigned long)(low - 0xDC00)))
+			return true;
+		i++; /* the escaped character: "\\\\ud876" holds no escape */
+	}
+	return false;
+}
+
 /* Returns 0 and the value in *out (NULL for a JSON null), or -1. Every
  * body must be well-formed UTF-8 (okta_utf8_is_valid: stricter than
  * json-c's own check, and the same on every json-c release). */
@@ -292,7 +337,7 @@ static int read_json(const char *body, size_t len, json_object **out)
 
 	*out = NULL;
 	if (len == 0 || len > INT32_MAX - 1 || !okta_utf8_is_valid(body, len) ||
-	    has_quote_outside_string(body, len))
+	    has_quote_outside_string(body, len) || has_misread_escape(body, len))
 		return -1;
 	if (!has_non_ascii(body, len) || !strict_refuses_non_ascii())
 		return tokenize(body, len, out);
