@@ -302,11 +302,9 @@ enum okta_parse_result okta_parse_authn(const char *body, size_t len, struct okt
 		result = OKTA_PARSE_NOT_OBJECT;
 	else if (read_transaction(root, out) != 0)
 		result = OKTA_PARSE_BAD_FIELD;
-	if (root != NULL && json_object_is_type(root, json_type_object)) {
-		okta_json_wipe_string(root, "stateToken");
-		okta_json_wipe_string(root, "sessionToken");
-	}
-	json_object_put(root);
+	/* Every string, not only stateToken and sessionToken: an answer may
+	 * carry other secrets (an enrollment's activation data). */
+	okta_json_free(root);
 	if (result != OKTA_PARSE_OK)
 		okta_authn_clear(out);
 	return result;
