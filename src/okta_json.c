@@ -304,8 +304,11 @@ static long unicode_escape_at(const char *body, size_t len, size_t at)
  * release (F1): "a\\ud876\\udc00@x" and "a\\ud877\\udc00@x" read as one
  * login, and a key spelled once raw and once escaped is two keys to json-c
  * 0.13-0.17, so the key count behind the duplicate-key check did not see
- * the repeat (F9). Okta writes such characters raw; such an escape is
- * refused on every release. A backslash outside a string is not JSON.
+ * the repeat (F9). Every release reads a lone surrogate as U+FFFD too:
+ * "a\\ud876@x", "a\\ud877@x" and "a\\ufffd@x" would be one login (F10).
+ * Okta writes non-ASCII characters raw; a surrogate escape other than the
+ * pair of a character json-c reads right is refused on every release. A
+ * backslash outside a string is not JSON.
  */
 static bool has_misread_escape(const char *body, size_t len)
 {
@@ -316,11 +319,15 @@ static bool has_misread_escape(const char *body, size_t len)
 		if (body[i] != '\\')
 			continue;
 		high = unicode_escape_at(body, len, i);
-		low = unicode_escape_at(body, len, i + 6);
-		if (high >= 0xD800 && high <= 0xDBFF && low >= 0xDC00 && low <= 0xDFFF &&
-		    json_c_misreads_escape(0x10000 + ((unsigned long)(high - 0xD800) << 10) +
-					   (unsigned long)(low - 0xDC00)))
-			return true;
+		if (high >= 0xD800 && high <= 0xDFFF) {
+			low = unicode_escape_at(body, len, i + 6);
+			if (high > 0xDBFF || low < 0xDC00 || low > 0xDFFF ||
+			    json_c_misreads_escape(0x10000 +
+						   ((unsigned long)(high - 0xD800) << 10) +
+						   (unsigned long)(low - 0xDC00)))
+				return true;
+			i += 6; /* the low half, read with the high one */
+		}
 		i++; /* the escaped character: "\\\\ud876" holds no escape */
 	}
 	return false;
