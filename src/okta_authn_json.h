@@ -83,7 +83,7 @@ struct okta_authn {
  * (PASSWORD_WARN). Whatever else an answer holds is ignored, so that
  * MFA_ENROLL's factors to set up (no id) or MFA_ENROLL_ACTIVATE's
  * activation data never make it unreadable. _embedded and _links must be
- * objects when present. json-c's copies of the tokens are wiped. A key
+ * objects when present. Every string of json-c's tree is wiped. A key
  * named twice in any object is refused (OKTA_PARSE_DUPLICATE_KEY). On
  * failure *out is left empty.
  */
