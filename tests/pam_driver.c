@@ -267,22 +267,43 @@ static int dump_memory(const char *path)
 
 /* Step fork=SECONDS: a child in its own session that sleeps, as su's or
  * sshd's shell outlives a killed parent; forkin=SECONDS[:UID]: in this
- * session, as UID (-1: this process's). Prints "child PID". */
+ * session, as UID (-1: this process's). Prints "child PID" once the child
+ * runs in its session and as its user: a test that kills this process
+ * right after must find the child as it means it to be (on a loaded
+ * machine the child was still root when the daemon looked). */
 static int fork_child(unsigned seconds, bool own_session, long uid)
 {
-	pid_t child = fork();
+	int ready[2];
+	char byte;
+	pid_t child;
 
-	if (child < 0)
+	if (pipe(ready) != 0)
 		return PAM_SYSTEM_ERR;
+	child = fork();
+	if (child < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return PAM_SYSTEM_ERR;
+	}
 	if (child == 0) {
+		close(ready[0]);
 		if (own_session)
 			(void)setsid();
 		if (uid >= 0 && (setresgid((gid_t)uid, (gid_t)uid, (gid_t)uid) != 0 ||
 				 setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) != 0))
 			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		close(ready[1]);
 		sleep(seconds);
 		_exit(0);
 	}
+	close(ready[1]);
+	if (read(ready[0], &byte, 1) != 1) {
+		close(ready[0]);
+		return PAM_SYSTEM_ERR; /* the child could not become UID */
+	}
+	close(ready[0]);
 	printf("child %d\n", (int)child);
 	return PAM_SUCCESS;
 }
